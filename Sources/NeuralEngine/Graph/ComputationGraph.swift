@@ -1,0 +1,119 @@
+import RealModule
+
+/// A scalar computation graph: an expression over named variables, evaluated forward,
+/// then differentiated in reverse mode so that every node knows ∂output/∂node.
+///
+/// ```
+/// let graph = try ComputationGraph(
+///   output: "J", definitions: [("u", "a*b"), ("v", "u + c"), ("J", "3v")],
+///   values: ["a": 5, "b": 3, "c": 2])
+/// graph.derivative(of: "a")  // 9 = ∂J/∂a = 3·b
+/// ```
+/// Definitions may refer to earlier ones; a definition used twice is one node whose
+/// gradient sums both paths (the chain rule's sum over branches).
+public struct ComputationGraph: Equatable, Sendable {
+  public private(set) var nodes: [Node]
+  /// Index of the output node.
+  public let output: Int
+
+  public struct Node: Equatable, Sendable {
+    /// A variable's or definition's name; `nil` for an anonymous intermediate.
+    public var name: String?
+    public var operation: Operation
+    /// Indices of the nodes this one is computed from.
+    public var inputs: [Int]
+    /// The expression text this node stands for.
+    public var text: String
+    public var value: Double
+    /// ∂node/∂input for each input, in the order of `inputs`.
+    public var localDerivatives: [Double]
+    /// ∂output/∂node.
+    public var gradient: Double
+  }
+
+  public enum Operation: Equatable, Sendable {
+    case constant(Double)
+    case variable
+    case add, subtract, multiply, divide, power, negate
+    /// Another name for its one input.
+    case identity
+    case function(Function)
+  }
+
+  public enum Function: String, CaseIterable, Sendable {
+    case sin, cos, tan, exp, log, sqrt, tanh, sigmoid, relu, abs
+  }
+
+  /// Builds and evaluates the graph of `output`, which is either an expression or the name
+  /// of one of `definitions` (evaluated in order), with values for every free variable.
+  public init(
+    output: String, definitions: [(name: String, expression: String)] = [],
+    values: [String: Double]
+  ) throws {
+    var builder = GraphBuilder(values: values)
+    for (name, expression) in definitions {
+      guard builder.named[name] == nil else {
+        throw ExpressionError(message: "'\(name)' is defined twice", expression: name, offset: 0)
+      }
+      let index = try builder.parse(expression)
+      builder.name(index, name, expression: expression)
+    }
+    let outputIndex: Int
+    if let named = builder.named[output] {
+      outputIndex = named
+    } else {
+      outputIndex = try builder.parse(output)
+    }
+    nodes = builder.nodes
+    self.output = outputIndex
+    try checkFinite()
+    backpropagate()
+  }
+
+  /// The output's value.
+  public var value: Double { nodes[output].value }
+
+  /// The node a variable or definition names.
+  public func node(named name: String) -> Node? {
+    nodes.first { $0.name == name }
+  }
+
+  /// ∂output/∂(named node), or `nil` for an unknown name.
+  public func derivative(of name: String) -> Double? {
+    node(named: name)?.gradient
+  }
+
+  /// The names of the free variables, in order of first appearance.
+  public var variables: [String] {
+    nodes.compactMap { $0.operation == .variable ? $0.name : nil }
+  }
+
+  private mutating func backpropagate() {
+    for i in nodes.indices { nodes[i].gradient = 0 }
+    nodes[output].gradient = 1
+    // Nodes are created after their inputs, so reverse creation order is topological.
+    for i in nodes.indices.reversed() {
+      let node = nodes[i]
+      for (input, local) in zip(node.inputs, node.localDerivatives) {
+        nodes[input].gradient += node.gradient * local
+      }
+    }
+  }
+
+  private func checkFinite() throws {
+    if let bad = nodes.first(where: { !$0.value.isFinite }) {
+      throw ExpressionError(
+        message: "'\(bad.text)' is \(bad.value.isNaN ? "undefined" : "infinite") at these values",
+        expression: bad.text, offset: 0)
+    }
+  }
+}
+
+/// A mistake in an expression: the message and the 0-based character offset.
+public struct ExpressionError: Error, Equatable, Sendable, CustomStringConvertible {
+  public var message: String
+  public var expression: String
+  public var offset: Int
+
+  public var description: String { message }
+}

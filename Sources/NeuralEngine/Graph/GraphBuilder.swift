@@ -1,0 +1,240 @@
+import RealModule
+
+/// Parses expressions into ``ComputationGraph`` nodes and evaluates them as it goes.
+///
+/// Grammar (`·` and `×` also multiply; a number or `)` followed by `(` or a name
+/// multiplies implicitly, so `3(a·b + c)` and `2x` read as written):
+/// ```
+/// sum     = product (("+" | "-") product)*
+/// product = unary (("*" | "/") unary | implicit unary)*
+/// unary   = "-" unary | power
+/// power   = primary ("^" unary)?
+/// primary = number | name | function "(" sum ")" | "(" sum ")"
+/// ```
+struct GraphBuilder {
+  var nodes: [ComputationGraph.Node] = []
+  var named: [String: Int] = [:]
+  let values: [String: Double]
+  private var characters: [Character] = []
+  private var position = 0
+  private var source = ""
+
+  init(values: [String: Double]) {
+    self.values = values
+  }
+
+  mutating func name(_ index: Int, _ name: String, expression: String) {
+    if nodes[index].name == nil {
+      nodes[index].name = name
+    } else {
+      // The definition is an alias of an existing node (`v = u`): give it its own node.
+      let alias = add(
+        .identity, inputs: [index], text: expression, value: nodes[index].value, local: [1])
+      nodes[alias].name = name
+      named[name] = alias
+      return
+    }
+    named[name] = index
+  }
+
+  mutating func parse(_ expression: String) throws -> Int {
+    characters = Array(expression)
+    position = 0
+    source = expression
+    skipSpaces()
+    guard position < characters.count else { throw error("expected an expression") }
+    let index = try sum()
+    skipSpaces()
+    guard position >= characters.count else {
+      throw error("unexpected '\(characters[position])'")
+    }
+    return index
+  }
+
+  private mutating func sum() throws -> Int {
+    var left = try product()
+    while true {
+      skipSpaces()
+      guard let c = peek(), c == "+" || c == "-" || c == "−" else { return left }
+      position += 1
+      let right = try product()
+      left = c == "+" ? binary(.add, left, right) : binary(.subtract, left, right)
+    }
+  }
+
+  private mutating func product() throws -> Int {
+    var left = try unary()
+    while true {
+      skipSpaces()
+      guard let c = peek() else { return left }
+      if "*·×/".contains(c) {
+        position += 1
+        let right = try unary()
+        left = c == "/" ? binary(.divide, left, right) : binary(.multiply, left, right)
+      } else if c == "(" || c.isLetter {
+        let right = try unary()
+        left = binary(.multiply, left, right)
+      } else {
+        return left
+      }
+    }
+  }
+
+  private mutating func unary() throws -> Int {
+    skipSpaces()
+    if let c = peek(), c == "-" || c == "−" {
+      position += 1
+      let operand = try unary()
+      return add(
+        .negate, inputs: [operand], text: "−" + nodes[operand].text,
+        value: -nodes[operand].value, local: [-1])
+    }
+    return try power()
+  }
+
+  private mutating func power() throws -> Int {
+    let base = try primary()
+    skipSpaces()
+    guard peek() == "^" else { return base }
+    position += 1
+    let exponent = try unary()
+    let (x, y) = (nodes[base].value, nodes[exponent].value)
+    let value = Double.pow(x, y)
+    let dBase = y == 0 ? 0 : y * Double.pow(x, y - 1)
+    let dExponent = x > 0 ? value * Double.log(x) : 0
+    return add(
+      .power, inputs: [base, exponent],
+      text: "\(wrapped(base))^\(wrapped(exponent))", value: value, local: [dBase, dExponent])
+  }
+
+  private mutating func primary() throws -> Int {
+    skipSpaces()
+    guard let c = peek() else { throw error("expected a number, a name or '('") }
+    if c == "(" {
+      position += 1
+      let inner = try sum()
+      try expect(")")
+      return inner
+    }
+    if c.isNumber || c == "." {
+      let start = position
+      while let d = peek(), d.isNumber || d == "." { position += 1 }
+      if let e = peek(), e == "e" || e == "E",
+        position + 1 < characters.count,
+        characters[position + 1].isNumber || "+-".contains(characters[position + 1])
+      {
+        position += 2
+        while let d = peek(), d.isNumber { position += 1 }
+      }
+      let text = String(characters[start..<position])
+      guard let number = Double(text) else {
+        throw error("'\(text)' is not a number", at: start)
+      }
+      return add(.constant(number), inputs: [], text: text, value: number, local: [])
+    }
+    guard c.isLetter || c == "_" else { throw error("unexpected '\(c)'") }
+    let start = position
+    while let d = peek(), d.isLetter || d.isNumber || d == "_" { position += 1 }
+    let name = String(characters[start..<position])
+    skipSpaces()
+    if peek() == "(", let function = ComputationGraph.Function(rawValue: name) {
+      position += 1
+      let argument = try sum()
+      try expect(")")
+      return apply(function, to: argument)
+    }
+    if let index = named[name] { return index }
+    if peek() == "(", values[name] == nil {
+      let known = ComputationGraph.Function.allCases.map(\.rawValue)
+      let hint = closestName(to: name, among: known).map { " — did you mean '\($0)'?" } ?? ""
+      throw error("unknown function '\(name)'\(hint)", at: start)
+    }
+    guard let value = values[name] else {
+      let hint = closestName(to: name, among: Array(values.keys) + Array(named.keys))
+        .map { " — did you mean '\($0)'?" } ?? ""
+      throw error("no value for '\(name)'\(hint); give it one, e.g. '\(name) = 1'", at: start)
+    }
+    let index = add(.variable, inputs: [], text: name, value: value, local: [])
+    nodes[index].name = name
+    named[name] = index
+    return index
+  }
+
+  private mutating func apply(_ function: ComputationGraph.Function, to argument: Int) -> Int {
+    let x = nodes[argument].value
+    let (value, local): (Double, Double)
+    switch function {
+    case .sin: (value, local) = (.sin(x), .cos(x))
+    case .cos: (value, local) = (.cos(x), -.sin(x))
+    case .tan: (value, local) = (.tan(x), 1 + .tan(x) * .tan(x))
+    case .exp: (value, local) = (.exp(x), .exp(x))
+    case .log: (value, local) = (.log(x), 1 / x)
+    case .sqrt: (value, local) = (x.squareRoot(), 1 / (2 * x.squareRoot()))
+    case .tanh: (value, local) = (.tanh(x), 1 - .tanh(x) * .tanh(x))
+    case .sigmoid:
+      let s = Activation.logistic(x)
+      (value, local) = (s, s * (1 - s))
+    case .relu: (value, local) = (max(0, x), x > 0 ? 1 : 0)
+    case .abs: (value, local) = (Swift.abs(x), x > 0 ? 1 : (x < 0 ? -1 : 0))
+    }
+    return add(
+      .function(function), inputs: [argument],
+      text: "\(function.rawValue)(\(nodes[argument].text))", value: value, local: [local])
+  }
+
+  private mutating func binary(_ operation: ComputationGraph.Operation, _ l: Int, _ r: Int) -> Int {
+    let (a, b) = (nodes[l].value, nodes[r].value)
+    let (value, local): (Double, [Double])
+    let symbol: String
+    switch operation {
+    case .add: (value, local, symbol) = (a + b, [1, 1], " + ")
+    case .subtract: (value, local, symbol) = (a - b, [1, -1], " − ")
+    case .multiply: (value, local, symbol) = (a * b, [b, a], "·")
+    default: (value, local, symbol) = (a / b, [1 / b, -a / (b * b)], "/")
+    }
+    return add(
+      operation, inputs: [l, r], text: wrapped(l) + symbol + wrapped(r), value: value,
+      local: local)
+  }
+
+  private mutating func add(
+    _ operation: ComputationGraph.Operation, inputs: [Int], text: String, value: Double,
+    local: [Double]
+  ) -> Int {
+    nodes.append(
+      ComputationGraph.Node(
+        name: nil, operation: operation, inputs: inputs, text: text, value: value,
+        localDerivatives: local, gradient: 0))
+    return nodes.count - 1
+  }
+
+  /// A node's text, parenthesised when it is a compound without a name.
+  private func wrapped(_ index: Int) -> String {
+    let node = nodes[index]
+    if let name = node.name { return name }
+    switch node.operation {
+    case .constant, .variable, .function: return node.text
+    default: return "(\(node.text))"
+    }
+  }
+
+  private func peek() -> Character? {
+    position < characters.count ? characters[position] : nil
+  }
+
+  private mutating func skipSpaces() {
+    while let c = peek(), c.isWhitespace { position += 1 }
+  }
+
+  private mutating func expect(_ c: Character) throws {
+    skipSpaces()
+    guard peek() == c else { throw error("expected '\(c)'") }
+    position += 1
+  }
+
+  private func error(_ message: String, at offset: Int? = nil) -> ExpressionError {
+    let at = offset ?? position
+    return ExpressionError(
+      message: "\(message) at column \(at + 1) of '\(source)'", expression: source, offset: at)
+  }
+}

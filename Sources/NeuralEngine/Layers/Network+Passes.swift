@@ -1,0 +1,152 @@
+extension Network {
+  /// The forward pass of a batch (one sample per row), keeping every layer's z and a.
+  @_specialize(exported: true, where Scalar == Float)
+  @_specialize(exported: true, where Scalar == Double)
+  public func forward(_ input: Matrix<Scalar>) throws -> ForwardTrace<Scalar> {
+    try checkInput(input)
+    var pass = Propagation(network: self, rows: input.rows)
+    pass.forward(self, input: input.elements, inputOffset: 0)
+    return ForwardTrace(input: input, layers: layerTraces(pass))
+  }
+
+  /// The network's outputs ŷ for a batch.
+  @_specialize(exported: true, where Scalar == Float)
+  @_specialize(exported: true, where Scalar == Double)
+  public func predict(_ input: Matrix<Scalar>) throws -> Matrix<Scalar> {
+    try checkInput(input)
+    var pass = Propagation(network: self, rows: input.rows)
+    pass.forward(self, input: input.elements, inputOffset: 0)
+    guard let last = layers.indices.last else { return input }
+    return Matrix(uncheckedRows: input.rows, columns: outputCount, elements: pass.a[last])
+  }
+
+  /// Forward and backward pass of a batch against its targets: every δ and gradient.
+  /// `l2` is scikit-learn's `alpha`: the loss gains α/(2n)·Σ‖W‖² over the batch's n rows.
+  @_specialize(exported: true, where Scalar == Float)
+  @_specialize(exported: true, where Scalar == Double)
+  public func backward(
+    _ input: Matrix<Scalar>, target: Matrix<Scalar>, loss: Loss, l2: Double = 0
+  ) throws -> (forward: ForwardTrace<Scalar>, backward: BackwardTrace<Scalar>) {
+    try checkInput(input)
+    try loss.checkShapes(Shape(rows: input.rows, columns: outputCount), target.shape)
+    var pass = Propagation(network: self, rows: input.rows)
+    pass.forward(self, input: input.elements, inputOffset: 0)
+    let value = try pass.backward(
+      self, input: input.elements, inputOffset: 0, target: target.elements, targetOffset: 0,
+      loss: loss, l2: Scalar(l2))
+    let trace = BackwardTrace(
+      loss: value,
+      deltas: layers.indices.map {
+        Matrix(uncheckedRows: input.rows, columns: layers[$0].unitCount, elements: pass.delta[$0])
+      },
+      weightGradients: layers.indices.map {
+        Matrix(
+          uncheckedRows: layers[$0].inputCount, columns: layers[$0].unitCount,
+          elements: pass.weightGradients[$0])
+      },
+      biasGradients: layers.indices.map { layers[$0].bias == nil ? nil : pass.biasGradients[$0] })
+    return (ForwardTrace(input: input, layers: layerTraces(pass)), trace)
+  }
+
+  /// One plain gradient-descent step θ ← θ − η·∂L/∂θ on a batch, as a table of every
+  /// parameter's old value, gradient and new value, output layer first (the textbook's
+  /// order: w46, w56, w14 … θ6, θ5, θ4).
+  public func updateStep(
+    _ input: Matrix<Scalar>, target: Matrix<Scalar>, loss: Loss, learningRate: Scalar,
+    l2: Double = 0
+  ) throws -> UpdateStep<Scalar> {
+    let (forward, backward) = try self.backward(input, target: target, loss: loss, l2: l2)
+    var next = self
+    var weightRows: [ParameterUpdate<Scalar>] = []
+    var biasRows: [ParameterUpdate<Scalar>] = []
+    let single = input.rows == 1
+    for l in layers.indices.reversed() {
+      let layer = layers[l]
+      let sources = l == 0 ? input : forward.layers[l - 1].output
+      for i in 0..<layer.inputCount {
+        for j in 0..<layer.unitCount {
+          let old = layer.weights[i, j]
+          let gradient = backward.weightGradients[l][i, j]
+          let new = old - learningRate * gradient
+          next.layers[l].weights[i, j] = new
+          weightRows.append(
+            ParameterUpdate(
+              parameter: .weight(layer: l, from: i, to: j),
+              name: parameterName(.weight(layer: l, from: i, to: j)), oldValue: old,
+              gradient: gradient, learningRate: learningRate, newValue: new,
+              unitDelta: single ? backward.deltas[l][0, j] : nil,
+              sourceOutput: single ? sources[0, i] : nil))
+        }
+      }
+      guard let bias = layer.bias, let gradients = backward.biasGradients[l] else { continue }
+      for j in 0..<layer.unitCount {
+        let new = bias[j] - learningRate * gradients[j]
+        next.layers[l].bias?[j] = new
+        biasRows.append(
+          ParameterUpdate(
+            parameter: .bias(layer: l, unit: j), name: parameterName(.bias(layer: l, unit: j)),
+            oldValue: bias[j], gradient: gradients[j], learningRate: learningRate, newValue: new,
+            unitDelta: single ? backward.deltas[l][0, j] : nil, sourceOutput: single ? 1 : nil))
+      }
+    }
+    return UpdateStep(learningRate: learningRate, updates: weightRows + biasRows, network: next)
+  }
+
+  private func checkInput(_ input: Matrix<Scalar>) throws {
+    guard input.columns == inputCount else {
+      throw EngineError.shapeMismatch(
+        operation: "the forward pass X·W⁽¹⁾", left: input.shape,
+        right: layers.first?.weights.shape ?? Shape(rows: inputCount, columns: inputCount),
+        rule: "NCOL(X) == NROW(W) needs \(input.columns) == \(inputCount)")
+    }
+  }
+
+  private func layerTraces(_ pass: Propagation<Scalar>) -> [LayerTrace<Scalar>] {
+    layers.indices.map { l in
+      LayerTrace(
+        netInput: Matrix(uncheckedRows: pass.rows, columns: layers[l].unitCount, elements: pass.z[l]),
+        output: Matrix(uncheckedRows: pass.rows, columns: layers[l].unitCount, elements: pass.a[l]))
+    }
+  }
+}
+
+extension Network {
+  /// Unit labels in the textbook's numbering: inputs first, then every layer's units,
+  /// counting on (x1 x2 x3 → units 1 2 3, hidden 4 5, output 6), unless named.
+  public var unitLabels: (inputs: [String], layers: [[String]]) {
+    var next = inputCount + 1
+    let inputs = inputNames.map { $0.map(Self.unitNumber) } ?? (1...inputCount).map(String.init)
+    let hidden = layers.map { layer -> [String] in
+      defer { next += layer.unitCount }
+      return layer.unitNames ?? (next..<next + layer.unitCount).map(String.init)
+    }
+    return (inputs, hidden)
+  }
+
+  /// The unit-notation name of a parameter: `w14` (from unit 1 to unit 4), `θ4`; with a
+  /// comma (`w3,12`) when a label is longer than one character.
+  public func parameterName(_ parameter: ParameterID) -> String {
+    let labels = unitLabels
+    func label(layer: Int, unit: Int) -> String {
+      let names = layer < 0 ? labels.inputs : labels.layers[layer]
+      return names.indices.contains(unit) ? names[unit] : "?"
+    }
+    switch parameter {
+    case .weight(let layer, let from, let to):
+      let source = label(layer: layer - 1, unit: from)
+      let target = label(layer: layer, unit: to)
+      let separator = source.count > 1 || target.count > 1 ? "," : ""
+      return "w" + source + separator + target
+    case .bias(let layer, let unit):
+      return "θ" + label(layer: layer, unit: unit)
+    }
+  }
+
+  /// `x1` → `1`: an input named after its position keeps only the number in unit labels.
+  static func unitNumber(_ name: String) -> String {
+    if name.first == "x", name.count > 1, name.dropFirst().allSatisfy(\.isNumber) {
+      return String(name.dropFirst())
+    }
+    return name
+  }
+}

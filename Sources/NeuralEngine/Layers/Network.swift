@@ -1,0 +1,118 @@
+/// A feed-forward network: dense layers applied in order to a batch of inputs.
+public struct Network<Scalar: MatrixScalar>: Equatable, Sendable {
+  public private(set) var inputCount: Int
+  /// The layers in order. Change them through the checked setters below.
+  public internal(set) var layers: [Dense<Scalar>]
+  /// Optional names of the inputs (the textbook's x1 x2 x3 are units 1 2 3).
+  public var inputNames: [String]?
+
+  /// A network from its layers; each layer's inputs must equal the previous layer's units.
+  public init(inputs: Int, layers: [Dense<Scalar>], inputNames: [String]? = nil) throws {
+    guard inputs > 0 else {
+      throw EngineError.invalidArgument("a network needs at least one input, got \(inputs)")
+    }
+    if let inputNames, inputNames.count != inputs {
+      throw EngineError.invalidArgument(
+        "\(inputs) inputs need \(inputs) names, got \(inputNames.count)")
+    }
+    if let (index, expected) = Self.chainBreak(inputs, layers) {
+      let layer = layers[index]
+      throw EngineError.shapeMismatch(
+        operation: "layer \(index + 1)'s weights", left: Shape(rows: 1, columns: expected),
+        right: layer.weights.shape,
+        rule: "NCOL(X) == NROW(W) needs \(expected) == \(layer.inputCount)")
+    }
+    self.inputCount = inputs
+    self.layers = layers
+    self.inputNames = inputNames
+  }
+
+  /// A network of freshly initialised layers: `units[k]` units with `activations[k]`.
+  public init(
+    inputs: Int, units: [Int], activations: [Activation], useBias: Bool = true,
+    initializer: Initializer = .glorotUniform, seed: UInt64
+  ) throws {
+    guard units.count == activations.count else {
+      throw EngineError.invalidArgument(
+        "\(units.count) layer sizes but \(activations.count) activations")
+    }
+    var generator = RandomGenerator(seed: seed)
+    var layers: [Dense<Scalar>] = []
+    var fanIn = inputs
+    for (count, activation) in zip(units, activations) {
+      layers.append(
+        try Dense(
+          inputs: fanIn, units: count, activation: activation, useBias: useBias,
+          initializer: initializer, generator: &generator))
+      fanIn = count
+    }
+    try self.init(inputs: inputs, layers: layers)
+  }
+
+  /// The number of outputs (the last layer's units, or the inputs of an empty network).
+  public var outputCount: Int { layers.last?.unitCount ?? inputCount }
+
+  public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+
+  /// The same network in another precision.
+  public init<Other: MatrixScalar>(converting other: Network<Other>) {
+    inputCount = other.inputCount
+    inputNames = other.inputNames
+    layers = other.layers.map { layer in
+      // Shapes are unchanged, so the checked initialiser cannot fail here.
+      Dense(
+        unchecked: Matrix(converting: layer.weights), bias: layer.bias?.map { Scalar($0) },
+        activation: layer.activation, unitNames: layer.unitNames)
+    }
+  }
+
+  /// Replaces one layer's weights (0-based layer index); the shape must stay the same.
+  public mutating func setWeights(_ weights: Matrix<Scalar>, layer index: Int) throws {
+    let layer = try self.layer(index)
+    guard weights.shape == layer.weights.shape else {
+      throw EngineError.shapeMismatch(
+        operation: "setting layer \(index + 1)'s weights", left: layer.weights.shape,
+        right: weights.shape, rule: "the new weights must have the old shape")
+    }
+    layers[index].weights = weights
+  }
+
+  /// Replaces one layer's biases (0-based layer index); one per unit.
+  public mutating func setBias(_ bias: [Scalar], layer index: Int) throws {
+    let layer = try self.layer(index)
+    guard bias.count == layer.unitCount else {
+      throw EngineError.invalidArgument(
+        "layer \(index + 1) has \(layer.unitCount) units, so it takes \(layer.unitCount) biases, not \(bias.count)")
+    }
+    layers[index].bias = bias
+  }
+
+  /// The layer at a 0-based index, or an error.
+  public func layer(_ index: Int) throws -> Dense<Scalar> {
+    guard layers.indices.contains(index) else {
+      throw EngineError.invalidArgument(
+        "the network has \(layers.count) layers; there is no layer \(index + 1)")
+    }
+    return layers[index]
+  }
+
+  /// Where a list of layers fails to chain: the layer index and the width it should take.
+  static func chainBreak(_ inputs: Int, _ layers: [Dense<Scalar>]) -> (Int, Int)? {
+    var width = inputs
+    for (index, layer) in layers.enumerated() {
+      if layer.inputCount != width { return (index, width) }
+      width = layer.unitCount
+    }
+    return nil
+  }
+}
+
+extension Dense {
+  init(unchecked weights: Matrix<Scalar>, bias: [Scalar]?, activation: Activation, unitNames: [String]?)
+  {
+    self.weights = weights
+    self.bias = bias
+    self.activation = activation
+    self.unitNames = unitNames
+  }
+}

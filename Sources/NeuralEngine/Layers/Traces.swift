@@ -1,0 +1,69 @@
+/// What a forward pass computed in one layer: net inputs z and outputs a = φ(z), one row
+/// per sample and one column per unit (the textbook's I_j and O_j).
+public struct LayerTrace<Scalar: MatrixScalar>: Equatable, Sendable {
+  public var netInput: Matrix<Scalar>
+  public var output: Matrix<Scalar>
+}
+
+/// A forward pass: the input and every layer's net inputs and outputs.
+public struct ForwardTrace<Scalar: MatrixScalar>: Equatable, Sendable {
+  public var input: Matrix<Scalar>
+  public var layers: [LayerTrace<Scalar>]
+  /// The network's prediction ŷ (the input itself for a network without layers).
+  public var output: Matrix<Scalar> { layers.last?.output ?? input }
+}
+
+/// A backward pass: the loss, every unit's error δ = ∂L/∂z and every parameter's gradient.
+///
+/// The textbook's Err_j is −δ_j: Han & Kamber define the error as O_j(1 − O_j)(T_j − O_j),
+/// the negative of ∂L/∂I_j for L = ½Σ(T − O)². ``textbookErrors`` gives them that way.
+public struct BackwardTrace<Scalar: MatrixScalar>: Equatable, Sendable {
+  public var loss: Scalar
+  /// δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾ per layer (one row per sample).
+  public var deltas: [Matrix<Scalar>]
+  /// ∂L/∂W⁽ˡ⁾ per layer, shaped like the weights.
+  public var weightGradients: [Matrix<Scalar>]
+  /// ∂L/∂b⁽ˡ⁾ per layer (`nil` for a layer without bias).
+  public var biasGradients: [[Scalar]?]
+
+  /// The textbook's Err_j = −∂L/∂I_j per layer.
+  public var textbookErrors: [Matrix<Scalar>] { deltas.map { $0.scaled(by: -1) } }
+}
+
+/// Which parameter: a weight from one unit to another, or a unit's bias (0-based).
+public enum ParameterID: Hashable, Sendable {
+  /// `weights[from, to]` of a layer.
+  case weight(layer: Int, from: Int, to: Int)
+  /// `bias[unit]` of a layer.
+  case bias(layer: Int, unit: Int)
+
+  public var layer: Int {
+    switch self {
+    case .weight(let layer, _, _), .bias(let layer, _): layer
+    }
+  }
+}
+
+/// One row of an update table: `w46 = −0.3 + (0.9)(0.1311)(0.332) = −0.261`.
+public struct ParameterUpdate<Scalar: MatrixScalar>: Equatable, Sendable {
+  public var parameter: ParameterID
+  /// The parameter's name in unit notation (`w46`, `θ6`).
+  public var name: String
+  public var oldValue: Scalar
+  /// ∂L/∂parameter.
+  public var gradient: Scalar
+  public var learningRate: Scalar
+  public var newValue: Scalar
+  /// For a single sample: the receiving unit's error δ_j and the sending unit's output
+  /// O_i (1 for a bias), so that gradient = δ_j·O_i. `nil` for batches of several samples.
+  public var unitDelta: Scalar?
+  public var sourceOutput: Scalar?
+}
+
+/// A gradient-descent step as a table of parameter updates.
+public struct UpdateStep<Scalar: MatrixScalar>: Equatable, Sendable {
+  public var learningRate: Scalar
+  public var updates: [ParameterUpdate<Scalar>]
+  /// The network after the step.
+  public var network: Network<Scalar>
+}

@@ -1,0 +1,215 @@
+extension Network {
+  /// Trains the network on features (one sample per row) and targets, Keras's `fit`.
+  ///
+  /// Each epoch reshuffles the samples (seeded), steps through them in batches, and
+  /// records the loss and metrics; validation data (given, or split off the end of the
+  /// training data) are evaluated after every epoch. A loss that becomes NaN or infinite
+  /// stops training with ``EngineError/nonFiniteLoss(epoch:batch:value:)``.
+  @_specialize(exported: true, where Scalar == Float)
+  @_specialize(exported: true, where Scalar == Double)
+  public mutating func fit(
+    _ features: Matrix<Scalar>, _ targets: Matrix<Scalar>, configuration: TrainingConfiguration,
+    validation: (features: Matrix<Scalar>, targets: Matrix<Scalar>)? = nil,
+    progress: TrainingProgress? = nil
+  ) throws -> TrainingHistory {
+    let c = configuration
+    try c.validate()
+    guard let outputLayer = layers.indices.last else {
+      throw EngineError.invalidArgument("a network without layers has nothing to train")
+    }
+    try checkData(features, targets, loss: c.loss, role: "training")
+    var trainX = features
+    var trainY = targets
+    var held = validation
+    if let validation {
+      try checkData(validation.features, validation.targets, loss: c.loss, role: "validation")
+    } else if c.validationSplit > 0 {
+      let keep = Int((Double(features.rows) * (1 - c.validationSplit)).rounded(.down))
+      guard keep >= 1, keep < features.rows else {
+        throw EngineError.invalidArgument(
+          "a validation split of \(c.validationSplit) leaves no samples on one side of \(features.rows)")
+      }
+      trainX = try features.selectingRows(0..<keep)
+      trainY = try targets.selectingRows(0..<keep)
+      held = (
+        try features.selectingRows(keep..<features.rows),
+        try targets.selectingRows(keep..<features.rows)
+      )
+    }
+    try checkMonitor(c, hasValidation: held != nil)
+
+    let n = trainX.rows
+    let batch = min(c.batchSize ?? n, n)
+    let inWidth = inputCount
+    let outWidth = trainY.columns
+    var full = Propagation(network: self, rows: batch)
+    var tail = n % batch > 0 ? Propagation(network: self, rows: n % batch) : nil
+    var check = held.map { Propagation(network: self, rows: $0.features.rows) }
+    var state = OptimizerState(c.optimizer, for: self)
+    var generator = RandomGenerator(seed: c.seed)
+    var order = Array(0..<n)
+    var xs = trainX.elements
+    var ys = trainY.elements
+    let l2 = Scalar(c.l2)
+    let sumsOverBatches = c.loss == .halfSumOfSquares
+    var records: [EpochRecord] = []
+    var stopReason = StopReason.completed
+    var best: (value: Double, epoch: Int, network: Network?)?
+    var waited = 0
+
+    // One gradient step on `rows(pass)` samples starting at sample `start`.
+    func step(_ pass: inout Propagation<Scalar>, at start: Int, tally: inout MetricTally) throws
+      -> Scalar
+    {
+      pass.forward(self, input: xs, inputOffset: start * inWidth)
+      let value = try pass.backward(
+        self, input: xs, inputOffset: start * inWidth, target: ys,
+        targetOffset: start * outWidth, loss: c.loss, l2: l2)
+      if !c.metrics.isEmpty {
+        try tally.add(
+          predicted: pass.a[outputLayer], target: ys, targetOffset: start * outWidth,
+          rows: pass.rows, outputs: outputCount, targetColumns: outWidth)
+      }
+      state.update(&self, weightGradients: pass.weightGradients, biasGradients: pass.biasGradients)
+      return value
+    }
+
+    for epoch in 1...c.epochs {
+      if c.shuffle {
+        generator.shuffle(&order)
+        for (to, from) in order.enumerated() {
+          for k in 0..<inWidth { xs[to * inWidth + k] = trainX.elements[from * inWidth + k] }
+          for k in 0..<outWidth { ys[to * outWidth + k] = trainY.elements[from * outWidth + k] }
+        }
+      }
+      var tally = MetricTally(metrics: c.metrics, classes: max(2, outputCount))
+      var lossTotal = 0.0
+      var start = 0
+      var batchNumber = 0
+      while start < n {
+        batchNumber += 1
+        let rows = min(batch, n - start)
+        let value: Scalar
+        if rows == batch {
+          value = try step(&full, at: start, tally: &tally)
+        } else if var last = tail {
+          tail = nil  // keeps the buffers uniquely referenced while they are written
+          value = try step(&last, at: start, tally: &tally)
+          tail = last
+        } else {
+          break  // unreachable: `tail` exists exactly when n is not a multiple of the batch
+        }
+        guard value.isFinite else {
+          throw EngineError.nonFiniteLoss(epoch: epoch, batch: batchNumber, value: Double(value))
+        }
+        // Mean losses are weighted by batch size; the ½-sum-of-squares loss is a sum.
+        lossTotal += sumsOverBatches ? Double(value) : Double(value) * Double(rows)
+        start += rows
+      }
+      var record = EpochRecord(
+        epoch: epoch, loss: sumsOverBatches ? lossTotal : lossTotal / Double(n),
+        metrics: c.metrics.map { tally.value(of: $0) })
+      if let held, var pass = check {
+        check = nil
+        (record.validationLoss, record.validationMetrics) = try evaluate(
+          &pass, held.features, held.targets, loss: c.loss, metrics: c.metrics)
+        check = pass
+      }
+      records.append(record)
+
+      if let rule = c.earlyStopping,
+        let value = record.value(named: rule.monitor, metrics: c.metrics)
+      {
+        let higherIsBetter = Self.higherIsBetter(rule.monitor, metrics: c.metrics)
+        let improved =
+          best.map {
+            higherIsBetter ? value > $0.value + rule.minDelta : value < $0.value - rule.minDelta
+          } ?? true
+        if improved {
+          best = (value, epoch, rule.restoreBestWeights ? self : nil)
+          waited = 0
+        } else {
+          waited += 1
+          if waited >= rule.patience {
+            if let network = best?.network { self = network }
+            stopReason = .earlyStopping(bestEpoch: best?.epoch ?? epoch)
+            break
+          }
+        }
+      }
+      if let progress, !progress(record) {
+        stopReason = .requested
+        break
+      }
+    }
+    return TrainingHistory(metrics: c.metrics, records: records, stopReason: stopReason)
+  }
+
+  /// The loss and metrics of a data set, without training (Keras's `evaluate`).
+  public func evaluate(
+    _ features: Matrix<Scalar>, _ targets: Matrix<Scalar>, loss: Loss, metrics: [Metric]
+  ) throws -> (loss: Double, metrics: [Double]) {
+    try checkData(features, targets, loss: loss, role: "evaluation")
+    var pass = Propagation(network: self, rows: features.rows)
+    let (value, values) = try evaluate(&pass, features, targets, loss: loss, metrics: metrics)
+    return (value ?? 0, values ?? [])
+  }
+
+  private func evaluate(
+    _ pass: inout Propagation<Scalar>, _ x: Matrix<Scalar>, _ y: Matrix<Scalar>, loss: Loss,
+    metrics: [Metric]
+  ) throws -> (Double?, [Double]?) {
+    guard let last = layers.indices.last else { return (nil, nil) }
+    pass.forward(self, input: x.elements, inputOffset: 0)
+    let value: Scalar
+    if loss.fusedActivation == layers[last].activation {
+      value = try loss.fusedValueAndGradient(
+        netInput: pass.z[last], output: pass.a[last], target: y.elements, targetOffset: 0,
+        columns: outputCount, into: &pass.delta[last])
+    } else {
+      value = try loss.value(pass.a[last], y.elements, yOffset: 0, columns: outputCount)
+    }
+    var tally = MetricTally(metrics: metrics, classes: max(2, outputCount))
+    try tally.add(
+      predicted: pass.a[last], target: y.elements, targetOffset: 0, rows: x.rows,
+      outputs: outputCount, targetColumns: y.columns)
+    return (Double(value), metrics.map { tally.value(of: $0) })
+  }
+
+  private func checkData(
+    _ x: Matrix<Scalar>, _ y: Matrix<Scalar>, loss: Loss, role: String
+  ) throws {
+    guard x.rows > 0 else {
+      throw EngineError.invalidArgument("the \(role) data have no samples")
+    }
+    guard x.columns == inputCount else {
+      throw EngineError.shapeMismatch(
+        operation: "the \(role) features", left: x.shape,
+        right: layers.first?.weights.shape ?? Shape(rows: inputCount, columns: inputCount),
+        rule: "NCOL(X) == NROW(W) needs \(x.columns) == \(inputCount)")
+    }
+    guard y.rows == x.rows else {
+      throw EngineError.shapeMismatch(
+        operation: "the \(role) targets", left: x.shape, right: y.shape,
+        rule: "one target row per sample: \(x.rows) rows needed")
+    }
+    try loss.checkShapes(Shape(rows: x.rows, columns: outputCount), y.shape)
+  }
+
+  private func checkMonitor(_ c: TrainingConfiguration, hasValidation: Bool) throws {
+    guard let monitor = c.earlyStopping?.monitor else { return }
+    let names =
+      ["loss"] + c.metrics.map(\.name)
+      + (hasValidation ? ["val_loss"] + c.metrics.map { "val_" + $0.name } : [])
+    guard names.contains(monitor) else {
+      throw EngineError.invalidArgument(
+        "early stopping cannot monitor '\(monitor)': recorded are \(names.joined(separator: ", "))"
+          + (monitor.hasPrefix("val_") && !hasValidation ? " (no validation data was given)" : ""))
+    }
+  }
+
+  private static func higherIsBetter(_ monitor: String, metrics: [Metric]) -> Bool {
+    let key = monitor.hasPrefix("val_") ? String(monitor.dropFirst(4)) : monitor
+    return metrics.first { $0.name == key }?.higherIsBetter ?? false
+  }
+}

@@ -1,0 +1,197 @@
+import RealModule
+
+/// A gradient-descent method and its hyper-parameters (Keras's formulas and defaults).
+///
+/// With g = ∂L/∂θ, step t = 1, 2, … and η_t = η / (1 + decay·(t − 1)):
+/// - SGD: v ← μv − η_t·g; θ ← θ + v (Nesterov: θ ← θ + μv − η_t·g); μ = 0 is plain SGD.
+/// - AdaGrad: s ← s + g²; θ ← θ − η_t·g / (√s + ε), s starting at 0.1.
+/// - RMSprop: s ← ρs + (1 − ρ)g²; θ ← θ − η_t·g / (√s + ε).
+/// - Adam: m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²;
+///   θ ← θ − η_t·√(1 − β₂ᵗ)/(1 − β₁ᵗ)·m / (√v + ε).
+/// - AdaDelta: s ← ρs + (1 − ρ)g²; Δ = √(u + ε)/√(s + ε)·g; u ← ρu + (1 − ρ)Δ²; θ ← θ − η_t·Δ.
+public struct Optimizer: Hashable, Sendable, CustomStringConvertible {
+  public enum Method: Hashable, Sendable {
+    case sgd(momentum: Double, nesterov: Bool)
+    case adagrad(epsilon: Double)
+    case rmsprop(rho: Double, epsilon: Double)
+    case adam(beta1: Double, beta2: Double, epsilon: Double)
+    case adadelta(rho: Double, epsilon: Double)
+  }
+
+  public var method: Method
+  public var learningRate: Double
+  /// Inverse-time decay of the learning rate per step.
+  public var decay: Double
+
+  public init(_ method: Method, learningRate: Double, decay: Double = 0) {
+    self.method = method
+    self.learningRate = learningRate
+    self.decay = decay
+  }
+
+  public static func sgd(
+    learningRate: Double = 0.01, momentum: Double = 0, nesterov: Bool = false, decay: Double = 0
+  ) -> Optimizer {
+    Optimizer(.sgd(momentum: momentum, nesterov: nesterov), learningRate: learningRate, decay: decay)
+  }
+  public static func adagrad(learningRate: Double = 0.001, epsilon: Double = 1e-7) -> Optimizer {
+    Optimizer(.adagrad(epsilon: epsilon), learningRate: learningRate)
+  }
+  public static func rmsprop(learningRate: Double = 0.001, rho: Double = 0.9, epsilon: Double = 1e-7)
+    -> Optimizer
+  {
+    Optimizer(.rmsprop(rho: rho, epsilon: epsilon), learningRate: learningRate)
+  }
+  public static func adam(
+    learningRate: Double = 0.001, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-7
+  ) -> Optimizer {
+    Optimizer(.adam(beta1: beta1, beta2: beta2, epsilon: epsilon), learningRate: learningRate)
+  }
+  public static func adadelta(learningRate: Double = 0.001, rho: Double = 0.95, epsilon: Double = 1e-7)
+    -> Optimizer
+  {
+    Optimizer(.adadelta(rho: rho, epsilon: epsilon), learningRate: learningRate)
+  }
+
+  /// The names notebooks use.
+  public static let knownNames = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta"]
+
+  /// The optimizer with a name and Keras's defaults (`momentum` is SGD with μ = 0.9).
+  public init?(name: String, learningRate: Double? = nil) {
+    switch name.lowercased() {
+    case "sgd", "gd", "gradient_descent": self = .sgd()
+    case "momentum": self = .sgd(momentum: 0.9)
+    case "nesterov": self = .sgd(momentum: 0.9, nesterov: true)
+    case "adagrad": self = .adagrad()
+    case "rmsprop": self = .rmsprop()
+    case "adam": self = .adam()
+    case "adadelta": self = .adadelta()
+    default: return nil
+    }
+    if let learningRate { self.learningRate = learningRate }
+  }
+
+  public var name: String {
+    switch method {
+    case .sgd(let momentum, let nesterov): momentum == 0 ? "sgd" : (nesterov ? "nesterov" : "momentum")
+    case .adagrad: "adagrad"
+    case .rmsprop: "rmsprop"
+    case .adam: "adam"
+    case .adadelta: "adadelta"
+    }
+  }
+
+  public var description: String { "\(name)(η = \(learningRate))" }
+
+  /// Checks the hyper-parameters a notebook may have set.
+  public func validate() throws {
+    guard learningRate.isFinite, learningRate > 0 else {
+      throw EngineError.invalidArgument("the learning rate must be a positive number, got \(learningRate)")
+    }
+    guard decay.isFinite, decay >= 0 else {
+      throw EngineError.invalidArgument("decay must be zero or positive, got \(decay)")
+    }
+    switch method {
+    case .sgd(let momentum, _):
+      guard (0..<1).contains(momentum) else {
+        throw EngineError.invalidArgument("momentum must be in [0, 1), got \(momentum)")
+      }
+    case .rmsprop(let rho, _), .adadelta(let rho, _):
+      guard (0..<1).contains(rho) else {
+        throw EngineError.invalidArgument("rho must be in [0, 1), got \(rho)")
+      }
+    case .adam(let beta1, let beta2, _):
+      guard (0..<1).contains(beta1), (0..<1).contains(beta2) else {
+        throw EngineError.invalidArgument("Adam's betas must be in [0, 1), got \(beta1) and \(beta2)")
+      }
+    case .adagrad: break
+    }
+  }
+}
+
+/// An optimizer's running state for one network: its step count and per-parameter slots.
+public struct OptimizerState<Scalar: MatrixScalar>: Sendable {
+  public let optimizer: Optimizer
+  public private(set) var step = 0
+  private var first: [[Scalar]]
+  private var second: [[Scalar]]
+
+  public init(_ optimizer: Optimizer, for network: Network<Scalar>) {
+    self.optimizer = optimizer
+    // Two slots per layer: weights at 2l, biases at 2l + 1.
+    let sizes = network.layers.flatMap { [$0.weights.elements.count, $0.bias?.count ?? 0] }
+    let start: Scalar = if case .adagrad = optimizer.method { 0.1 } else { 0 }
+    first = sizes.map { Array(repeating: start, count: $0) }
+    second = sizes.map { Array(repeating: 0, count: $0) }
+  }
+
+  /// Applies one step to the network's weights and biases, given their gradients
+  /// (as a ``BackwardTrace`` gives them).
+  public mutating func update(
+    _ network: inout Network<Scalar>, weightGradients: [Matrix<Scalar>], biasGradients: [[Scalar]?]
+  ) {
+    update(
+      &network, weightGradients: weightGradients.map(\.elements),
+      biasGradients: biasGradients.map { $0 ?? [] })
+  }
+
+  mutating func update(
+    _ network: inout Network<Scalar>, weightGradients: [[Scalar]], biasGradients: [[Scalar]]
+  ) {
+    step += 1
+    for l in network.layers.indices {
+      apply(&network.layers[l].weights.elements, gradient: weightGradients[l], slot: 2 * l)
+      if var bias = network.layers[l].bias {
+        network.layers[l].bias = nil  // keeps `bias` uniquely referenced: updated in place
+        apply(&bias, gradient: biasGradients[l], slot: 2 * l + 1)
+        network.layers[l].bias = bias
+      }
+    }
+  }
+
+  private mutating func apply(_ theta: inout [Scalar], gradient g: [Scalar], slot: Int) {
+    let t = Double(step)
+    let eta = Scalar(optimizer.learningRate / (1 + optimizer.decay * (t - 1)))
+    switch optimizer.method {
+    case .sgd(let momentum, let nesterov):
+      if momentum == 0 {
+        for i in theta.indices { theta[i] -= eta * g[i] }
+        return
+      }
+      let mu = Scalar(momentum)
+      for i in theta.indices {
+        let v = mu * first[slot][i] - eta * g[i]
+        first[slot][i] = v
+        theta[i] += nesterov ? mu * v - eta * g[i] : v
+      }
+    case .adagrad(let epsilon):
+      let e = Scalar(epsilon)
+      for i in theta.indices {
+        first[slot][i] += g[i] * g[i]
+        theta[i] -= eta * g[i] / (first[slot][i].squareRoot() + e)
+      }
+    case .rmsprop(let rho, let epsilon):
+      let (r, e) = (Scalar(rho), Scalar(epsilon))
+      for i in theta.indices {
+        first[slot][i] = r * first[slot][i] + (1 - r) * g[i] * g[i]
+        theta[i] -= eta * g[i] / (first[slot][i].squareRoot() + e)
+      }
+    case .adam(let beta1, let beta2, let epsilon):
+      let (b1, b2, e) = (Scalar(beta1), Scalar(beta2), Scalar(epsilon))
+      let corrected = eta * Scalar((1 - Double.pow(beta2, t)).squareRoot() / (1 - Double.pow(beta1, t)))
+      for i in theta.indices {
+        first[slot][i] = b1 * first[slot][i] + (1 - b1) * g[i]
+        second[slot][i] = b2 * second[slot][i] + (1 - b2) * g[i] * g[i]
+        theta[i] -= corrected * first[slot][i] / (second[slot][i].squareRoot() + e)
+      }
+    case .adadelta(let rho, let epsilon):
+      let (r, e) = (Scalar(rho), Scalar(epsilon))
+      for i in theta.indices {
+        first[slot][i] = r * first[slot][i] + (1 - r) * g[i] * g[i]
+        let delta = (second[slot][i] + e).squareRoot() / (first[slot][i] + e).squareRoot() * g[i]
+        second[slot][i] = r * second[slot][i] + (1 - r) * delta * delta
+        theta[i] -= eta * delta
+      }
+    }
+  }
+}

@@ -1,0 +1,139 @@
+/// How to train: Keras's `compile` and `fit` arguments in one value.
+public struct TrainingConfiguration: Hashable, Sendable {
+  public var loss: Loss
+  public var optimizer: Optimizer
+  public var epochs: Int
+  /// Samples per gradient step: `nil` for full batch, 1 for stochastic gradient descent.
+  public var batchSize: Int?
+  /// Whether to reshuffle the training samples before every epoch.
+  public var shuffle: Bool
+  /// Seeds the shuffling.
+  public var seed: UInt64
+  /// Metrics recorded per epoch, on the training and validation data.
+  public var metrics: [Metric]
+  /// L2 penalty α (scikit-learn's `alpha`): α/(2n)·Σ‖W‖² per batch of n samples.
+  public var l2: Double
+  /// A fraction of the training samples held out for validation (the last ones, before
+  /// shuffling, as Keras's `validation_split`). Ignored when validation data are given.
+  public var validationSplit: Double
+  public var earlyStopping: EarlyStopping?
+
+  public init(
+    loss: Loss, optimizer: Optimizer, epochs: Int, batchSize: Int? = 32, shuffle: Bool = true,
+    seed: UInt64 = 0, metrics: [Metric] = [], l2: Double = 0, validationSplit: Double = 0,
+    earlyStopping: EarlyStopping? = nil
+  ) {
+    self.loss = loss
+    self.optimizer = optimizer
+    self.epochs = epochs
+    self.batchSize = batchSize
+    self.shuffle = shuffle
+    self.seed = seed
+    self.metrics = metrics
+    self.l2 = l2
+    self.validationSplit = validationSplit
+    self.earlyStopping = earlyStopping
+  }
+
+  func validate() throws {
+    try optimizer.validate()
+    guard epochs >= 1 else {
+      throw EngineError.invalidArgument("epochs must be at least 1, got \(epochs)")
+    }
+    if let batchSize, batchSize < 1 {
+      throw EngineError.invalidArgument("the batch size must be at least 1, got \(batchSize)")
+    }
+    guard l2.isFinite, l2 >= 0 else {
+      throw EngineError.invalidArgument("the L2 penalty alpha must be zero or positive, got \(l2)")
+    }
+    guard validationSplit.isFinite, (0..<1).contains(validationSplit) else {
+      throw EngineError.invalidArgument(
+        "the validation split must be a fraction in [0, 1), got \(validationSplit)")
+    }
+    if let earlyStopping {
+      guard earlyStopping.patience >= 0, earlyStopping.minDelta >= 0 else {
+        throw EngineError.invalidArgument("early stopping needs patience ≥ 0 and min delta ≥ 0")
+      }
+    }
+  }
+}
+
+/// Stop when the monitored quantity has not improved by more than `minDelta` for
+/// `patience` epochs (Keras's `EarlyStopping`).
+public struct EarlyStopping: Hashable, Sendable {
+  /// `loss`, `val_loss` or a metric's name, optionally with `val_`.
+  public var monitor: String
+  public var patience: Int
+  public var minDelta: Double
+  /// Whether to end with the best epoch's weights rather than the last.
+  public var restoreBestWeights: Bool
+
+  public init(
+    monitor: String = "val_loss", patience: Int = 5, minDelta: Double = 0,
+    restoreBestWeights: Bool = true
+  ) {
+    self.monitor = monitor
+    self.patience = patience
+    self.minDelta = minDelta
+    self.restoreBestWeights = restoreBestWeights
+  }
+}
+
+/// One epoch's record: the training loss and metrics, and the validation ones if any.
+public struct EpochRecord: Hashable, Sendable {
+  /// 1-based.
+  public var epoch: Int
+  /// The mean of the epoch's batch losses, each taken before its batch's update (Keras's
+  /// convention: for full-batch descent, the loss of the weights the epoch started with).
+  public var loss: Double
+  /// In the configuration's order.
+  public var metrics: [Double]
+  public var validationLoss: Double?
+  public var validationMetrics: [Double]?
+
+  /// A recorded value by its history name: `loss`, `val_loss`, `accuracy`, `val_accuracy`…
+  public func value(named name: String, metrics names: [Metric]) -> Double? {
+    if name == "loss" { return loss }
+    if name == "val_loss" { return validationLoss }
+    let validation = name.hasPrefix("val_")
+    let key = validation ? String(name.dropFirst(4)) : name
+    guard let index = names.firstIndex(where: { $0.name == key }) else { return nil }
+    let values = validation ? validationMetrics : metrics
+    guard let values, values.indices.contains(index) else { return nil }
+    return values[index]
+  }
+}
+
+/// Why training ended.
+public enum StopReason: Hashable, Sendable {
+  case completed
+  /// Early stopping ended training; the best epoch (1-based) is named.
+  case earlyStopping(bestEpoch: Int)
+  /// The progress callback asked to stop.
+  case requested
+}
+
+/// Keras's `History`: one record per epoch.
+public struct TrainingHistory: Hashable, Sendable {
+  public var metrics: [Metric]
+  public var records: [EpochRecord]
+  public var stopReason: StopReason
+
+  /// The column of values recorded under a name (`loss`, `val_accuracy`…), with epochs.
+  public func series(_ name: String) -> [(epoch: Int, value: Double)] {
+    records.compactMap { record in
+      record.value(named: name, metrics: metrics).map { (record.epoch, $0) }
+    }
+  }
+
+  /// The names of everything recorded, Keras's `history.keys()`.
+  public var keys: [String] {
+    let hasValidation = records.first?.validationLoss != nil
+    var names = ["loss"] + metrics.map(\.name)
+    if hasValidation { names += ["val_loss"] + metrics.map { "val_" + $0.name } }
+    return names
+  }
+}
+
+/// Called after every epoch; return `false` to stop training.
+public typealias TrainingProgress = (EpochRecord) -> Bool

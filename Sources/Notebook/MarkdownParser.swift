@@ -1,0 +1,100 @@
+internal import CCmark
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The module's one door to cmark: parses CommonMark into Swift values and frees cmark's
+/// tree before returning.
+public enum MarkdownParser {
+  /// The top-level blocks of a CommonMark text, in order.
+  public static func blocks(of text: String) -> [MarkdownBlock] {
+    let bytes = Array(text.utf8)
+    let options = CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE
+    guard
+      let document = bytes.withUnsafeBufferPointer({ buffer in
+        buffer.withMemoryRebound(to: CChar.self) { chars in
+          cmark_parse_document(chars.baseAddress, chars.count, options)
+        }
+      })
+    else { return [] }
+    defer { cmark_node_free(document) }
+    var blocks: [MarkdownBlock] = []
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    var node = cmark_node_first_child(document)
+    while let current = node {
+      blocks.append(convert(current, lines: lines))
+      node = cmark_node_next(current)
+    }
+    return blocks
+  }
+
+  /// cmark's HTML for a CommonMark fragment (raw HTML kept, as the author wrote it).
+  public static func html(of text: String) -> String {
+    let bytes = Array(text.utf8)
+    guard
+      let rendered = bytes.withUnsafeBufferPointer({ buffer in
+        buffer.withMemoryRebound(to: CChar.self) { chars in
+          cmark_markdown_to_html(chars.baseAddress, chars.count, CMARK_OPT_UNSAFE)
+        }
+      })
+    else { return "" }
+    defer { free(rendered) }
+    return String(cString: rendered)
+  }
+
+  private static func convert(_ node: OpaquePointer, lines: [Substring]) -> MarkdownBlock {
+    let range = SourceRange(
+      start: SourceLocation(
+        line: Int(cmark_node_get_start_line(node)), column: Int(cmark_node_get_start_column(node))),
+      end: SourceLocation(
+        line: Int(cmark_node_get_end_line(node)), column: Int(cmark_node_get_end_column(node))))
+    let kind: MarkdownBlock.Kind
+    var headingText = ""
+    switch cmark_node_get_type(node) {
+    case CMARK_NODE_HEADING:
+      kind = .heading(level: Int(cmark_node_get_heading_level(node)))
+      headingText = plainText(of: node)
+    case CMARK_NODE_PARAGRAPH: kind = .paragraph
+    case CMARK_NODE_CODE_BLOCK:
+      kind = .codeBlock(
+        info: string(cmark_node_get_fence_info(node)), literal: string(cmark_node_get_literal(node)),
+        fenced: isFence(lines, line: range.start.line))
+    case CMARK_NODE_HTML_BLOCK: kind = .htmlBlock
+    case CMARK_NODE_BLOCK_QUOTE: kind = .blockQuote
+    case CMARK_NODE_LIST: kind = .list
+    case CMARK_NODE_THEMATIC_BREAK: kind = .thematicBreak
+    default: kind = .other(string(cmark_node_get_type_string(node)))
+    }
+    return MarkdownBlock(kind: kind, range: range, headingText: headingText)
+  }
+
+  /// Whether a code block's first line opens a fence (cmark 0.30 has no accessor for it).
+  private static func isFence(_ lines: [Substring], line: Int) -> Bool {
+    guard lines.indices.contains(line - 1) else { return false }
+    let trimmed = lines[line - 1].drop { $0 == " " || $0 == ">" }
+    return trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~")
+  }
+
+  /// The concatenated text and code literals under a node.
+  private static func plainText(of node: OpaquePointer) -> String {
+    var text = ""
+    guard let iterator = cmark_iter_new(node) else { return "" }
+    defer { cmark_iter_free(iterator) }
+    while cmark_iter_next(iterator) != CMARK_EVENT_DONE {
+      guard let current = cmark_iter_get_node(iterator) else { continue }
+      switch cmark_node_get_type(current) {
+      case CMARK_NODE_TEXT, CMARK_NODE_CODE: text += string(cmark_node_get_literal(current))
+      case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK: text += " "
+      default: break
+      }
+    }
+    return text
+  }
+
+  private static func string(_ pointer: UnsafePointer<CChar>?) -> String {
+    pointer.map { String(cString: $0) } ?? ""
+  }
+}
