@@ -204,53 +204,70 @@ extension Activation {
     return Matrix(uncheckedRows: z.rows, columns: z.columns, elements: dz)
   }
 
-  /// The kernel behind ``apply(_:)``, writing into a reused buffer.
-  func apply<S: MatrixScalar>(_ z: [S], into a: inout [S], columns: Int) {
-    switch self {
-    case .softmax:
-      guard columns > 0 else { return }
-      var start = 0
-      while start < z.count {
-        var top = z[start]
-        for j in 1..<columns { top = Swift.max(top, z[start + j]) }
-        var total = S.zero
-        for j in 0..<columns {
-          let e = S.exp(z[start + j] - top)
-          a[start + j] = e
-          total += e
+  /// The kernel behind ``apply(_:)``, writing into a reused buffer of the same size.
+  func apply<S: MatrixScalar>(_ input: [S], into output: inout [S], columns: Int) {
+    Kernels.map(input, into: &output) { z, a in
+      switch self {
+      case .softmax:
+        guard columns > 0 else { return }
+        var start = 0
+        while start < z.count {
+          var top = z[start]
+          for j in 1..<columns { top = Swift.max(top, z[start &+ j]) }
+          var total = S.zero
+          for j in 0..<columns {
+            let e = S.exp(z[start &+ j] - top)
+            a[start &+ j] = e
+            total += e
+          }
+          let inverse = 1 / total
+          for j in 0..<columns { a[start &+ j] *= inverse }
+          start &+= columns
         }
-        let inverse = 1 / total
-        for j in 0..<columns { a[start + j] *= inverse }
-        start += columns
+      case .relu:
+        for i in 0..<z.count { a[i] = Swift.max(z[i], 0) }
+      case .identity:
+        for i in 0..<z.count { a[i] = z[i] }
+      case .sigmoid:
+        for i in 0..<z.count { a[i] = Self.logistic(z[i]) }
+      case .tanh:
+        for i in 0..<z.count { a[i] = S.tanh(z[i]) }
+      default:
+        for i in 0..<z.count { a[i] = value(z[i]) }
       }
-    case .relu:
-      for i in z.indices { a[i] = z[i] > 0 ? z[i] : 0 }
-    case .identity:
-      for i in z.indices { a[i] = z[i] }
-    default:
-      for i in z.indices { a[i] = value(z[i]) }
     }
   }
 
-  /// The kernel behind ``backward(netInput:output:upstream:)``.
-  func backward<S: MatrixScalar>(z: [S], a: [S], upstream g: [S], into dz: inout [S], columns: Int)
-  {
-    switch self {
-    case .softmax:
-      guard columns > 0 else { return }
-      var start = 0
-      while start < z.count {
-        var dot = S.zero
-        for j in 0..<columns { dot += g[start + j] * a[start + j] }
-        for j in 0..<columns { dz[start + j] = a[start + j] * (g[start + j] - dot) }
-        start += columns
+  /// The kernel behind ``backward(netInput:output:upstream:)``: buffers of one size.
+  func backward<S: MatrixScalar>(
+    z netInput: [S], a output: [S], upstream: [S], into result: inout [S], columns: Int
+  ) {
+    Kernels.map(netInput, output, upstream, into: &result) { z, a, g, dz in
+      switch self {
+      case .softmax:
+        guard columns > 0 else { return }
+        var start = 0
+        while start < z.count {
+          var dot = S.zero
+          for j in 0..<columns { dot += g[start &+ j] * a[start &+ j] }
+          for j in 0..<columns { dz[start &+ j] = a[start &+ j] * (g[start &+ j] - dot) }
+          start &+= columns
+        }
+      case .relu:
+        // Both loads unconditional: a select, not a data-dependent branch, so it vectorises.
+        for i in 0..<z.count {
+          let upstream = g[i]
+          dz[i] = z[i] > 0 ? upstream : 0
+        }
+      case .identity:
+        for i in 0..<z.count { dz[i] = g[i] }
+      case .sigmoid:
+        for i in 0..<z.count { dz[i] = g[i] * a[i] * (1 - a[i]) }
+      case .tanh:
+        for i in 0..<z.count { dz[i] = g[i] * (1 - a[i] * a[i]) }
+      default:
+        for i in 0..<z.count { dz[i] = g[i] * derivative(z[i], output: a[i]) }
       }
-    case .relu:
-      for i in z.indices { dz[i] = z[i] > 0 ? g[i] : 0 }
-    case .identity:
-      for i in z.indices { dz[i] = g[i] }
-    default:
-      for i in z.indices { dz[i] = g[i] * derivative(z[i], output: a[i]) }
     }
   }
 }

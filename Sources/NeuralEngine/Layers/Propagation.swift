@@ -33,9 +33,7 @@ struct Propagation<S: MatrixScalar> {
       let units = layer.unitCount
       var beta = S.zero
       if let bias = layer.bias {
-        for r in 0..<rows {
-          for j in 0..<units { z[l][r * units + j] = bias[j] }
-        }
+        Kernels.fill(&z[l], rows: rows, with: bias)
         beta = 1
       }
       if l == 0 {
@@ -92,18 +90,10 @@ struct Propagation<S: MatrixScalar> {
           b: delta[l], ldb: units, beta: 0, c: &weightGradients[l], ldc: units)
       }
       if l2 > 0 {
-        let w = layer.weights.elements
-        var squares = S.zero
-        for i in w.indices {
-          weightGradients[l][i] += l2 / n * w[i]
-          squares += w[i] * w[i]
-        }
+        let squares = Kernels.addScaled(&weightGradients[l], layer.weights.elements, factor: l2 / n)
         value += l2 / (2 * n) * squares
       }
-      for j in 0..<units { biasGradients[l][j] = 0 }
-      for r in 0..<rows {
-        for j in 0..<units { biasGradients[l][j] += delta[l][r * units + j] }
-      }
+      Kernels.columnSums(delta[l], rows: rows, into: &biasGradients[l])
       guard l > 0 else { break }
       // ∂L/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ · W⁽ˡ⁾ᵀ, then δ⁽ˡ⁻¹⁾ = φ′ ⊙ that.
       BLAS.gemm(
@@ -122,47 +112,50 @@ extension Loss {
   /// The loss computed from the net input z of its fused activation (stable log-sum-exp
   /// and softplus forms), writing ∂L/∂z = (a − y)/n into `delta`.
   func fusedValueAndGradient<S: MatrixScalar>(
-    netInput z: [S], output a: [S], target y: [S], targetOffset o: Int, columns: Int,
+    netInput: [S], output: [S], target: [S], targetOffset o: Int, columns: Int,
     into delta: inout [S]
   ) throws -> S {
-    guard columns > 0, !z.isEmpty else { return 0 }
-    let rows = z.count / columns
-    var total = S.zero
-    switch self {
-    case .binaryCrossEntropy:
-      let count = S(z.count)
-      for i in z.indices {
-        let t = y[o + i]
-        total += Swift.max(z[i], 0) - z[i] * t + S.log(onePlus: S.exp(-Swift.abs(z[i])))
-        delta[i] = (a[i] - t) / count
-      }
-      return total / count
-    default:  // categorical and sparse categorical cross-entropy, fused with softmax
-      let n = S(rows)
-      for r in 0..<rows {
-        let start = r * columns
-        var top = z[start]
-        for j in 1..<columns { top = Swift.max(top, z[start + j]) }
-        var sum = S.zero
-        for j in 0..<columns { sum += S.exp(z[start + j] - top) }
-        let logSum = top + S.log(sum)
-        if self == .sparseCategoricalCrossEntropy {
-          let c = try Self.classIndex(y[o + r], row: r, classes: columns)
-          total += logSum - z[start + c]
-          for j in 0..<columns { delta[start + j] = a[start + j] / n }
-          delta[start + c] -= 1 / n
-        } else {
-          // ∂L/∂z_j = a_j·Σ_k y_k − y_j: (a − y) when the targets sum to one.
-          var targetSum = S.zero
-          for j in 0..<columns { targetSum += y[o + start + j] }
-          for j in 0..<columns {
-            let t = y[o + start + j]
-            if t != 0 { total += t * (logSum - z[start + j]) }
-            delta[start + j] = (a[start + j] * targetSum - t) / n
+    guard columns > 0, !netInput.isEmpty else { return 0 }
+    let rows = netInput.count / columns
+    precondition(o + (self == .sparseCategoricalCrossEntropy ? rows : netInput.count) <= target.count)
+    return try Kernels.map(netInput, output, target, into: &delta) { z, a, y, d in
+      var total = S.zero
+      switch self {
+      case .binaryCrossEntropy:
+        let count = S(z.count)
+        for i in 0..<z.count {
+          let t = y[o &+ i]
+          total += Swift.max(z[i], 0) - z[i] * t + S.log(onePlus: S.exp(-Swift.abs(z[i])))
+          d[i] = (a[i] - t) / count
+        }
+        return total / count
+      default:  // categorical and sparse categorical cross-entropy, fused with softmax
+        let n = S(rows)
+        for r in 0..<rows {
+          let start = r &* columns
+          var top = z[start]
+          for j in 1..<columns { top = Swift.max(top, z[start &+ j]) }
+          var sum = S.zero
+          for j in 0..<columns { sum += S.exp(z[start &+ j] - top) }
+          let logSum = top + S.log(sum)
+          if self == .sparseCategoricalCrossEntropy {
+            let c = try Self.classIndex(y[o &+ r], row: r, classes: columns)
+            total += logSum - z[start &+ c]
+            for j in 0..<columns { d[start &+ j] = a[start &+ j] / n }
+            d[start &+ c] -= 1 / n
+          } else {
+            // ∂L/∂z_j = a_j·Σ_k y_k − y_j: (a − y) when the targets sum to one.
+            var targetSum = S.zero
+            for j in 0..<columns { targetSum += y[o &+ start &+ j] }
+            for j in 0..<columns {
+              let t = y[o &+ start &+ j]
+              if t != 0 { total += t * (logSum - z[start &+ j]) }
+              d[start &+ j] = (a[start &+ j] * targetSum - t) / n
+            }
           }
         }
+        return total / n
       }
-      return total / n
     }
   }
 }

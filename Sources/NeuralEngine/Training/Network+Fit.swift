@@ -77,10 +77,8 @@ extension Network {
     for epoch in 1...c.epochs {
       if c.shuffle {
         generator.shuffle(&order)
-        for (to, from) in order.enumerated() {
-          for k in 0..<inWidth { xs[to * inWidth + k] = trainX.elements[from * inWidth + k] }
-          for k in 0..<outWidth { ys[to * outWidth + k] = trainY.elements[from * outWidth + k] }
-        }
+        Kernels.gatherRows(trainX.elements, order: order, width: inWidth, into: &xs)
+        Kernels.gatherRows(trainY.elements, order: order, width: outWidth, into: &ys)
       }
       var tally = MetricTally(metrics: c.metrics, classes: max(2, outputCount))
       var lossTotal = 0.0

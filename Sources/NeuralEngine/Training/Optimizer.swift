@@ -149,48 +149,54 @@ public struct OptimizerState<Scalar: MatrixScalar>: Sendable {
     }
   }
 
-  private mutating func apply(_ theta: inout [Scalar], gradient g: [Scalar], slot: Int) {
+  private mutating func apply(_ parameters: inout [Scalar], gradient: [Scalar], slot: Int) {
     let t = Double(step)
     let eta = Scalar(optimizer.learningRate / (1 + optimizer.decay * (t - 1)))
-    switch optimizer.method {
-    case .sgd(let momentum, let nesterov):
-      if momentum == 0 {
-        for i in theta.indices { theta[i] -= eta * g[i] }
-        return
-      }
-      let mu = Scalar(momentum)
-      for i in theta.indices {
-        let v = mu * first[slot][i] - eta * g[i]
-        first[slot][i] = v
-        theta[i] += nesterov ? mu * v - eta * g[i] : v
-      }
-    case .adagrad(let epsilon):
-      let e = Scalar(epsilon)
-      for i in theta.indices {
-        first[slot][i] += g[i] * g[i]
-        theta[i] -= eta * g[i] / (first[slot][i].squareRoot() + e)
-      }
-    case .rmsprop(let rho, let epsilon):
-      let (r, e) = (Scalar(rho), Scalar(epsilon))
-      for i in theta.indices {
-        first[slot][i] = r * first[slot][i] + (1 - r) * g[i] * g[i]
-        theta[i] -= eta * g[i] / (first[slot][i].squareRoot() + e)
-      }
-    case .adam(let beta1, let beta2, let epsilon):
-      let (b1, b2, e) = (Scalar(beta1), Scalar(beta2), Scalar(epsilon))
-      let corrected = eta * Scalar((1 - Double.pow(beta2, t)).squareRoot() / (1 - Double.pow(beta1, t)))
-      for i in theta.indices {
-        first[slot][i] = b1 * first[slot][i] + (1 - b1) * g[i]
-        second[slot][i] = b2 * second[slot][i] + (1 - b2) * g[i] * g[i]
-        theta[i] -= corrected * first[slot][i] / (second[slot][i].squareRoot() + e)
-      }
-    case .adadelta(let rho, let epsilon):
-      let (r, e) = (Scalar(rho), Scalar(epsilon))
-      for i in theta.indices {
-        first[slot][i] = r * first[slot][i] + (1 - r) * g[i] * g[i]
-        let delta = (second[slot][i] + e).squareRoot() / (first[slot][i] + e).squareRoot() * g[i]
-        second[slot][i] = r * second[slot][i] + (1 - r) * delta * delta
-        theta[i] -= eta * delta
+    let method = optimizer.method
+    Kernels.update(&parameters, gradient: gradient, first: &first[slot], second: &second[slot]) {
+      theta, g, m, v in
+      let count = min(theta.count, g.count)
+      switch method {
+      case .sgd(let momentum, let nesterov):
+        if momentum == 0 {
+          for i in 0..<count { theta[i] -= eta * g[i] }
+          return
+        }
+        let mu = Scalar(momentum)
+        for i in 0..<count {
+          let velocity = mu * m[i] - eta * g[i]
+          m[i] = velocity
+          theta[i] += nesterov ? mu * velocity - eta * g[i] : velocity
+        }
+      case .adagrad(let epsilon):
+        let e = Scalar(epsilon)
+        for i in 0..<count {
+          m[i] += g[i] * g[i]
+          theta[i] -= eta * g[i] / (m[i].squareRoot() + e)
+        }
+      case .rmsprop(let rho, let epsilon):
+        let (r, e) = (Scalar(rho), Scalar(epsilon))
+        for i in 0..<count {
+          m[i] = r * m[i] + (1 - r) * g[i] * g[i]
+          theta[i] -= eta * g[i] / (m[i].squareRoot() + e)
+        }
+      case .adam(let beta1, let beta2, let epsilon):
+        let (b1, b2, e) = (Scalar(beta1), Scalar(beta2), Scalar(epsilon))
+        let corrected =
+          eta * Scalar((1 - Double.pow(beta2, t)).squareRoot() / (1 - Double.pow(beta1, t)))
+        for i in 0..<count {
+          m[i] = b1 * m[i] + (1 - b1) * g[i]
+          v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+          theta[i] -= corrected * m[i] / (v[i].squareRoot() + e)
+        }
+      case .adadelta(let rho, let epsilon):
+        let (r, e) = (Scalar(rho), Scalar(epsilon))
+        for i in 0..<count {
+          m[i] = r * m[i] + (1 - r) * g[i] * g[i]
+          let delta = (v[i] + e).squareRoot() / (m[i] + e).squareRoot() * g[i]
+          v[i] = r * v[i] + (1 - r) * delta * delta
+          theta[i] -= eta * delta
+        }
       }
     }
   }

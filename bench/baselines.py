@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""The benchmark's reference implementations, one JSON object per line, the same keys
+and workloads as `nbrun-bench`: a hand-written NumPy training loop always, scikit-learn's
+MLPClassifier and PyTorch when they are installed.
+
+Usage: python3 bench/baselines.py [--workload digits,synth,gemm] [--threads 1]
+Only the training loop is timed. Run it beside nbrun-bench (bench/compare does both).
+"""
+import argparse
+import json
+import os
+import pathlib
+import sys
+import time
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--workload", default="digits,synth,gemm")
+parser.add_argument("--threads", type=int, default=1)
+args = parser.parse_args()
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(args.threads)
+
+import numpy as np  # noqa: E402  (after the thread settings)
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def emit(**fields):
+    keys = ["workload", "dtype", "threads", "epochs", "seconds", "samples_per_s",
+            "final_loss", "accuracy", "implementation"]
+    record = {k: fields.get(k) for k in keys}
+    record.update({k: v for k, v in fields.items() if k not in record})
+    print(json.dumps(record), flush=True)
+
+
+def digits_data():
+    data = np.loadtxt(ROOT / "data" / "digits.csv", delimiter=",", dtype=np.float32)
+    return data[:, :64] / 16.0, data[:, 64].astype(np.int64)
+
+
+def synth_data():
+    rng = np.random.default_rng(1)
+    x = rng.random((20000, 784), dtype=np.float32)
+    teacher = rng.standard_normal((784, 10)).astype(np.float32)
+    return x, np.argmax(x @ teacher, axis=1)
+
+
+def numpy_mlp(name, x, y, sizes, epochs, batch, lr=0.1):
+    """Plain NumPy SGD: ReLU hidden layers, softmax + cross-entropy, He-uniform init."""
+    rng = np.random.default_rng(0)
+    weights = [rng.uniform(-np.sqrt(6 / a), np.sqrt(6 / a), (a, b)).astype(np.float32)
+               for a, b in zip(sizes, sizes[1:])]
+    biases = [np.zeros(b, np.float32) for b in sizes[1:]]
+    n = len(x)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        xs, ys = x[order], y[order]
+        total = 0.0
+        for i in range(0, n, batch):
+            xb, yb = xs[i:i + batch], ys[i:i + batch]
+            m = len(xb)
+            acts = [xb]
+            for w, b in zip(weights[:-1], biases[:-1]):
+                acts.append(np.maximum(acts[-1] @ w + b, 0))
+            z = acts[-1] @ weights[-1] + biases[-1]
+            z -= z.max(axis=1, keepdims=True)
+            p = np.exp(z)
+            p /= p.sum(axis=1, keepdims=True)
+            total += -np.log(p[np.arange(m), yb] + 1e-12).sum()
+            delta = p
+            delta[np.arange(m), yb] -= 1
+            delta /= m
+            for k in range(len(weights) - 1, -1, -1):
+                gw = acts[k].T @ delta
+                gb = delta.sum(axis=0)
+                if k:
+                    delta = (delta @ weights[k].T) * (acts[k] > 0)
+                weights[k] -= lr * gw
+                biases[k] -= lr * gb
+        loss = float(total / n)
+    seconds = time.perf_counter() - start
+    a = x
+    for w, b in zip(weights[:-1], biases[:-1]):
+        a = np.maximum(a @ w + b, 0)
+    accuracy = float((np.argmax(a @ weights[-1] + biases[-1], axis=1) == y).mean())
+    emit(workload=name, dtype="float32", threads=args.threads, epochs=epochs, seconds=seconds,
+         samples_per_s=n * epochs / seconds, final_loss=loss, accuracy=accuracy,
+         implementation="numpy")
+
+
+def sklearn_mlp(name, x, y, hidden, epochs, batch):
+    try:
+        from sklearn.neural_network import MLPClassifier
+    except ImportError:
+        print(f"# scikit-learn not installed: {name} skipped", file=sys.stderr)
+        return
+    import warnings
+    model = MLPClassifier(hidden_layer_sizes=hidden, solver="sgd", learning_rate_init=0.1,
+                          momentum=0, batch_size=batch, max_iter=epochs, alpha=0, shuffle=True,
+                          random_state=0, tol=0, n_iter_no_change=epochs + 1)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(x, y)
+    seconds = time.perf_counter() - start
+    emit(workload=name, dtype=str(x.dtype), threads=args.threads, epochs=epochs, seconds=seconds,
+         samples_per_s=len(x) * epochs / seconds, final_loss=float(model.loss_),
+         accuracy=float(model.score(x, y)), implementation="sklearn")
+
+
+def torch_mlp(name, x, y, sizes, epochs, batch):
+    try:
+        import torch
+    except ImportError:
+        print(f"# PyTorch not installed: {name} skipped", file=sys.stderr)
+        return
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    layers = []
+    for a, b in zip(sizes, sizes[1:]):
+        layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1])
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    lossf = torch.nn.CrossEntropyLoss()
+    start = time.perf_counter()
+    for _ in range(epochs):
+        order = torch.randperm(len(xt))
+        for i in range(0, len(xt), batch):
+            idx = order[i:i + batch]
+            opt.zero_grad()
+            loss = lossf(model(xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+    seconds = time.perf_counter() - start
+    with torch.no_grad():
+        accuracy = float((model(xt).argmax(1) == yt).float().mean())
+    emit(workload=name, dtype="float32", threads=args.threads, epochs=epochs, seconds=seconds,
+         samples_per_s=len(x) * epochs / seconds, final_loss=float(loss), accuracy=accuracy,
+         implementation="pytorch")
+
+
+def gemm():
+    for n in (256, 1024):
+        for dtype in (np.float32, np.float64):
+            rng = np.random.default_rng(4)
+            a = rng.random((n, n)).astype(dtype)
+            b = rng.random((n, n)).astype(dtype)
+            repeats = max(3, 200_000_000 // n ** 3)
+            a @ b
+            start = time.perf_counter()
+            for _ in range(repeats):
+                a @ b
+            seconds = time.perf_counter() - start
+            emit(workload="gemm", dtype=np.dtype(dtype).name, threads=args.threads, n=n,
+                 seconds=seconds, gflops=2 * n ** 3 * repeats / seconds / 1e9,
+                 implementation="numpy")
+
+
+for name in args.workload.split(","):
+    if name == "digits":
+        x, y = digits_data()
+        numpy_mlp("digits", x, y, [64, 64, 10], 50, 32)
+        sklearn_mlp("digits", x, y, (64,), 50, 32)
+        torch_mlp("digits", x, y, [64, 64, 10], 50, 32)
+    elif name == "synth":
+        x, y = synth_data()
+        numpy_mlp("synth", x, y, [784, 256, 128, 10], 5, 128)
+        sklearn_mlp("synth", x, y, (256, 128), 5, 128)
+        torch_mlp("synth", x, y, [784, 256, 128, 10], 5, 128)
+    elif name == "gemm":
+        gemm()
