@@ -30,10 +30,13 @@ let package = Package(
     // Notebook syntax: the only module that imports CCmark.
     .target(name: "Notebook", dependencies: ["CCmark"]),
 
+    // What the command-line programs share: OpenBLAS kernel selection.
+    .target(name: "CommandLineSupport", dependencies: ["CBLAS"]),
+
     .executableTarget(
       name: "nbrun-bench",
       dependencies: [
-        "NeuralEngine", "CBLAS",
+        "NeuralEngine", "CBLAS", "CommandLineSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

@@ -16,6 +16,7 @@ import time
 parser = argparse.ArgumentParser()
 parser.add_argument("--workload", default="digits,synth,gemm")
 parser.add_argument("--threads", type=int, default=1)
+parser.add_argument("--runs", type=int, default=3, help="runs per workload; the median is reported")
 args = parser.parse_args()
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(args.threads)
@@ -38,14 +39,40 @@ def digits_data():
     return data[:, :64] / 16.0, data[:, 64].astype(np.int64)
 
 
+def hash_uniform(indices):
+    """nbrun-bench's hashUniform: the SplitMix64 finaliser of index + 1, top 24 bits."""
+    with np.errstate(over="ignore"):
+        z = (indices.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return ((z >> np.uint64(40)).astype(np.float32) / np.float32(1 << 24)).astype(np.float32)
+
+
 def synth_data():
-    rng = np.random.default_rng(1)
-    x = rng.random((20000, 784), dtype=np.float32)
-    teacher = rng.standard_normal((784, 10)).astype(np.float32)
+    """The same 20000 × 784 inputs and linear teacher as nbrun-bench."""
+    n = 20000 * 784
+    x = hash_uniform(np.arange(n)).reshape(20000, 784)
+    teacher = (2 * hash_uniform(np.arange(n, n + 7840)) - 1).reshape(784, 10)
     return x, np.argmax(x @ teacher, axis=1)
 
 
+def median_of_runs(train):
+    """Calls train() args.runs times; returns its last result with the median time."""
+    results = [train() for _ in range(max(1, args.runs))]
+    times = sorted(r["seconds"] for r in results)
+    result = results[-1]
+    result["seconds"] = times[len(times) // 2]
+    result["samples_per_s"] = result["samples"] / result["seconds"]
+    del result["samples"]
+    emit(**result)
+
+
 def numpy_mlp(name, x, y, sizes, epochs, batch, lr=0.1):
+    median_of_runs(lambda: numpy_mlp_once(name, x, y, sizes, epochs, batch, lr))
+
+
+def numpy_mlp_once(name, x, y, sizes, epochs, batch, lr):
     """Plain NumPy SGD: ReLU hidden layers, softmax + cross-entropy, He-uniform init."""
     rng = np.random.default_rng(0)
     weights = [rng.uniform(-np.sqrt(6 / a), np.sqrt(6 / a), (a, b)).astype(np.float32)
@@ -84,9 +111,9 @@ def numpy_mlp(name, x, y, sizes, epochs, batch, lr=0.1):
     for w, b in zip(weights[:-1], biases[:-1]):
         a = np.maximum(a @ w + b, 0)
     accuracy = float((np.argmax(a @ weights[-1] + biases[-1], axis=1) == y).mean())
-    emit(workload=name, dtype="float32", threads=args.threads, epochs=epochs, seconds=seconds,
-         samples_per_s=n * epochs / seconds, final_loss=loss, accuracy=accuracy,
-         implementation="numpy")
+    return dict(workload=name, dtype="float32", threads=args.threads, epochs=epochs,
+                seconds=seconds, samples=n * epochs, final_loss=loss, accuracy=accuracy,
+                implementation="numpy")
 
 
 def sklearn_mlp(name, x, y, hidden, epochs, batch):

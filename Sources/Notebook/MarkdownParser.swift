@@ -60,7 +60,8 @@ public enum MarkdownParser {
     case CMARK_NODE_PARAGRAPH: kind = .paragraph
     case CMARK_NODE_CODE_BLOCK:
       kind = .codeBlock(
-        info: string(cmark_node_get_fence_info(node)), literal: string(cmark_node_get_literal(node)),
+        info: string(cmark_node_get_fence_info(node)),
+        literal: string(cmark_node_get_literal(node)),
         fenced: isFence(lines, line: range.start.line))
     case CMARK_NODE_HTML_BLOCK: kind = .htmlBlock
     case CMARK_NODE_BLOCK_QUOTE: kind = .blockQuote

@@ -1,5 +1,6 @@
 import ArgumentParser
 internal import CBLAS
+import CommandLineSupport
 import Foundation
 import NeuralEngine
 
@@ -23,7 +24,15 @@ struct Bench: ParsableCommand {
   @Option(help: "Epochs for synth (the reference is 5).")
   var synthEpochs = 5
 
+  @Flag(
+    help: "Keep the OpenBLAS kernel chosen at load time (by default the fastest the CPU supports).")
+  var keepKernel = false
+
+  @Option(help: "Runs of each training workload; the median time is reported.")
+  var runs = 3
+
   func run() throws {
+    if !keepKernel { OpenBLASKernel.ensure(.fastest) }
     BLAS.setThreadCount(threads)
     for name in workload.split(separator: ",").map(String.init) {
       switch name {
@@ -39,46 +48,58 @@ struct Bench: ParsableCommand {
   /// batch 32, reshuffled every epoch, Float.
   func digits() throws {
     let data = Datasets.digits()
-    let x = Matrix<Float>(converting: data.features.scaled(by: 1.0 / 16))
-    let y = Matrix<Float>(converting: data.targets)
-    var network = try Network<Float>(
-      inputs: 64, units: [64, 10], activations: [.relu, .softmax], initializer: .heUniform, seed: 0)
-    let configuration = TrainingConfiguration(
-      loss: .sparseCategoricalCrossEntropy, optimizer: .sgd(learningRate: 0.1),
-      epochs: digitsEpochs, batchSize: 32, shuffle: true, seed: 0)
-    let start = DispatchTime.now()
-    let history = try network.fit(x, y, configuration: configuration)
-    let seconds = elapsed(since: start)
-    let (_, metrics) = try network.evaluate(x, y, loss: configuration.loss, metrics: [.accuracy])
-    report(
-      workload: "digits", dtype: "float32", epochs: digitsEpochs, seconds: seconds,
-      samples: x.rows * digitsEpochs, loss: history.records.last?.loss, accuracy: metrics.first)
+    try train(
+      "digits", Matrix(converting: data.features.scaled(by: 1.0 / 16)),
+      Matrix(converting: data.targets), units: [64, 10], epochs: digitsEpochs, batch: 32)
   }
 
-  /// 20000 × 784 uniform inputs labelled by a random linear teacher, 784-256-128-10 ReLU,
-  /// SGD η = 0.1, batch 128, Float.
+  /// 20000 × 784 inputs in [0, 1) labelled by a linear teacher with weights in [−1, 1),
+  /// 784-256-128-10 ReLU, SGD η = 0.1, batch 128, Float. Inputs and teacher come from
+  /// ``hashUniform(_:)``, so `bench/baselines.py` trains on exactly the same data.
   func synth() throws {
-    var generator = RandomGenerator(seed: 1)
     let rows = 20_000
-    let x = try Matrix<Float>(
-      rows: rows, columns: 784, elements: (0..<rows * 784).map { _ in Float(generator.nextUniform()) })
+    let x = try Matrix<Float>(rows: rows, columns: 784, elements: (0..<rows * 784).map(hashUniform))
     let teacher = try Matrix<Float>(
-      rows: 784, columns: 10, elements: (0..<7840).map { _ in Float(generator.nextGaussian()) })
+      rows: 784, columns: 10, elements: (0..<7840).map { 2 * hashUniform(rows * 784 + $0) - 1 })
     let labels = try x.multiplied(by: teacher).argmaxPerRow()
-    let y = Matrix<Float>(column: labels.map(Float.init))
-    var network = try Network<Float>(
-      inputs: 784, units: [256, 128, 10], activations: [.relu, .relu, .softmax],
-      initializer: .heUniform, seed: 2)
+    try train(
+      "synth", x, Matrix(column: labels.map(Float.init)), units: [256, 128, 10],
+      epochs: synthEpochs, batch: 128)
+  }
+
+  /// Trains a fresh ReLU/softmax network `runs` times and reports the median time.
+  func train(
+    _ name: String, _ x: Matrix<Float>, _ y: Matrix<Float>, units: [Int], epochs: Int, batch: Int
+  )
+    throws
+  {
     let configuration = TrainingConfiguration(
-      loss: .sparseCategoricalCrossEntropy, optimizer: .sgd(learningRate: 0.1),
-      epochs: synthEpochs, batchSize: 128, shuffle: true, seed: 3)
-    let start = DispatchTime.now()
-    let history = try network.fit(x, y, configuration: configuration)
-    let seconds = elapsed(since: start)
+      loss: .sparseCategoricalCrossEntropy, optimizer: .sgd(learningRate: 0.1), epochs: epochs,
+      batchSize: batch, shuffle: true, seed: 0)
+    var times: [Double] = []
+    var last: (Network<Float>, TrainingHistory)?
+    for _ in 0..<max(1, runs) {
+      var network = try Network<Float>(
+        inputs: x.columns, units: units,
+        activations: Array(repeating: .relu, count: units.count - 1) + [.softmax],
+        initializer: .heUniform, seed: 0)
+      let start = DispatchTime.now()
+      let history = try network.fit(x, y, configuration: configuration)
+      times.append(elapsed(since: start))
+      last = (network, history)
+    }
+    guard let (network, history) = last else { return }
+    let seconds = times.sorted()[times.count / 2]
     let (_, metrics) = try network.evaluate(x, y, loss: configuration.loss, metrics: [.accuracy])
-    report(
-      workload: "synth", dtype: "float32", epochs: synthEpochs, seconds: seconds,
-      samples: rows * synthEpochs, loss: history.records.last?.loss, accuracy: metrics.first)
+    print(
+      json([
+        ("workload", .string(name)), ("dtype", .string("float32")), ("threads", .int(threads)),
+        ("epochs", .int(epochs)), ("seconds", .number(seconds)),
+        ("samples_per_s", .number(Double(x.rows * epochs) / seconds)),
+        ("final_loss", history.records.last.map { .number($0.loss) } ?? .null),
+        ("accuracy", metrics.first.map(JSONValue.number) ?? .null),
+        ("implementation", .string("nbrun")), ("kernel", .string(OpenBLASKernel.current)),
+      ]))
   }
 
   /// GFLOP/s of `Matrix.multiplied(by:)` against the same product by a direct CBLAS call.
@@ -86,12 +107,14 @@ struct Bench: ParsableCommand {
     for n in [256, 1024] {
       try gemm(Float.self, n: n) { a, b, c in
         cblas_sgemm(
-          CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b,
+          CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n),
+          b,
           Int32(n), 0, &c, Int32(n))
       }
       try gemm(Double.self, n: n) { a, b, c in
         cblas_dgemm(
-          CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b,
+          CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n),
+          b,
           Int32(n), 0, &c, Int32(n))
       }
     }
@@ -101,8 +124,10 @@ struct Bench: ParsableCommand {
     _: S.Type, n: Int, direct: ([S], [S], inout [S]) -> Void
   ) throws {
     var generator = RandomGenerator(seed: 4)
-    let a = try Matrix<S>(rows: n, columns: n, elements: (0..<n * n).map { _ in S(generator.nextUniform()) })
-    let b = try Matrix<S>(rows: n, columns: n, elements: (0..<n * n).map { _ in S(generator.nextUniform()) })
+    let a = try Matrix<S>(
+      rows: n, columns: n, elements: (0..<n * n).map { _ in S(generator.nextUniform()) })
+    let b = try Matrix<S>(
+      rows: n, columns: n, elements: (0..<n * n).map { _ in S(generator.nextUniform()) })
     let repeats = max(3, 200_000_000 / (n * n * n))
     var c = Array(repeating: S.zero, count: n * n)
     direct(a.elements, b.elements, &c)  // warm up both paths
@@ -122,20 +147,7 @@ struct Bench: ParsableCommand {
         ("gflops", .number(flops / engineSeconds / 1e9)),
         ("gflops_direct_cblas", .number(flops / directSeconds / 1e9)),
         ("ratio_to_direct", .number(directSeconds / engineSeconds)),
-      ]))
-  }
-
-  func report(
-    workload: String, dtype: String, epochs: Int, seconds: Double, samples: Int, loss: Double?,
-    accuracy: Double?
-  ) {
-    print(
-      json([
-        ("workload", .string(workload)), ("dtype", .string(dtype)), ("threads", .int(threads)),
-        ("epochs", .int(epochs)), ("seconds", .number(seconds)),
-        ("samples_per_s", .number(Double(samples) / seconds)),
-        ("final_loss", loss.map(JSONValue.number) ?? .null),
-        ("accuracy", accuracy.map(JSONValue.number) ?? .null), ("implementation", .string("nbrun")),
+        ("implementation", .string("nbrun")), ("kernel", .string(OpenBLASKernel.current)),
       ]))
   }
 
@@ -144,8 +156,21 @@ struct Bench: ParsableCommand {
   }
 }
 
+/// A number in [0, 1) from the SplitMix64 finaliser of an index: the same in Swift and
+/// NumPy (uint64 arithmetic), so both benchmarks train on identical synthetic data.
+func hashUniform(_ index: Int) -> Float {
+  var z = UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15
+  z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+  z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+  z ^= z >> 31
+  return Float(z >> 40) / Float(1 << 24)
+}
+
 enum JSONValue {
-  case string(String), int(Int), number(Double), null
+  case string(String)
+  case int(Int)
+  case number(Double)
+  case null
 }
 
 /// One JSON object with keys in the given order.

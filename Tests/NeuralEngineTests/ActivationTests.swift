@@ -3,9 +3,10 @@ import Testing
 
 @Suite("Activations")
 struct ActivationTests {
-  static let differentiable: [Activation] = Activation.allCases.filter {
-    $0 != .binaryStep && $0 != .sign && $0 != .softmax
-  } + [.leakyReLU(alpha: 0.2), .elu(alpha: 0.5)]
+  static let differentiable: [Activation] =
+    Activation.allCases.filter {
+      $0 != .binaryStep && $0 != .sign && $0 != .softmax
+    } + [.leakyReLU(alpha: 0.2), .elu(alpha: 0.5)]
 
   // Points away from the kinks at 0.
   static let points: [Double] = [-3.1, -1.3, -0.4, 0.35, 1.7, 4.2]

@@ -8,7 +8,8 @@ struct DataTests {
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
   @Test func compiledDigitsEqualTheShippedCSV() throws {
-    let text = try String(contentsOf: Self.repository.appendingPathComponent("data/digits.csv"), encoding: .utf8)
+    let text = try String(
+      contentsOf: Self.repository.appendingPathComponent("data/digits.csv"), encoding: .utf8)
     let fromCSV = try Dataset(csv: text, hasHeader: false)
     let digits = Datasets.digits()
     #expect(digits.features.shape == Shape(rows: 1797, columns: 64))
@@ -51,7 +52,8 @@ struct DataTests {
     let radii = circles.features.nestedRows.map { ($0[0] * $0[0] + $0[1] * $0[1]).squareRoot() }
     #expect(zip(radii, try circles.labels()).allSatisfy { abs($0 - ($1 == 0 ? 1 : 0.5)) < 1e-12 })
     #expect(try Datasets.spirals(samples: 90, classes: 3, seed: 1).classCount() == 3)
-    #expect(try Datasets.blobs(samples: 30, centers: 3, seed: 1).labels().filter { $0 == 2 }.count == 10)
+    #expect(
+      try Datasets.blobs(samples: 30, centers: 3, seed: 1).labels().filter { $0 == 2 }.count == 10)
     let sine = try Datasets.noisySine(samples: 50, noise: 0, seed: 1)
     expectClose(sine.targets[10, 0], sin(sine.features[10, 0]), tolerance: 1e-15)
     #expect(Datasets.truthTable(.xor).targets.elements == [0, 1, 1, 0])
@@ -75,8 +77,11 @@ struct DataTests {
       expectClose(column.reduce(0) { $0 + $1 * $1 } / Double(column.count), 1, tolerance: 1e-9)
     }
     #expect(try scaled.column(0).allSatisfy { $0 == 0 }, "a constant column is only centred")
-    let minMax = try Scaler(fitting: try Matrix([[1, 10], [3, 30], [2, 20]]), kind: .minMax(low: 0, high: 1))
-    #expect(try minMax.transform(try Matrix([[1, 10], [3, 30], [2, 20]])) == Matrix([[0, 0], [1, 1], [0.5, 0.5]]))
+    let minMax = try Scaler(
+      fitting: try Matrix([[1, 10], [3, 30], [2, 20]]), kind: .minMax(low: 0, high: 1))
+    #expect(
+      try minMax.transform(try Matrix([[1, 10], [3, 30], [2, 20]]))
+        == Matrix([[0, 0], [1, 1], [0.5, 0.5]]))
     #expect(throws: EngineError.self) { try minMax.transform(try Matrix([[1, 2, 3]])) }
 
     let encoded = try Datasets.truthTable(.xor).oneHotTargets()
@@ -96,11 +101,17 @@ struct DataTests {
     let notANumber = #expect(throws: EngineError.self) {
       try Dataset(csv: "a,b\n1,2\n3,x\n", hasHeader: true)
     }
-    #expect(notANumber == .malformedCSV(line: 3, column: 2, message: "field 2 ('b') is 'x', not a number"))
-    let ragged = #expect(throws: EngineError.self) { try Dataset(csv: "1,2\n3\n", hasHeader: false) }
+    #expect(
+      notANumber == .malformedCSV(line: 3, column: 2, message: "field 2 ('b') is 'x', not a number")
+    )
+    let ragged = #expect(throws: EngineError.self) {
+      try Dataset(csv: "1,2\n3\n", hasHeader: false)
+    }
     #expect(ragged?.description.contains("CSV line 2") == true)
     #expect(throws: EngineError.self) { try Dataset(csv: "1,\"2\n", hasHeader: false) }
-    #expect(throws: EngineError.self) { try Dataset(csv: "1,2\n", hasHeader: false, targetColumns: [5]) }
+    #expect(throws: EngineError.self) {
+      try Dataset(csv: "1,2\n", hasHeader: false, targetColumns: [5])
+    }
   }
 
   @Test func layersAndNetworksRejectBadShapes() throws {
@@ -115,7 +126,9 @@ struct DataTests {
     }
     #expect(error?.description.contains("NCOL(X) == NROW(W) needs 2 == 3") == true)
     var network = try Network(inputs: 3, layers: [first])
-    #expect(throws: EngineError.self) { try network.setWeights(try Matrix(rows: 2, columns: 2), layer: 0) }
+    #expect(throws: EngineError.self) {
+      try network.setWeights(try Matrix(rows: 2, columns: 2), layer: 0)
+    }
     #expect(throws: EngineError.self) { try network.setBias([1, 2], layer: 4) }
     #expect(throws: EngineError.self) { try network.forward(try Matrix(rows: 1, columns: 4)) }
     var g = RandomGenerator(seed: 1)
@@ -130,14 +143,16 @@ struct DataTests {
     #expect(network.unitLabels.layers == [["4", "5"], ["6"]])
     #expect(network.parameterName(.weight(layer: 1, from: 0, to: 0)) == "w46")
     #expect(network.parameterName(.bias(layer: 0, unit: 1)) == "θ5")
-    let wide = try Network<Double>(inputs: 9, units: [3, 1], activations: [.relu, .identity], seed: 1)
+    let wide = try Network<Double>(
+      inputs: 9, units: [3, 1], activations: [.relu, .identity], seed: 1)
     #expect(wide.parameterName(.weight(layer: 0, from: 8, to: 0)) == "w9,10")
     #expect(wide.parameterCount == 9 * 3 + 3 + 3 + 1)
   }
 
   @Test func initialisersFollowTheirScales() throws {
     var g = RandomGenerator(seed: 3)
-    let glorot: [Double] = Initializer.glorotUniform.values(count: 5000, fanIn: 40, fanOut: 10, using: &g)
+    let glorot: [Double] = Initializer.glorotUniform.values(
+      count: 5000, fanIn: 40, fanOut: 10, using: &g)
     let limit = (6.0 / 50).squareRoot()
     #expect(glorot.allSatisfy { abs($0) <= limit })
     #expect(glorot.max()! > 0.95 * limit)

@@ -24,7 +24,8 @@ struct ComputationGraphTests {
   @Test func chainRuleThroughSinAndCube() throws {
     let x = 0.7
     let graph = try ComputationGraph(
-      output: "y", definitions: [("z1", "sin(x)"), ("z2", "x^3"), ("y", "z1^4*exp(z2) + 5*z1 + 7*z2")],
+      output: "y",
+      definitions: [("z1", "sin(x)"), ("z2", "x^3"), ("y", "z1^4*exp(z2) + 5*z1 + 7*z2")],
       values: ["x": x])
     let (z1, z2) = (sin(x), x * x * x)
     let dydx = (4 * pow(z1, 3) * exp(z2) + 5) * cos(x) + (pow(z1, 4) * exp(z2) + 7) * 3 * x * x
@@ -33,12 +34,15 @@ struct ComputationGraphTests {
     expectClose(graph.derivative(of: "z1") ?? .nan, 4 * pow(z1, 3) * exp(z2) + 5, tolerance: 1e-10)
     expectClose(graph.derivative(of: "z2") ?? .nan, pow(z1, 4) * exp(z2) + 7, tolerance: 1e-10)
     let numeric = try centralDifference(
-      { try ComputationGraph(output: "sin(x)^4*exp(x^3) + 5sin(x) + 7x^3", values: ["x": $0]).value }, at: x)
+      {
+        try ComputationGraph(output: "sin(x)^4*exp(x^3) + 5sin(x) + 7x^3", values: ["x": $0]).value
+      }, at: x)
     expectClose(graph.derivative(of: "x") ?? .nan, numeric, tolerance: 1e-6)
   }
 
   @Test func productAndBranchesSumTheirPaths() throws {
-    let product = try ComputationGraph(output: "y", definitions: [("y", "z1*z2")], values: ["z1": 2, "z2": 5])
+    let product = try ComputationGraph(
+      output: "y", definitions: [("y", "z1*z2")], values: ["z1": 2, "z2": 5])
     #expect(product.derivative(of: "z1") == 5 && product.derivative(of: "z2") == 2)
     // z1 feeds z2 and z3; J = z4 = wD·z2 + wE·z3, so ∂J/∂z1 sums two paths.
     let branching = try ComputationGraph(
@@ -53,7 +57,9 @@ struct ComputationGraphTests {
 
   @Test func mistakesAreLocatedAndSuggested() {
     func failure(_ expression: String, values: [String: Double] = ["x": 1]) -> ExpressionError? {
-      #expect(throws: ExpressionError.self) { try ComputationGraph(output: expression, values: values) }
+      #expect(throws: ExpressionError.self) {
+        try ComputationGraph(output: expression, values: values)
+      }
     }
     #expect(failure("3*(x + ")?.message.contains("expected") == true)
     let unknown = failure("sine(x)")
@@ -95,13 +101,15 @@ struct ThresholdUnitTests {
   @Test func learningRuleSolvesOrAndFailsOnXor() throws {
     let inputs: [[Double]] = [[0, 0], [0, 1], [1, 0], [1, 1]]
     var or = Perceptron(weights: [0, 0], bias: 0)
-    let learned = try or.train(inputs: inputs, targets: [0, 1, 1, 1], learningRate: 1, maxEpochs: 50)
+    let learned = try or.train(
+      inputs: inputs, targets: [0, 1, 1, 1], learningRate: 1, maxEpochs: 50)
     #expect(learned.converged)
     #expect(try inputs.map(or.output) == [0, 1, 1, 1])
     #expect(learned.epochs.last?.mistakes == 0)
 
     var xor = Perceptron(weights: [0, 0], bias: 0)
-    let failed = try xor.train(inputs: inputs, targets: [0, 1, 1, 0], learningRate: 1, maxEpochs: 100)
+    let failed = try xor.train(
+      inputs: inputs, targets: [0, 1, 1, 0], learningRate: 1, maxEpochs: 100)
     #expect(!failed.converged)
     #expect(failed.epochs.count == 100)
     #expect(failed.epochs.allSatisfy { $0.mistakes > 0 })

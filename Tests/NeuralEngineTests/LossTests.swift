@@ -3,16 +3,22 @@ import Testing
 
 @Suite("Losses")
 struct LossTests {
-  static let predictions = try! Matrix<Double>([[0.8, 0.15, 0.05], [0.3, 0.4, 0.3]])
-  static let oneHot = try! Matrix<Double>([[1, 0, 0], [0, 0, 1]])
+  static func predictions() throws -> Matrix<Double> {
+    try Matrix([[0.8, 0.15, 0.05], [0.3, 0.4, 0.3]])
+  }
+  static func oneHot() throws -> Matrix<Double> { try Matrix([[1, 0, 0], [0, 0, 1]]) }
 
   /// A prediction/target pair each loss is meant for.
   static func pair(_ loss: Loss) throws -> (Matrix<Double>, Matrix<Double>) {
     switch loss {
-    case .sparseCategoricalCrossEntropy: (predictions, Matrix(column: [0, 2]))
-    case .categoricalCrossEntropy, .binaryCrossEntropy: (predictions, oneHot)
-    case .hinge: (try Matrix([[0.3, -0.6, 1.4], [-0.2, 0.5, 0.9]]), oneHot)
-    default: (try Matrix([[0.3, -0.6, 2.4], [-0.2, 0.5, 0.9]]), try Matrix([[0.1, 0.4, 0.1], [1, 0.45, 0.7]]))
+    case .sparseCategoricalCrossEntropy: (try predictions(), Matrix(column: [0, 2]))
+    case .categoricalCrossEntropy, .binaryCrossEntropy: (try predictions(), try oneHot())
+    case .hinge: (try Matrix([[0.3, -0.6, 1.4], [-0.2, 0.5, 0.9]]), try oneHot())
+    default:
+      (
+        try Matrix([[0.3, -0.6, 2.4], [-0.2, 0.5, 0.9]]),
+        try Matrix([[0.1, 0.4, 0.1], [1, 0.45, 0.7]])
+      )
     }
   }
 
@@ -35,16 +41,20 @@ struct LossTests {
     let p = Matrix<Double>(column: [2.5, 0, 2])
     let y = Matrix<Double>(column: [3, -0.5, 2])
     expectClose(try Loss.meanSquaredError.value(predicted: p, target: y), 1.0 / 6, tolerance: 1e-15)
-    expectClose(try Loss.meanAbsoluteError.value(predicted: p, target: y), 1.0 / 3, tolerance: 1e-15)
+    expectClose(
+      try Loss.meanAbsoluteError.value(predicted: p, target: y), 1.0 / 3, tolerance: 1e-15)
     expectClose(try Loss.halfSumOfSquares.value(predicted: p, target: y), 0.25, tolerance: 1e-15)
-    expectClose(try Loss.huber(delta: 0.4).value(predicted: p, target: y), 0.4 * 0.3 * 2 / 3, tolerance: 1e-15)
+    expectClose(
+      try Loss.huber(delta: 0.4).value(predicted: p, target: y), 0.4 * 0.3 * 2 / 3, tolerance: 1e-15
+    )
     // −(ln 0.8 + ln 0.3)/2
     expectClose(
-      try Loss.categoricalCrossEntropy.value(predicted: Self.predictions, target: Self.oneHot),
+      try Loss.categoricalCrossEntropy.value(
+        predicted: try Self.predictions(), target: try Self.oneHot()),
       0.7135581778200728, tolerance: 1e-12)
     expectClose(
       try Loss.sparseCategoricalCrossEntropy.value(
-        predicted: Self.predictions, target: Matrix(column: [0, 2])),
+        predicted: try Self.predictions(), target: Matrix(column: [0, 2])),
       0.7135581778200728, tolerance: 1e-12)
     let probabilities = Matrix<Double>(column: [0.9, 0.2])
     let labels = Matrix<Double>(column: [1, 0])
@@ -62,12 +72,15 @@ struct LossTests {
     let y = try Matrix<Double>([[0, 1]])
     let value = try Loss.categoricalCrossEntropy.value(predicted: p, target: y)
     #expect(value.isFinite && value > 700)
-    #expect(try Loss.binaryCrossEntropy.gradient(predicted: p, target: y).elements.allSatisfy(\.isFinite))
+    #expect(
+      try Loss.binaryCrossEntropy.gradient(predicted: p, target: y).elements.allSatisfy(\.isFinite))
   }
 
   @Test func badTargetsAreNamed() throws {
     let p = try Matrix<Double>([[0.5, 0.5]])
-    #expect(throws: EngineError.self) { try Loss.meanSquaredError.value(predicted: p, target: Matrix(column: [1])) }
+    #expect(throws: EngineError.self) {
+      try Loss.meanSquaredError.value(predicted: p, target: Matrix(column: [1]))
+    }
     let error = #expect(throws: EngineError.self) {
       try Loss.sparseCategoricalCrossEntropy.value(predicted: p, target: Matrix(column: [2]))
     }

@@ -18,13 +18,16 @@ struct NetworkGradientTests {
 
   static func targets(for loss: Loss, rows: Int, outputs: Int) throws -> Matrix<Double> {
     switch loss {
-    case .sparseCategoricalCrossEntropy: return Matrix(column: (0..<rows).map { Double($0 % outputs) })
+    case .sparseCategoricalCrossEntropy:
+      return Matrix(column: (0..<rows).map { Double($0 % outputs) })
     case .categoricalCrossEntropy, .binaryCrossEntropy, .hinge:
       var y = try Matrix<Double>(rows: rows, columns: outputs)
       for r in 0..<rows { y[r, (r + 1) % outputs] = 1 }
       return y
     default:
-      return try Matrix(rows: rows, columns: outputs, elements: (0..<rows * outputs).map { Double($0 % 5) * 0.3 - 0.4 })
+      return try Matrix(
+        rows: rows, columns: outputs,
+        elements: (0..<rows * outputs).map { Double($0 % 5) * 0.3 - 0.4 })
     }
   }
 
@@ -77,9 +80,38 @@ struct NetworkGradientTests {
     }
   }
 
+  /// Seed 001's shape: three weight matrices, sigmoid hidden layers, a softmax output; the
+  /// δ⁽ˡ⁾ = δ⁽ˡ⁺¹⁾W⁽ˡ⁾ᵀ ⊙ a′⁽ˡ⁾ recursion runs through two hidden layers.
+  @Test(arguments: [Loss.categoricalCrossEntropy, .meanSquaredError])
+  func threeWeightMatricesWithSoftmax(_ loss: Loss) throws {
+    let network = try Network<Double>(
+      inputs: 3, units: [4, 3, 2], activations: [.sigmoid, .sigmoid, .softmax],
+      initializer: .uniform(low: -1, high: 1), seed: 21)
+    let x = try Matrix<Double>([[0.2, -0.4, 0.9], [1.3, 0.1, -0.5]])
+    let y = try Matrix<Double>([[1, 0], [0, 1]])
+    let (_, backward) = try network.backward(x, target: y, loss: loss)
+    for (l, layer) in network.layers.enumerated() {
+      for i in 0..<layer.weights.rows {
+        for j in 0..<layer.weights.columns {
+          let numeric = try centralDifference(
+            { value in
+              var copy = network
+              var w = layer.weights
+              w[i, j] = value
+              try copy.setWeights(w, layer: l)
+              return try copy.backward(x, target: y, loss: loss).backward.loss
+            }, at: layer.weights[i, j])
+          expectClose(
+            backward.weightGradients[l][i, j], numeric, tolerance: 1e-8, "W\(l + 1)[\(i),\(j)]")
+        }
+      }
+    }
+  }
+
   @Test func fusedCrossEntropyEqualsTheUnfusedLoss() throws {
     let network = try randomNetwork(
-      inputs: 3, hidden: 4, outputs: 3, hiddenActivation: .tanh, outputActivation: .softmax, seed: 5)
+      inputs: 3, hidden: 4, outputs: 3, hiddenActivation: .tanh, outputActivation: .softmax, seed: 5
+    )
     let x = try Matrix<Double>([[0.5, -1.2, 0.3], [1.1, 0.4, -0.7]])
     let y = try Matrix<Double>([[0, 1, 0], [0, 0, 1]])
     let fused = try network.backward(x, target: y, loss: .categoricalCrossEntropy).backward.loss

@@ -26,7 +26,8 @@ func rounded(_ x: Double, _ decimals: Int) -> Double {
 
 /// A network with seeded random weights, for gradient checks.
 func randomNetwork(
-  inputs: Int, hidden: Int, outputs: Int, hiddenActivation: Activation, outputActivation: Activation,
+  inputs: Int, hidden: Int, outputs: Int, hiddenActivation: Activation,
+  outputActivation: Activation,
   seed: UInt64
 ) throws -> Network<Double> {
   try Network(

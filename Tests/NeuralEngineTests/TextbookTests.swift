@@ -11,7 +11,8 @@ struct TextbookTests {
     let hidden = try Dense<Double>(
       weights: Matrix([[0.2, -0.3], [0.4, 0.1], [-0.5, 0.2]]), bias: [-0.4, 0.2],
       activation: .sigmoid)
-    let output = try Dense<Double>(weights: Matrix([[-0.3], [-0.2]]), bias: [0.1], activation: .sigmoid)
+    let output = try Dense<Double>(
+      weights: Matrix([[-0.3], [-0.2]]), bias: [0.1], activation: .sigmoid)
     return try Network(inputs: 3, layers: [hidden, output], inputNames: ["x1", "x2", "x3"])
   }
 

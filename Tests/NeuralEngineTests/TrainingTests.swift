@@ -31,7 +31,8 @@ struct TrainingTests {
       configuration: TrainingConfiguration(
         loss: .sparseCategoricalCrossEntropy, optimizer: .sgd(learningRate: 0.1), epochs: 20,
         batchSize: 32, seed: 1))
-    let (_, metrics) = try network.evaluate(x, y, loss: .sparseCategoricalCrossEntropy, metrics: [.accuracy])
+    let (_, metrics) = try network.evaluate(
+      x, y, loss: .sparseCategoricalCrossEntropy, metrics: [.accuracy])
     #expect(metrics[0] >= 0.95, "training accuracy \(metrics[0])")
   }
 
@@ -54,15 +55,18 @@ struct TrainingTests {
     #expect(BLAS.threadCount == 1, "handouts depend on the pinned thread count")
   }
 
-  @Test("every optimizer lowers the loss", arguments: [
-    Optimizer.sgd(learningRate: 0.05), .sgd(learningRate: 0.05, momentum: 0.9),
-    .sgd(learningRate: 0.05, momentum: 0.9, nesterov: true), .sgd(learningRate: 0.1, decay: 0.01),
-    .adagrad(learningRate: 0.1), .rmsprop(learningRate: 0.01), .adam(learningRate: 0.01),
-    .adadelta(learningRate: 1),
-  ])
+  @Test(
+    "every optimizer lowers the loss",
+    arguments: [
+      Optimizer.sgd(learningRate: 0.05), .sgd(learningRate: 0.05, momentum: 0.9),
+      .sgd(learningRate: 0.05, momentum: 0.9, nesterov: true), .sgd(learningRate: 0.1, decay: 0.01),
+      .adagrad(learningRate: 0.1), .rmsprop(learningRate: 0.01), .adam(learningRate: 0.01),
+      .adadelta(learningRate: 1),
+    ])
   func optimizerLowersTheLoss(_ optimizer: Optimizer) throws {
     let data = try Datasets.noisySine(samples: 64, noise: 0.05, seed: 2)
-    var network = try Network<Double>(inputs: 1, units: [16, 1], activations: [.tanh, .identity], seed: 8)
+    var network = try Network<Double>(
+      inputs: 1, units: [16, 1], activations: [.tanh, .identity], seed: 8)
     let history = try network.fit(
       data.features, data.targets,
       configuration: TrainingConfiguration(
@@ -75,7 +79,8 @@ struct TrainingTests {
   @Test func momentumAndAdamFollowTheirFormulas() throws {
     // One weight, identity output, loss ½(w·1 − 0)²: the gradient is w itself.
     func neuron() throws -> Network<Double> {
-      try Network(inputs: 1, layers: [Dense(weights: Matrix([[1]]), bias: nil, activation: .identity)])
+      try Network(
+        inputs: 1, layers: [Dense(weights: Matrix([[1]]), bias: nil, activation: .identity)])
     }
     let x = try Matrix<Double>([[1]])
     let y = try Matrix<Double>([[0]])
@@ -93,12 +98,14 @@ struct TrainingTests {
     let (_, b) = try net.backward(x, target: y, loss: .halfSumOfSquares)
     adam.update(&net, weightGradients: b.weightGradients, biasGradients: b.biasGradients)
     // Adam's first step is η·√(1 − β₂)·g / (√(1 − β₂)·|g| + ε) = η(1 − 3.16e-6) for g = 1.
-    expectClose(try net.layer(0).weights[0, 0], 1 - 0.01 * (1 - 1e-7 / 0.001.squareRoot()), tolerance: 1e-12)
+    expectClose(
+      try net.layer(0).weights[0, 0], 1 - 0.01 * (1 - 1e-7 / 0.001.squareRoot()), tolerance: 1e-12)
   }
 
   @Test func earlyStoppingStopsAndRestoresTheBestWeights() throws {
     let data = try Datasets.noisySine(samples: 40, noise: 0.3, seed: 4)
-    var network = try Network<Double>(inputs: 1, units: [64, 1], activations: [.relu, .identity], seed: 2)
+    var network = try Network<Double>(
+      inputs: 1, units: [64, 1], activations: [.relu, .identity], seed: 2)
     let history = try network.fit(
       data.features, data.targets,
       configuration: TrainingConfiguration(
@@ -116,7 +123,8 @@ struct TrainingTests {
   }
 
   @Test func progressCanStopTraining() throws {
-    var network = try Network<Double>(inputs: 2, units: [2, 1], activations: [.tanh, .sigmoid], seed: 1)
+    var network = try Network<Double>(
+      inputs: 2, units: [2, 1], activations: [.tanh, .sigmoid], seed: 1)
     var seen: [Int] = []
     let history = try network.fit(
       Self.xor.features, Self.xor.targets,
@@ -133,7 +141,8 @@ struct TrainingTests {
   @Test func validationDataAndMetricsAreRecorded() throws {
     let data = try Datasets.blobs(samples: 90, centers: 3, standardDeviation: 1, seed: 5)
     let (train, validation, _) = try data.split(validation: 0.2, seed: 1)
-    var network = try Network<Double>(inputs: 2, units: [8, 3], activations: [.relu, .softmax], seed: 6)
+    var network = try Network<Double>(
+      inputs: 2, units: [8, 3], activations: [.relu, .softmax], seed: 6)
     let history = try network.fit(
       train.features, train.targets,
       configuration: TrainingConfiguration(
@@ -148,9 +157,10 @@ struct TrainingTests {
   }
 
   @Test func aDivergingLossNamesTheEpochAndBatch() throws {
-    var network = try Network<Double>(inputs: 1, units: [4, 1], activations: [.relu, .identity], seed: 1)
-    let x = try Matrix<Double>(column: [1e3, -2e3, 3e3, 5e2])
-    let y = try Matrix<Double>(column: [1e4, 2e4, -3e4, 1e3])
+    var network = try Network<Double>(
+      inputs: 1, units: [4, 1], activations: [.relu, .identity], seed: 1)
+    let x = Matrix<Double>(column: [1e3, -2e3, 3e3, 5e2])
+    let y = Matrix<Double>(column: [1e4, 2e4, -3e4, 1e3])
     let error = #expect(throws: EngineError.self) {
       try network.fit(
         x, y,
@@ -167,14 +177,17 @@ struct TrainingTests {
   }
 
   @Test func badConfigurationsAreRejected() throws {
-    var network = try Network<Double>(inputs: 2, units: [2, 1], activations: [.tanh, .sigmoid], seed: 1)
+    var network = try Network<Double>(
+      inputs: 2, units: [2, 1], activations: [.tanh, .sigmoid], seed: 1)
     let bad: [TrainingConfiguration] = [
       .init(loss: .meanSquaredError, optimizer: .sgd(), epochs: 0),
       .init(loss: .meanSquaredError, optimizer: .sgd(), epochs: 5, batchSize: 0),
       .init(loss: .meanSquaredError, optimizer: .sgd(learningRate: -1), epochs: 5),
       .init(loss: .meanSquaredError, optimizer: .sgd(momentum: 1.5), epochs: 5),
       .init(loss: .meanSquaredError, optimizer: .sgd(), epochs: 5, validationSplit: 1),
-      .init(loss: .meanSquaredError, optimizer: .sgd(), epochs: 5, earlyStopping: EarlyStopping(monitor: "val_loss")),
+      .init(
+        loss: .meanSquaredError, optimizer: .sgd(), epochs: 5,
+        earlyStopping: EarlyStopping(monitor: "val_loss")),
       .init(loss: .meanSquaredError, optimizer: .sgd(), epochs: 5, l2: -1),
     ]
     for configuration in bad {
@@ -189,7 +202,9 @@ struct TrainingTests {
     }
     let wide = try Matrix<Double>(rows: 4, columns: 3)
     let error = #expect(throws: EngineError.self) {
-      try network.fit(wide, Self.xor.targets, configuration: .init(loss: .meanSquaredError, optimizer: .sgd(), epochs: 1))
+      try network.fit(
+        wide, Self.xor.targets,
+        configuration: .init(loss: .meanSquaredError, optimizer: .sgd(), epochs: 1))
     }
     #expect(error?.description.contains("NCOL(X) == NROW(W) needs 3 == 2") == true)
   }
@@ -197,7 +212,8 @@ struct TrainingTests {
   @Test func l2ShrinksTheWeights() throws {
     func trainedNorm(alpha: Double) throws -> Double {
       let data = try Datasets.twoMoons(samples: 60, seed: 1)
-      var network = try Network<Double>(inputs: 2, units: [16, 2], activations: [.relu, .softmax], seed: 2)
+      var network = try Network<Double>(
+        inputs: 2, units: [16, 2], activations: [.relu, .softmax], seed: 2)
       _ = try network.fit(
         data.features, data.targets,
         configuration: TrainingConfiguration(

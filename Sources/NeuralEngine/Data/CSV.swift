@@ -81,7 +81,9 @@ public struct CSVTable: Equatable, Sendable {
     for (row, lineNumber) in zip(rows, lines) where row.count != width {
       throw EngineError.malformedCSV(
         line: lineNumber, column: 1,
-        message: "this row has \(row.count) fields but the \(header == nil ? "first row" : "header") has \(width)")
+        message:
+          "this row has \(row.count) fields but the \(header == nil ? "first row" : "header") has \(width)"
+      )
     }
   }
 
@@ -113,7 +115,8 @@ extension Dataset {
     let all = try table.numbers()
     let targets = targetColumns ?? (all.columns > 0 ? [all.columns - 1] : [])
     for column in targets where !(0..<all.columns).contains(column) {
-      throw EngineError.invalidArgument("the CSV has \(all.columns) columns; there is no column \(column + 1)")
+      throw EngineError.invalidArgument(
+        "the CSV has \(all.columns) columns; there is no column \(column + 1)")
     }
     let featureColumns = (0..<all.columns).filter { !targets.contains($0) }
     try self.init(

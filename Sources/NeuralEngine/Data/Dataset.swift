@@ -19,12 +19,14 @@ public struct Dataset: Equatable, Sendable {
         operation: "a data set", left: features.shape, right: targets.shape,
         rule: "one target row per sample")
     }
-    let featureNames = featureNames ?? (1...max(1, features.columns)).prefix(features.columns).map { "x\($0)" }
+    let featureNames =
+      featureNames ?? (1...max(1, features.columns)).prefix(features.columns).map { "x\($0)" }
     let targetNames =
       targetNames ?? (targets.columns == 1 ? ["y"] : (1...targets.columns).map { "y\($0)" })
     guard featureNames.count == features.columns, targetNames.count == targets.columns else {
       throw EngineError.invalidArgument(
-        "\(features.columns) features and \(targets.columns) targets need as many names, got \(featureNames.count) and \(targetNames.count)")
+        "\(features.columns) features and \(targets.columns) targets need as many names, got \(featureNames.count) and \(targetNames.count)"
+      )
     }
     self.features = features
     self.targets = targets
@@ -81,7 +83,8 @@ public struct Dataset: Equatable, Sendable {
   ) throws -> (train: Dataset, validation: Dataset, test: Dataset) {
     guard validation >= 0, test >= 0, validation + test < 1 else {
       throw EngineError.invalidArgument(
-        "validation and test fractions must be ≥ 0 and leave some training data, got \(validation) and \(test)")
+        "validation and test fractions must be ≥ 0 and leave some training data, got \(validation) and \(test)"
+      )
     }
     var order = Array(0..<count)
     if shuffle {

@@ -45,13 +45,16 @@ public enum Datasets {
     var labels: [Double] = []
     for i in 0..<outer {
       let t = Double.pi * Double(i) / Double(max(1, outer - 1))
-      points += [Double.cos(t) + noise * g.nextGaussian(), Double.sin(t) + noise * g.nextGaussian()]
+      points += [
+        Double.cos(t) + noise * g.nextGaussian(), Double.sin(t) + noise * g.nextGaussian(),
+      ]
       labels.append(0)
     }
     for i in 0..<inner {
       let t = Double.pi * Double(i) / Double(max(1, inner - 1))
       points += [
-        1 - Double.cos(t) + noise * g.nextGaussian(), 0.5 - Double.sin(t) + noise * g.nextGaussian(),
+        1 - Double.cos(t) + noise * g.nextGaussian(),
+        0.5 - Double.sin(t) + noise * g.nextGaussian(),
       ]
       labels.append(1)
     }
@@ -64,7 +67,8 @@ public enum Datasets {
   ) throws -> Dataset {
     try checkSize(samples, minimum: 2)
     guard factor > 0, factor < 1 else {
-      throw EngineError.invalidArgument("the inner circle's factor must be in (0, 1), got \(factor)")
+      throw EngineError.invalidArgument(
+        "the inner circle's factor must be in (0, 1), got \(factor)")
     }
     var g = RandomGenerator(seed: seed)
     let outer = samples / 2
@@ -75,7 +79,9 @@ public enum Datasets {
       let count = isOuter ? outer : samples - outer
       let t = 2 * Double.pi * Double(isOuter ? i : i - outer) / Double(max(1, count))
       let r = isOuter ? 1 : factor
-      points += [r * Double.cos(t) + noise * g.nextGaussian(), r * Double.sin(t) + noise * g.nextGaussian()]
+      points += [
+        r * Double.cos(t) + noise * g.nextGaussian(), r * Double.sin(t) + noise * g.nextGaussian(),
+      ]
       labels.append(isOuter ? 0 : 1)
     }
     return labelled(points, labels, classes: 2)
@@ -114,7 +120,8 @@ public enum Datasets {
       throw EngineError.invalidArgument("blobs take 1 to 20 centres and a spread ≥ 0")
     }
     var g = RandomGenerator(seed: seed)
-    let centres = (0..<centers).map { _ in (g.nextUniform(in: -10, 10), g.nextUniform(in: -10, 10)) }
+    let centres = (0..<centers).map { _ in (g.nextUniform(in: -10, 10), g.nextUniform(in: -10, 10))
+    }
     var points: [Double] = []
     var labels: [Double] = []
     for i in 0..<samples {

@@ -15,7 +15,9 @@ public struct Scaler: Equatable, Sendable {
 
   /// Learns each column's offset and factor. A constant column is only centred.
   public init(fitting data: Matrix<Double>, kind: Kind) throws {
-    guard data.rows > 0 else { throw EngineError.invalidArgument("cannot fit a scaler on no samples") }
+    guard data.rows > 0 else {
+      throw EngineError.invalidArgument("cannot fit a scaler on no samples")
+    }
     self.kind = kind
     let n = Double(data.rows)
     offsets = []
@@ -32,7 +34,8 @@ public struct Scaler: Equatable, Sendable {
       }
     case .minMax(let low, let high):
       guard low < high else {
-        throw EngineError.invalidArgument("min-max scaling needs low < high, got \(low) and \(high)")
+        throw EngineError.invalidArgument(
+          "min-max scaling needs low < high, got \(low) and \(high)")
       }
       shift = low
       for c in 0..<data.columns {

@@ -150,7 +150,8 @@ struct GraphBuilder {
       throw error("unknown function '\(name)'\(hint)", at: start)
     }
     guard let value = values[name] else {
-      let hint = closestName(to: name, among: Array(values.keys) + Array(named.keys))
+      let hint =
+        closestName(to: name, among: Array(values.keys) + Array(named.keys))
         .map { " — did you mean '\($0)'?" } ?? ""
       throw error("no value for '\(name)'\(hint); give it one, e.g. '\(name) = 1'", at: start)
     }

@@ -22,7 +22,8 @@ public struct Dense<Scalar: MatrixScalar>: Equatable, Sendable {
     }
     if let unitNames, unitNames.count != weights.columns {
       throw EngineError.invalidArgument(
-        "a layer of \(weights.columns) units needs \(weights.columns) names, got \(unitNames.count)")
+        "a layer of \(weights.columns) units needs \(weights.columns) names, got \(unitNames.count)"
+      )
     }
     self.weights = weights
     self.bias = bias

@@ -156,7 +156,9 @@ public enum Loss: Hashable, Sendable, CustomStringConvertible {
       }
       return total / count
     case .categoricalCrossEntropy:
-      for i in p.indices where y[o + i] != 0 { total -= y[o + i] * S.log(Self.clampProbability(p[i])) }
+      for i in p.indices where y[o + i] != 0 {
+        total -= y[o + i] * S.log(Self.clampProbability(p[i]))
+      }
       return total / n
     case .sparseCategoricalCrossEntropy:
       for row in 0..<(columns == 0 ? 0 : p.count / columns) {

@@ -1,7 +1,7 @@
 extension Network {
   /// The forward pass of a batch (one sample per row), keeping every layer's z and a.
-  @_specialize(exported: true, where Scalar == Float)
-  @_specialize(exported: true, where Scalar == Double)
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public func forward(_ input: Matrix<Scalar>) throws -> ForwardTrace<Scalar> {
     try checkInput(input)
     var pass = Propagation(network: self, rows: input.rows)
@@ -10,8 +10,8 @@ extension Network {
   }
 
   /// The network's outputs ŷ for a batch.
-  @_specialize(exported: true, where Scalar == Float)
-  @_specialize(exported: true, where Scalar == Double)
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public func predict(_ input: Matrix<Scalar>) throws -> Matrix<Scalar> {
     try checkInput(input)
     var pass = Propagation(network: self, rows: input.rows)
@@ -22,8 +22,8 @@ extension Network {
 
   /// Forward and backward pass of a batch against its targets: every δ and gradient.
   /// `l2` is scikit-learn's `alpha`: the loss gains α/(2n)·Σ‖W‖² over the batch's n rows.
-  @_specialize(exported: true, where Scalar == Float)
-  @_specialize(exported: true, where Scalar == Double)
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public func backward(
     _ input: Matrix<Scalar>, target: Matrix<Scalar>, loss: Loss, l2: Double = 0
   ) throws -> (forward: ForwardTrace<Scalar>, backward: BackwardTrace<Scalar>) {
@@ -104,7 +104,8 @@ extension Network {
   private func layerTraces(_ pass: Propagation<Scalar>) -> [LayerTrace<Scalar>] {
     layers.indices.map { l in
       LayerTrace(
-        netInput: Matrix(uncheckedRows: pass.rows, columns: layers[l].unitCount, elements: pass.z[l]),
+        netInput: Matrix(
+          uncheckedRows: pass.rows, columns: layers[l].unitCount, elements: pass.z[l]),
         output: Matrix(uncheckedRows: pass.rows, columns: layers[l].unitCount, elements: pass.a[l]))
     }
   }

@@ -82,7 +82,8 @@ public struct Network<Scalar: MatrixScalar>: Equatable, Sendable {
     let layer = try self.layer(index)
     guard bias.count == layer.unitCount else {
       throw EngineError.invalidArgument(
-        "layer \(index + 1) has \(layer.unitCount) units, so it takes \(layer.unitCount) biases, not \(bias.count)")
+        "layer \(index + 1) has \(layer.unitCount) units, so it takes \(layer.unitCount) biases, not \(bias.count)"
+      )
     }
     layers[index].bias = bias
   }
@@ -108,8 +109,9 @@ public struct Network<Scalar: MatrixScalar>: Equatable, Sendable {
 }
 
 extension Dense {
-  init(unchecked weights: Matrix<Scalar>, bias: [Scalar]?, activation: Activation, unitNames: [String]?)
-  {
+  init(
+    unchecked weights: Matrix<Scalar>, bias: [Scalar]?, activation: Activation, unitNames: [String]?
+  ) {
     self.weights = weights
     self.bias = bias
     self.activation = activation

@@ -117,7 +117,8 @@ extension Loss {
   ) throws -> S {
     guard columns > 0, !netInput.isEmpty else { return 0 }
     let rows = netInput.count / columns
-    precondition(o + (self == .sparseCategoricalCrossEntropy ? rows : netInput.count) <= target.count)
+    precondition(
+      o + (self == .sparseCategoricalCrossEntropy ? rows : netInput.count) <= target.count)
     return try Kernels.map(netInput, output, target, into: &delta) { z, a, y, d in
       var total = S.zero
       switch self {

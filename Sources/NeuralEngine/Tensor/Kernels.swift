@@ -80,7 +80,10 @@ enum Kernels {
   @inline(__always)
   static func map<S: MatrixScalar, R>(
     _ first: [S], _ second: [S], _ third: [S], into output: inout [S],
-    _ body: (UnsafeBufferPointer<S>, UnsafeBufferPointer<S>, UnsafeBufferPointer<S>, UnsafeMutableBufferPointer<S>)
+    _ body: (
+      UnsafeBufferPointer<S>, UnsafeBufferPointer<S>, UnsafeBufferPointer<S>,
+      UnsafeMutableBufferPointer<S>
+    )
       throws -> R
   ) rethrows -> R {
     try first.withUnsafeBufferPointer { a in
@@ -96,7 +99,10 @@ enum Kernels {
   @inline(__always)
   static func update<S: MatrixScalar>(
     _ theta: inout [S], gradient: [S], first: inout [S], second: inout [S],
-    _ body: (UnsafeMutableBufferPointer<S>, UnsafeBufferPointer<S>, UnsafeMutableBufferPointer<S>, UnsafeMutableBufferPointer<S>)
+    _ body: (
+      UnsafeMutableBufferPointer<S>, UnsafeBufferPointer<S>, UnsafeMutableBufferPointer<S>,
+      UnsafeMutableBufferPointer<S>
+    )
       -> Void
   ) {
     gradient.withUnsafeBufferPointer { g in

@@ -3,8 +3,8 @@ import RealModule
 extension Matrix {
   /// The matrix product `op(self) · op(other)`, computed by BLAS. Transposes are passed to
   /// BLAS, never materialised. Needs `NCOL(op(self)) == NROW(op(other))`.
-  @_specialize(exported: true, where Scalar == Float)
-  @_specialize(exported: true, where Scalar == Double)
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public func multiplied(
     by other: Matrix, transposingSelf: Bool = false, transposingOther: Bool = false
   ) throws -> Matrix {

@@ -31,7 +31,8 @@ public struct Perceptron: Hashable, Sendable {
   ) throws -> PerceptronTraining {
     guard inputs.count == targets.count, !inputs.isEmpty else {
       throw EngineError.invalidArgument(
-        "the perceptron needs one target per input row: \(inputs.count) rows, \(targets.count) targets")
+        "the perceptron needs one target per input row: \(inputs.count) rows, \(targets.count) targets"
+      )
     }
     guard maxEpochs >= 1, learningRate.isFinite, learningRate > 0 else {
       throw EngineError.invalidArgument("the perceptron needs maxEpochs ≥ 1 and a positive rate")

@@ -75,7 +75,8 @@ public enum Metric: Hashable, Sendable, CustomStringConvertible {
   /// The metric over a whole set of predictions.
   public func value<S: MatrixScalar>(predicted: Matrix<S>, target: Matrix<S>) throws -> Double {
     var tally = MetricTally(metrics: [self], classes: max(2, predicted.columns))
-    try tally.add(predicted: predicted.elements, target: target.elements, targetOffset: 0,
+    try tally.add(
+      predicted: predicted.elements, target: target.elements, targetOffset: 0,
       rows: predicted.rows, outputs: predicted.columns, targetColumns: target.columns)
     return tally.value(of: self)
   }
@@ -92,7 +93,8 @@ public struct ConfusionMatrix: Equatable, Sendable {
   /// The confusion matrix of predictions against targets (labels read as ``Metric`` says).
   public init<S: MatrixScalar>(predicted: Matrix<S>, target: Matrix<S>) throws {
     var tally = MetricTally(metrics: [.accuracy], classes: max(2, predicted.columns))
-    try tally.add(predicted: predicted.elements, target: target.elements, targetOffset: 0,
+    try tally.add(
+      predicted: predicted.elements, target: target.elements, targetOffset: 0,
       rows: predicted.rows, outputs: predicted.columns, targetColumns: target.columns)
     self = tally.confusion
   }
@@ -183,7 +185,8 @@ struct MetricTally {
         actual = Matrix<S>.argmax(y, from: o + r * targetColumns, count: targetColumns)
       }
       let predicted =
-        outputs == 1 ? (p[r] >= S(0.5) ? 1 : 0) : Matrix<S>.argmax(p, from: r * outputs, count: outputs)
+        outputs == 1
+        ? (p[r] >= S(0.5) ? 1 : 0) : Matrix<S>.argmax(p, from: r * outputs, count: outputs)
       guard predicted < classes, actual < classes else { continue }
       confusion.record(actual: actual, predicted: predicted)
       if let topK, outputs > 1 {

@@ -5,8 +5,8 @@ extension Network {
   /// records the loss and metrics; validation data (given, or split off the end of the
   /// training data) are evaluated after every epoch. A loss that becomes NaN or infinite
   /// stops training with ``EngineError/nonFiniteLoss(epoch:batch:value:)``.
-  @_specialize(exported: true, where Scalar == Float)
-  @_specialize(exported: true, where Scalar == Double)
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public mutating func fit(
     _ features: Matrix<Scalar>, _ targets: Matrix<Scalar>, configuration: TrainingConfiguration,
     validation: (features: Matrix<Scalar>, targets: Matrix<Scalar>)? = nil,
@@ -27,7 +27,8 @@ extension Network {
       let keep = Int((Double(features.rows) * (1 - c.validationSplit)).rounded(.down))
       guard keep >= 1, keep < features.rows else {
         throw EngineError.invalidArgument(
-          "a validation split of \(c.validationSplit) leaves no samples on one side of \(features.rows)")
+          "a validation split of \(c.validationSplit) leaves no samples on one side of \(features.rows)"
+        )
       }
       trainX = try features.selectingRows(0..<keep)
       trainY = try targets.selectingRows(0..<keep)

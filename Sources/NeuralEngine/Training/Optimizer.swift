@@ -32,12 +32,15 @@ public struct Optimizer: Hashable, Sendable, CustomStringConvertible {
   public static func sgd(
     learningRate: Double = 0.01, momentum: Double = 0, nesterov: Bool = false, decay: Double = 0
   ) -> Optimizer {
-    Optimizer(.sgd(momentum: momentum, nesterov: nesterov), learningRate: learningRate, decay: decay)
+    Optimizer(
+      .sgd(momentum: momentum, nesterov: nesterov), learningRate: learningRate, decay: decay)
   }
   public static func adagrad(learningRate: Double = 0.001, epsilon: Double = 1e-7) -> Optimizer {
     Optimizer(.adagrad(epsilon: epsilon), learningRate: learningRate)
   }
-  public static func rmsprop(learningRate: Double = 0.001, rho: Double = 0.9, epsilon: Double = 1e-7)
+  public static func rmsprop(
+    learningRate: Double = 0.001, rho: Double = 0.9, epsilon: Double = 1e-7
+  )
     -> Optimizer
   {
     Optimizer(.rmsprop(rho: rho, epsilon: epsilon), learningRate: learningRate)
@@ -47,14 +50,18 @@ public struct Optimizer: Hashable, Sendable, CustomStringConvertible {
   ) -> Optimizer {
     Optimizer(.adam(beta1: beta1, beta2: beta2, epsilon: epsilon), learningRate: learningRate)
   }
-  public static func adadelta(learningRate: Double = 0.001, rho: Double = 0.95, epsilon: Double = 1e-7)
+  public static func adadelta(
+    learningRate: Double = 0.001, rho: Double = 0.95, epsilon: Double = 1e-7
+  )
     -> Optimizer
   {
     Optimizer(.adadelta(rho: rho, epsilon: epsilon), learningRate: learningRate)
   }
 
   /// The names notebooks use.
-  public static let knownNames = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta"]
+  public static let knownNames = [
+    "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta",
+  ]
 
   /// The optimizer with a name and Keras's defaults (`momentum` is SGD with μ = 0.9).
   public init?(name: String, learningRate: Double? = nil) {
@@ -73,7 +80,8 @@ public struct Optimizer: Hashable, Sendable, CustomStringConvertible {
 
   public var name: String {
     switch method {
-    case .sgd(let momentum, let nesterov): momentum == 0 ? "sgd" : (nesterov ? "nesterov" : "momentum")
+    case .sgd(let momentum, let nesterov):
+      momentum == 0 ? "sgd" : (nesterov ? "nesterov" : "momentum")
     case .adagrad: "adagrad"
     case .rmsprop: "rmsprop"
     case .adam: "adam"
@@ -86,7 +94,8 @@ public struct Optimizer: Hashable, Sendable, CustomStringConvertible {
   /// Checks the hyper-parameters a notebook may have set.
   public func validate() throws {
     guard learningRate.isFinite, learningRate > 0 else {
-      throw EngineError.invalidArgument("the learning rate must be a positive number, got \(learningRate)")
+      throw EngineError.invalidArgument(
+        "the learning rate must be a positive number, got \(learningRate)")
     }
     guard decay.isFinite, decay >= 0 else {
       throw EngineError.invalidArgument("decay must be zero or positive, got \(decay)")
@@ -102,7 +111,8 @@ public struct Optimizer: Hashable, Sendable, CustomStringConvertible {
       }
     case .adam(let beta1, let beta2, _):
       guard (0..<1).contains(beta1), (0..<1).contains(beta2) else {
-        throw EngineError.invalidArgument("Adam's betas must be in [0, 1), got \(beta1) and \(beta2)")
+        throw EngineError.invalidArgument(
+          "Adam's betas must be in [0, 1), got \(beta1) and \(beta2)")
       }
     case .adagrad: break
     }

@@ -1,0 +1,64 @@
+internal import CBLAS
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Choosing OpenBLAS's compute kernel, for the command-line programs.
+///
+/// Debian's OpenBLAS 0.3.21 picks its kernel from the CPU model at load time and falls
+/// back to the SSE3 "Prescott" kernel on models it does not know — virtual machines that
+/// report a generic "Intel Xeon Processor" among them — which runs matrix products 3–4×
+/// slower than the CPU allows. OpenBLAS reads `OPENBLAS_CORETYPE` only at load time, so
+/// the fix is to run the program again with it set. The engine library never does this;
+/// only executables call it, first thing in `main`.
+public enum OpenBLASKernel {
+  public enum Policy: Sendable {
+    /// The fastest kernel the CPU supports (AVX-512 where present): for benchmarks.
+    case fastest
+    /// AVX2 at most, so that machines with and without AVX-512 compute the same bits.
+    case portable
+  }
+
+  /// The kernel OpenBLAS is using now (`Haswell`, `SkylakeX`, `Prescott`…).
+  public static var current: String {
+    openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+  }
+
+  /// The kernel to ask for on this CPU, or `nil` when the CPU has neither AVX2 nor AVX-512.
+  public static func recommended(policy: Policy, cpuFlags: Set<String>) -> String? {
+    let avx512 = ["avx512f", "avx512vl", "avx512bw", "avx512dq"].allSatisfy(cpuFlags.contains)
+    if policy == .fastest, avx512 { return "SkylakeX" }
+    if cpuFlags.contains("avx2"), cpuFlags.contains("fma") { return "Haswell" }
+    return nil
+  }
+
+  /// Re-executes this program with `OPENBLAS_CORETYPE` set when the kernel OpenBLAS
+  /// chose differs from the policy's, unless the variable is already set (by the user, or
+  /// by the first run). Returns normally when nothing needs doing or the exec fails.
+  public static func ensure(_ policy: Policy) {
+    let environment = ProcessInfo.processInfo.environment
+    guard environment["OPENBLAS_CORETYPE"] == nil,
+      let wanted = recommended(policy: policy, cpuFlags: cpuFlags()),
+      wanted.lowercased() != current.lowercased()
+    else { return }
+    setenv("OPENBLAS_CORETYPE", wanted, 1)
+    let arguments = CommandLine.arguments
+    var pointers = arguments.map { strdup($0) }
+    pointers.append(nil)
+    execv("/proc/self/exe", &pointers)
+    // Only reached when exec failed: carry on with the kernel we have.
+    unsetenv("OPENBLAS_CORETYPE")
+    for pointer in pointers { free(pointer) }
+  }
+
+  /// The CPU's feature flags from /proc/cpuinfo (empty where there is none).
+  static func cpuFlags() -> Set<String> {
+    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+      let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+      let colon = line.firstIndex(of: ":")
+    else { return [] }
+    return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+  }
+}
