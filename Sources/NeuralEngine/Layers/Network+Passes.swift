@@ -3,19 +3,14 @@ extension Network {
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
   public func forward(_ input: Matrix<Scalar>) throws -> ForwardTrace<Scalar> {
-    try checkInput(input)
-    var pass = Propagation(network: self, rows: input.rows)
-    pass.forward(self, input: input.elements, inputOffset: 0)
-    return ForwardTrace(input: input, layers: layerTraces(pass))
+    ForwardTrace(input: input, layers: layerTraces(try run(input)))
   }
 
   /// The network's outputs ŷ for a batch.
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
   public func predict(_ input: Matrix<Scalar>) throws -> Matrix<Scalar> {
-    try checkInput(input)
-    var pass = Propagation(network: self, rows: input.rows)
-    pass.forward(self, input: input.elements, inputOffset: 0)
+    let pass = try run(input)
     guard let last = layers.indices.last else { return input }
     return Matrix(uncheckedRows: input.rows, columns: outputCount, elements: pass.a[last])
   }
@@ -27,10 +22,8 @@ extension Network {
   public func backward(
     _ input: Matrix<Scalar>, target: Matrix<Scalar>, loss: Loss, l2: Double = 0
   ) throws -> (forward: ForwardTrace<Scalar>, backward: BackwardTrace<Scalar>) {
-    try checkInput(input)
     try loss.checkShapes(Shape(rows: input.rows, columns: outputCount), target.shape)
-    var pass = Propagation(network: self, rows: input.rows)
-    pass.forward(self, input: input.elements, inputOffset: 0)
+    var pass = try run(input)
     let value = try pass.backward(
       self, input: input.elements, inputOffset: 0, target: target.elements, targetOffset: 0,
       loss: loss, l2: Scalar(l2))
@@ -90,6 +83,14 @@ extension Network {
       }
     }
     return UpdateStep(learningRate: learningRate, updates: weightRows + biasRows, network: next)
+  }
+
+  /// The forward pass of a checked input, on fresh buffers.
+  private func run(_ input: Matrix<Scalar>) throws -> Propagation<Scalar> {
+    try checkInput(input)
+    var pass = Propagation(network: self, rows: input.rows)
+    pass.forward(self, input: input.elements, inputOffset: 0)
+    return pass
   }
 
   private func checkInput(_ input: Matrix<Scalar>) throws {
