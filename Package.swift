@@ -7,11 +7,16 @@ let package = Package(
   products: [
     .library(name: "NeuralEngine", targets: ["NeuralEngine"]),
     .library(name: "Notebook", targets: ["Notebook"]),
+    .library(name: "Runner", targets: ["Runner"]),
+    .library(name: "Figures", targets: ["Figures"]),
+    .library(name: "Rendering", targets: ["Rendering"]),
+    .executable(name: "nbrun", targets: ["nbrun"]),
     .executable(name: "nbrun-bench", targets: ["nbrun-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // C libraries, each behind a module map and a one-line shim header.
@@ -22,17 +27,38 @@ let package = Package(
       name: "CBLAS", pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
 
+    // "Did you mean": edit distance over names, shared by the engine and the notebook syntax.
+    .target(name: "Spelling"),
+
     // The neural-network engine: knows nothing of notebooks.
     .target(
       name: "NeuralEngine",
-      dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]),
+      dependencies: [
+        "CBLAS", "Spelling", .product(name: "RealModule", package: "swift-numerics"),
+      ]),
 
-    // Notebook syntax: the only module that imports CCmark.
-    .target(name: "Notebook", dependencies: ["CCmark"]),
+    // Notebook syntax: documents, front matter, directives, diagnostics. The only module
+    // that imports CCmark; knows nothing of the engine.
+    .target(name: "Notebook", dependencies: ["CCmark", "Spelling", "Yams"]),
 
-    // What the command-line programs share: OpenBLAS kernel selection.
-    .target(name: "CommandLineSupport", dependencies: ["CBLAS"]),
+    // SVG figures: data in, SVG out. Imports nothing of ours.
+    .target(name: "Figures"),
 
+    // Executes notebooks against the engine; never writes files.
+    .target(name: "Runner", dependencies: ["NeuralEngine", "Notebook", "Figures", "Spelling"]),
+
+    // Turns run results into Markdown and HTML handouts, and compares them (--check).
+    .target(name: "Rendering", dependencies: ["Runner", "Notebook", "Figures"]),
+
+    // What the command-line programs share: OpenBLAS kernel selection, handout files.
+    .target(name: "CommandLineSupport", dependencies: ["CBLAS", "Rendering"]),
+
+    .executableTarget(
+      name: "nbrun",
+      dependencies: [
+        "Runner", "Rendering", "Notebook", "CommandLineSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
     .executableTarget(
       name: "nbrun-bench",
       dependencies: [
@@ -40,7 +66,13 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
-    .testTarget(name: "NeuralEngineTests", dependencies: ["NeuralEngine"]),
+    .testTarget(name: "NeuralEngineTests", dependencies: ["NeuralEngine", "Spelling"]),
     .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+    .testTarget(name: "RunnerTests", dependencies: ["Runner", "Notebook", "NeuralEngine"]),
+    .testTarget(
+      name: "RenderingTests", dependencies: ["Rendering", "Runner", "Notebook", "Figures"]),
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: ["Rendering", "Runner", "Notebook", "CommandLineSupport"]),
   ]
 )

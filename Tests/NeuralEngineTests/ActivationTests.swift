@@ -1,4 +1,5 @@
 import NeuralEngine
+import Spelling
 import Testing
 
 @Suite("Activations")

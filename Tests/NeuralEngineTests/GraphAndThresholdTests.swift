@@ -63,10 +63,11 @@ struct ComputationGraphTests {
     }
     #expect(failure("3*(x + ")?.message.contains("expected") == true)
     let unknown = failure("sine(x)")
-    #expect(unknown?.message.contains("did you mean 'sin'?") == true)
+    #expect(unknown?.hint == "did you mean 'sin'?")
     #expect(unknown?.offset == 0)
     let missing = failure("x + y1")
     #expect(missing?.message.contains("no value for 'y1'") == true)
+    #expect(missing?.hint == "give it one, e.g. 'y1 = 1'")
     #expect(missing?.offset == 4)
     #expect(failure("x )")?.offset == 2)
     #expect(failure("log(x - 1)")?.message.contains("infinite") == true)

@@ -109,11 +109,20 @@ public struct ComputationGraph: Equatable, Sendable {
   }
 }
 
-/// A mistake in an expression: the message and the 0-based character offset.
+/// A mistake in an expression: the message, the 0-based character offset, and a
+/// suggestion where one exists.
 public struct ExpressionError: Error, Equatable, Sendable, CustomStringConvertible {
   public var message: String
   public var expression: String
   public var offset: Int
+  public var hint: String?
 
-  public var description: String { message }
+  public init(message: String, expression: String, offset: Int, hint: String? = nil) {
+    self.message = message
+    self.expression = expression
+    self.offset = offset
+    self.hint = hint
+  }
+
+  public var description: String { hint.map { "\(message) — \($0)" } ?? message }
 }

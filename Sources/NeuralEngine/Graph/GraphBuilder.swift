@@ -1,4 +1,5 @@
 import RealModule
+import Spelling
 
 /// Parses expressions into ``ComputationGraph`` nodes and evaluates them as it goes.
 ///
@@ -146,14 +147,15 @@ struct GraphBuilder {
     if let index = named[name] { return index }
     if peek() == "(", values[name] == nil {
       let known = ComputationGraph.Function.allCases.map(\.rawValue)
-      let hint = closestName(to: name, among: known).map { " — did you mean '\($0)'?" } ?? ""
-      throw error("unknown function '\(name)'\(hint)", at: start)
+      throw error(
+        "unknown function '\(name)'", at: start,
+        hint: closestName(to: name, among: known).map { "did you mean '\($0)'?" })
     }
     guard let value = values[name] else {
-      let hint =
-        closestName(to: name, among: Array(values.keys) + Array(named.keys))
-        .map { " — did you mean '\($0)'?" } ?? ""
-      throw error("no value for '\(name)'\(hint); give it one, e.g. '\(name) = 1'", at: start)
+      throw error(
+        "no value for '\(name)'", at: start,
+        hint: closestName(to: name, among: Array(values.keys) + Array(named.keys))
+          .map { "did you mean '\($0)'?" } ?? "give it one, e.g. '\(name) = 1'")
     }
     let index = add(.variable, inputs: [], text: name, value: value, local: [])
     nodes[index].name = name
@@ -233,9 +235,12 @@ struct GraphBuilder {
     position += 1
   }
 
-  private func error(_ message: String, at offset: Int? = nil) -> ExpressionError {
+  private func error(_ message: String, at offset: Int? = nil, hint: String? = nil)
+    -> ExpressionError
+  {
     let at = offset ?? position
     return ExpressionError(
-      message: "\(message) at column \(at + 1) of '\(source)'", expression: source, offset: at)
+      message: "\(message) at column \(at + 1) of '\(source)'", expression: source, offset: at,
+      hint: hint)
   }
 }

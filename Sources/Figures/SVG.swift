@@ -1,0 +1,107 @@
+/// An SVG document as a value: elements with attributes and children, written out with
+/// every text and attribute escaped and every number printed the same way on every run.
+public struct SVGElement: Hashable, Sendable {
+  public var name: String
+  public var attributes: [(String, String)]
+  public var children: [SVGElement]
+  public var text: String?
+
+  public init(
+    _ name: String, _ attributes: [(String, String)] = [], children: [SVGElement] = [],
+    text: String? = nil
+  ) {
+    self.name = name
+    self.attributes = attributes
+    self.children = children
+    self.text = text
+  }
+
+  public static func == (lhs: SVGElement, rhs: SVGElement) -> Bool { lhs.markup == rhs.markup }
+  public func hash(into hasher: inout Hasher) { hasher.combine(markup) }
+
+  /// The element as XML.
+  public var markup: String {
+    var out = "<\(name)"
+    for (key, value) in attributes { out += " \(key)=\"\(escapeXML(value))\"" }
+    if children.isEmpty, text == nil { return out + "/>" }
+    out += ">"
+    if let text { out += escapeXML(text) }
+    if !children.isEmpty { out += "\n" + children.map(\.markup).joined(separator: "\n") + "\n" }
+    return out + "</\(name)>"
+  }
+}
+
+/// A figure: an SVG with a title and description for screen readers, and a caption.
+public struct Figure: Hashable, Sendable {
+  public var width: Double
+  public var height: Double
+  public var title: String
+  public var description: String
+  public var caption: String
+  public var content: [SVGElement]
+
+  public init(
+    width: Double, height: Double, title: String, description: String, caption: String,
+    content: [SVGElement]
+  ) {
+    self.width = width
+    self.height = height
+    self.title = title
+    self.description = description
+    self.caption = caption
+    self.content = content
+  }
+
+  /// A standalone SVG document. `id` makes the title and description references unique
+  /// when several figures share one HTML page.
+  public func svg(id: String) -> String {
+    let root = SVGElement(
+      "svg",
+      [
+        ("xmlns", "http://www.w3.org/2000/svg"),
+        ("viewBox", "0 0 \(number(width)) \(number(height))"),
+        ("width", number(width)), ("height", number(height)), ("role", "img"),
+        ("aria-labelledby", "\(id)-title \(id)-desc"),
+        ("font-family", "Helvetica, Arial, sans-serif"), ("font-size", "12"),
+      ],
+      children: [
+        SVGElement("title", [("id", "\(id)-title")], text: title),
+        SVGElement("desc", [("id", "\(id)-desc")], text: description),
+        SVGElement("rect", [("width", "100%"), ("height", "100%"), ("fill", "white")]),
+      ] + content)
+    return root.markup + "\n"
+  }
+}
+
+/// Escapes `&`, `<`, `>`, `"` and `'` for XML text and attributes.
+public func escapeXML(_ text: String) -> String {
+  var out = ""
+  out.reserveCapacity(text.count)
+  for c in text {
+    switch c {
+    case "&": out += "&amp;"
+    case "<": out += "&lt;"
+    case ">": out += "&gt;"
+    case "\"": out += "&quot;"
+    case "'": out += "&#39;"
+    default: out.append(c)
+    }
+  }
+  return out
+}
+
+/// A coordinate or length with at most two decimals and no trailing zeros: the same
+/// bytes on every run and platform.
+public func number(_ value: Double) -> String {
+  guard value.isFinite else { return "0" }
+  let hundredths = (value * 100).rounded()
+  let negative = hundredths < 0
+  let magnitude = Int(exactly: abs(hundredths)) ?? 0
+  var text = String(magnitude / 100)
+  let fraction = magnitude % 100
+  if fraction != 0 {
+    text += "." + (fraction < 10 ? "0" : "") + String(fraction)
+    while text.hasSuffix("0") { text.removeLast() }
+  }
+  return (negative && magnitude != 0 ? "-" : "") + text
+}

@@ -1,0 +1,190 @@
+import Spelling
+
+/// Reads one directive block's fence words and body into a ``DirectiveBlock``.
+struct DirectiveReader {
+  let kind: DirectiveKind
+  let path: String
+  let lines: [String]
+  let fenceLine: Int
+  let infoColumn: Int
+
+  mutating func read(
+    words: [String], info: String, range: SourceRange, diagnostics: inout [Diagnostic]
+  ) -> DirectiveBlock {
+    var options: [DirectiveOption] = []
+    var name: String?
+    let fence = line(fenceLine)
+    // Fence words: the directive, an optional name, then key=value options.
+    for word in words.dropFirst() {
+      let column = column(of: word, in: fence)
+      if let equals = word.firstIndex(of: "=") {
+        let key = String(word[..<equals])
+        options.append(
+          DirectiveOption(
+            key: key, value: String(word[word.index(after: equals)...]),
+            keyLocation: SourceLocation(line: fenceLine, column: column),
+            valueLocation: SourceLocation(line: fenceLine, column: column + key.count + 1),
+            sourceLine: fence))
+      } else if name == nil, options.isEmpty {
+        name = word
+      } else {
+        diagnostics.append(
+          error(
+            "unexpected '\(word)' after the directive", line: fenceLine, column: column,
+            length: word.count, hint: "options on the fence line are written key=value"))
+      }
+    }
+    if kind.needsName, name == nil {
+      diagnostics.append(
+        error(
+          "'\(kind.rawValue)' needs a name: \(kind.nameRole)", line: fenceLine, column: infoColumn,
+          length: kind.rawValue.count,
+          hint: "write it after the directive, e.g. '\(kind.rawValue) hk'"))
+    }
+
+    // The body: from the line after the fence to the line before the closing fence.
+    var bodyLines: [SourceText] = []
+    let closing = isFence(line(range.end.line)) && range.end.line > fenceLine
+    let last = closing ? range.end.line - 1 : range.end.line
+    var current: DirectiveOption?
+    func flush() {
+      if let option = current { options.append(option) }
+      current = nil
+    }
+    if last > fenceLine {
+      for number in (fenceLine + 1)...last {
+        let text = line(number)
+        let trimmed = text.drop(while: \.isWhitespace)
+        if trimmed.isEmpty
+          || trimmed.hasPrefix("#") && kind.body == .options && !trimmed.hasPrefix("#|")
+        {
+          continue
+        }
+        let indented = text.first?.isWhitespace ?? false
+        if indented, var option = current {
+          if option.value.isEmpty {
+            // A value that starts on the next line is located there.
+            option.valueLocation = SourceLocation(
+              line: number, column: column(of: String(trimmed), in: text))
+            option.sourceLine = text
+          }
+          option.value += (option.value.isEmpty ? "" : "\n") + trimmed
+          current = option
+          continue
+        }
+        flush()
+        if let (key, value, valueColumn) = optionLine(text), kind.body == .options || isCommon(key)
+        {
+          let keyColumn = column(of: key, in: text)
+          current = DirectiveOption(
+            key: key, value: value, keyLocation: SourceLocation(line: number, column: keyColumn),
+            valueLocation: SourceLocation(line: number, column: valueColumn), sourceLine: text)
+        } else if kind.body == .options {
+          diagnostics.append(
+            error(
+              "expected 'key: value' in a \(kind.rawValue) block", line: number,
+              column: column(of: String(trimmed), in: text), length: trimmed.count,
+              hint:
+                "options are written one per line, e.g. '\(kind.options.first?.example.split(separator: "\n").first ?? "key: value")'"
+            ))
+        } else {
+          bodyLines.append(
+            SourceText(
+              text: String(trimmed),
+              location: SourceLocation(line: number, column: column(of: String(trimmed), in: text)),
+              sourceLine: text))
+        }
+      }
+    }
+    flush()
+    if !closing {
+      diagnostics.append(
+        error(
+          "this \(kind.rawValue) block is never closed", line: fenceLine, column: 1, length: 3,
+          hint: "end it with a fence line like the opening one"))
+    }
+    check(options, diagnostics: &diagnostics)
+    return DirectiveBlock(
+      kind: kind, name: name, options: options, lines: bodyLines, range: range, info: info)
+  }
+
+  /// Unknown and repeated options, each with a suggestion.
+  private func check(_ options: [DirectiveOption], diagnostics: inout [Diagnostic]) {
+    let specs = kind.allOptions
+    var seen: Set<String> = []
+    for option in options {
+      guard let spec = specs.first(where: { $0.name == option.key }) else {
+        let guess = closestName(to: option.key, among: specs.map(\.name))
+        let known = specs.map(\.name).joined(separator: ", ")
+        diagnostics.append(
+          Diagnostic(
+            path: path, location: option.keyLocation,
+            message: "unknown option '\(option.key)' for \(kind.rawValue)",
+            hint: guess.map { "did you mean '\($0)'?" } ?? "\(kind.rawValue) takes: \(known)",
+            sourceLine: option.sourceLine, length: option.key.count))
+        continue
+      }
+      if seen.contains(option.key), !spec.repeatable {
+        diagnostics.append(
+          Diagnostic(
+            path: path, location: option.keyLocation,
+            message: "'\(option.key)' is given twice in one \(kind.rawValue) block",
+            hint: "keep one", sourceLine: option.sourceLine, length: option.key.count))
+      }
+      seen.insert(option.key)
+    }
+  }
+
+  private func isCommon(_ key: String) -> Bool {
+    kind.allOptions.contains { $0.name == key }
+  }
+
+  /// `key: value` → (key, value, the value's column).
+  private func optionLine(_ text: String) -> (String, String, Int)? {
+    let trimmed = text.drop(while: \.isWhitespace)
+    guard let colon = trimmed.firstIndex(of: ":") else { return nil }
+    let key = trimmed[..<colon]
+    guard let head = key.first, head.isLetter || head == "_",
+      key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+    else { return nil }
+    let rest = trimmed[trimmed.index(after: colon)...]
+    let value = rest.drop(while: \.isWhitespace)
+    let column =
+      text.utf8.distance(
+        from: text.utf8.startIndex,
+        to: value.startIndex.samePosition(in: text.utf8) ?? text.utf8.endIndex) + 1
+    return (String(key), String(value.trimmingCharacters()), column)
+  }
+
+  private func isFence(_ text: String) -> Bool {
+    let trimmed = text.drop { $0 == " " }
+    return trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~")
+  }
+
+  private func line(_ number: Int) -> String {
+    lines.indices.contains(number - 1) ? lines[number - 1] : ""
+  }
+
+  private func column(of word: String, in text: String) -> Int {
+    guard let found = text.firstRange(of: word) else { return 1 }
+    return text.utf8.distance(from: text.utf8.startIndex, to: found.lowerBound) + 1
+  }
+
+  private func error(
+    _ message: String, line number: Int, column: Int, length: Int, hint: String? = nil
+  )
+    -> Diagnostic
+  {
+    Diagnostic(
+      path: path, location: SourceLocation(line: number, column: column), message: message,
+      hint: hint, sourceLine: line(number), length: length)
+  }
+}
+
+extension Substring {
+  func trimmingCharacters() -> Substring {
+    var end = endIndex
+    while end > startIndex, self[index(before: end)].isWhitespace { end = index(before: end) }
+    return self[startIndex..<end]
+  }
+}

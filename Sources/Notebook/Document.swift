@@ -1,0 +1,97 @@
+import Spelling
+
+/// A parsed notebook: its front matter and its blocks in order, prose and directives.
+///
+/// Parsing never fails: mistakes become ``Diagnostic``s (all of them, not the first), and
+/// a block with an error is still in the document so the runner can report it in place.
+public struct Document: Sendable {
+  public var path: String
+  public var text: String
+  /// The source's lines, without their line breaks.
+  public var lines: [String]
+  public var frontMatter: FrontMatter
+  public var blocks: [Block]
+
+  public enum Block: Hashable, Sendable {
+    case markdown(MarkdownBlock)
+    case directive(DirectiveBlock)
+
+    public var range: SourceRange {
+      switch self {
+      case .markdown(let block): block.range
+      case .directive(let block): block.range
+      }
+    }
+  }
+
+  /// The directive blocks, in order.
+  public var directives: [DirectiveBlock] {
+    blocks.compactMap { if case .directive(let d) = $0 { d } else { nil } }
+  }
+
+  /// Parses a notebook. The second value lists every mistake and warning found.
+  public static func parse(_ text: String, path: String) -> (Document, [Diagnostic]) {
+    let split = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let lines = split.map { $0.last == "\r" ? String($0.dropLast()) : String($0) }
+    var diagnostics: [Diagnostic] = []
+    let frontMatter = FrontMatter.read(lines: split, path: path, diagnostics: &diagnostics)
+    // cmark reads the body with math masked and the front matter blanked, so that line
+    // numbers and columns stay the source's.
+    var body = lines
+    if let matter = frontMatter.lines {
+      for line in matter where body.indices.contains(line - 1) { body[line - 1] = "" }
+    }
+    let masked = MathScanner.masked(body.joined(separator: "\n"))
+    var blocks: [Block] = []
+    for block in MarkdownParser.blocks(of: masked) {
+      if case .codeBlock(let info, _, true) = block.kind,
+        let directive = readDirective(
+          info: info, range: block.range, lines: lines, path: path, diagnostics: &diagnostics)
+      {
+        blocks.append(.directive(directive))
+      } else {
+        blocks.append(.markdown(block))
+      }
+    }
+    return (
+      Document(path: path, text: text, lines: lines, frontMatter: frontMatter, blocks: blocks),
+      diagnostics
+    )
+  }
+
+  /// Languages that are surely not misspelt directives.
+  static let codeLanguages: Set<String> = [
+    "python", "py", "swift", "r", "julia", "js", "javascript", "bash", "sh", "shell", "text",
+    "txt", "json", "yaml", "toml", "c", "cpp", "math", "latex", "tex", "markdown", "md", "html",
+    "console", "output", "plain", "sql", "matlab", "octave",
+  ]
+
+  private static func readDirective(
+    info: String, range: SourceRange, lines: [String], path: String,
+    diagnostics: inout [Diagnostic]
+  ) -> DirectiveBlock? {
+    let words = info.split(whereSeparator: \.isWhitespace).map(String.init)
+    guard let first = words.first else { return nil }
+    let fenceLine = lines.indices.contains(range.start.line - 1) ? lines[range.start.line - 1] : ""
+    let infoColumn =
+      (fenceLine.firstRange(of: first)?.lowerBound).map {
+        fenceLine.utf8.distance(from: fenceLine.utf8.startIndex, to: $0) + 1
+      } ?? range.start.column
+    guard let kind = DirectiveKind(rawValue: first) else {
+      if !codeLanguages.contains(first.lowercased()),
+        let guess = closestName(to: first, among: DirectiveKind.allCases.map(\.rawValue))
+      {
+        diagnostics.append(
+          Diagnostic(
+            .warning, path: path,
+            location: SourceLocation(line: range.start.line, column: infoColumn),
+            message: "'\(first)' is not a directive, so this block is shown as code",
+            hint: "did you mean '\(guess)'?", sourceLine: fenceLine, length: first.count))
+      }
+      return nil
+    }
+    var reader = DirectiveReader(
+      kind: kind, path: path, lines: lines, fenceLine: range.start.line, infoColumn: infoColumn)
+    return reader.read(words: words, info: info, range: range, diagnostics: &diagnostics)
+  }
+}

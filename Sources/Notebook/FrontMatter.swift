@@ -1,0 +1,136 @@
+import Spelling
+import Yams
+
+/// The optional YAML block at the top of a notebook, between `---` lines: defaults for
+/// the whole document.
+public struct FrontMatter: Hashable, Sendable {
+  public var title: String?
+  public var author: String?
+  public var course: String?
+  public var date: String?
+  /// Seeds every random draw that a block does not seed itself.
+  public var seed: UInt64 = 0
+  /// Decimals shown for numbers, unless a block says otherwise.
+  public var precision: Int = 4
+  public var notation: Notation = .unit
+  /// The lines the front matter occupies (including its `---` fences), if any.
+  public var lines: ClosedRange<Int>?
+
+  public init() {}
+
+  /// The keys a front matter may have, with what each does: the source of README's table.
+  public static let keys: [(name: String, summary: String)] = [
+    ("title", "the handout's title (HTML `<title>` and heading)"),
+    ("author", "shown under the title"),
+    ("course", "shown under the title"),
+    ("date", "shown under the title"),
+    (
+      "seed",
+      "default seed for every random draw (initial weights, shuffling, generated data); default 0"
+    ),
+    ("precision", "decimals shown for computed numbers; default 4"),
+    (
+      "notation",
+      "`unit` (I_j, O_j, Err_j, w_ij, θ_j; the default) or `layer` (z⁽ˡ⁾, a⁽ˡ⁾, δ⁽ˡ⁾, W⁽ˡ⁾, b⁽ˡ⁾)"
+    ),
+  ]
+}
+
+/// How tables name the quantities of a network.
+public enum Notation: String, Hashable, Sendable, CaseIterable {
+  /// Han & Kamber's: units numbered 1…n, net input I_j, output O_j, error Err_j,
+  /// weights w_ij, biases θ_j.
+  case unit
+  /// The layer-matrix style: z⁽ˡ⁾, a⁽ˡ⁾, δ⁽ˡ⁾, W⁽ˡ⁾, b⁽ˡ⁾.
+  case layer
+}
+
+extension FrontMatter {
+  /// Reads the front matter at the start of `lines`, if the first line is `---`.
+  static func read(lines: [Substring], path: String, diagnostics: inout [Diagnostic]) -> FrontMatter
+  {
+    var matter = FrontMatter()
+    guard lines.first?.trimmingTrailingSpaces == "---" else { return matter }
+    guard
+      let end = lines.indices.dropFirst().first(where: {
+        lines[$0].trimmingTrailingSpaces == "---" || lines[$0].trimmingTrailingSpaces == "..."
+      })
+    else {
+      diagnostics.append(
+        Diagnostic(
+          path: path, location: SourceLocation(line: 1, column: 1),
+          message: "the front matter opened here is never closed",
+          hint: "end it with a line '---'", sourceLine: String(lines[0]), length: 3))
+      return matter
+    }
+    matter.lines = 1...(end + 1)
+    let yaml = lines[1..<end].joined(separator: "\n")
+    let node: Node?
+    do {
+      node = try Yams.compose(yaml: yaml)
+    } catch {
+      diagnostics.append(
+        Diagnostic(
+          path: path, location: SourceLocation(line: 2, column: 1),
+          message: "the front matter is not valid YAML: \(error)",
+          hint: "write one 'key: value' per line"))
+      return matter
+    }
+    guard let mapping = node?.mapping else { return matter }
+    for (keyNode, valueNode) in mapping {
+      guard let key = keyNode.string else { continue }
+      // Yams marks are 1-based within the YAML, which starts on the file's second line.
+      let yamlLine = keyNode.mark?.line ?? 1
+      let location = SourceLocation(line: yamlLine + 1, column: keyNode.mark?.column ?? 1)
+      let sourceLine = lines.indices.contains(yamlLine) ? String(lines[yamlLine]) : nil
+      func complain(_ message: String, hint: String? = nil) {
+        diagnostics.append(
+          Diagnostic(
+            path: path, location: location, message: message, hint: hint, sourceLine: sourceLine,
+            length: key.count))
+      }
+      let value = valueNode.string ?? ""
+      switch key {
+      case "title": matter.title = value
+      case "author": matter.author = value
+      case "course": matter.course = value
+      case "date": matter.date = value
+      case "seed":
+        if let seed = UInt64(value) {
+          matter.seed = seed
+        } else {
+          complain("seed must be a whole number ≥ 0, not '\(value)'")
+        }
+      case "precision":
+        if let digits = Int(value), (0...12).contains(digits) {
+          matter.precision = digits
+        } else {
+          complain("precision must be a whole number of decimals from 0 to 12, not '\(value)'")
+        }
+      case "notation":
+        if let notation = Notation(rawValue: value) {
+          matter.notation = notation
+        } else {
+          complain("notation must be 'unit' or 'layer', not '\(value)'")
+        }
+      default:
+        let suggestion = closestName(to: key, among: keys.map(\.name))
+        diagnostics.append(
+          Diagnostic(
+            .warning, path: path, location: location,
+            message: "unknown front matter key '\(key)' is ignored",
+            hint: suggestion.map { "did you mean '\($0)'?" }, sourceLine: sourceLine,
+            length: key.count))
+      }
+    }
+    return matter
+  }
+}
+
+extension Substring {
+  var trimmingTrailingSpaces: Substring {
+    var end = endIndex
+    while end > startIndex, self[index(before: end)].isWhitespace { end = index(before: end) }
+    return self[startIndex..<end]
+  }
+}

@@ -1,0 +1,423 @@
+import Figures
+import Notebook
+import Runner
+
+/// The HTML handout: one standalone page with clean typography for screen and print, a
+/// table of contents, tables, inline SVG figures and math typeset by KaTeX.
+///
+/// Prose goes through cmark with its math masked out (so `_` and `*` inside math never
+/// become emphasis), then the math comes back for KaTeX; author pipe tables, which plain
+/// cmark leaves as paragraphs, are rendered as tables.
+public struct HTMLHandout {
+  public let result: RunResult
+  public let name: String
+  /// KaTeX; without it the math is left as TeX between `\(` `\)`.
+  public let math: MathAssets?
+
+  public init(result: RunResult, name: String, math: MathAssets?) {
+    self.result = result
+    self.name = name
+    self.math = math
+  }
+
+  public var text: String {
+    let walk = HandoutWalk(result: result, name: name)
+    var body: [String] = []
+    var headings = HeadingIDs()
+    var toc: [(level: Int, id: String, html: String)] = []
+    for piece in walk.pieces {
+      switch piece {
+      case .prose(let lines, let firstLine, let blocks):
+        body.append(
+          prose(lines, firstLine: firstLine, blocks: blocks, headings: &headings, toc: &toc))
+      case .directive(let source, let outcome, let figures):
+        body.append(directive(source, outcome, figures: figures))
+      }
+    }
+    let matter = result.document.frontMatter
+    let title = matter.title ?? toc.first?.html.strippingTags ?? name
+    var page = """
+      <!DOCTYPE html>
+      <html lang="en">
+      <head>
+      <meta charset="utf-8">
+      <meta name="viewport" content="width=device-width, initial-scale=1">
+      <meta name="generator" content="nbrun">
+      <title>\(escapeHTML(title))</title>
+      <style>\(Self.stylesheet)</style>
+
+      """
+    if let math { page += "<style>\(math.stylesheet)</style>\n" }
+    page += "</head>\n<body>\n"
+    if matter.title != nil || matter.author != nil || matter.course != nil || matter.date != nil {
+      page += "<header class=\"title-block\">\n"
+      // A title the first heading repeats is shown once, as that heading.
+      if let title = matter.title, toc.first?.html.strippingTags != title {
+        page += "<p class=\"title\">\(escapeHTML(title))</p>\n"
+      }
+      let byline = [matter.author, matter.course, matter.date].compactMap { $0 }.map(escapeHTML)
+      if !byline.isEmpty { page += "<p class=\"byline\">\(byline.joined(separator: " · "))</p>\n" }
+      page += "</header>\n"
+    }
+    let entries = toc.filter { $0.level <= 3 }
+    if entries.count >= 2 {
+      page +=
+        "<nav class=\"toc\" aria-label=\"Contents\">\n<p class=\"toc-title\">Contents</p>\n<ul>\n"
+      for entry in entries {
+        page += "<li class=\"toc-\(entry.level)\"><a href=\"#\(entry.id)\">\(entry.html)</a></li>\n"
+      }
+      page += "</ul>\n</nav>\n"
+    }
+    page += "<main>\n" + body.joined(separator: "\n") + "</main>\n"
+    if let math {
+      page += "<script>\(math.script)</script>\n<script>\(math.autoRender)</script>\n"
+      page += """
+        <script>renderMathInElement(document.body, {delimiters: [{left: "\\\\[", right: "\\\\]", display: true}, {left: "\\\\(", right: "\\\\)", display: false}], throwOnError: false});</script>
+
+        """
+    }
+    page += "</body>\n</html>\n"
+    return page
+  }
+
+  // MARK: - Prose
+
+  private func prose(
+    _ lines: [String], firstLine: Int, blocks: [MarkdownBlock], headings: inout HeadingIDs,
+    toc: inout [(level: Int, id: String, html: String)]
+  ) -> String {
+    // Blank out the front matter; it is shown as the title block.
+    var lines = lines
+    if let matter = result.document.frontMatter.lines {
+      for line in matter where (firstLine..<(firstLine + lines.count)).contains(line) {
+        lines[line - firstLine] = ""
+      }
+    }
+    var html = ""
+    var chunk: [String] = []
+    var chunkHeadings: [Int] = []
+    func flush() {
+      guard !chunk.isEmpty else { return }
+      html += markdownToHTML(
+        chunk.joined(separator: "\n"), headingLevels: chunkHeadings, headings: &headings, toc: &toc)
+      chunk = []
+      chunkHeadings = []
+    }
+    var index = 0
+    func slice(_ block: MarkdownBlock) -> [String] {
+      let start = block.range.start.line - firstLine
+      let end = block.range.end.line - firstLine
+      guard start >= 0, end < lines.count, start <= end else { return [] }
+      return Array(lines[start...end])
+    }
+    let tableBlocks = blocks.filter { $0.kind == .paragraph && PipeTable(lines: slice($0)) != nil }
+    while index < lines.count {
+      let number = firstLine + index
+      if let table = tableBlocks.first(where: { $0.range.start.line == number }),
+        let parsed = PipeTable(lines: slice(table))
+      {
+        flush()
+        html += parsed.html(inline: { inlineHTML($0) })
+        index += table.range.lines.count
+        continue
+      }
+      if let heading = blocks.first(where: { $0.range.start.line == number }),
+        case .heading(let level) = heading.kind
+      {
+        chunkHeadings.append(level)
+      }
+      chunk.append(lines[index])
+      index += 1
+    }
+    flush()
+    return html
+  }
+
+  /// cmark's HTML for Markdown with math, heading ids added in order.
+  private func markdownToHTML(
+    _ markdown: String, headingLevels: [Int], headings: inout HeadingIDs,
+    toc: inout [(level: Int, id: String, html: String)]
+  ) -> String {
+    let (masked, math) = MathText.protect(markdown)
+    var html = MathText.restore(MarkdownParser.html(of: masked), math: math)
+    // Give each heading an id, in document order.
+    var searchFrom = html.startIndex
+    for level in headingLevels {
+      let open = "<h\(level)>"
+      let close = "</h\(level)>"
+      guard let start = html.range(of: open, range: searchFrom..<html.endIndex),
+        let end = html.range(of: close, range: start.upperBound..<html.endIndex)
+      else { continue }
+      let inner = String(html[start.upperBound..<end.lowerBound])
+      let id = headings.id(for: inner.strippingTags)
+      let replacement = "<h\(level) id=\"\(id)\">"
+      html.replaceSubrange(start, with: replacement)
+      searchFrom = html.index(start.lowerBound, offsetBy: replacement.count + inner.count)
+      toc.append((level, id, inner))
+    }
+    return html
+  }
+
+  /// One cell's inline Markdown as HTML, without the paragraph around it.
+  private func inlineHTML(_ text: String) -> String {
+    let (masked, math) = MathText.protect(text)
+    var html = MathText.restore(MarkdownParser.html(of: masked), math: math)
+    if html.hasPrefix("<p>") { html.removeFirst(3) }
+    while html.hasSuffix("\n") { html.removeLast() }
+    if html.hasSuffix("</p>") { html.removeLast(4) }
+    return html
+  }
+
+  // MARK: - Directives
+
+  private func directive(_ source: [String], _ outcome: BlockOutcome, figures: [Int]) -> String {
+    var html = "<section class=\"result\" data-block=\"\(escapeHTML(outcome.block.title))\">\n"
+    if outcome.block.echoesSource {
+      html +=
+        "<pre class=\"directive\"><code>\(escapeHTML(source.joined(separator: "\n")))</code></pre>\n"
+    }
+    var numbers = figures.makeIterator()
+    for item in outcome.items {
+      switch item {
+      case .note(let text):
+        html += "<p class=\"note\">\(escapeHTML(text))</p>\n"
+      case .table(let table):
+        html += Self.table(table)
+      case .figure(let figure):
+        guard let number = numbers.next() else { continue }
+        html += "<figure id=\"fig-\(number)\">\n\(figure.figure.svg(id: "fig-\(number)"))"
+        html +=
+          "<figcaption>Figure \(number). \(escapeHTML(figure.caption))</figcaption>\n</figure>\n"
+      }
+    }
+    switch outcome.status {
+    case .succeeded: break
+    case .failed:
+      for diagnostic in outcome.diagnostics where diagnostic.severity == .error {
+        html +=
+          "<div class=\"error\" role=\"alert\"><strong>Error</strong> <code>\(escapeHTML(diagnostic.headline))</code>"
+        if let hint = diagnostic.hint { html += "<br>\(escapeHTML(hint))" }
+        html += "</div>\n"
+      }
+    case .skipped(let reason):
+      html += "<div class=\"skipped\"><strong>Not run:</strong> \(escapeHTML(reason)).</div>\n"
+    case .notRun:
+      html +=
+        "<div class=\"skipped\"><strong>Not run:</strong> \(escapeHTML(result.stopReason ?? "the run stopped above")).</div>\n"
+    }
+    return html + "</section>\n"
+  }
+
+  static func table(_ table: Table) -> String {
+    var html = "<div class=\"table-wrap\"><table>\n"
+    if let caption = table.caption { html += "<caption>\(escapeHTML(caption))</caption>\n" }
+    let numeric = table.header.indices.map { column in
+      table.rows.contains { $0.indices.contains(column) && NumberFormat.isNumeric($0[column]) }
+    }
+    html += "<thead><tr>"
+    for (column, title) in table.header.enumerated() {
+      html += numeric[column] ? "<th class=\"num\">" : "<th>"
+      html += escapeHTML(title) + "</th>"
+    }
+    html += "</tr></thead>\n<tbody>\n"
+    for row in table.rows {
+      html += "<tr>"
+      for (column, cell) in row.enumerated() {
+        let text = escapeHTML(NumberFormat.cell(cell, precision: table.precision))
+        var classes: [String] = []
+        if column < numeric.count, numeric[column] || NumberFormat.isNumeric(cell) {
+          classes.append("num")
+        }
+        if case .mark(let passed) = cell { classes.append(passed ? "pass" : "fail") }
+        if case .formula = cell { classes.append("formula") }
+        html += classes.isEmpty ? "<td>" : "<td class=\"\(classes.joined(separator: " "))\">"
+        html += text + "</td>"
+      }
+      html += "</tr>\n"
+    }
+    return html + "</tbody>\n</table></div>\n"
+  }
+
+  static let stylesheet = """
+    :root{--text:#1d1d1f;--muted:#5f6368;--rule:#d8d8d8;--accent:#0072B2;--bad:#b00020;--good:#00704a}
+    html{font-size:17px}body{margin:0;color:var(--text);background:#fff;font-family:"Iowan Old Style","Palatino Linotype",Palatino,Georgia,serif;line-height:1.55}
+    main,header.title-block,nav.toc{max-width:46rem;margin:0 auto;padding:0 1.25rem}
+    header.title-block{padding-top:2.5rem}.title{font-size:2rem;font-weight:700;margin:0}.byline{color:var(--muted);margin:.25rem 0 1rem}
+    nav.toc{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.9rem;border-left:3px solid var(--accent);margin-top:1rem;margin-bottom:1.5rem}
+    nav.toc ul{list-style:none;padding-left:.75rem;margin:.25rem 0}nav.toc .toc-2{padding-left:.75rem}nav.toc .toc-3{padding-left:1.5rem}nav.toc a{color:var(--text);text-decoration:none}nav.toc a:hover{text-decoration:underline}.toc-title{font-weight:600;margin:.25rem .75rem}
+    h1,h2,h3,h4{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.25;margin:2rem 0 .75rem}h1{font-size:1.7rem}h2{font-size:1.35rem;border-bottom:1px solid var(--rule);padding-bottom:.2rem}h3{font-size:1.1rem}
+    a{color:var(--accent)}code,pre{font-family:"SFMono-Regular",Menlo,Consolas,monospace;font-size:.85em}pre{background:#f6f8fa;padding:.75rem 1rem;overflow-x:auto;border-radius:4px}
+    blockquote{margin:1rem 0;padding:.1rem 1rem;border-left:3px solid var(--rule);color:var(--muted)}
+    .table-wrap{overflow-x:auto;margin:1rem 0}table{border-collapse:collapse;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.85rem;font-variant-numeric:tabular-nums;margin:0 auto}
+    caption{caption-side:top;font-style:italic;padding:.25rem;color:var(--muted)}th,td{padding:.3rem .65rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
+    thead th{border-bottom:2px solid var(--text)}td.num,th.num{text-align:right}td.formula{white-space:nowrap}td.pass{color:var(--good)}td.fail{color:var(--bad);font-weight:700}
+    figure{margin:1.5rem 0;text-align:center}figure svg{max-width:100%;height:auto}figcaption{font-size:.9rem;color:var(--muted);margin-top:.25rem}
+    .note{font-style:italic}.error{border-left:4px solid var(--bad);background:#fdecee;padding:.5rem .75rem;margin:1rem 0}.skipped{border-left:4px solid var(--rule);background:#f5f5f5;padding:.5rem .75rem;margin:1rem 0}
+    .math.display{overflow-x:auto;margin:1rem 0}
+    @media print{html{font-size:11pt}nav.toc{display:none}main{max-width:none}a{color:inherit}figure,table,pre{break-inside:avoid}h1,h2,h3{break-after:avoid}}
+    """
+}
+
+/// Unique, readable heading ids: `gradient-descent`, then `gradient-descent-2`.
+struct HeadingIDs {
+  private var used: [String: Int] = [:]
+
+  mutating func id(for text: String) -> String {
+    var slug = ""
+    for c in text.lowercased() {
+      if c.isLetter || c.isNumber {
+        slug.append(c)
+      } else if c == " " || c == "-" || c == "_", !slug.isEmpty, slug.last != "-" {
+        slug.append("-")
+      }
+    }
+    while slug.hasSuffix("-") { slug.removeLast() }
+    if slug.isEmpty { slug = "section" }
+    let count = used[slug, default: 0] + 1
+    used[slug] = count
+    return count == 1 ? slug : "\(slug)-\(count)"
+  }
+}
+
+/// Math taken out of Markdown before cmark and put back, escaped, for KaTeX after.
+enum MathText {
+  static func protect(_ markdown: String) -> (String, [MathSpan]) {
+    let spans = MathScanner.spans(in: markdown)
+    guard !spans.isEmpty else { return (markdown, []) }
+    var bytes = Array(markdown.utf8)
+    for (index, span) in spans.enumerated().reversed() {
+      bytes.replaceSubrange(span.range, with: Array("NBRUNMATH\(index)X".utf8))
+    }
+    return (String(decoding: bytes, as: UTF8.self), spans)
+  }
+
+  static func restore(_ html: String, math: [MathSpan]) -> String {
+    guard !math.isEmpty else { return html }
+    var out = html
+    for (index, span) in math.enumerated().reversed() {
+      let tex = escapeHTML(span.tex)
+      let replacement =
+        span.display
+        ? "<span class=\"math display\">\\[\(tex)\\]</span>"
+        : "<span class=\"math inline\">\\(\(tex)\\)</span>"
+      out = out.replacing("NBRUNMATH\(index)X", with: replacement)
+    }
+    return out
+  }
+}
+
+/// An author's pipe table (GitHub's syntax), which plain cmark leaves as a paragraph.
+struct PipeTable {
+  var header: [String]
+  var alignments: [String?]
+  var rows: [[String]]
+
+  init?(lines: [String]) {
+    guard lines.count >= 2 else { return nil }
+    let header = Self.cells(lines[0])
+    let delimiters = Self.cells(lines[1])
+    guard header.count >= 1, delimiters.count == header.count,
+      delimiters.allSatisfy({ cell in
+        let core = cell.trimmingCharacters(in: ":")
+        return !core.isEmpty && core.allSatisfy { $0 == "-" }
+      })
+    else { return nil }
+    self.header = header
+    alignments = delimiters.map { cell in
+      switch (cell.hasPrefix(":"), cell.hasSuffix(":")) {
+      case (true, true): "center"
+      case (false, true): "right"
+      case (true, false): "left"
+      default: nil
+      }
+    }
+    rows = lines.dropFirst(2).map { Self.cells($0) }
+  }
+
+  func html(inline: (String) -> String) -> String {
+    func cell(_ tag: String, _ text: String, _ column: Int) -> String {
+      let align = alignments.indices.contains(column) ? alignments[column] : nil
+      return "<\(tag)\(align.map { " style=\"text-align:\($0)\"" } ?? "")>\(inline(text))</\(tag)>"
+    }
+    var html = "<div class=\"table-wrap\"><table>\n<thead><tr>"
+    html += header.enumerated().map { cell("th", $1, $0) }.joined()
+    html += "</tr></thead>\n<tbody>\n"
+    for row in rows {
+      html +=
+        "<tr>"
+        + header.indices.map { cell("td", row.indices.contains($0) ? row[$0] : "", $0) }.joined()
+        + "</tr>\n"
+    }
+    return html + "</tbody>\n</table></div>\n"
+  }
+
+  /// A row's cells: split at `|` not escaped, outer pipes dropped, cells trimmed.
+  static func cells(_ line: String) -> [String] {
+    var trimmed = Substring(line.trimmingCharacters(in: " \t"))
+    if trimmed.hasPrefix("|") { trimmed = trimmed.dropFirst() }
+    if trimmed.hasSuffix("|"), !trimmed.hasSuffix("\\|") { trimmed = trimmed.dropLast() }
+    var cells: [String] = []
+    var current = ""
+    var escaped = false
+    for c in trimmed {
+      if escaped {
+        current.append(c == "|" ? "|" : "\\\(c)")
+        escaped = false
+      } else if c == "\\" {
+        escaped = true
+      } else if c == "|" {
+        cells.append(current.trimmingCharacters(in: " \t"))
+        current = ""
+      } else {
+        current.append(c)
+      }
+    }
+    cells.append(current.trimmingCharacters(in: " \t"))
+    return cells
+  }
+}
+
+/// Escapes text for HTML element content and attribute values.
+func escapeHTML(_ text: String) -> String {
+  var out = ""
+  out.reserveCapacity(text.count)
+  for c in text {
+    switch c {
+    case "&": out += "&amp;"
+    case "<": out += "&lt;"
+    case ">": out += "&gt;"
+    case "\"": out += "&quot;"
+    default: out.append(c)
+    }
+  }
+  return out
+}
+
+extension String {
+  /// The text of some HTML, tags removed.
+  var strippingTags: String {
+    var out = ""
+    var inTag = false
+    for c in self {
+      if c == "<" {
+        inTag = true
+      } else if c == ">" {
+        inTag = false
+      } else if !inTag {
+        out.append(c)
+      }
+    }
+    return out
+  }
+
+  func trimmingCharacters(in set: String) -> String {
+    String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+  }
+}
+
+extension DirectiveBlock {
+  /// Whether the handout shows the block's own source (`echo: true`).
+  var echoesSource: Bool {
+    option("echo")?.value.split(whereSeparator: \.isWhitespace).joined() == "true"
+  }
+}

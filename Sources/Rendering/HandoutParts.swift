@@ -1,0 +1,104 @@
+import Notebook
+import Runner
+
+/// What the Markdown and HTML handouts share: the walk through the document, placeholder
+/// substitution, and figure numbering.
+struct HandoutWalk {
+  let result: RunResult
+  let name: String
+
+  /// A stretch of the handout, in order.
+  enum Piece {
+    /// Source lines copied as they are (placeholders substituted), with their first line's number.
+    case prose(lines: [String], firstLine: Int, blocks: [MarkdownBlock])
+    /// A directive block: its source lines, its outcome, and the numbers of its figures.
+    case directive(source: [String], outcome: BlockOutcome, figureNumbers: [Int])
+  }
+
+  /// The document cut into prose and directive pieces covering every line once.
+  var pieces: [Piece] {
+    let lines = result.document.lines
+    var pieces: [Piece] = []
+    var cursor = 1
+    var pendingBlocks: [MarkdownBlock] = []
+    var proseStart = 1
+    var proseLines: [String] = []
+    var outcomes = result.outcomes.makeIterator()
+    var figure = 0
+    func flushProse() {
+      if !proseLines.isEmpty {
+        pieces.append(.prose(lines: proseLines, firstLine: proseStart, blocks: pendingBlocks))
+      }
+      proseLines = []
+      pendingBlocks = []
+    }
+    func take(through line: Int) {
+      while cursor <= min(line, lines.count) {
+        if proseLines.isEmpty { proseStart = cursor }
+        proseLines.append(substituted(lines[cursor - 1], line: cursor))
+        cursor += 1
+      }
+    }
+    for block in result.document.blocks {
+      switch block {
+      case .markdown(let markdown):
+        take(through: markdown.range.end.line)
+        pendingBlocks.append(markdown)
+      case .directive(let directive):
+        take(through: directive.range.start.line - 1)
+        flushProse()
+        guard let outcome = outcomes.next() else { continue }
+        let end = min(directive.range.end.line, lines.count)
+        let source =
+          directive.range.start.line <= end
+          ? Array(lines[(directive.range.start.line - 1)..<end]) : []
+        cursor = end + 1
+        var numbers: [Int] = []
+        for item in outcome.items {
+          if case .figure = item {
+            figure += 1
+            numbers.append(figure)
+          }
+        }
+        pieces.append(.directive(source: source, outcome: outcome, figureNumbers: numbers))
+      }
+    }
+    take(through: lines.count)
+    flushProse()
+    return pieces
+  }
+
+  /// A prose line with its `{{ … }}` placeholders replaced by their values.
+  func substituted(_ line: String, line number: Int) -> String {
+    let placeholders = References.placeholders(in: line, line: number)
+    guard !placeholders.isEmpty else { return line }
+    var bytes = Array(line.utf8)
+    for placeholder in placeholders.reversed() {
+      guard let value = result.value(placeholder.reference) else { continue }
+      let text = NumberFormat.value(
+        value, decimals: placeholder.decimals ?? result.document.frontMatter.precision)
+      bytes.replaceSubrange(placeholder.range, with: Array(text.utf8))
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// Where a figure goes beside the Markdown handout: `NAME_files/fig-3.svg`.
+  func figurePath(_ number: Int) -> String { "\(name)_files/fig-\(number).svg" }
+
+  /// The figure files of the run: relative path and SVG text.
+  var figures: [(path: String, svg: String)] {
+    var files: [(String, String)] = []
+    for case .directive(_, let outcome, let numbers) in pieces {
+      var index = numbers.makeIterator()
+      for case .figure(let figure) in outcome.items {
+        guard let number = index.next() else { continue }
+        files.append((figurePath(number), figure.figure.svg(id: "fig-\(number)")))
+      }
+    }
+    return files
+  }
+
+  /// The marker comments that bracket a block's results in the Markdown handout.
+  static func beginMarker(_ block: DirectiveBlock) -> String { "<!-- nbrun: \(block.title) -->" }
+  static let endMarker = "<!-- /nbrun -->"
+}

@@ -1,0 +1,101 @@
+import Notebook
+
+/// Reading option values: numbers, lists, samples, key=value pairs, booleans; each
+/// mistake a ``BlockError`` at the option.
+extension DirectiveOption {
+  /// One number (`−` is read as a minus sign).
+  func number() throws -> Double {
+    guard let value = Self.parseNumber(value) else {
+      throw BlockError("'\(key)' must be a number, not '\(value)'", at: self)
+    }
+    return value
+  }
+
+  /// A whole number within a range.
+  func integer(in range: ClosedRange<Int>) throws -> Int {
+    guard let value = Int(value.trimmed), range.contains(value) else {
+      throw BlockError(
+        "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(value)'",
+        at: self)
+    }
+    return value
+  }
+
+  func boolean() throws -> Bool {
+    switch value.trimmed.lowercased() {
+    case "true", "yes", "on": return true
+    case "false", "no", "off": return false
+    default: throw BlockError("'\(key)' must be true or false, not '\(value)'", at: self)
+    }
+  }
+
+  /// Numbers separated by spaces or commas.
+  func numbers() throws -> [Double] {
+    try Self.numbers(in: value, option: self)
+  }
+
+  /// Samples separated by `;` or line breaks, each a list of numbers.
+  func samples() throws -> [[Double]] {
+    let parts = value.split(whereSeparator: { $0 == ";" || $0 == "\n" }).map(String.init)
+      .filter { !$0.trimmed.isEmpty }
+    return try parts.map { try Self.numbers(in: $0, option: self) }
+  }
+
+  /// The words of the value.
+  var words: [String] {
+    value.split(whereSeparator: { $0.isWhitespace || $0 == "," }).map(String.init)
+  }
+
+  /// `name=value` words, the values numbers.
+  func assignments() throws -> [(name: String, value: Double)] {
+    try words.map { word in
+      let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
+      guard parts.count == 2, !parts[0].isEmpty, let number = Self.parseNumber(parts[1]) else {
+        throw BlockError("expected name=number in '\(key)', found '\(word)'", at: self)
+      }
+      return (parts[0], number)
+    }
+  }
+
+  /// `key=value` words, the values kept as text (`patience=5 monitor=val_loss`).
+  func settings() throws -> [String: String] {
+    var result: [String: String] = [:]
+    for word in words {
+      let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
+      guard parts.count == 2 else {
+        throw BlockError("expected key=value in '\(key)', found '\(word)'", at: self)
+      }
+      result[parts[0]] = parts[1]
+    }
+    return result
+  }
+
+  static func numbers(in text: String, option: DirectiveOption) throws -> [Double] {
+    try text.split(whereSeparator: { $0.isWhitespace || $0 == "," }).map { word in
+      guard let number = parseNumber(String(word)) else {
+        throw BlockError("'\(word)' in '\(option.key)' is not a number", at: option)
+      }
+      return number
+    }
+  }
+
+  /// A number as notebooks write it: `0.5`, `-0.3`, `−0.3`, `1e-3`, `1/16`.
+  static func parseNumber(_ text: String) -> Double? {
+    let cleaned = text.trimmed.replacing("−", with: "-")
+    if let slash = cleaned.firstIndex(of: "/"),
+      let top = Double(cleaned[..<slash]),
+      let bottom = Double(cleaned[cleaned.index(after: slash)...]),
+      bottom != 0
+    {
+      return top / bottom
+    }
+    guard let value = Double(cleaned), value.isFinite else { return nil }
+    return value
+  }
+}
+
+extension String {
+  var trimmed: String {
+    String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+  }
+}

@@ -1,0 +1,76 @@
+import Notebook
+
+/// How a run behaves: what the command line decided, handed to the session as a value.
+public struct RunOptions: Sendable {
+  /// Run the blocks that do not depend on a failed one, instead of stopping.
+  public var keepGoing: Bool
+  /// Seconds the whole run may take.
+  public var budget: Double?
+  /// Told about training progress (the command line draws a bar when stderr is a terminal).
+  public var progress: (@Sendable (ProgressReport) -> Void)?
+  /// Reads a file a notebook names (a CSV next to it), given its path as written; `nil`
+  /// when the run may read no files.
+  public var readFile: (@Sendable (String) throws -> String)?
+
+  public init(
+    keepGoing: Bool = false, budget: Double? = nil,
+    progress: (@Sendable (ProgressReport) -> Void)? = nil,
+    readFile: (@Sendable (String) throws -> String)? = nil
+  ) {
+    self.keepGoing = keepGoing
+    self.budget = budget
+    self.progress = progress
+    self.readFile = readFile
+  }
+}
+
+/// One epoch of a training block, for a progress bar.
+public struct ProgressReport: Sendable {
+  public var block: String
+  public var epoch: Int
+  public var epochs: Int
+  public var loss: Double
+}
+
+/// What happened to one directive block.
+public struct BlockOutcome: Sendable {
+  public enum Status: Hashable, Sendable {
+    case succeeded
+    case failed
+    /// Not run because a block it depends on failed (`--keep-going`).
+    case skipped(String)
+    /// Not run because the run stopped before it.
+    case notRun
+  }
+
+  public var block: DirectiveBlock
+  public var status: Status
+  public var items: [ResultItem]
+  /// The block's errors and warnings.
+  public var diagnostics: [Diagnostic]
+  public var seconds: Double
+  /// Decimals the block's numbers are shown with.
+  public var precision: Int
+  /// What the block's results are stored under (`hk`), if anything.
+  public var resultName: String?
+}
+
+/// A whole run: every block's outcome, the named values, every diagnostic.
+public struct RunResult: Sendable {
+  public var document: Document
+  public var outcomes: [BlockOutcome]
+  /// Parse and run diagnostics, in source order.
+  public var diagnostics: [Diagnostic]
+  /// `values["hk"]["O6"]`.
+  public var values: [String: [String: Value]]
+  /// Why the run stopped early, if it did (a budget, a failure).
+  public var stopReason: String?
+
+  /// Whether nothing failed.
+  public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
+
+  /// The value a reference like `hk.O6` names.
+  public func value(_ reference: String) -> Value? {
+    References.lookup(reference, in: values)
+  }
+}

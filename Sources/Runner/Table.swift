@@ -1,0 +1,61 @@
+import Figures
+
+/// A result table as data: cells keep their numbers, and the renderers format them with
+/// the one number formatter, so Markdown and HTML show the same digits.
+public struct Table: Hashable, Sendable {
+  public var caption: String?
+  public var header: [String]
+  public var rows: [[Cell]]
+  /// Decimals for plain number cells.
+  public var precision: Int
+
+  public init(caption: String? = nil, header: [String], rows: [[Cell]], precision: Int) {
+    self.caption = caption
+    self.header = header
+    self.rows = rows
+    self.precision = precision
+  }
+}
+
+/// One cell of a table.
+public enum Cell: Hashable, Sendable {
+  case text(String)
+  /// A number shown with the table's precision, or with its own decimals.
+  case number(Double, decimals: Int? = nil)
+  /// A number as an author writes it: at most the table's decimals, no trailing zeros
+  /// (`42`, `0.2`, `-0.3`).
+  case plain(Double)
+  /// A measured quantity (a loss): fixed decimals, or scientific notation when it would
+  /// otherwise print as zero (`3.2e-07`).
+  case measured(Double)
+  case integer(Int)
+  /// A substituted formula: `−0.3 + (0.9)(0.1311)(0.332) = −0.261`.
+  case formula([FormulaPart])
+  /// A check mark: passed or failed.
+  case mark(Bool)
+  case empty
+}
+
+/// A piece of a formula cell.
+public enum FormulaPart: Hashable, Sendable {
+  case text(String)
+  /// A number, with its own decimals or the table's; `trimmed` drops trailing zeros (for
+  /// values the author wrote, shown as written: 0.9, −0.3).
+  case number(Double, decimals: Int?, trimmed: Bool = false)
+  /// A number in parentheses, the textbook's way of writing a factor: (0.9).
+  case factor(Double, decimals: Int?, trimmed: Bool = false)
+}
+
+/// What a block shows, in order.
+public enum ResultItem: Hashable, Sendable {
+  case table(Table)
+  case figure(FigureResult)
+  /// A sentence of plain text (no Markdown).
+  case note(String)
+}
+
+/// A figure and the caption the block gave it.
+public struct FigureResult: Hashable, Sendable {
+  public var figure: Figure
+  public var caption: String
+}

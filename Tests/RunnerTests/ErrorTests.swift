@@ -1,0 +1,166 @@
+import Runner
+import Testing
+
+/// Bad input gives a located error that says what was expected, with a suggestion; and
+/// never a crash.
+@Suite("Errors in notebooks")
+struct ErrorTests {
+  /// (notebook, expected headline, expected hint or nil)
+  static let cases: [(String, String, String?)] = [
+    (
+      "```model m\ninputs: 2\nlayer: 3 sigmod\n```\n",
+      "nb.md:3:8: error: unknown activation 'sigmod'", "did you mean 'sigmoid'?"
+    ),
+    (
+      hanKamber + "```forward hk\ninput: 1 0\n```\n",
+      "nb.md:16:8: error: the model takes 3 inputs per sample (NCOL(X) == NROW(W)), but a sample here has 2",
+      nil
+    ),
+    (
+      hanKamber + "```forward hx\ninput: 1 0 1\n```\n",
+      "nb.md:15:1: error: no model 'hx' is defined above", "did you mean 'hk'?"
+    ),
+    (
+      "```model m\ninputs: 2\nlayer: 1 sigmoid\nweights: w13=abc\n```\n",
+      "nb.md:4:10: error: expected name=number in 'weights', found 'w13=abc'", nil
+    ),
+    (
+      "```model m\ninputs: 2\nlayer: 1 sigmoid\nweights: w19=0.5\n```\n",
+      "nb.md:4:10: error: the model has no weight 'w19'", "did you mean 'w13'?"
+    ),
+    (
+      "```model m\ninputs: two\nlayer: 1 sigmoid\nmatrix: W1 1 2 3\n```\n",
+      "nb.md:4:9: error: W1 is 1×1 (a row per input, a column per unit); got 1 rows of 3", nil
+    ),
+    (
+      "```data d\nsource: mons\n```\n",
+      "nb.md:2:9: error: unknown data source 'mons'", "did you mean 'moons'?"
+    ),
+    (
+      "```data d\nsource: xor\n```\n```model m\ninputs: 2\nlayer: 1 sigmoid\n```\n```train m\ndata: d\nepochs: -5\n```\n",
+      "nb.md:10:9: error: 'epochs' must be a whole number from 1 to 1000000, not '-5'", nil
+    ),
+    (
+      "```data d\nsource: xor\n```\n```model m\ninputs: 2\nlayer: 1 sigmoid\n```\n```train m\ndata: d\noptimiser: adam\n```\n",
+      "nb.md:10:1: error: unknown option 'optimiser' for train", "did you mean 'optimizer'?"
+    ),
+    (
+      "```data d\nsource: xor\n```\n```model m\ninputs: 2\nlayer: 1 sigmoid\n```\n```train m\ndata: d\nloss: crossentropyy\n```\n",
+      "nb.md:10:7: error: unknown loss 'crossentropyy'", "did you mean 'crossentropy'?"
+    ),
+    (
+      "```expr g\nJ = 3*(a + \na = 1\n```\n",
+      "nb.md:2:11: error: expected a number, a name or '(' at column 7 of '3*(a +'", nil
+    ),
+    (
+      "```expr g\nJ = sine(a)\na = 1\n```\n",
+      "nb.md:2:5: error: unknown function 'sine' at column 1 of 'sine(a)'", "did you mean 'sin'?"
+    ),
+    (
+      "```expect\nnothing.here ≈ 1\n```\n",
+      "nb.md:2:1: error: 'nothing.here' names no computed value", nil
+    ),
+    (
+      "Quoted: {{ hk.O7 }}.\n\n" + hanKamber,
+      "nb.md:1:9: error: 'hk.O7' names no computed value", "did you mean 'hk.O4'?"
+    ),
+    (
+      "```data d\nrows:\n  1 2\n  3\n```\n",
+      "nb.md:3:3: error: row 2 has 1 numbers but row 1 has 2", nil
+    ),
+    (
+      "```model m\ninputs: 2\nlayer: 1 sigmoid\nprecision: lots\n```\n",
+      "nb.md:4:12: error: 'precision' must be a whole number from 0 to 12, not 'lots'", nil
+    ),
+  ]
+
+  @Test("each mistake is located and explained", arguments: cases.indices)
+  func located(_ index: Int) {
+    let (notebook, headline, hint) = Self.cases[index]
+    let result = run(notebook)
+    let error = onlyError(result)
+    #expect(error?.headline == headline)
+    if let hint { #expect(error?.hint == hint) }
+    #expect(error?.sourceLine != nil)
+  }
+
+  @Test func aFailureStopsTheRunUnlessKeepGoing() {
+    let notebook = """
+      ```model a
+      inputs: 2
+      layer: 1 sigmod
+      ```
+
+      ```forward a
+      input: 1 1
+      ```
+
+      ```expr g
+      J = 2*x
+      x = 1
+      ```
+      """
+    let stopped = run(notebook)
+    #expect(stopped.outcomes.map(\.status) == [.failed, .notRun, .notRun])
+    let going = run(notebook, options: RunOptions(keepGoing: true))
+    #expect(going.outcomes.map(\.status) == [.failed, .skipped("'a' failed above"), .succeeded])
+  }
+
+  @Test func timeoutsAndBudgetsNameTheBlock() {
+    let notebook = """
+      ```data s
+      source: spirals
+      samples: 600
+      ```
+
+      ```model m
+      inputs: 2
+      layer: 64 relu
+      layer: 3 softmax
+      ```
+
+      ```train m
+      data: s
+      loss: sparse_categorical_crossentropy
+      epochs: 100000
+      batch: 1
+      timeout: 0.2
+      ```
+
+      ```expr g
+      J = 2*x
+      x = 1
+      ```
+      """
+    let result = run(notebook)
+    let error = onlyError(result)
+    #expect(error?.message.hasPrefix("train m ran out of time after") == true)
+    #expect(error?.message.hasSuffix("of 100000 epochs (its timeout of 0.2 s)") == true)
+    #expect(error?.location.line == 17)
+    #expect(result.outcomes.last?.status == .notRun)
+
+    let budgeted = run(
+      notebook.replacing("timeout: 0.2", with: ""), options: RunOptions(budget: 0.2))
+    #expect(
+      budgeted.diagnostics.first { $0.severity == .error }?.message.contains("the run's budget")
+        == true)
+  }
+
+  @Test func nonsenseNeverCrashes() {
+    let inputs = [
+      "```model\n```", "```data d\nrows:\n```", "```train x\n```", "```expect\n= 3\n```",
+      "```model m\ninputs: 0\nlayer: 0 relu\n```", "```model m\ninputs: 99999999999999999999\n```",
+      "```perceptron p\ninputs: 40\n```", "```data d\nsource: blobs\nsamples: -1\n```",
+      "```model m\ninputs: 1\nlayer: 1 relu\nmatrix: W9 1\n```", "---\nseed: -3\n---\n",
+      "```expr g\nJ = x^\n```", "```backward m\n```", "{{ }} {{ a. }} {{",
+      "```data d\nsource: xor\nsplit: train 2\n```",
+      "```model m\ninputs: 1\nlayer: 1 leaky_relu alpha=x\n```",
+    ]
+    for input in inputs {
+      let result = run(input)
+      #expect(
+        result.outcomes.allSatisfy { $0.status != .succeeded } || result.succeeded
+          || !result.diagnostics.isEmpty)
+    }
+  }
+}
