@@ -73,10 +73,10 @@ public enum MathScanner {
   public static func masked(_ text: String) -> String {
     var bytes = Array(text.utf8)
     for span in spans(in: text) {
-      let inner =
-        (span.range.lowerBound + (span.display ? 2 : 1))
-        ..<(span.range.upperBound - (span.display ? 2 : 1))
-      for k in inner where bytes[k] != UInt8(ascii: "\n") { bytes[k] = UInt8(ascii: "x") }
+      let delimiter = span.display ? 2 : 1
+      let first = span.range.lowerBound + delimiter
+      let last = span.range.upperBound - delimiter
+      for k in first..<last where bytes[k] != UInt8(ascii: "\n") { bytes[k] = UInt8(ascii: "x") }
     }
     return String(decoding: bytes, as: UTF8.self)
   }

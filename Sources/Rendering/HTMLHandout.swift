@@ -171,7 +171,9 @@ public struct HTMLHandout {
   // MARK: - Directives
 
   private func directive(_ source: [String], _ outcome: BlockOutcome, figures: [Int]) -> String {
-    var html = "<section class=\"result\" data-block=\"\(escapeHTML(outcome.block.title))\">\n"
+    let anchor = outcome.block.label.map { " id=\"\(escapeHTML($0))\"" } ?? ""
+    var html =
+      "<section class=\"result\"\(anchor) data-block=\"\(escapeHTML(outcome.block.title))\">\n"
     if outcome.block.echoesSource {
       html +=
         "<pre class=\"directive\"><code>\(escapeHTML(source.joined(separator: "\n")))</code></pre>\n"
@@ -416,6 +418,11 @@ extension String {
 }
 
 extension DirectiveBlock {
+  /// The block's `label`, an anchor to link its results by.
+  var label: String? {
+    option("label")?.value.split(whereSeparator: \.isWhitespace).first.map(String.init)
+  }
+
   /// Whether the handout shows the block's own source (`echo: true`).
   var echoesSource: Bool {
     option("echo")?.value.split(whereSeparator: \.isWhitespace).joined() == "true"

@@ -26,6 +26,7 @@ public struct MarkdownHandout {
         if outcome.block.echoesSource { out += source }
         out.append(HandoutWalk.beginMarker(outcome.block))
         out.append("")
+        if let label = outcome.block.label { out += ["<a id=\"\(label)\"></a>", ""] }
         out += results(outcome, figures: figures, walk: walk)
         out.append(HandoutWalk.endMarker)
       }

@@ -19,6 +19,18 @@ struct BlockError: Error {
     self.hint = hint
   }
 
+  /// An error at one word of an option's value (an unknown activation among a layer's words).
+  init(_ message: String, at option: DirectiveOption?, word: String, hint: String? = nil) {
+    self.init(message, at: option, hint: hint)
+    guard let option, let firstLine = option.value.split(separator: "\n").first,
+      let found = firstLine.range(of: word)
+    else { return }
+    let offset = firstLine.utf8.distance(from: firstLine.utf8.startIndex, to: found.lowerBound)
+    location = SourceLocation(
+      line: option.valueLocation.line, column: option.valueLocation.column + offset)
+    length = max(1, word.count)
+  }
+
   init(_ message: String, at text: SourceText, hint: String? = nil) {
     self.message = message
     self.location = text.location

@@ -65,7 +65,7 @@ extension Session {
     let shows = block.option("show")?.words ?? ["summary"]
     for word in shows where !["summary", "weights"].contains(word) {
       throw BlockError(
-        "unknown table '\(word)' in 'show'", at: block.option("show"),
+        "unknown table '\(word)' in 'show'", at: block.option("show"), word: word,
         hint: suggestion(for: word, among: ["summary", "weights"]))
     }
     var items: [ResultItem] = []
@@ -127,7 +127,7 @@ extension Session {
         throw BlockError("'\(activationName)' takes no alpha", at: option)
       }
       throw BlockError(
-        "unknown activation '\(activationName)'", at: option,
+        "unknown activation '\(activationName)'", at: option, word: activationName,
         hint: suggestion(for: activationName, among: Activation.knownNames))
     }
     let names = settings["names"].map { $0.split(separator: ",").map(String.init) }

@@ -71,7 +71,7 @@ extension Session {
       case "updates": items.append(.table(updateTable(step, context: context)))
       default:
         throw BlockError(
-          "unknown table '\(word)' in 'show'", at: block.option("show"),
+          "unknown table '\(word)' in 'show'", at: block.option("show"), word: word,
           hint: suggestion(for: word, among: ["forward", "errors", "gradients", "updates"]))
       }
     }

@@ -29,7 +29,7 @@ extension Session {
     let metrics = try (block.option("metrics")?.words ?? []).map { word -> Metric in
       guard let metric = Metric(name: word) else {
         throw BlockError(
-          "unknown metric '\(word)'", at: block.option("metrics"),
+          "unknown metric '\(word)'", at: block.option("metrics"), word: word,
           hint: suggestion(for: word, among: Metric.knownNames))
       }
       return metric

@@ -19,7 +19,10 @@ struct NBRun: ParsableCommand {
       """)
 
   @Argument(help: "The notebooks to run.")
-  var notebooks: [String]
+  var notebooks: [String] = []
+
+  @Flag(help: "Print the directive reference (docs/directives.md) and exit.")
+  var reference = false
 
   @Flag(help: "Verify expectations and committed handouts; write nothing.")
   var check = false
@@ -46,6 +49,9 @@ struct NBRun: ParsableCommand {
   var quiet = false
 
   func validate() throws {
+    if !reference, notebooks.isEmpty {
+      throw ValidationError("name at least one notebook, e.g. nbrun notebooks/lecture2.md")
+    }
     let known: Set<String> = ["md", "html"]
     for format in formatList where !known.contains(format) {
       throw ValidationError("unknown format '\(format)' in --to: use md, html or md,html")
@@ -60,6 +66,10 @@ struct NBRun: ParsableCommand {
   }
 
   func run() throws {
+    if reference {
+      print(DirectiveReference.markdown, terminator: "")
+      return
+    }
     OpenBLASKernel.ensure(.portable)
     let math = HandoutFiles.katex(in: katex)
     if math == nil, formatList.contains("html") {

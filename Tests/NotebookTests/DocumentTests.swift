@@ -1,3 +1,4 @@
+import Foundation
 import Notebook
 import Testing
 
@@ -145,5 +146,24 @@ struct MathTests {
 
   @Test func fencedCodeIsNotScanned() {
     #expect(MathScanner.spans(in: "```\n$a$\n```\n$b$\n").map(\.tex) == ["b"])
+  }
+}
+
+@Suite("Documentation")
+struct DocumentationTests {
+  /// docs/directives.md is generated from the directives' option tables; re-record it with
+  /// `swift run nbrun --reference > docs/directives.md`.
+  @Test func theDirectiveReferenceIsUpToDate() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("docs/directives.md")
+    let committed = try String(contentsOf: url, encoding: .utf8)
+    #expect(
+      committed == DirectiveReference.markdown,
+      "run: swift run nbrun --reference > docs/directives.md")
+    for kind in DirectiveKind.allCases {
+      #expect(committed.contains("## `\(kind.rawValue)`"))
+      for option in kind.options { #expect(committed.contains("| `\(option.name)`")) }
+    }
   }
 }

@@ -9,7 +9,7 @@ struct ErrorTests {
   static let cases: [(String, String, String?)] = [
     (
       "```model m\ninputs: 2\nlayer: 3 sigmod\n```\n",
-      "nb.md:3:8: error: unknown activation 'sigmod'", "did you mean 'sigmoid'?"
+      "nb.md:3:10: error: unknown activation 'sigmod'", "did you mean 'sigmoid'?"
     ),
     (
       hanKamber + "```forward hk\ninput: 1 0\n```\n",

@@ -1,0 +1,101 @@
+import CommandLineSupport
+import Foundation
+import Notebook
+import Rendering
+import Runner
+import Testing
+
+/// Every notebook in notebooks/ is an end-to-end test: run it, and compare what it gives
+/// with the committed handouts in output/ by the code `nbrun --check` uses.
+@Suite("The course")
+struct CourseTests {
+  static let repository = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  static var notebooks: [String] {
+    let folder = repository.appendingPathComponent("notebooks")
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    return names.filter { $0.hasSuffix(".md") }.sorted()
+  }
+
+  static func files(_ notebook: String, math: MathAssets?) throws -> (
+    RunResult, [(path: String, text: String)]
+  ) {
+    let url = repository.appendingPathComponent("notebooks").appendingPathComponent(notebook)
+    let text = try String(contentsOf: url, encoding: .utf8)
+    let (document, diagnostics) = Document.parse(text, path: "notebooks/\(notebook)")
+    let folder = url.deletingLastPathComponent()
+    let options = RunOptions(readFile: {
+      try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
+    })
+    let result = Session(document: document, options: options).run(parseDiagnostics: diagnostics)
+    let name = String(notebook.dropLast(3))
+    let markdown = MarkdownHandout(result: result, name: name)
+    var files: [(path: String, text: String)] = [("\(name).md", markdown.text)]
+    files += markdown.figures.map { ($0.path, $0.svg) }
+    if let math {
+      files.append(("\(name).html", HTMLHandout(result: result, name: name, math: math).text))
+    }
+    return (result, files)
+  }
+
+  @Test(arguments: notebooks)
+  func notebookRunsAndMatchesItsCommittedHandout(_ notebook: String) throws {
+    let (result, files) = try Self.files(notebook, math: nil)
+    #expect(result.succeeded, "\(result.diagnostics.map(\.description).joined(separator: "\n"))")
+    let differences = HandoutFiles.check(
+      files, in: Self.repository.appendingPathComponent("output"), shownAs: "output")
+    #expect(
+      differences.isEmpty,
+      "\(differences.map(\.description).joined(separator: "\n")) — run nbrun to regenerate")
+  }
+
+  @Test(
+    "the committed HTML is what the notebooks give (with Debian's KaTeX)",
+    .enabled(
+      if: HandoutFiles.katex() != nil, "KaTeX is not installed: apt-get install libjs-katex"),
+    arguments: notebooks)
+  func htmlMatches(_ notebook: String) throws {
+    let (_, files) = try Self.files(notebook, math: HandoutFiles.katex())
+    let html = files.filter { $0.path.hasSuffix(".html") }
+    let differences = HandoutFiles.check(
+      html, in: Self.repository.appendingPathComponent("output"), shownAs: "output")
+    #expect(differences.isEmpty, "\(differences.map(\.description))")
+  }
+}
+
+@Suite("Writing handouts")
+struct WritingTests {
+  @Test func writesAtomicallyAndRemovesStaleFigures() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try HandoutFiles.write(
+      [("a.md", "first"), ("a_files/fig-1.svg", "<svg/>"), ("a_files/fig-2.svg", "<svg/>")],
+      to: folder,
+      figuresFolder: "a_files")
+    try HandoutFiles.write(
+      [("a.md", "second"), ("a_files/fig-1.svg", "<svg/>")], to: folder, figuresFolder: "a_files")
+    #expect(
+      try String(contentsOf: folder.appendingPathComponent("a.md"), encoding: .utf8) == "second")
+    let figures = try FileManager.default.contentsOfDirectory(
+      atPath: folder.appendingPathComponent("a_files").path)
+    #expect(figures == ["fig-1.svg"], "the stale figure is gone")
+    let top = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+    #expect(top == ["a.md", "a_files"], "no temporary files are left")
+  }
+
+  @Test func aFailedWriteLeavesTheOldFile() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try HandoutFiles.write([("a.md", "old")], to: folder, figuresFolder: "a_files")
+    // A directory where a file must go makes the write fail; the handout beside it stays.
+    try FileManager.default.createDirectory(
+      at: folder.appendingPathComponent("b.md"), withIntermediateDirectories: true)
+    #expect(throws: (any Error).self) {
+      try HandoutFiles.write([("b.md", "new")], to: folder, figuresFolder: "b_files")
+    }
+    #expect(try String(contentsOf: folder.appendingPathComponent("a.md"), encoding: .utf8) == "old")
+  }
+}
