@@ -29,8 +29,16 @@ extension Session {
     var generator = RandomGenerator(seed: context.seed)
     var layers: [Dense<Double>] = []
     var width = inputCount
+    var parameters = 0
     for option in layerOptions {
       let spec = try parseLayer(option)
+      let (weights, overflow) = width.multipliedReportingOverflow(by: spec.units + 1)
+      parameters += overflow ? Self.parameterLimit + 1 : weights
+      guard parameters <= Self.parameterLimit else {
+        throw BlockError(
+          "this model would have more than \(Self.parameterLimit) parameters", at: option,
+          hint: "nbrun is for teaching-sized networks; use fewer units")
+      }
       let layer = try atOption(option) {
         try Dense<Double>(
           inputs: width, units: spec.units, activation: spec.activation, useBias: spec.bias,
@@ -76,6 +84,9 @@ extension Session {
     }
     return items
   }
+
+  /// The most parameters a notebook's model may have (20 million: 160 MB of weights).
+  static let parameterLimit = 20_000_000
 
   /// Every weight and bias with its identifier, layer by layer.
   static func parameters(of network: Network<Double>) -> [(ParameterID, Double)] {

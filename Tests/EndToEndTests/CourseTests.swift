@@ -99,3 +99,46 @@ struct WritingTests {
     #expect(try String(contentsOf: folder.appendingPathComponent("a.md"), encoding: .utf8) == "old")
   }
 }
+
+@Suite("Robustness")
+struct RobustnessTests {
+  /// Lecture 2 with random deletions, duplications and substitutions: every run must end
+  /// in results or located diagnostics, never a crash.
+  @Test func mutatedLecturesNeverCrash() throws {
+    let url = CourseTests.repository.appendingPathComponent("notebooks/lecture2.md")
+    let original = Array(try String(contentsOf: url, encoding: .utf8))
+    let alphabet = Array("0123456789-.,;:=|/ \n`{}$#xwθabcdefghijklmnopqrstuvwyzABC_()[]*^")
+    var generator = SeededBytes(seed: 42)
+    for round in 0..<100 {
+      var text = original
+      for _ in 0..<(1 + generator.next(below: 6)) {
+        let position = generator.next(below: text.count)
+        switch generator.next(below: 3) {
+        case 0: text.remove(at: position)
+        case 1: text.insert(text[position], at: position)
+        default: text[position] = alphabet[generator.next(below: alphabet.count)]
+        }
+      }
+      let (document, diagnostics) = Document.parse(String(text), path: "mutant\(round).md")
+      let result = Session(document: document, options: RunOptions(keepGoing: true, budget: 0.05))
+        .run(parseDiagnostics: diagnostics)
+      _ = MarkdownHandout(result: result, name: "mutant").text
+      _ = HTMLHandout(result: result, name: "mutant", math: nil).text
+      #expect(result.outcomes.count == document.directives.count)
+    }
+  }
+}
+
+/// A tiny deterministic generator for the mutations (SplitMix64).
+struct SeededBytes {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next(below bound: Int) -> Int {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    z ^= z >> 31
+    return Int(z % UInt64(max(1, bound)))
+  }
+}

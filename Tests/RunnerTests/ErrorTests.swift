@@ -69,6 +69,10 @@ struct ErrorTests {
       "nb.md:3:3: error: row 2 has 1 numbers but row 1 has 2", nil
     ),
     (
+      "```model m\ninputs: 100000\nlayer: 100000 relu\n```\n",
+      "nb.md:3:8: error: this model would have more than 20000000 parameters", nil
+    ),
+    (
       "```model m\ninputs: 2\nlayer: 1 sigmoid\nprecision: lots\n```\n",
       "nb.md:4:12: error: 'precision' must be a whole number from 0 to 12, not 'lots'", nil
     ),
