@@ -1,7 +1,7 @@
 /// The directives a notebook's fenced blocks can name. Each knows its options: the
 /// reference in `docs/directives.md` is generated from these tables, and a test keeps it so.
 public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
-  case data, model, forward, backward, train, evaluate, predict, expr, perceptron, expect
+  case data, model, forward, backward, train, evaluate, predict, expr, perceptron, plot, expect
 
   /// How the block's body is written.
   public enum Body: Sendable {
@@ -29,12 +29,13 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
     case .forward, .backward, .train, .evaluate, .predict: "the model it works on"
     case .expr: "the graph it defines"
     case .perceptron: "the unit it defines"
+    case .plot: "the model, graph, unit or data set it draws (none for activations and curves)"
     case .expect: "an optional label"
     }
   }
 
   /// Whether the block must name something.
-  public var needsName: Bool { self != .expect }
+  public var needsName: Bool { self != .expect && self != .plot }
 
   public var summary: String {
     switch self {
@@ -48,6 +49,8 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
     case .predict: "a model's outputs for given inputs"
     case .expr: "a scalar computation graph: values and every partial derivative"
     case .perceptron: "a McCulloch–Pitts unit or a perceptron: truth tables and the learning rule"
+    case .plot:
+      "a figure: a network diagram, a decision boundary, an error surface with a descent path, activation functions, a computation graph, a confusion matrix, digit images, or several learning curves"
     case .expect: "assertions on computed values, checked on every run"
     }
   }
@@ -164,6 +167,9 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
           "plot: loss val_loss"),
         .init(
           "scale", "the learning curve's vertical scale: `linear` (default) or `log`", "scale: log"),
+        .init(
+          "from", "train a copy of this model instead (the block's name becomes the copy's)",
+          "from: base"),
         .init("as", "the name its results are stored under; default the model's", "as: run1"),
       ]
     case .evaluate:
@@ -209,6 +215,47 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
           "train: true"),
         .init("rate", "the learning rate of the perceptron rule; default 1", "rate: 0.5"),
         .init("epochs", "the most epochs the rule may take; default 20", "epochs: 50"),
+      ]
+    case .plot:
+      [
+        .init(
+          "kind",
+          "`network`, `boundary`, `surface`, `activations`, `graph`, `confusion`, `digits` or `curves`",
+          "kind: network"),
+        .init(
+          "data", "the data set drawn (boundary points, confusion, digits, the surface's samples)",
+          "data: xor"),
+        .init(
+          "input", "network: a sample whose forward values are written in the units", "input: 1 0 1"
+        ),
+        .init(
+          "weights", "network: write each weight on its edge (default: when there are 16 or fewer)",
+          "weights: true"),
+        .init("style", "boundary: `regions` (default) or `probability`", "style: probability"),
+        .init(
+          "resolution", "cells per side of a boundary or surface grid; default 60", "resolution: 80"
+        ),
+        .init("w", "surface: the range of w", "w: -6 6"),
+        .init("b", "surface: the range of b", "b: -6 6"),
+        .init(
+          "start", "surface: where the descent path starts (w b); default the model's weights",
+          "start: -2 -2"),
+        .init("rate", "surface: the path's learning rate; default 1", "rate: 1"),
+        .init("epochs", "surface: the path's epochs; default 1000", "epochs: 1000"),
+        .init("loss", "surface: the loss drawn; default `half_sse`", "loss: half_sse"),
+        .init(
+          "functions", "activations: which; default the cheat sheet's",
+          "functions: sigmoid tanh relu"),
+        .init("derivatives", "activations: draw φ′ too; default true", "derivatives: false"),
+        .init("columns", "panels or images per row", "columns: 4"),
+        .init("samples", "digits: how many images; default 20", "samples: 30"),
+        .init("misclassified", "digits: only the misclassified ones", "misclassified: true"),
+        .init("runs", "curves: the training results to compare", "runs: sgd momentum adam"),
+        .init(
+          "metric", "curves: the quantities drawn per run; default `loss`", "metric: loss val_loss"),
+        .init("scale", "curves: `linear` (default) or `log`", "scale: log"),
+        .init("width", "the figure's width in pixels", "width: 720"),
+        .init("height", "the figure's height in pixels", "height: 400"),
       ]
     case .expect:
       []

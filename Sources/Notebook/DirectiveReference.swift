@@ -77,6 +77,8 @@ public enum DirectiveReference {
     case .expr: "each named node's value and `dJ/dNAME`"
     case .perceptron:
       "`y1`… for each row of the truth table, `w0`…, `correct`, and `converged`, `epochs` after training"
+    case .plot:
+      "none; the figure goes beside the Markdown handout as `NAME_files/fig-N.svg` and inline into the HTML"
     case .expect: "none"
     }
   }

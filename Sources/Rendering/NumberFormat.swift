@@ -1,40 +1,22 @@
-import Foundation
+import Figures
 import Runner
 
-/// The one number formatter: every number in every handout is written here, so Markdown
-/// and HTML, tables and prose show the same digits, on every run and machine.
+/// Numbers in handouts: cells and quoted values, written by the one formatter
+/// (``NumberText``) so Markdown, HTML, tables, prose and figures agree.
 public enum NumberFormat {
-  /// Fixed decimals, rounded half away from zero on the printed decimal value, with no
-  /// negative zero: `-0.26082` at 3 → `-0.261`, `-0.0001` at 3 → `0.000`.
+  /// Fixed decimals (``NumberText/fixed(_:decimals:)``).
   public static func fixed(_ value: Double, decimals: Int) -> String {
-    guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "∞" : "-∞") }
-    let digits = max(0, min(12, decimals))
-    var text = String(format: "%.\(digits)f", value)
-    if text.hasPrefix("-"), text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) {
-      text.removeFirst()
-    }
-    return text
+    NumberText.fixed(value, decimals: decimals)
   }
 
-  /// Fixed decimals without trailing zeros: how an author writes a given value (0.9, -0.3, 1).
+  /// Fixed decimals without trailing zeros (``NumberText/trimmed(_:decimals:)``).
   public static func trimmed(_ value: Double, decimals: Int) -> String {
-    var text = fixed(value, decimals: decimals)
-    if text.contains(".") {
-      while text.hasSuffix("0") { text.removeLast() }
-      if text.hasSuffix(".") { text.removeLast() }
-    }
-    return text == "-0" ? "0" : text
+    NumberText.trimmed(value, decimals: decimals)
   }
 
-  /// Fixed decimals, or two significant digits in scientific notation for a non-zero value
-  /// that fixed decimals would show as zero.
+  /// Fixed, or scientific when fixed would show zero (``NumberText/measured(_:decimals:)``).
   public static func measured(_ value: Double, decimals: Int) -> String {
-    var threshold = 0.5
-    for _ in 0..<max(0, decimals) { threshold /= 10 }
-    guard value != 0, abs(value) < threshold, value.isFinite else {
-      return fixed(value, decimals: decimals)
-    }
-    return String(format: "%.1e", value)
+    NumberText.measured(value, decimals: decimals)
   }
 
   /// A value quoted in prose (`{{ hk.O6 }}`).

@@ -51,6 +51,7 @@ extension Session {
       }
       throw located
     }
+    graphs[name] = graph
     var entries: [String: Value] = [:]
     var rows: [[Cell]] = []
     for node in graph.nodes {
@@ -201,6 +202,10 @@ extension Session {
         "unknown unit '\(kind)'", at: block.option("unit"),
         hint: suggestion(for: kind, among: ["perceptron", "mcculloch-pitts"]))
     }
+    units[name] = ThresholdEntry(
+      perceptron: kind == "perceptron" ? perceptronForPlot(entries, inputs: names.count) : nil,
+      inputs: rows, outputs: rows.indices.map { Int(entries["y\($0 + 1)"]?.number ?? 0) },
+      targets: targets)
     if let targets {
       header += ["target", "✓"]
       var correct = true
@@ -217,6 +222,15 @@ extension Session {
       .table(
         Table(caption: context.caption, header: header, rows: table, precision: context.precision))
     ] + items
+  }
+}
+
+extension Session {
+  /// The perceptron a block ended with, rebuilt from its stored weights.
+  func perceptronForPlot(_ entries: [String: Value], inputs: Int) -> Perceptron {
+    Perceptron(
+      weights: (1...max(1, inputs)).map { entries["w\($0)"]?.number ?? 0 },
+      bias: entries["w0"]?.number ?? 0)
   }
 }
 

@@ -8,6 +8,14 @@ extension Session {
   /// learning curve; the model keeps its trained weights.
   func runTrain(_ block: DirectiveBlock, _ context: BlockContext) throws -> [ResultItem] {
     guard let name = block.name else { return [] }
+    if let base = block.option("from") {
+      guard let copy = models[base.value.trimmed] else {
+        throw BlockError(
+          "no model '\(base.value.trimmed)' is defined above", at: base,
+          hint: suggestion(for: base.value.trimmed, among: models.keys.sorted()))
+      }
+      models[name] = copy
+    }
     var entry = try model(block)
     guard let dataOption = block.option("data") else {
       throw BlockError("training needs 'data'", hint: "e.g. 'data: xor' or 'data: digits.train'")
@@ -97,6 +105,7 @@ extension Session {
         hint: "raise the timeout or --budget, or train for fewer epochs")
     }
     models[name] = entry
+    histories[resultName(of: block)] = history
 
     var entries: [String: Value] = ["epochs": .number(Double(history.records.count))]
     for (id, value) in Self.parameters(of: entry.network) {

@@ -12,6 +12,9 @@ public final class Session {
   var values: [String: [String: Value]] = [:]
   var models: [String: ModelEntry] = [:]
   var datasets: [String: Dataset] = [:]
+  var histories: [String: TrainingHistory] = [:]
+  var graphs: [String: ComputationGraph] = [:]
+  var units: [String: ThresholdEntry] = [:]
   private var deadline: DispatchTime?
 
   public init(document: Document, options: RunOptions = RunOptions()) {
@@ -121,6 +124,7 @@ public final class Session {
     case .predict: return try runPredict(block, context)
     case .expr: return try runExpression(block, context)
     case .perceptron: return try runPerceptron(block, context)
+    case .plot: return try runPlot(block, context)
     case .expect: return try runExpect(block, context)
     }
   }
@@ -171,8 +175,11 @@ public final class Session {
   private func reads(_ block: DirectiveBlock) -> [String] {
     var names: [String] = []
     switch block.kind {
-    case .forward, .backward, .train, .evaluate, .predict:
+    case .forward, .backward, .evaluate, .predict, .plot:
       if let name = block.name { names.append(name) }
+    case .train:
+      if let name = block.name { names.append(name) }
+      if let base = block.option("from")?.value.trimmed { names.append(base) }
     case .expect:
       names += block.lines.compactMap { line in
         line.text.split(whereSeparator: { $0.isWhitespace }).first.flatMap {
@@ -181,6 +188,7 @@ public final class Session {
       }
     default: break
     }
+    names += block.option("runs")?.words ?? []
     for key in ["data", "validation"] {
       if let value = block.option(key)?.value, let base = value.split(separator: ".").first {
         names.append(String(base))
@@ -219,6 +227,15 @@ public final class Session {
     default: return a ?? b
     }
   }
+}
+
+/// A threshold unit in the namespace, for plots: its weights (bias first) or its
+/// McCulloch–Pitts threshold, and the truth table it was checked against.
+struct ThresholdEntry {
+  var perceptron: Perceptron?
+  var inputs: [[Int]]
+  var outputs: [Int]
+  var targets: [Int]?
 }
 
 /// A model in the namespace: its network (kept in Double) and the precision it trains in.

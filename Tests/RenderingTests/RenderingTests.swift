@@ -1,3 +1,4 @@
+import Foundation
 import Notebook
 import Rendering
 import Runner
@@ -240,5 +241,57 @@ struct CheckTests {
         file: "output/nb.md", committed: markdown.replacing("The output is", with: "Output:"),
         fresh: markdown
       ).first?.message.hasPrefix("the prose changed") == true)
+  }
+}
+
+@Suite("Figures")
+struct FigureTests {
+  static func fixture() throws -> String {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/figures.md")
+    return try String(contentsOf: url, encoding: .utf8)
+  }
+
+  @Test func everyKindIsDrawnWithTitleAndDescription() throws {
+    let (result, markdown, html, figures) = render(try Self.fixture(), name: "figures")
+    #expect(result.succeeded, "\(result.diagnostics.map(\.description))")
+    #expect(figures.count == 9)
+    for (index, figure) in figures.enumerated() {
+      #expect(figure.path == "figures_files/fig-\(index + 1).svg")
+      #expect(figure.svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+      #expect(figure.svg.contains("<title id=\"fig-\(index + 1)-title\">"))
+      #expect(figure.svg.contains("<desc id=\"fig-\(index + 1)-desc\">"))
+      #expect(markdown.contains("(figures_files/fig-\(index + 1).svg)"))
+      #expect(html.contains("<figure id=\"fig-\(index + 1)\">"))
+    }
+    let titles = figures.map { svg in
+      svg.svg.split(separator: "<title id=").dropFirst().first.map { String($0.prefix(60)) } ?? ""
+    }
+    for expected in [
+      "Network hk", "Decision regions of net", "L(w, b) of neuron", "Activation functions",
+      "Computation graph of J", "Confusion matrix of reader", "Samples of digits.test",
+      "loss per epoch", "Perceptron or",
+    ] {
+      #expect(titles.contains { $0.contains(expected) }, "no figure titled \(expected): \(titles)")
+    }
+    // The network diagram carries the forward values; the surface its path; the
+    // perceptron its line.
+    #expect(figures[0].svg.contains(">0.474</text>"))
+    #expect(figures[2].svg.contains("stroke=\"#D55E00\" stroke-width=\"2\""))
+    #expect(figures[8].svg.contains("stroke=\"#000\" stroke-width=\"2.5\""))
+  }
+
+  @Test func figuresAreByteIdenticalOnRerun() throws {
+    let text = try Self.fixture()
+    #expect(
+      render(text, name: "figures").figures.map(\.svg)
+        == render(text, name: "figures").figures.map(\.svg))
+  }
+
+  @Test func plotMistakesAreLocated() {
+    let (result, _, _, _) = render("```plot\nkind: netwrok\n```\n")
+    #expect(result.diagnostics.first?.headline == "nb.md:2:7: error: unknown plot kind 'netwrok'")
+    #expect(result.diagnostics.first?.hint == "did you mean 'network'?")
   }
 }

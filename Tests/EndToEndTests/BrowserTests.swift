@@ -1,0 +1,157 @@
+import CommandLineSupport
+import Foundation
+import Notebook
+import Rendering
+import Runner
+import Testing
+
+/// A handout with every figure kind, opened in headless Chromium: every figure must be
+/// drawn where it stands, and KaTeX must have typeset the math. The page and screenshot
+/// are kept in `.build/screenshots/` for people to look at.
+@Suite("In a real browser")
+struct BrowserTests {
+  static let chromium = [
+    "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
+  ]
+  .first { FileManager.default.isExecutableFile(atPath: $0) }
+  static let repository = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  /// Appended to the page: records each figure's box and what KaTeX did, in a <pre>.
+  static let probe = """
+    <script>
+    window.addEventListener('load', () => {
+      const figures = [...document.querySelectorAll('figure svg')].map(svg => {
+        const r = svg.getBoundingClientRect();
+        return {x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height};
+      });
+      const text = document.querySelector('main').innerText;
+      const report = {figures, katex: document.querySelectorAll('.katex').length,
+        rawMath: text.includes('$$') || text.includes('\\\\(') || text.includes('\\\\['),
+        height: Math.ceil(document.documentElement.scrollHeight)};
+      const pre = document.createElement('pre');
+      pre.id = 'nbrun-probe';
+      pre.textContent = JSON.stringify(report);
+      document.body.appendChild(pre);
+    });
+    </script>
+    """
+
+  struct Report: Decodable {
+    struct Box: Decodable { var x, y, w, h: Double }
+    var figures: [Box]
+    var katex: Int
+    var rawMath: Bool
+    var height: Int
+  }
+
+  @Test(
+    "figures are drawn and math is typeset in headless Chromium",
+    .enabled(
+      if: chromium != nil, "Chromium is not installed (apt-get install chromium); CI installs it"),
+    .enabled(
+      if: HandoutFiles.katex() != nil, "KaTeX is not installed (apt-get install libjs-katex)"))
+  func figuresAndMathInChromium() throws {
+    let source = try String(
+      contentsOf: Self.repository.appendingPathComponent("Tests/Fixtures/figures.md"),
+      encoding: .utf8)
+    let (document, diagnostics) = Document.parse(source, path: "figures.md")
+    let result = Session(document: document).run(parseDiagnostics: diagnostics)
+    #expect(result.succeeded)
+    let html = HTMLHandout(result: result, name: "figures", math: HandoutFiles.katex()).text
+      .replacing("</body>", with: Self.probe + "\n</body>")
+    let folder = Self.repository.appendingPathComponent(".build/screenshots")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let page = folder.appendingPathComponent("figures.html")
+    try Data(html.utf8).write(to: page, options: .atomic)
+
+    let dom = try Self.run(
+      Self.chromium ?? "", ["--dump-dom", "--virtual-time-budget=10000", page.absoluteString])
+    guard let start = dom.range(of: "<pre id=\"nbrun-probe\">"),
+      let end = dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex)
+    else {
+      Issue.record("the probe did not report: \(dom.suffix(300))")
+      return
+    }
+    let json = String(dom[start.upperBound..<end.lowerBound]).replacing("&quot;", with: "\"")
+    let report = try JSONDecoder().decode(Report.self, from: Data(json.utf8))
+    #expect(report.figures.count == 9)
+    #expect(report.katex >= 2, "KaTeX typeset the math")
+    #expect(!report.rawMath, "no raw $$ or \\( left in the rendered text")
+
+    let screenshot = folder.appendingPathComponent("figures.png")
+    try? FileManager.default.removeItem(at: screenshot)
+    _ = try Self.run(
+      Self.chromium ?? "",
+      [
+        "--screenshot=\(screenshot.path)", "--window-size=1000,\(report.height + 40)",
+        "--hide-scrollbars", "--virtual-time-budget=10000", page.absoluteString,
+      ])
+    let regions = report.figures.map { "\(Int($0.x)),\(Int($0.y)),\(Int($0.w)),\(Int($0.h))" }
+    let inked = try Self.run("/usr/bin/python3", ["-c", Self.pngInk, screenshot.path] + regions)
+      .split(separator: "\n").compactMap { Double($0) }
+    #expect(inked.count == report.figures.count)
+    for (index, fraction) in inked.enumerated() {
+      // A figure's background is white: a blank one has no ink at all; line art has a few percent.
+      #expect(fraction > 0.01, "figure \(index + 1) is blank: \(fraction) of its pixels have ink")
+    }
+  }
+
+  static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments =
+      executable.contains("chrom")
+      ? ["--headless", "--no-sandbox", "--disable-gpu"] + arguments : arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// Python (standard library only): reads an 8-bit RGB(A) PNG and prints, for each region
+  /// `x,y,w,h`, the fraction of its pixels that are not near-white.
+  static let pngInk = #"""
+    import struct, sys, zlib
+    data = open(sys.argv[1], 'rb').read()
+    pos, chunks, width, height, kind = 8, b'', 0, 0, 6
+    while pos < len(data):
+        length, name = struct.unpack('>I4s', data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if name == b'IHDR':
+            width, height, depth, kind = struct.unpack('>IIBB', body[:10])
+        elif name == b'IDAT':
+            chunks += body
+        pos += 12 + length
+    bpp = {2: 3, 6: 4}[kind]
+    raw, stride, rows, prev = zlib.decompress(chunks), width * bpp, [], bytearray(width * bpp)
+    for y in range(height):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(line)
+        prev = line
+    for region in sys.argv[2:]:
+        x, y, w, h = map(int, region.split(','))
+        ink = total = 0
+        for yy in range(max(0, y), min(height, y + h), 2):
+            row = rows[yy]
+            for xx in range(max(0, x), min(width, x + w), 2):
+                total += 1
+                if min(row[xx * bpp:xx * bpp + 3]) < 235:
+                    ink += 1
+        print(ink / total if total else 0)
+    """#
+}
