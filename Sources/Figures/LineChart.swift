@@ -27,13 +27,16 @@ public struct LineChart: Hashable, Sendable {
   public var yLabel: String
   public var series: [Series]
   public var yScale: Axis.Scale
+  /// Per series: drawn as points rather than a line.
+  public var markers: [Bool]
   public var width: Double
   public var height: Double
 
   public init(
     title: String, xLabel: String, yLabel: String, series: [Series], yScale: Axis.Scale = .linear,
-    width: Double = 640, height: Double = 360
+    markers: [Bool] = [], width: Double = 640, height: Double = 360
   ) {
+    self.markers = markers
     self.title = title
     self.xLabel = xLabel
     self.yLabel = yLabel
@@ -54,6 +57,18 @@ public struct LineChart: Hashable, Sendable {
     for (index, line) in series.enumerated() {
       let points = line.points.filter { $0.y.isFinite && (yScale == .linear || $0.y > 0) }
       guard !points.isEmpty else { continue }
+      if markers.indices.contains(index), markers[index] {
+        let dots = points.map { p in
+          SVGElement(
+            "circle",
+            [
+              ("cx", number(frame.px(p.x))), ("cy", number(frame.py(p.y))), ("r", "3.5"),
+              ("fill", Palette.color(index)), ("stroke", "#222"), ("stroke-width", "0.8"),
+            ])
+        }
+        content.append(SVGElement("g", [("class", "points")], children: [SVGElement("title", text: line.name)] + dots))
+        continue
+      }
       let path = points.enumerated().map { k, p in
         (k == 0 ? "M" : "L") + number(frame.px(p.x)) + " " + number(frame.py(p.y))
       }.joined(separator: " ")

@@ -37,6 +37,14 @@ public struct DirectiveOption: Hashable, Sendable {
   public var valueLocation: SourceLocation
   /// The line the option is on.
   public var sourceLine: String
+
+  public init(key: String, value: String, keyLocation: SourceLocation, valueLocation: SourceLocation, sourceLine: String) {
+    self.key = key
+    self.value = value
+    self.keyLocation = keyLocation
+    self.valueLocation = valueLocation
+    self.sourceLine = sourceLine
+  }
 }
 
 /// A line of text and where it starts.

@@ -1,7 +1,7 @@
 /// The directives a notebook's fenced blocks can name. Each knows its options: the
 /// reference in `docs/directives.md` is generated from these tables, and a test keeps it so.
 public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
-  case data, model, forward, backward, train, evaluate, predict, expr, perceptron, plot, expect
+  case data, model, forward, backward, train, evaluate, predict, loss, expr, perceptron, plot, expect
 
   /// How the block's body is written.
   public enum Body: Sendable {
@@ -27,6 +27,7 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
     case .data: "the data set it defines"
     case .model: "the model it defines"
     case .forward, .backward, .train, .evaluate, .predict: "the model it works on"
+    case .loss: "the name its values are stored under"
     case .expr: "the graph it defines"
     case .perceptron: "the unit it defines"
     case .plot: "the model, graph, unit or data set it draws (none for activations and curves)"
@@ -47,6 +48,8 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
     case .train: "training: loss and metrics per epoch, and a learning curve"
     case .evaluate: "metrics and the confusion matrix of a model on a data set"
     case .predict: "a model's outputs for given inputs"
+    case .loss:
+      "loss values: several losses of given predictions, or one loss of a model at several guessed weights"
     case .expr: "a scalar computation graph: values and every partial derivative"
     case .perceptron: "a McCulloch–Pitts unit or a perceptron: truth tables and the learning rule"
     case .plot:
@@ -111,6 +114,7 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
           "dtype: float32"),
         .init(
           "show", "`summary` (default), `weights`, or `summary weights`", "show: summary weights"),
+        .init("collapse", "the one linear layer equal to another model whose activations are all identity", "collapse: deep"),
       ]
     case .forward:
       [
@@ -130,6 +134,7 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
           "tables to show: `forward`, `errors`, `gradients`, `updates`; default `forward errors updates`",
           "show: errors updates"),
         .init("apply", "keep the updated weights in the model for later blocks", "apply: true"),
+        .init("norms", "also show each layer's gradient size ‖∂L/∂W‖ and mean |δ|", "norms: true"),
         .init("as", "the name its results are stored under; default the model's", "as: step1"),
       ]
     case .train:
@@ -190,6 +195,16 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
         .init("samples", "how many rows of `data`; default all, at most 20", "samples: 5"),
         .init("as", "the name its results are stored under; default the model's", "as: guesses"),
       ]
+    case .loss:
+      [
+        .init("predicted", "predictions, samples separated by `;`", "predicted: 0.9 0.2 0.6"),
+        .init("target", "the targets, shaped like the predictions", "target: 1 0 1"),
+        .init("losses", "the losses to compute; default mse, mae, huber, binary_crossentropy, hinge", "losses: mse mae"),
+        .init("model", "a model whose loss is taken at guessed weights", "model: neuron"),
+        .init("data", "the data the model's loss is taken on", "data: fit"),
+        .init("loss", "the model's loss; default `half_sse`", "loss: half_sse"),
+        .init("guesses", "one guess per indented line: weights and biases by name", "guesses:\n  wx2=0.5 θ2=0\n  wx2=-0.1 θ2=0"),
+      ]
     case .expr:
       [
         .init(
@@ -220,7 +235,7 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
       [
         .init(
           "kind",
-          "`network`, `boundary`, `surface`, `activations`, `graph`, `confusion`, `digits` or `curves`",
+          "`network`, `boundary`, `surface`, `activations`, `graph`, `confusion`, `digits`, `curves` or `function`",
           "kind: network"),
         .init(
           "data", "the data set drawn (boundary points, confusion, digits, the surface's samples)",
@@ -271,6 +286,9 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
     .init("precision", "decimals for this block's numbers", "precision: 3"),
     .init("notation", "`unit` or `layer` for this block's tables", "notation: layer"),
     .init("timeout", "seconds the block may run before it is stopped", "timeout: 30"),
+    .init(
+      "expect_error", "the block is meant to fail with a message containing this text; the handout shows the error",
+      "expect_error: NCOL(X) == NROW(W)"),
   ]
 
   /// Every option this directive accepts, its own first.

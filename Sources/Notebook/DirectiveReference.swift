@@ -44,7 +44,7 @@ public enum DirectiveReference {
           "The body is one `name = expression` per line; a line whose expression is a number gives a variable its value. Expressions use `+ - * / ^`, `·` and `×`, parentheses, implicit products (`3(a + b)`, `2x`) and `sin cos tan exp log sqrt tanh sigmoid relu abs`. Stored: every named node's value and `dOUTPUT/dNAME`.\n\n"
       case .assertions:
         out +=
-          "The body is one assertion per line: `reference operator value`, with `≈`, `=`, `==`, `!=`, `<`, `<=`, `>`, `>=`. `≈`, `=` and `==` allow one unit of the last decimal written (`hk.O6 ≈ 0.474` holds for 0.473…0.475) unless `± tolerance` follows. Values may be numbers or `true`/`false`. A failed assertion fails the run, and `nbrun --check`.\n\n"
+          "The body is one assertion per line: `reference operator value`, with `≈`, `=`, `==`, `!=`, `<`, `<=`, `>`, `>=`. `≈`, `=` and `==` allow one unit of the last decimal written (`hk.O6 ≈ 0.474` holds for 0.473…0.475) unless `± tolerance` follows. The value may be a number, `true`/`false`, or another computed value (`flat.output = deep.output ± 1e-12`). A failed assertion fails the run, and `nbrun --check`.\n\n"
       }
       if !kind.options.isEmpty { out += table(kind.options) }
       out += "\nStored values: \(storedValues(kind)).\n"
@@ -74,6 +74,7 @@ public enum DirectiveReference {
       "`loss`, each metric, `val_loss` and `val_…` (last epoch), `loss@100` for every epoch, `epochs`, `best_epoch`, and the trained weights"
     case .evaluate: "each metric, and `loss` when asked"
     case .predict: "`y1`, `y2`… (or `y1_2` for several outputs) and `class1`…"
+    case .loss: "each loss by name (`mse`, `hinge`…), or `L1`, `L2`… for the guesses"
     case .expr: "each named node's value and `dJ/dNAME`"
     case .perceptron:
       "`y1`… for each row of the truth table, `w0`…, `correct`, and `converged`, `epochs` after training"

@@ -183,6 +183,8 @@ public struct HTMLHandout {
       switch item {
       case .note(let text):
         html += "<p class=\"note\">\(escapeHTML(text))</p>\n"
+      case .expectedError(let message):
+        html += "<div class=\"expected-error\"><strong>Error, as intended:</strong> <code>\(escapeHTML(message))</code></div>\n"
       case .table(let table):
         html += Self.table(table)
       case .figure(let figure):
@@ -254,7 +256,7 @@ public struct HTMLHandout {
     caption{caption-side:top;font-style:italic;padding:.25rem;color:var(--muted)}th,td{padding:.3rem .65rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
     thead th{border-bottom:2px solid var(--text)}td.num,th.num{text-align:right}td.formula{white-space:nowrap}td.pass{color:var(--good)}td.fail{color:var(--bad);font-weight:700}
     figure{margin:1.5rem 0;text-align:center}figure svg{max-width:100%;height:auto}figcaption{font-size:.9rem;color:var(--muted);margin-top:.25rem}
-    .note{font-style:italic}.error{border-left:4px solid var(--bad);background:#fdecee;padding:.5rem .75rem;margin:1rem 0}.skipped{border-left:4px solid var(--rule);background:#f5f5f5;padding:.5rem .75rem;margin:1rem 0}
+    .note{font-style:italic}.error{border-left:4px solid var(--bad);background:#fdecee;padding:.5rem .75rem;margin:1rem 0}.expected-error{border-left:4px solid #E69F00;background:#fdf5e6;padding:.5rem .75rem;margin:1rem 0}.skipped{border-left:4px solid var(--rule);background:#f5f5f5;padding:.5rem .75rem;margin:1rem 0}
     .math.display{overflow-x:auto;margin:1rem 0}
     @media print{html{font-size:11pt}nav.toc{display:none}main{max-width:none}a{color:inherit}figure,table,pre{break-inside:avoid}h1,h2,h3{break-after:avoid}}
     """

@@ -48,6 +48,8 @@ public struct MarkdownHandout {
       switch item {
       case .note(let text):
         lines += [escapeMarkdown(text), ""]
+      case .expectedError(let message):
+        lines += ["> **Error, as intended:** `\(message)`", ""]
       case .table(let table):
         lines += Self.table(table) + [""]
       case .figure(let figure):

@@ -11,7 +11,14 @@ extension Session {
     var rows: [[Cell]] = []
     var failures: [(SourceText, String)] = []
     for line in block.lines {
-      let assertion = try Assertion(parsing: line)
+      var assertion = try Assertion(parsing: line)
+      if case .text(let other) = assertion.expected {
+        guard let resolved = References.lookup(other, in: values) else {
+          let known = values.flatMap { name, keys in keys.keys.map { "\(name).\($0)" } }.sorted()
+          throw BlockError("'\(other)' names no computed value", at: line, hint: suggestion(for: other, among: known))
+        }
+        assertion.expected = resolved
+      }
       guard let value = References.lookup(assertion.reference, in: values) else {
         let known = values.flatMap { name, keys in keys.keys.map { "\(name).\($0)" } }.sorted()
         throw BlockError(
@@ -116,8 +123,11 @@ struct Assertion {
       expected = .number(number)
       decimals =
         right.split(separator: ".").dropFirst().first.map { $0.prefix { $0.isNumber }.count } ?? 0
+    } else if right.contains("."), !right.contains(" ") {
+      expected = .text(right)  // another computed value, resolved when the block runs
+      decimals = 0
     } else {
-      throw BlockError("'\(right)' is neither a number nor true/false", at: line)
+      throw BlockError("'\(right)' is neither a number, true/false, nor a reference like 'hk.O6'", at: line)
     }
     var unit = 1.0
     for _ in 0..<decimals { unit /= 10 }

@@ -5,6 +5,7 @@ extension Session {
   /// ```model NAME```: a dense network, with initial or given weights.
   func runModel(_ block: DirectiveBlock, _ context: BlockContext) throws -> [ResultItem] {
     guard let name = block.name else { return [] }
+    if let option = block.option("collapse") { return try collapse(option, into: name, context) }
     guard let inputsOption = block.option("inputs") else {
       throw BlockError("a model needs 'inputs'", hint: "e.g. 'inputs: 3' or 'inputs: x1 x2 x3'")
     }
@@ -83,6 +84,43 @@ extension Session {
         network, context: context, caption: items.isEmpty ? context.caption : nil)
     }
     return items
+  }
+
+  /// `collapse: deep`: the single linear layer a network of identity layers equals —
+  /// W = W⁽¹⁾W⁽²⁾…W⁽ᴸ⁾ and b = (…(b⁽¹⁾W⁽²⁾ + b⁽²⁾)W⁽³⁾ + …) + b⁽ᴸ⁾.
+  private func collapse(_ option: DirectiveOption, into name: String, _ context: BlockContext) throws -> [ResultItem] {
+    let baseName = option.value.trimmed
+    guard let base = models[baseName]?.network else {
+      throw BlockError(
+        "no model '\(baseName)' is defined above", at: option,
+        hint: suggestion(for: baseName, among: models.keys.sorted()))
+    }
+    if let bent = base.layers.firstIndex(where: { $0.activation != .identity }) {
+      throw BlockError(
+        "layer \(bent + 1) of '\(baseName)' is \(base.layers[bent].activation.name): only identity layers collapse into one",
+        at: option, hint: "that is the point: a non-linear layer does not collapse")
+    }
+    var weights = try Matrix<Double>(rows: base.inputCount, columns: base.inputCount)
+    for i in 0..<base.inputCount { weights[i, i] = 1 }
+    var bias = Matrix<Double>(row: Array(repeating: 0, count: base.inputCount))
+    for layer in base.layers {
+      weights = try weights.multiplied(by: layer.weights)
+      bias = try bias.multiplied(by: layer.weights).adding(Matrix(row: layer.bias ?? Array(repeating: 0, count: layer.unitCount)))
+    }
+    let layer = try Dense<Double>(weights: weights, bias: bias.elements, activation: .identity)
+    let network = try Network(inputs: base.inputCount, layers: [layer], inputNames: base.inputNames)
+    models[name] = ModelEntry(network: network, trainsInFloat: false)
+    var entries: [String: Value] = ["parameters": .number(Double(network.parameterCount))]
+    for (id, value) in Self.parameters(of: network) { entries[network.parameterName(id)] = .number(value) }
+    store(entries, under: name)
+    guard context.showsResults else { return [] }
+    let labels = network.unitLabels
+    var rows: [[Cell]] = (0..<weights.rows).map { i in [.text(labels.inputs[i])] + (0..<weights.columns).map { .plain(weights[i, $0]) } }
+    rows.append([.text("b")] + bias.elements.map { .plain($0) })
+    return [
+      .note("\(name) = one linear layer with W = \((1...base.layers.count).map { "W⁽\(superscript($0))⁾" }.joined()) and the biases carried through: \(base.parameterCount) parameters become \(network.parameterCount)."),
+      .table(Table(caption: context.caption, header: ["from \\ to"] + labels.layers[0], rows: rows, precision: context.precision)),
+    ]
   }
 
   /// The most parameters a notebook's model may have (20 million: 160 MB of weights).
@@ -182,29 +220,39 @@ extension Session {
   private func setParameters(
     _ option: DirectiveOption, in network: inout Network<Double>, biases: Bool
   ) throws {
+    let wanted = try option.assignments()
+    for (name, _) in wanted where Self.isBiasName(name) != biases {
+      throw BlockError(
+        "'\(name)' is a \(biases ? "weight" : "bias"): give it under '\(biases ? "weights" : "biases")'",
+        at: option, word: name)
+    }
+    try setParameters(wanted, in: &network, option: option)
+  }
+
+  /// Weights and biases by their unit-notation names (`w14`; `θ4`, `theta4` or `b4`).
+  func setParameters(
+    _ assignments: [(name: String, value: Double)], in network: inout Network<Double>,
+    option: DirectiveOption
+  ) throws {
     var byName: [String: ParameterID] = [:]
     for (id, _) in Self.parameters(of: network) {
       let name = network.parameterName(id)
       switch id {
       case .weight:
-        guard !biases else { continue }
         byName[name] = id
         byName[name.replacing(",", with: "")] = byName[name.replacing(",", with: "")] ?? id
       case .bias:
-        guard biases else { continue }
         let label = String(name.dropFirst())
         for prefix in ["θ", "theta", "b"] { byName[prefix + label] = id }
       }
     }
-    for (name, value) in try option.assignments() {
+    for (name, value) in assignments {
       guard let id = byName[name] else {
-        let kind = biases ? "bias" : "weight"
+        let bias = Self.isBiasName(name)
+        let candidates = byName.keys.filter { Self.isBiasName($0) == bias && !$0.hasPrefix("theta") }
         throw BlockError(
-          "the model has no \(kind) '\(name)'", at: option,
-          hint: suggestion(
-            for: name,
-            among: byName.keys.filter { !$0.hasPrefix("theta") && !$0.hasPrefix("b") || !biases }
-              .sorted()))
+          "the model has no \(bias ? "bias" : "weight") '\(name)'", at: option, word: name,
+          hint: suggestion(for: name, among: candidates.sorted()))
       }
       switch id {
       case .weight(let layer, let from, let to):
@@ -218,6 +266,11 @@ extension Session {
         try network.setBias(bias, layer: layer)
       }
     }
+  }
+
+  /// Whether a parameter name is a bias's (`θ4`, `theta4`, `b4`) rather than a weight's.
+  static func isBiasName(_ name: String) -> Bool {
+    !name.hasPrefix("w") && !name.hasPrefix("W")
   }
 
   /// `matrix: W1 0.2 -0.3; 0.4 0.1; -0.5 0.2` or `matrix: b1 -0.4 0.2`.

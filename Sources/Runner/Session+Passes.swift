@@ -69,11 +69,32 @@ extension Session {
           .table(errorTable(forward, backward, network, y: y, loss: loss, context: context)))
       case "gradients": items.append(.table(gradientTable(step, network, context: context)))
       case "updates": items.append(.table(updateTable(step, context: context)))
+      case "none": break
       default:
         throw BlockError(
           "unknown table '\(word)' in 'show'", at: block.option("show"), word: word,
           hint: suggestion(for: word, among: ["forward", "errors", "gradients", "updates"]))
       }
+    }
+    if let option = block.option("norms"), try option.boolean() {
+      var rows: [[Cell]] = []
+      for l in network.layers.indices {
+        let gradient = backward.weightGradients[l].elements
+        let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let deltas = backward.deltas[l].elements
+        let meanDelta = deltas.isEmpty ? 0 : deltas.reduce(0) { $0 + abs($1) } / Double(deltas.count)
+        entries["norm\(l + 1)"] = .number(norm)
+        entries["mean_delta\(l + 1)"] = .number(meanDelta)
+        rows.append([
+          .integer(l + 1), .text(network.layers[l].activation.description), .measured(norm), .measured(meanDelta),
+        ])
+      }
+      store(entries, under: resultName(of: block))
+      items.append(
+        .table(
+          Table(
+            caption: "Gradient size per layer, input side first",
+            header: ["Layer", "Activation", "‖∂L/∂W‖", "mean |δ|"], rows: rows, precision: context.precision)))
     }
     if let caption = context.caption, let first = items.indices.first,
       case .table(var table) = items[first]

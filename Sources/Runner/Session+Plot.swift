@@ -21,6 +21,7 @@ extension Session {
     case "confusion": (figure, caption) = try confusionFigure(block, context)
     case "digits": (figure, caption) = try digitFigure(block, context)
     case "curves": (figure, caption) = try curvesFigure(block, context)
+    case "function": (figure, caption) = try functionFigure(block, context)
     default:
       throw BlockError(
         "unknown plot kind '\(kind)'", at: kindOption,
@@ -52,7 +53,7 @@ extension Session {
   }
 
   static let plotKinds = [
-    "network", "boundary", "surface", "activations", "graph", "confusion", "digits", "curves",
+    "network", "boundary", "surface", "activations", "graph", "confusion", "digits", "curves", "function",
   ]
 
   // MARK: - Network diagram
@@ -513,6 +514,36 @@ extension Session {
       series: series, yScale: scale, width: 640, height: 380)
     let caption =
       "\(metrics.joined(separator: " and ").capitalizedFirst) per epoch of \(runsOption.words.joined(separator: ", "))."
+    return (chart.figure(caption: caption), caption)
+  }
+
+  // MARK: - A fitted function
+
+  /// A one-input, one-output model's curve over its data's range, with the data on top.
+  private func functionFigure(_ block: DirectiveBlock, _ context: BlockContext) throws -> (Figure, String) {
+    let network = try model(block).network
+    guard network.inputCount == 1, network.outputCount == 1 else {
+      throw BlockError("a function plot needs a model of one input and one output")
+    }
+    guard let dataOption = block.option("data") else {
+      throw BlockError("a function plot needs 'data'", hint: "e.g. 'data: sine'")
+    }
+    let data = try dataset(dataOption)
+    guard data.features.columns == 1, data.targets.columns == 1 else {
+      throw BlockError("'\(dataOption.value)' must have one feature and one target", at: dataOption)
+    }
+    let xs = try data.features.column(0)
+    let range = Self.padded(xs)
+    let grid = (0...200).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / 200 }
+    let curve = try atOption(dataOption) { try network.predict(Matrix(column: grid)) }
+    let name = block.name ?? "model"
+    let chart = LineChart(
+      title: "\(name) and the data", xLabel: data.featureNames.first ?? "x", yLabel: data.targetNames.first ?? "y",
+      series: [
+        LineChart.Series(name: "\(name)(x)", points: zip(grid, curve.elements).map { ($0, $1) }),
+        LineChart.Series(name: dataOption.value.trimmed, points: zip(xs, data.targets.elements).map { ($0, $1) }),
+      ], markers: [false, true])
+    let caption = "The function \(name) computes, over the range of \(dataOption.value.trimmed), with its \(data.count) samples as points."
     return (chart.figure(caption: caption), caption)
   }
 

@@ -72,6 +72,18 @@ public final class Session {
       do {
         outcome.items = try execute(block, context: context)
         outcome.status = .succeeded
+        if let expected = block.option("expect_error") {
+          throw BlockError(
+            "this block was expected to fail with '\(expected.value)', but it ran", at: expected,
+            hint: "remove 'expect_error' if the block is meant to work")
+        }
+      } catch let error where block.option("expect_error").map({ option in
+        error is BlockError && (error as? BlockError)?.location == option.valueLocation ? false
+          : diagnose(error, block: block, context: context).message.contains(option.value.trimmed)
+      }) ?? false {
+        let diagnostic = diagnose(error, block: block, context: context)
+        outcome.items = [.expectedError(diagnostic.message)]
+        outcome.status = .succeeded
       } catch {
         var failure = error
         if let expectation = error as? ExpectationFailure {
@@ -122,6 +134,7 @@ public final class Session {
     case .train: return try runTrain(block, context)
     case .evaluate: return try runEvaluate(block, context)
     case .predict: return try runPredict(block, context)
+    case .loss: return try runLoss(block, context)
     case .expr: return try runExpression(block, context)
     case .perceptron: return try runPerceptron(block, context)
     case .plot: return try runPlot(block, context)
@@ -177,6 +190,10 @@ public final class Session {
     switch block.kind {
     case .forward, .backward, .evaluate, .predict, .plot:
       if let name = block.name { names.append(name) }
+    case .loss:
+      if let base = block.option("model")?.value.trimmed { names.append(base) }
+    case .model:
+      if let base = block.option("collapse")?.value.trimmed { names.append(base) }
     case .train:
       if let name = block.name { names.append(name) }
       if let base = block.option("from")?.value.trimmed { names.append(base) }
@@ -201,7 +218,7 @@ public final class Session {
   private func defines(_ block: DirectiveBlock) -> [String] {
     var names: [String] = []
     switch block.kind {
-    case .data, .model, .expr, .perceptron, .train: if let name = block.name { names.append(name) }
+    case .data, .model, .expr, .perceptron, .train, .loss: if let name = block.name { names.append(name) }
     case .backward:
       if let name = block.name, (try? block.option("apply")?.boolean()) == true {
         names.append(name)

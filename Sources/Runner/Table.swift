@@ -52,6 +52,8 @@ public enum ResultItem: Hashable, Sendable {
   case figure(FigureResult)
   /// A sentence of plain text (no Markdown).
   case note(String)
+  /// The error a block was meant to fail with (`expect_error:`), shown as a result.
+  case expectedError(String)
 }
 
 /// A figure and the caption the block gave it.
