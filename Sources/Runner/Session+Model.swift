@@ -148,7 +148,7 @@ extension Session {
   }
 
   private func parseLayer(_ option: DirectiveOption) throws -> LayerSpec {
-    let words = option.words
+    let words = option.value.split(whereSeparator: \.isWhitespace).map(String.init)
     guard words.count >= 2, let units = Int(words[0]), (1...100_000).contains(units) else {
       throw BlockError(
         "expected 'units activation' in 'layer', found '\(option.value)'", at: option,

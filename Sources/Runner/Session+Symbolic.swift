@@ -168,8 +168,8 @@ extension Session {
         entries["epochs"] = .number(Double(training.epochs.count))
         let weightNames = ["w0"] + (1...names.count).map { "w\($0)" }
         let epochRows = training.epochs.map { epoch -> [Cell] in
-          [.integer(epoch.epoch), .integer(epoch.mistakes), .number(epoch.bias, decimals: nil)]
-            + epoch.weights.map { Cell.number($0, decimals: nil) }
+          [.integer(epoch.epoch), .integer(epoch.mistakes), .plain(epoch.bias)]
+            + epoch.weights.map { Cell.plain($0) }
         }
         items.append(
           .note(
@@ -194,7 +194,7 @@ extension Session {
         entries["y\(r + 1)"] = .number(Double(y))
         table.append(
           rows[r].map { .integer($0) } + [
-            .number(try perceptron.netInput(row), decimals: nil), .integer(y),
+            .plain(try perceptron.netInput(row)), .integer(y),
           ])
       }
     default:
