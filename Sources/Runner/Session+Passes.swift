@@ -49,6 +49,7 @@ extension Session {
       for j in 0..<delta.columns where labels[l].indices.contains(j) {
         entries["Err" + labels[l][j]] = .number(-delta[0, j])
         entries["delta" + labels[l][j]] = .number(delta[0, j])
+        entries["delta\(l + 1)_\(j + 1)"] = .number(delta[0, j])
       }
     }
     for update in step.updates {
