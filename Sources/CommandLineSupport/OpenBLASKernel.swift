@@ -34,6 +34,13 @@ public enum OpenBLASKernel {
     return nil
   }
 
+  /// Whether OpenBLAS is running the kernel `nbrun` asks for (`.portable`), so that results
+  /// match the committed handouts bit for bit.
+  public static var isPortable: Bool {
+    guard let wanted = recommended(policy: .portable, cpuFlags: cpuFlags()) else { return true }
+    return wanted.lowercased() == current.lowercased()
+  }
+
   /// Re-executes this program with `OPENBLAS_CORETYPE` set when the kernel OpenBLAS
   /// chose differs from the policy's, unless the variable is already set (by the user, or
   /// by the first run). Returns normally when nothing needs doing or the exec fails.

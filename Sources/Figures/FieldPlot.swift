@@ -226,8 +226,9 @@ extension Axis {
 }
 
 extension String {
-  /// A hash that is the same on every run (Swift's `hashValue` is seeded per process).
-  var hashValueStable: Int {
+  /// A hash that is the same on every run (Swift's `hashValue` is seeded per process), for
+  /// ids derived from text.
+  public var hashValueStable: Int {
     var hash: UInt64 = 1_469_598_103_934_665_603
     for byte in utf8 {
       hash ^= UInt64(byte)

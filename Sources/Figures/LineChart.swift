@@ -66,7 +66,9 @@ public struct LineChart: Hashable, Sendable {
               ("fill", Palette.color(index)), ("stroke", "#222"), ("stroke-width", "0.8"),
             ])
         }
-        content.append(SVGElement("g", [("class", "points")], children: [SVGElement("title", text: line.name)] + dots))
+        content.append(
+          SVGElement(
+            "g", [("class", "points")], children: [SVGElement("title", text: line.name)] + dots))
         continue
       }
       let path = points.enumerated().map { k, p in

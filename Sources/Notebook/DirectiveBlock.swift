@@ -38,7 +38,10 @@ public struct DirectiveOption: Hashable, Sendable {
   /// The line the option is on.
   public var sourceLine: String
 
-  public init(key: String, value: String, keyLocation: SourceLocation, valueLocation: SourceLocation, sourceLine: String) {
+  public init(
+    key: String, value: String, keyLocation: SourceLocation, valueLocation: SourceLocation,
+    sourceLine: String
+  ) {
     self.key = key
     self.value = value
     self.keyLocation = keyLocation

@@ -1,7 +1,8 @@
 /// The directives a notebook's fenced blocks can name. Each knows its options: the
 /// reference in `docs/directives.md` is generated from these tables, and a test keeps it so.
 public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
-  case data, model, forward, backward, train, evaluate, predict, loss, expr, perceptron, plot, expect
+  case data, model, forward, backward, train, evaluate, predict, loss, expr, perceptron, plot,
+    expect
 
   /// How the block's body is written.
   public enum Body: Sendable {
@@ -114,7 +115,10 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
           "dtype: float32"),
         .init(
           "show", "`summary` (default), `weights`, or `summary weights`", "show: summary weights"),
-        .init("collapse", "the one linear layer equal to another model whose activations are all identity", "collapse: deep"),
+        .init(
+          "collapse",
+          "the one linear layer equal to another model whose activations are all identity",
+          "collapse: deep"),
       ]
     case .forward:
       [
@@ -199,11 +203,15 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
       [
         .init("predicted", "predictions, samples separated by `;`", "predicted: 0.9 0.2 0.6"),
         .init("target", "the targets, shaped like the predictions", "target: 1 0 1"),
-        .init("losses", "the losses to compute; default mse, mae, huber, binary_crossentropy, hinge", "losses: mse mae"),
+        .init(
+          "losses", "the losses to compute; default mse, mae, huber, binary_crossentropy, hinge",
+          "losses: mse mae"),
         .init("model", "a model whose loss is taken at guessed weights", "model: neuron"),
         .init("data", "the data the model's loss is taken on", "data: fit"),
         .init("loss", "the model's loss; default `half_sse`", "loss: half_sse"),
-        .init("guesses", "one guess per indented line: weights and biases by name", "guesses:\n  wx2=0.5 θ2=0\n  wx2=-0.1 θ2=0"),
+        .init(
+          "guesses", "one guess per indented line: weights and biases by name",
+          "guesses:\n  wx2=0.5 θ2=0\n  wx2=-0.1 θ2=0"),
       ]
     case .expr:
       [
@@ -287,7 +295,8 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
     .init("notation", "`unit` or `layer` for this block's tables", "notation: layer"),
     .init("timeout", "seconds the block may run before it is stopped", "timeout: 30"),
     .init(
-      "expect_error", "the block is meant to fail with a message containing this text; the handout shows the error",
+      "expect_error",
+      "the block is meant to fail with a message containing this text; the handout shows the error",
       "expect_error: NCOL(X) == NROW(W)"),
   ]
 

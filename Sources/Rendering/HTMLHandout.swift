@@ -184,7 +184,8 @@ public struct HTMLHandout {
       case .note(let text):
         html += "<p class=\"note\">\(escapeHTML(text))</p>\n"
       case .expectedError(let message):
-        html += "<div class=\"expected-error\"><strong>Error, as intended:</strong> <code>\(escapeHTML(message))</code></div>\n"
+        html +=
+          "<div class=\"expected-error\"><strong>Error, as intended:</strong> <code>\(escapeHTML(message))</code></div>\n"
       case .table(let table):
         html += Self.table(table)
       case .figure(let figure):
@@ -213,8 +214,16 @@ public struct HTMLHandout {
   }
 
   static func table(_ table: Table) -> String {
-    var html = "<div class=\"table-wrap\"><table>\n"
-    if let caption = table.caption { html += "<caption>\(escapeHTML(caption))</caption>\n" }
+    // The caption stands above the table, as wide as the text: a <caption> would be held to
+    // the table's width and wrap into a column beside a narrow table.
+    var html = "<div class=\"table-wrap\">"
+    var described = ""
+    if let caption = table.caption {
+      let id = "cap-\(abs(caption.hashValueStable))"
+      html += "<p class=\"table-caption\" id=\"\(id)\">\(escapeHTML(caption))</p>"
+      described = " aria-describedby=\"\(id)\""
+    }
+    html += "<table\(described)>\n"
     let numeric = table.header.indices.map { column in
       table.rows.contains { $0.indices.contains(column) && NumberFormat.isNumeric($0[column]) }
     }
@@ -253,7 +262,7 @@ public struct HTMLHandout {
     a{color:var(--accent)}code,pre{font-family:"SFMono-Regular",Menlo,Consolas,monospace;font-size:.85em}pre{background:#f6f8fa;padding:.75rem 1rem;overflow-x:auto;border-radius:4px}
     blockquote{margin:1rem 0;padding:.1rem 1rem;border-left:3px solid var(--rule);color:var(--muted)}
     .table-wrap{overflow-x:auto;margin:1rem 0}table{border-collapse:collapse;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.85rem;font-variant-numeric:tabular-nums;margin:0 auto}
-    caption{caption-side:top;font-style:italic;padding:.25rem;color:var(--muted)}th,td{padding:.3rem .65rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
+    .table-caption{text-align:center;font-style:italic;color:var(--muted);margin:.25rem 0;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.85rem}th,td{padding:.3rem .65rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
     thead th{border-bottom:2px solid var(--text)}td.num,th.num{text-align:right}td.formula{white-space:nowrap}td.pass{color:var(--good)}td.fail{color:var(--bad);font-weight:700}
     figure{margin:1.5rem 0;text-align:center}figure svg{max-width:100%;height:auto}figcaption{font-size:.9rem;color:var(--muted);margin-top:.25rem}
     .note{font-style:italic}.error{border-left:4px solid var(--bad);background:#fdecee;padding:.5rem .75rem;margin:1rem 0}.expected-error{border-left:4px solid #E69F00;background:#fdf5e6;padding:.5rem .75rem;margin:1rem 0}.skipped{border-left:4px solid var(--rule);background:#f5f5f5;padding:.5rem .75rem;margin:1rem 0}

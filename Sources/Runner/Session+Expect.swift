@@ -14,16 +14,16 @@ extension Session {
       var assertion = try Assertion(parsing: line)
       if case .text(let other) = assertion.expected {
         guard let resolved = References.lookup(other, in: values) else {
-          let known = values.flatMap { name, keys in keys.keys.map { "\(name).\($0)" } }.sorted()
-          throw BlockError("'\(other)' names no computed value", at: line, hint: suggestion(for: other, among: known))
+          throw BlockError(
+            "'\(other)' names no computed value", at: line,
+            hint: referenceSuggestion(for: other, in: values))
         }
         assertion.expected = resolved
       }
       guard let value = References.lookup(assertion.reference, in: values) else {
-        let known = values.flatMap { name, keys in keys.keys.map { "\(name).\($0)" } }.sorted()
         throw BlockError(
           "'\(assertion.reference)' names no computed value", at: line,
-          hint: suggestion(for: assertion.reference, among: known))
+          hint: referenceSuggestion(for: assertion.reference, in: values))
       }
       let passed = assertion.holds(for: value)
       let shown: Cell =
@@ -127,7 +127,8 @@ struct Assertion {
       expected = .text(right)  // another computed value, resolved when the block runs
       decimals = 0
     } else {
-      throw BlockError("'\(right)' is neither a number, true/false, nor a reference like 'hk.O6'", at: line)
+      throw BlockError(
+        "'\(right)' is neither a number, true/false, nor a reference like 'hk.O6'", at: line)
     }
     var unit = 1.0
     for _ in 0..<decimals { unit /= 10 }

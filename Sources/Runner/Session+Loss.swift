@@ -7,14 +7,20 @@ extension Session {
   func runLoss(_ block: DirectiveBlock, _ context: BlockContext) throws -> [ResultItem] {
     guard let name = block.name else { return [] }
     if block.option("model") != nil { return try guesses(block, context, name: name) }
-    guard let predictedOption = block.option("predicted"), let targetOption = block.option("target") else {
+    guard let predictedOption = block.option("predicted"), let targetOption = block.option("target")
+    else {
       throw BlockError(
         "a loss block needs 'predicted' and 'target' (or 'model', 'data' and 'guesses')",
         hint: "e.g. 'predicted: 0.9 0.2' and 'target: 1 0'")
     }
-    let predicted = try atOption(predictedOption) { try Matrix<Double>(predictedOption.samples().transposedIfRow) }
-    let target = try atOption(targetOption) { try Matrix<Double>(targetOption.samples().transposedIfRow) }
-    let losses = try (block.option("losses")?.words ?? ["mse", "mae", "huber", "binary_crossentropy", "hinge"])
+    let predicted = try atOption(predictedOption) {
+      try Matrix<Double>(predictedOption.samples().transposedIfRow)
+    }
+    let target = try atOption(targetOption) {
+      try Matrix<Double>(targetOption.samples().transposedIfRow)
+    }
+    let losses = try
+      (block.option("losses")?.words ?? ["mse", "mae", "huber", "binary_crossentropy", "hinge"])
       .map { word -> Loss in
         let parts = word.split(separator: "=").map(String.init)
         let parameter = parts.count == 2 ? DirectiveOption.parseNumber(parts[1]) : nil
@@ -28,17 +34,27 @@ extension Session {
     var entries: [String: Value] = [:]
     var rows: [[Cell]] = []
     for loss in losses {
-      let value = try atOption(targetOption) { try loss.value(predicted: predicted, target: target) }
+      let value = try atOption(targetOption) {
+        try loss.value(predicted: predicted, target: target)
+      }
       entries[loss.name] = .number(value)
       rows.append([.text(loss.description), .number(value)])
     }
     store(entries, under: name)
     guard context.showsResults else { return [] }
-    return [.table(Table(caption: context.caption, header: ["Loss", "Value"], rows: rows, precision: context.precision))]
+    return [
+      .table(
+        Table(
+          caption: context.caption, header: ["Loss", "Value"], rows: rows,
+          precision: context.precision))
+    ]
   }
 
-  private func guesses(_ block: DirectiveBlock, _ context: BlockContext, name: String) throws -> [ResultItem] {
-    guard let modelOption = block.option("model"), let entry = models[modelOption.value.trimmed] else {
+  private func guesses(_ block: DirectiveBlock, _ context: BlockContext, name: String) throws
+    -> [ResultItem]
+  {
+    guard let modelOption = block.option("model"), let entry = models[modelOption.value.trimmed]
+    else {
       let wanted = block.option("model")?.value.trimmed ?? ""
       throw BlockError(
         "no model '\(wanted)' is defined above", at: block.option("model"),
@@ -48,7 +64,9 @@ extension Session {
       throw BlockError("guesses need 'data' to take the loss on", hint: "e.g. 'data: fit'")
     }
     guard let guessesOption = block.option("guesses") else {
-      throw BlockError("a model's loss block needs 'guesses', one per line", hint: "e.g. 'guesses:' then '  wx2=0.5 θ2=0'")
+      throw BlockError(
+        "a model's loss block needs 'guesses', one per line",
+        hint: "e.g. 'guesses:' then '  wx2=0.5 θ2=0'")
     }
     let data = try dataset(dataOption)
     let loss = try block.option("loss").map(parseLoss) ?? .halfSumOfSquares
@@ -58,14 +76,18 @@ extension Session {
     for (index, line) in guessesOption.value.split(separator: "\n").enumerated() {
       var guess = DirectiveOption(
         key: "guesses", value: String(line), keyLocation: guessesOption.keyLocation,
-        valueLocation: SourceLocation(line: guessesOption.valueLocation.line + index, column: guessesOption.valueLocation.column),
+        valueLocation: SourceLocation(
+          line: guessesOption.valueLocation.line + index, column: guessesOption.valueLocation.column
+        ),
         sourceLine: guessesOption.sourceLine)
       guess.value = String(line)
       var network = entry.network
       let assignments = try guess.assignments()
       try setParameters(assignments, in: &network, option: guess)
       if names.isEmpty { names = assignments.map { $0.name } }
-      let value = try atOption(dataOption) { try loss.value(predicted: network.predict(data.features), target: data.targets) }
+      let value = try atOption(dataOption) {
+        try loss.value(predicted: network.predict(data.features), target: data.targets)
+      }
       entries["L\(index + 1)"] = .number(value)
       rows.append(assignments.map { Cell.plain($0.value) } + [.number(value)])
     }
@@ -74,7 +96,8 @@ extension Session {
     return [
       .table(
         Table(
-          caption: context.caption, header: names + ["L(\(names.joined(separator: ", ")))"], rows: rows,
+          caption: context.caption, header: names + ["L(\(names.joined(separator: ", ")))"],
+          rows: rows,
           precision: context.precision))
     ]
   }

@@ -88,7 +88,9 @@ extension Session {
 
   /// `collapse: deep`: the single linear layer a network of identity layers equals —
   /// W = W⁽¹⁾W⁽²⁾…W⁽ᴸ⁾ and b = (…(b⁽¹⁾W⁽²⁾ + b⁽²⁾)W⁽³⁾ + …) + b⁽ᴸ⁾.
-  private func collapse(_ option: DirectiveOption, into name: String, _ context: BlockContext) throws -> [ResultItem] {
+  private func collapse(_ option: DirectiveOption, into name: String, _ context: BlockContext)
+    throws -> [ResultItem]
+  {
     let baseName = option.value.trimmed
     guard let base = models[baseName]?.network else {
       throw BlockError(
@@ -105,21 +107,29 @@ extension Session {
     var bias = Matrix<Double>(row: Array(repeating: 0, count: base.inputCount))
     for layer in base.layers {
       weights = try weights.multiplied(by: layer.weights)
-      bias = try bias.multiplied(by: layer.weights).adding(Matrix(row: layer.bias ?? Array(repeating: 0, count: layer.unitCount)))
+      bias = try bias.multiplied(by: layer.weights).adding(
+        Matrix(row: layer.bias ?? Array(repeating: 0, count: layer.unitCount)))
     }
     let layer = try Dense<Double>(weights: weights, bias: bias.elements, activation: .identity)
     let network = try Network(inputs: base.inputCount, layers: [layer], inputNames: base.inputNames)
     models[name] = ModelEntry(network: network, trainsInFloat: false)
     var entries: [String: Value] = ["parameters": .number(Double(network.parameterCount))]
-    for (id, value) in Self.parameters(of: network) { entries[network.parameterName(id)] = .number(value) }
+    for parameter in network.parameterNames() { entries[parameter.name] = .number(parameter.value) }
     store(entries, under: name)
     guard context.showsResults else { return [] }
     let labels = network.unitLabels
-    var rows: [[Cell]] = (0..<weights.rows).map { i in [.text(labels.inputs[i])] + (0..<weights.columns).map { .plain(weights[i, $0]) } }
+    var rows: [[Cell]] = (0..<weights.rows).map { i in
+      [.text(labels.inputs[i])] + (0..<weights.columns).map { .plain(weights[i, $0]) }
+    }
     rows.append([.text("b")] + bias.elements.map { .plain($0) })
     return [
-      .note("\(name) = one linear layer with W = \((1...base.layers.count).map { "W⁽\(superscript($0))⁾" }.joined()) and the biases carried through: \(base.parameterCount) parameters become \(network.parameterCount)."),
-      .table(Table(caption: context.caption, header: ["from \\ to"] + labels.layers[0], rows: rows, precision: context.precision)),
+      .note(
+        "\(name) = one linear layer with W = \((1...base.layers.count).map { "W⁽\(superscript($0))⁾" }.joined()) and the biases carried through: \(base.parameterCount) parameters become \(network.parameterCount)."
+      ),
+      .table(
+        Table(
+          caption: context.caption, header: ["from \\ to"] + labels.layers[0], rows: rows,
+          precision: context.precision)),
     ]
   }
 
@@ -249,7 +259,9 @@ extension Session {
     for (name, value) in assignments {
       guard let id = byName[name] else {
         let bias = Self.isBiasName(name)
-        let candidates = byName.keys.filter { Self.isBiasName($0) == bias && !$0.hasPrefix("theta") }
+        let candidates = byName.keys.filter {
+          Self.isBiasName($0) == bias && !$0.hasPrefix("theta")
+        }
         throw BlockError(
           "the model has no \(bias ? "bias" : "weight") '\(name)'", at: option, word: name,
           hint: suggestion(for: name, among: candidates.sorted()))

@@ -83,11 +83,13 @@ extension Session {
         let gradient = backward.weightGradients[l].elements
         let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
         let deltas = backward.deltas[l].elements
-        let meanDelta = deltas.isEmpty ? 0 : deltas.reduce(0) { $0 + abs($1) } / Double(deltas.count)
+        let meanDelta =
+          deltas.isEmpty ? 0 : deltas.reduce(0) { $0 + abs($1) } / Double(deltas.count)
         entries["norm\(l + 1)"] = .number(norm)
         entries["mean_delta\(l + 1)"] = .number(meanDelta)
         rows.append([
-          .integer(l + 1), .text(network.layers[l].activation.description), .measured(norm), .measured(meanDelta),
+          .integer(l + 1), .text(network.layers[l].activation.description), .measured(norm),
+          .measured(meanDelta),
         ])
       }
       store(entries, under: resultName(of: block))
@@ -95,7 +97,8 @@ extension Session {
         .table(
           Table(
             caption: "Gradient size per layer, input side first",
-            header: ["Layer", "Activation", "‖∂L/∂W‖", "mean |δ|"], rows: rows, precision: context.precision)))
+            header: ["Layer", "Activation", "‖∂L/∂W‖", "mean |δ|"], rows: rows,
+            precision: context.precision)))
     }
     if let caption = context.caption, let first = items.indices.first,
       case .table(var table) = items[first]

@@ -53,7 +53,8 @@ extension Session {
   }
 
   static let plotKinds = [
-    "network", "boundary", "surface", "activations", "graph", "confusion", "digits", "curves", "function",
+    "network", "boundary", "surface", "activations", "graph", "confusion", "digits", "curves",
+    "function",
   ]
 
   // MARK: - Network diagram
@@ -520,7 +521,9 @@ extension Session {
   // MARK: - A fitted function
 
   /// A one-input, one-output model's curve over its data's range, with the data on top.
-  private func functionFigure(_ block: DirectiveBlock, _ context: BlockContext) throws -> (Figure, String) {
+  private func functionFigure(_ block: DirectiveBlock, _ context: BlockContext) throws -> (
+    Figure, String
+  ) {
     let network = try model(block).network
     guard network.inputCount == 1, network.outputCount == 1 else {
       throw BlockError("a function plot needs a model of one input and one output")
@@ -534,16 +537,21 @@ extension Session {
     }
     let xs = try data.features.column(0)
     let range = Self.padded(xs)
-    let grid = (0...200).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / 200 }
+    let grid = (0...200).map {
+      range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / 200
+    }
     let curve = try atOption(dataOption) { try network.predict(Matrix(column: grid)) }
     let name = block.name ?? "model"
     let chart = LineChart(
-      title: "\(name) and the data", xLabel: data.featureNames.first ?? "x", yLabel: data.targetNames.first ?? "y",
+      title: "\(name) and the data", xLabel: data.featureNames.first ?? "x",
+      yLabel: data.targetNames.first ?? "y",
       series: [
         LineChart.Series(name: "\(name)(x)", points: zip(grid, curve.elements).map { ($0, $1) }),
-        LineChart.Series(name: dataOption.value.trimmed, points: zip(xs, data.targets.elements).map { ($0, $1) }),
+        LineChart.Series(
+          name: dataOption.value.trimmed, points: zip(xs, data.targets.elements).map { ($0, $1) }),
       ], markers: [false, true])
-    let caption = "The function \(name) computes, over the range of \(dataOption.value.trimmed), with its \(data.count) samples as points."
+    let caption =
+      "The function \(name) computes, over the range of \(dataOption.value.trimmed), with its \(data.count) samples as points."
     return (chart.figure(caption: caption), caption)
   }
 

@@ -108,8 +108,8 @@ extension Session {
     histories[resultName(of: block)] = history
 
     var entries: [String: Value] = ["epochs": .number(Double(history.records.count))]
-    for (id, value) in Self.parameters(of: entry.network) {
-      entries[entry.network.parameterName(id)] = .number(value)
+    for parameter in entry.network.parameterNames() {
+      entries[parameter.name] = .number(parameter.value)
     }
     for key in history.keys {
       let series = history.series(key)

@@ -77,10 +77,13 @@ public final class Session {
             "this block was expected to fail with '\(expected.value)', but it ran", at: expected,
             hint: "remove 'expect_error' if the block is meant to work")
         }
-      } catch let error where block.option("expect_error").map({ option in
-        error is BlockError && (error as? BlockError)?.location == option.valueLocation ? false
-          : diagnose(error, block: block, context: context).message.contains(option.value.trimmed)
-      }) ?? false {
+      } catch let error
+        where block.option("expect_error").map({ option in
+          error is BlockError && (error as? BlockError)?.location == option.valueLocation
+            ? false
+            : diagnose(error, block: block, context: context).message.contains(option.value.trimmed)
+        }) ?? false
+      {
         let diagnostic = diagnose(error, block: block, context: context)
         outcome.items = [.expectedError(diagnostic.message)]
         outcome.status = .succeeded
@@ -171,12 +174,11 @@ public final class Session {
         let text = document.lines[line - 1]
         for placeholder in References.placeholders(in: text, line: line)
         where References.lookup(placeholder.reference, in: values) == nil {
-          let known = values.flatMap { name, keys in keys.keys.map { "\(name).\($0)" } }
           found.append(
             Diagnostic(
               path: document.path, location: SourceLocation(line: line, column: placeholder.column),
               message: "'\(placeholder.reference)' names no computed value",
-              hint: suggestion(for: placeholder.reference, among: known.sorted()), sourceLine: text,
+              hint: referenceSuggestion(for: placeholder.reference, in: values), sourceLine: text,
               length: placeholder.range.count))
         }
       }
@@ -218,7 +220,8 @@ public final class Session {
   private func defines(_ block: DirectiveBlock) -> [String] {
     var names: [String] = []
     switch block.kind {
-    case .data, .model, .expr, .perceptron, .train, .loss: if let name = block.name { names.append(name) }
+    case .data, .model, .expr, .perceptron, .train, .loss:
+      if let name = block.name { names.append(name) }
     case .backward:
       if let name = block.name, (try? block.option("apply")?.boolean()) == true {
         names.append(name)

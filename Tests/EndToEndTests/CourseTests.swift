@@ -39,28 +39,26 @@ struct CourseTests {
     return (result, files)
   }
 
-  @Test(arguments: notebooks)
-  func notebookRunsAndMatchesItsCommittedHandout(_ notebook: String) throws {
-    let (result, files) = try Self.files(notebook, math: nil)
+  @Test(
+    .enabled(
+      if: OpenBLASKernel.isPortable,
+      "OpenBLAS runs the \(OpenBLASKernel.current) kernel, not the one the handouts were made with; run the tests through scripts/test, which pins it"
+    ),
+    arguments: notebooks)
+  func notebookRunsAndMatchesItsCommittedHandouts(_ notebook: String) throws {
+    let math = HandoutFiles.katex()
+    let (result, files) = try Self.files(notebook, math: math)
     #expect(result.succeeded, "\(result.diagnostics.map(\.description).joined(separator: "\n"))")
     let differences = HandoutFiles.check(
       files, in: Self.repository.appendingPathComponent("output"), shownAs: "output")
     #expect(
       differences.isEmpty,
       "\(differences.map(\.description).joined(separator: "\n")) — run nbrun to regenerate")
-  }
-
-  @Test(
-    "the committed HTML is what the notebooks give (with Debian's KaTeX)",
-    .enabled(
-      if: HandoutFiles.katex() != nil, "KaTeX is not installed: apt-get install libjs-katex"),
-    arguments: notebooks)
-  func htmlMatches(_ notebook: String) throws {
-    let (_, files) = try Self.files(notebook, math: HandoutFiles.katex())
-    let html = files.filter { $0.path.hasSuffix(".html") }
-    let differences = HandoutFiles.check(
-      html, in: Self.repository.appendingPathComponent("output"), shownAs: "output")
-    #expect(differences.isEmpty, "\(differences.map(\.description))")
+    if math == nil {
+      print(
+        "note: KaTeX is not installed, so \(notebook)'s HTML was not compared (apt-get install libjs-katex)"
+      )
+    }
   }
 }
 

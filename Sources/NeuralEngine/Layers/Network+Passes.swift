@@ -128,9 +128,36 @@ extension Network {
   /// The unit-notation name of a parameter: `w14` (from unit 1 to unit 4), `θ4`; with a
   /// comma (`w3,12`) when a label is longer than one character.
   public func parameterName(_ parameter: ParameterID) -> String {
+    Self.name(of: parameter, labels: unitLabels)
+  }
+
+  /// Every parameter, layer by layer (weights then biases), with its unit-notation name.
+  public func parameterNames() -> [(id: ParameterID, name: String, value: Scalar)] {
     let labels = unitLabels
+    var result: [(ParameterID, String, Scalar)] = []
+    result.reserveCapacity(parameterCount)
+    for (l, layer) in layers.enumerated() {
+      for i in 0..<layer.inputCount {
+        for j in 0..<layer.unitCount {
+          let id = ParameterID.weight(layer: l, from: i, to: j)
+          result.append((id, Self.name(of: id, labels: labels), layer.weights[i, j]))
+        }
+      }
+      for (j, b) in (layer.bias ?? []).enumerated() {
+        let id = ParameterID.bias(layer: l, unit: j)
+        result.append((id, Self.name(of: id, labels: labels), b))
+      }
+    }
+    return result
+  }
+
+  private static func name(
+    of parameter: ParameterID, labels: (inputs: [String], layers: [[String]])
+  ) -> String {
     func label(layer: Int, unit: Int) -> String {
-      let names = layer < 0 ? labels.inputs : labels.layers[layer]
+      let names =
+        layer < 0
+        ? labels.inputs : (labels.layers.indices.contains(layer) ? labels.layers[layer] : [])
       return names.indices.contains(unit) ? names[unit] : "?"
     }
     switch parameter {
