@@ -266,7 +266,7 @@ public struct HTMLHandout {
     thead th{border-bottom:2px solid var(--text)}td.num,th.num{text-align:right}td.formula{white-space:nowrap}td.pass{color:var(--good)}td.fail{color:var(--bad);font-weight:700}
     figure{margin:1.5rem 0;text-align:center}figure svg{max-width:100%;height:auto}figcaption{font-size:.9rem;color:var(--muted);margin-top:.25rem}
     .note{font-style:italic}.error{border-left:4px solid var(--bad);background:#fdecee;padding:.5rem .75rem;margin:1rem 0}.expected-error{border-left:4px solid #E69F00;background:#fdf5e6;padding:.5rem .75rem;margin:1rem 0}.skipped{border-left:4px solid var(--rule);background:#f5f5f5;padding:.5rem .75rem;margin:1rem 0}
-    .math.display{overflow-x:auto;margin:1rem 0}
+    .math.display{overflow-x:auto;margin:1rem 0}.katex-display{overflow-x:auto;overflow-y:hidden;padding:.2rem 0}
     @media print{html{font-size:11pt}nav.toc{display:none}main{max-width:none}a{color:inherit}figure,table,pre{break-inside:avoid}h1,h2,h3{break-after:avoid}}
     """
 }
