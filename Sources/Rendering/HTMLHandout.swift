@@ -390,20 +390,9 @@ struct PipeTable {
   }
 }
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values (as XML: `&<>"'`).
 func escapeHTML(_ text: String) -> String {
-  var out = ""
-  out.reserveCapacity(text.count)
-  for c in text {
-    switch c {
-    case "&": out += "&amp;"
-    case "<": out += "&lt;"
-    case ">": out += "&gt;"
-    case "\"": out += "&quot;"
-    default: out.append(c)
-    }
-  }
-  return out
+  escapeXML(text)
 }
 
 extension String {

@@ -502,13 +502,7 @@ extension Session {
             name: name, points: history.series(metric).map { (Double($0.epoch), $0.value) }))
       }
     }
-    let scale: Axis.Scale
-    switch block.option("scale")?.value.trimmed ?? "linear" {
-    case "linear": scale = .linear
-    case "log": scale = .log
-    case let other:
-      throw BlockError("the scale is 'linear' or 'log', not '\(other)'", at: block.option("scale"))
-    }
+    let scale = try axisScale(block.option("scale"))
     let chart = LineChart(
       title: "\(metrics.joined(separator: " and ")) per epoch", xLabel: "Epoch",
       yLabel: metrics.joined(separator: ", "),

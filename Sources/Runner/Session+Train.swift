@@ -290,13 +290,7 @@ extension Session {
         "'\(key)' was not recorded, so it cannot be plotted", at: block.option("plot"),
         hint: suggestion(for: key, among: history.keys))
     }
-    let scale: Axis.Scale
-    switch block.option("scale")?.value.trimmed ?? "linear" {
-    case "linear": scale = .linear
-    case "log": scale = .log
-    case let other:
-      throw BlockError("the scale is 'linear' or 'log', not '\(other)'", at: block.option("scale"))
-    }
+    let scale = try axisScale(block.option("scale"))
     let losses = requested.filter { $0.hasSuffix("loss") }
     let others = requested.filter { !$0.hasSuffix("loss") }
     let name = block.name ?? "model"
@@ -316,5 +310,16 @@ extension Session {
       items.append(.figure(FigureResult(figure: chart.figure(caption: caption), caption: caption)))
     }
     return items
+  }
+}
+
+extension Session {
+  /// A `scale:` option: `linear` (the default) or `log`.
+  func axisScale(_ option: DirectiveOption?) throws -> Axis.Scale {
+    switch option?.value.trimmed ?? "linear" {
+    case "linear": return .linear
+    case "log": return .log
+    case let other: throw BlockError("the scale is 'linear' or 'log', not '\(other)'", at: option)
+    }
   }
 }
