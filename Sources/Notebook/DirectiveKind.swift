@@ -2,7 +2,7 @@
 /// reference in `docs/directives.md` is generated from these tables, and a test keeps it so.
 public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
   case data, model, forward, backward, train, evaluate, predict, loss, expr, perceptron, plot,
-    expect
+    expect, exercise
 
   /// How the block's body is written.
   public enum Body: Sendable {
@@ -33,11 +33,12 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
     case .perceptron: "the unit it defines"
     case .plot: "the model, graph, unit or data set it draws (none for activations and curves)"
     case .expect: "an optional label"
+    case .exercise: "an optional label"
     }
   }
 
   /// Whether the block must name something.
-  public var needsName: Bool { self != .expect && self != .plot }
+  public var needsName: Bool { self != .expect && self != .plot && self != .exercise }
 
   public var summary: String {
     switch self {
@@ -56,6 +57,7 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
     case .plot:
       "a figure: a network diagram, a decision boundary, an error surface with a descent path, activation functions, a computation graph, a confusion matrix, digit images, or several learning curves"
     case .expect: "assertions on computed values, checked on every run"
+    case .exercise: "the start of a numbered exercise, with its title and points"
     }
   }
 
@@ -282,6 +284,11 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
       ]
     case .expect:
       []
+    case .exercise:
+      [
+        .init("title", "the exercise's title", "title: One backward pass"),
+        .init("points", "points for each blank in the exercise; default 1", "points: 2"),
+      ]
     }
   }
 
@@ -298,6 +305,16 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
       "expect_error",
       "the block is meant to fail with a message containing this text; the handout shows the error",
       "expect_error: NCOL(X) == NROW(W)"),
+    .init(
+      "blank", "for students: result cells left empty, by value name; the key fills them in",
+      "blank: Err4 new_w46"),
+    .init(
+      "tolerance",
+      "how far a student's answer to this block's blanks may be off: a number, or a percentage",
+      "tolerance: 0.001"),
+    .init(
+      "vary", "for per-student variants: one 'name in low..high by step' per line",
+      "vary:\n  w14 in -0.5..0.5 by 0.1"),
   ]
 
   /// Every option this directive accepts, its own first.

@@ -81,6 +81,7 @@ public enum DirectiveReference {
     case .plot:
       "none; the figure goes beside the Markdown handout as `NAME_files/fig-N.svg` and inline into the HTML"
     case .expect: "none"
+    case .exercise: "none; the exercise's number, title and points go into the key's summary"
     }
   }
 

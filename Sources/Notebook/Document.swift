@@ -24,6 +24,34 @@ public struct Document: Sendable {
     }
   }
 
+  /// The lines of each solution region: from a `<details class="solution">` line to the
+  /// `</details>` that closes it. GitHub shows such a region as a collapsible "Solution";
+  /// student builds leave it out entirely.
+  public var solutionRegions: [ClosedRange<Int>] {
+    var regions: [ClosedRange<Int>] = []
+    var open: Int?
+    for case .markdown(let block) in blocks where block.kind == .htmlBlock {
+      let text = block.range.lines.compactMap {
+        lines.indices.contains($0 - 1) ? lines[$0 - 1] : nil
+      }
+      if open == nil,
+        text.first?.drop(while: { $0 == " " }).hasPrefix("<details class=\"solution\"") == true
+      {
+        open = block.range.start.line
+      }
+      if let start = open, text.contains(where: { $0.contains("</details>") }) {
+        regions.append(start...block.range.end.line)
+        open = nil
+      }
+    }
+    return regions
+  }
+
+  /// Whether a line lies in a solution region.
+  public func isSolution(line: Int) -> Bool {
+    solutionRegions.contains { $0.contains(line) }
+  }
+
   /// The directive blocks, in order.
   public var directives: [DirectiveBlock] {
     blocks.compactMap { if case .directive(let d) = $0 { d } else { nil } }

@@ -14,14 +14,17 @@ public struct HTMLHandout {
   /// KaTeX; without it the math is left as TeX between `\(` `\)`.
   public let math: MathAssets?
 
-  public init(result: RunResult, name: String, math: MathAssets?) {
+  public let build: Build
+
+  public init(result: RunResult, name: String, math: MathAssets?, build: Build = .handout) {
     self.result = result
     self.name = name
     self.math = math
+    self.build = build
   }
 
   public var text: String {
-    let walk = HandoutWalk(result: result, name: name)
+    let walk = HandoutWalk(result: result, name: name, build: build)
     var body: [String] = []
     var headings = HeadingIDs()
     var toc: [(level: Int, id: String, html: String)] = []
@@ -68,7 +71,11 @@ public struct HTMLHandout {
       }
       page += "</ul>\n</nav>\n"
     }
-    page += "<main>\n" + body.joined(separator: "\n") + "</main>\n"
+    if build == .key {
+      body.append(
+        "<h2 id=\"answer-key\">Answer key</h2>\n" + Self.table(AnswerKey.table(result.answers)))
+    }
+    page += "<main>\n" + Blanks.html(body.joined(separator: "\n")) + "</main>\n"
     if let math {
       page += "<script>\(math.script)</script>\n<script>\(math.autoRender)</script>\n"
       page += """
@@ -187,7 +194,12 @@ public struct HTMLHandout {
         html +=
           "<div class=\"expected-error\"><strong>Error, as intended:</strong> <code>\(escapeHTML(message))</code></div>\n"
       case .table(let table):
-        html += Self.table(table)
+        html += Self.table(
+          table, blanks: HandoutWalk(result: result, name: name, build: build).blanks(outcome))
+      case .exercise(let number, let title, let points):
+        html +=
+          "<h3 class=\"exercise\">Exercise \(number)\(title.isEmpty ? "" : ": " + escapeHTML(title))</h3>\n"
+        html += "<p class=\"points\">\(points) point\(points == 1 ? "" : "s") per answer</p>\n"
       case .figure(let figure):
         guard let number = numbers.next() else { continue }
         html += "<figure id=\"fig-\(number)\">\n\(figure.figure.svg(id: "fig-\(number)"))"
@@ -213,7 +225,7 @@ public struct HTMLHandout {
     return html + "</section>\n"
   }
 
-  static func table(_ table: Table) -> String {
+  static func table(_ table: Table, blanks: Blanks = .none) -> String {
     // The caption stands above the table, as wide as the text: a <caption> would be held to
     // the table's width and wrap into a column beside a narrow table.
     var html = "<div class=\"table-wrap\">"
@@ -236,7 +248,7 @@ public struct HTMLHandout {
     for row in table.rows {
       html += "<tr>"
       for (column, cell) in row.enumerated() {
-        let text = escapeHTML(NumberFormat.cell(cell, precision: table.precision))
+        let text = escapeHTML(NumberFormat.cell(cell, precision: table.precision, blanks: blanks))
         var classes: [String] = []
         if column < numeric.count, numeric[column] || NumberFormat.isNumeric(cell) {
           classes.append("num")
@@ -265,7 +277,7 @@ public struct HTMLHandout {
     .table-caption{text-align:center;font-style:italic;color:var(--muted);margin:.25rem 0;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.85rem}th,td{padding:.3rem .65rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
     thead th{border-bottom:2px solid var(--text)}td.num,th.num{text-align:right}td.formula{white-space:nowrap}td.pass{color:var(--good)}td.fail{color:var(--bad);font-weight:700}
     figure{margin:1.5rem 0;text-align:center}figure svg{max-width:100%;height:auto}figcaption{font-size:.9rem;color:var(--muted);margin-top:.25rem}
-    .note{font-style:italic}.error{border-left:4px solid var(--bad);background:#fdecee;padding:.5rem .75rem;margin:1rem 0}.expected-error{border-left:4px solid #E69F00;background:#fdf5e6;padding:.5rem .75rem;margin:1rem 0}.skipped{border-left:4px solid var(--rule);background:#f5f5f5;padding:.5rem .75rem;margin:1rem 0}
+    .note{font-style:italic}.error{border-left:4px solid var(--bad);background:#fdecee;padding:.5rem .75rem;margin:1rem 0}.answer-box{display:inline-block;min-width:4.5em;height:1.3em;border:1.5px solid var(--text);border-radius:3px;vertical-align:middle;background:#fff}mark.answer{background:#fff3b0;padding:0 .15em;font-weight:600}.points{font-style:italic;color:var(--muted);margin-top:-.5rem}.expected-error{border-left:4px solid #E69F00;background:#fdf5e6;padding:.5rem .75rem;margin:1rem 0}.skipped{border-left:4px solid var(--rule);background:#f5f5f5;padding:.5rem .75rem;margin:1rem 0}
     .math.display{overflow-x:auto;margin:1rem 0}.katex-display{overflow-x:auto;overflow-y:hidden;padding:.2rem 0}
     @media print{html{font-size:11pt}nav.toc{display:none}main{max-width:none}a{color:inherit}figure,table,pre{break-inside:avoid}h1,h2,h3{break-after:avoid}}
     """

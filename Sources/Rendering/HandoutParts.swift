@@ -1,11 +1,12 @@
 import Notebook
 import Runner
 
-/// What the Markdown and HTML handouts share: the walk through the document, placeholder
-/// substitution, and figure numbering.
+/// What the Markdown and HTML handouts share: the walk through the document in one build,
+/// placeholder substitution, blanks, and figure numbering.
 struct HandoutWalk {
   let result: RunResult
   let name: String
+  var build: Build = .handout
 
   /// A stretch of the handout, in order.
   enum Piece {
@@ -15,9 +16,12 @@ struct HandoutWalk {
     case directive(source: [String], outcome: BlockOutcome, figureNumbers: [Int])
   }
 
-  /// The document cut into prose and directive pieces covering every line once.
+  /// The document cut into prose and directive pieces, in order. The student build leaves
+  /// out solution regions and `expect` blocks.
   var pieces: [Piece] {
     let lines = result.document.lines
+    let hidden = build == .student ? result.document.solutionRegions : []
+    func isHidden(_ line: Int) -> Bool { hidden.contains { $0.contains(line) } }
     var pieces: [Piece] = []
     var cursor = 1
     var pendingBlocks: [MarkdownBlock] = []
@@ -34,8 +38,12 @@ struct HandoutWalk {
     }
     func take(through line: Int) {
       while cursor <= min(line, lines.count) {
-        if proseLines.isEmpty { proseStart = cursor }
-        proseLines.append(substituted(lines[cursor - 1], line: cursor))
+        if isHidden(cursor) {
+          flushProse()
+        } else {
+          if proseLines.isEmpty { proseStart = cursor }
+          proseLines.append(substituted(lines[cursor - 1], line: cursor))
+        }
         cursor += 1
       }
     }
@@ -43,22 +51,20 @@ struct HandoutWalk {
       switch block {
       case .markdown(let markdown):
         take(through: markdown.range.end.line)
-        pendingBlocks.append(markdown)
+        if !isHidden(markdown.range.start.line) { pendingBlocks.append(markdown) }
       case .directive(let directive):
         take(through: directive.range.start.line - 1)
         flushProse()
         guard let outcome = outcomes.next() else { continue }
         let end = min(directive.range.end.line, lines.count)
-        let source =
-          directive.range.start.line <= end
-          ? Array(lines[(directive.range.start.line - 1)..<end]) : []
+        let first = directive.range.start.line
+        let source = first <= end ? Array(lines[(first - 1)..<end]) : []
         cursor = end + 1
+        if build == .student, directive.kind == .expect || isHidden(first) { continue }
         var numbers: [Int] = []
-        for item in outcome.items {
-          if case .figure = item {
-            figure += 1
-            numbers.append(figure)
-          }
+        for case .figure in outcome.items {
+          figure += 1
+          numbers.append(figure)
         }
         pieces.append(.directive(source: source, outcome: outcome, figureNumbers: numbers))
       }
@@ -68,19 +74,35 @@ struct HandoutWalk {
     return pieces
   }
 
-  /// A prose line with its `{{ … }}` placeholders replaced by their values.
+  /// A prose line with its `{{ … }}` placeholders replaced by their values (blanked in the
+  /// student build when they quote a blank).
   func substituted(_ line: String, line number: Int) -> String {
     let placeholders = References.placeholders(in: line, line: number)
     guard !placeholders.isEmpty else { return line }
+    let blanked = build == .handout ? [] : result.blankedReferences
     var bytes = Array(line.utf8)
     for placeholder in placeholders.reversed() {
       guard let value = result.value(placeholder.reference) else { continue }
       let text = NumberFormat.value(
         value, decimals: placeholder.decimals ?? result.document.frontMatter.precision)
-      bytes.replaceSubrange(placeholder.range, with: Array(text.utf8))
+      let marked = Blanks(keys: blanked, build: build).mark(placeholder.reference, text)
+      bytes.replaceSubrange(placeholder.range, with: Array(marked.utf8))
     }
     return String(decoding: bytes, as: UTF8.self)
   }
+
+  /// The blanks of one block in this build: every value of the block's result name that any
+  /// block blanks, so an answer blanked in one exercise stays hidden in every later table
+  /// that repeats it (a forward output inside an error formula).
+  func blanks(_ outcome: BlockOutcome) -> Blanks {
+    guard build != .handout, let name = outcome.resultName else { return .none }
+    let prefix = name + "."
+    let keys = blanked.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+    return Blanks(keys: Set(keys), build: build)
+  }
+
+  /// The references of every blank in the run (`hk.Err4`).
+  var blanked: Set<String> { result.blankedReferences }
 
   /// Where a figure goes beside the Markdown handout: `NAME_files/fig-3.svg`.
   func figurePath(_ number: Int) -> String { "\(name)_files/fig-\(number).svg" }

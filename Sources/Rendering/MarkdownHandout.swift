@@ -8,20 +8,22 @@ public struct MarkdownHandout {
   public let result: RunResult
   /// The handout's base name (`lecture2`): figures go in `lecture2_files/`.
   public let name: String
+  public let build: Build
 
-  public init(result: RunResult, name: String) {
+  public init(result: RunResult, name: String, build: Build = .handout) {
     self.result = result
     self.name = name
+    self.build = build
   }
 
   /// The handout's text.
   public var text: String {
-    let walk = HandoutWalk(result: result, name: name)
+    let walk = HandoutWalk(result: result, name: name, build: build)
     var out: [String] = []
     for piece in walk.pieces {
       switch piece {
       case .prose(let lines, _, _):
-        out += lines
+        out += lines.map(Blanks.markdown)
       case .directive(let source, let outcome, let figures):
         if outcome.block.echoesSource { out += source }
         out.append(HandoutWalk.beginMarker(outcome.block))
@@ -31,6 +33,9 @@ public struct MarkdownHandout {
         out.append(HandoutWalk.endMarker)
       }
     }
+    if build == .key {
+      out += ["", "## Answer key", ""] + Self.table(AnswerKey.table(result.answers))
+    }
     var text = out.joined(separator: "\n")
     if !text.hasSuffix("\n") { text += "\n" }
     return text
@@ -38,10 +43,10 @@ public struct MarkdownHandout {
 
   /// The figure files to write beside the handout (`lecture2_files/fig-1.svg`).
   public var figures: [(path: String, svg: String)] {
-    HandoutWalk(result: result, name: name).figures
+    HandoutWalk(result: result, name: name, build: build).figures
   }
 
-  private func results(_ outcome: BlockOutcome, figures: [Int], walk: HandoutWalk) -> [String] {
+  func results(_ outcome: BlockOutcome, figures: [Int], walk: HandoutWalk) -> [String] {
     var lines: [String] = []
     var figureNumbers = figures.makeIterator()
     for item in outcome.items {
@@ -51,7 +56,12 @@ public struct MarkdownHandout {
       case .expectedError(let message):
         lines += ["> **Error, as intended:** `\(message)`", ""]
       case .table(let table):
-        lines += Self.table(table) + [""]
+        lines += Self.table(table, blanks: walk.blanks(outcome)) + [""]
+      case .exercise(let number, let title, let points):
+        lines += [
+          "### Exercise \(number)" + (title.isEmpty ? "" : ": \(escapeMarkdown(title))"), "",
+          "*\(points) point\(points == 1 ? "" : "s") per answer*", "",
+        ]
       case .figure(let figure):
         guard let number = figureNumbers.next() else { continue }
         lines += ["![\(escapeMarkdown(figure.caption))](\(walk.figurePath(number)))", ""]
@@ -76,7 +86,7 @@ public struct MarkdownHandout {
   }
 
   /// A GitHub-flavoured table: numbers right-aligned, `|` escaped, caption above.
-  static func table(_ table: Table) -> [String] {
+  static func table(_ table: Table, blanks: Blanks = .none) -> [String] {
     var lines: [String] = []
     if let caption = table.caption { lines += ["*\(escapeMarkdown(caption))*", ""] }
     let numeric = table.header.indices.map { column in
@@ -88,7 +98,9 @@ public struct MarkdownHandout {
     lines.append(row(table.header))
     lines.append("|" + numeric.map { $0 ? "---:|" : "---|" }.joined())
     for cells in table.rows {
-      var texts = cells.map { NumberFormat.cell($0, precision: table.precision) }
+      var texts = cells.map {
+        Blanks.markdown(NumberFormat.cell($0, precision: table.precision, blanks: blanks))
+      }
       while texts.count < table.header.count { texts.append("") }
       lines.append(row(texts))
     }

@@ -30,8 +30,9 @@ public enum NumberFormat {
     }
   }
 
-  /// A cell as text, with a table's default precision.
-  public static func cell(_ cell: Cell, precision: Int) -> String {
+  /// A cell as text, with a table's default precision; keyed values in `blanks` become
+  /// ``Blanks/blank`` (students) or ``Blanks/answer(_:)`` (the key).
+  public static func cell(_ cell: Cell, precision: Int, blanks: Blanks = .none) -> String {
     switch cell {
     case .text(let text): return text
     case .number(let value, let decimals): return fixed(value, decimals: decimals ?? precision)
@@ -40,22 +41,29 @@ public enum NumberFormat {
     case .measured(let value): return measured(value, decimals: precision)
     case .mark(let passed): return passed ? "✓" : "✗"
     case .empty: return ""
+    case .keyed(let key, let inner):
+      return blanks.mark(key, Self.cell(inner, precision: precision, blanks: blanks))
     case .formula(let parts):
-      return parts.map { part -> String in
-        switch part {
-        case .text(let text): return text
-        case .number(let value, let decimals, let trimmed):
-          return trimmed
-            ? Self.trimmed(value, decimals: decimals ?? precision)
-            : fixed(value, decimals: decimals ?? precision)
-        case .factor(let value, let decimals, let trimmed):
-          let text =
-            trimmed
-            ? Self.trimmed(value, decimals: decimals ?? precision)
-            : fixed(value, decimals: decimals ?? precision)
-          return "(\(text))"
-        }
-      }.joined()
+      return parts.map { formulaPart($0, precision: precision, blanks: blanks) }.joined()
+    }
+  }
+
+  /// One part of a formula, as text.
+  static func formulaPart(_ part: FormulaPart, precision: Int, blanks: Blanks) -> String {
+    switch part {
+    case .keyed(let key, let inner):
+      return blanks.mark(key, formulaPart(inner, precision: precision, blanks: blanks))
+    case .text(let text): return text
+    case .number(let value, let decimals, let trimmed):
+      return trimmed
+        ? Self.trimmed(value, decimals: decimals ?? precision)
+        : fixed(value, decimals: decimals ?? precision)
+    case .factor(let value, let decimals, let trimmed):
+      let text =
+        trimmed
+        ? Self.trimmed(value, decimals: decimals ?? precision)
+        : fixed(value, decimals: decimals ?? precision)
+      return "(\(text))"
     }
   }
 
@@ -63,7 +71,56 @@ public enum NumberFormat {
   static func isNumeric(_ cell: Cell) -> Bool {
     switch cell {
     case .number, .integer, .plain, .measured: true
+    case .keyed(_, let inner): isNumeric(inner)
     default: false
     }
+  }
+}
+
+/// Which build a handout is, and which of a block's values it blanks.
+public enum Build: String, Hashable, Sendable {
+  /// Everything, no blanks: the lecture handout.
+  case handout
+  /// Solutions, expectations and blanked values left out.
+  case student
+  /// Everything, blanked values shown as answers, and a summary of the questions.
+  case key
+}
+
+/// The blanked keys of one block in one build. Values pass through the formatter as text
+/// with private-use marker characters, which each renderer turns into its own syntax.
+public struct Blanks: Sendable {
+  public var keys: Set<String>
+  public var build: Build
+
+  public static let none = Blanks(keys: [], build: .handout)
+
+  /// Stands for an empty answer box.
+  public static let blank = "\u{E000}"
+  static let answerOpen = "\u{E001}"
+  static let answerClose = "\u{E002}"
+
+  func mark(_ key: String, _ text: String) -> String {
+    guard keys.contains(key) else { return text }
+    switch build {
+    case .handout: return text
+    case .student: return Self.blank
+    case .key: return Self.answerOpen + text + Self.answerClose
+    }
+  }
+
+  /// Marked text in Markdown: `____` and `**answer**`.
+  static func markdown(_ text: String) -> String {
+    text.replacing(blank, with: "____").replacing(answerOpen, with: "**").replacing(
+      answerClose, with: "**")
+  }
+
+  /// Marked (already escaped) text in HTML: an empty box, or a highlighted answer.
+  static func html(_ text: String) -> String {
+    text.replacing(
+      blank,
+      with: "<span class=\"answer-box\" role=\"img\" aria-label=\"answer to fill in\"></span>"
+    )
+    .replacing(answerOpen, with: "<mark class=\"answer\">").replacing(answerClose, with: "</mark>")
   }
 }

@@ -38,7 +38,7 @@ extension Session {
         try loss.value(predicted: predicted, target: target)
       }
       entries[loss.name] = .number(value)
-      rows.append([.text(loss.description), .number(value)])
+      rows.append([.text(loss.description), .keyed(loss.name, .number(value))])
     }
     store(entries, under: name)
     guard context.showsResults else { return [] }
@@ -89,7 +89,8 @@ extension Session {
         try loss.value(predicted: network.predict(data.features), target: data.targets)
       }
       entries["L\(index + 1)"] = .number(value)
-      rows.append(assignments.map { Cell.plain($0.value) } + [.number(value)])
+      rows.append(
+        assignments.map { Cell.plain($0.value) } + [.keyed("L\(index + 1)", .number(value))])
     }
     store(entries, under: name)
     guard context.showsResults else { return [] }

@@ -69,7 +69,7 @@ extension Session {
         items.append(
           .table(errorTable(forward, backward, network, y: y, loss: loss, context: context)))
       case "gradients": items.append(.table(gradientTable(step, network, context: context)))
-      case "updates": items.append(.table(updateTable(step, context: context)))
+      case "updates": items.append(.table(updateTable(step, network, context: context)))
       case "none": break
       default:
         throw BlockError(
@@ -228,7 +228,11 @@ extension Session {
       for j in 0..<layer.output.columns {
         var cells: [Cell] = unit ? [.text(labels[l][j])] : [.text("\(l + 1)"), .text("\(j + 1)")]
         for s in 0..<samples {
-          cells += [.number(layer.netInput[s, j]), .number(layer.output[s, j])]
+          let suffix = s == 0 ? "" : "[\(s + 1)]"
+          cells += [
+            .keyed("I" + labels[l][j] + suffix, .number(layer.netInput[s, j])),
+            .keyed("O" + labels[l][j] + suffix, .number(layer.output[s, j])),
+          ]
         }
         rows.append(cells)
       }
@@ -258,18 +262,21 @@ extension Session {
         if formulas {
           let o = output[0, j]
           var parts: [FormulaPart] = [
-            .factor(o, decimals: nil), .text("(1 − "), .number(o, decimals: nil), .text(")"),
+            .keyed("O" + labels[l][j], .factor(o, decimals: nil)), .text("(1 − "),
+            .keyed("O" + labels[l][j], .number(o, decimals: nil)), .text(")"),
           ]
           if l == network.layers.count - 1 {
             parts += [
               .text("("), .number(y[0, j], decimals: nil, trimmed: true), .text(" − "),
-              .number(o, decimals: nil), .text(")"),
+              .keyed("O" + labels[l][j], .number(o, decimals: nil)), .text(")"),
             ]
           } else {
             let next = network.layers[l + 1]
             let terms = (0..<next.unitCount).map { k -> [FormulaPart] in
               [
-                .factor(-backward.deltas[l + 1][0, k], decimals: detail),
+                .keyed(
+                  "Err" + labels[l + 1][k], .factor(-backward.deltas[l + 1][0, k], decimals: detail)
+                ),
                 .factor(next.weights[j, k], decimals: nil, trimmed: true),
               ]
             }
@@ -284,10 +291,13 @@ extension Session {
               parts.append(.text("]"))
             }
           }
-          parts += [.text(" = "), .number(err, decimals: detail)]
+          parts += [.text(" = "), .keyed("Err" + labels[l][j], .number(err, decimals: detail))]
           cells.append(.formula(parts))
         } else {
-          cells.append(.number(unit ? err : -err, decimals: detail))
+          cells.append(
+            .keyed(
+              unit ? "Err" + labels[l][j] : "delta\(l + 1)_\(j + 1)",
+              .number(unit ? err : -err, decimals: detail)))
         }
         rows.append(cells)
       }
@@ -302,7 +312,7 @@ extension Session {
     let rows = orderedUpdates(step).map { update -> [Cell] in
       [
         .text(parameterLabel(update, network: network, notation: context.notation)),
-        .number(update.gradient, decimals: context.precision + 1),
+        .keyed("grad_" + update.name, .number(update.gradient, decimals: context.precision + 1)),
       ]
     }
     return Table(
@@ -311,32 +321,59 @@ extension Session {
   }
 
   /// The textbook's update rows: `w46 | −0.3 + (0.9)(0.1311)(0.332) = −0.261`.
-  private func updateTable(_ step: UpdateStep<Double>, context: BlockContext) -> Table {
+  private func updateTable(
+    _ step: UpdateStep<Double>, _ network: Network<Double>, context: BlockContext
+  )
+    -> Table
+  {
     let detail = context.precision + 1
     let unit = context.notation == .unit
+    let labels = network.unitLabels
     let rows = orderedUpdates(step).map { update -> [Cell] in
       var parts: [FormulaPart] = [.number(update.oldValue, decimals: nil, trimmed: true)]
       if let delta = update.unitDelta, let source = update.sourceOutput {
         parts += [
           .text(" + "), .factor(update.learningRate, decimals: nil, trimmed: true),
-          .factor(-delta, decimals: detail),
+          .keyed(
+            "Err" + Self.label(of: update.parameter, in: labels), .factor(-delta, decimals: detail)),
         ]
-        if case .weight(let layer, _, _) = update.parameter {
+        if case .weight(let layer, let from, _) = update.parameter {
           // An input is shown as given (1, 0); a unit's output with the table's decimals.
-          parts.append(.factor(source, decimals: nil, trimmed: layer == 0))
+          let factor = FormulaPart.factor(source, decimals: nil, trimmed: layer == 0)
+          let sourceLabel =
+            layer > 0 && labels.layers[layer - 1].indices.contains(from)
+            ? labels.layers[layer - 1][from] : nil
+          parts.append(sourceLabel.map { .keyed("O" + $0, factor) } ?? factor)
         }
       } else {
         parts += [
           .text(" − "), .factor(update.learningRate, decimals: nil, trimmed: true),
-          .factor(update.gradient, decimals: detail),
+          .keyed("grad_" + update.name, .factor(update.gradient, decimals: detail)),
         ]
       }
-      parts += [.text(" = "), .number(update.newValue, decimals: nil)]
+      parts += [
+        .text(" = "), .keyed("new_" + update.name, .number(update.newValue, decimals: nil)),
+      ]
       return [.text(unit ? update.name : layerName(update.parameter)), .formula(parts)]
     }
     return Table(
       caption: nil, header: [unit ? "Weight or Bias" : "Parameter", "New Value"], rows: rows,
       precision: context.precision)
+  }
+
+  /// The label of the unit a parameter feeds (`6` for w46 and θ6).
+  static func label(of parameter: ParameterID, in labels: (inputs: [String], layers: [[String]]))
+    -> String
+  {
+    let (layer, unit): (Int, Int)
+    switch parameter {
+    case .weight(let l, _, let to): (layer, unit) = (l, to)
+    case .bias(let l, let u): (layer, unit) = (l, u)
+    }
+    guard labels.layers.indices.contains(layer), labels.layers[layer].indices.contains(unit) else {
+      return "?"
+    }
+    return labels.layers[layer][unit]
   }
 
   /// Weights output layer first, then biases, each layer's units last to first (the

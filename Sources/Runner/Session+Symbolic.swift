@@ -61,7 +61,10 @@ extension Session {
       let expression =
         node.operation == .variable
         ? "input" : (definitions.first { $0.name == nodeName }?.expression ?? node.text)
-      rows.append([.text(nodeName), .text(expression), .plain(node.value), .plain(node.gradient)])
+      rows.append([
+        .text(nodeName), .text(expression), .keyed(nodeName, .plain(node.value)),
+        .keyed("d\(outputName)/d\(nodeName)", .plain(node.gradient)),
+      ])
     }
     store(entries, under: name)
     guard context.showsResults else { return [] }

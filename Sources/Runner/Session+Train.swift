@@ -273,7 +273,9 @@ extension Session {
     let rows = shown.map { record -> [Cell] in
       [.integer(record.epoch)]
         + keys.map { key in
-          record.value(named: key, metrics: history.metrics).map { Cell.measured($0) } ?? .empty
+          record.value(named: key, metrics: history.metrics).map {
+            Cell.keyed("\(key)@\(record.epoch)", .measured($0))
+          } ?? .empty
         }
     }
     return Table(

@@ -15,6 +15,7 @@ public final class Session {
   var histories: [String: TrainingHistory] = [:]
   var graphs: [String: ComputationGraph] = [:]
   var units: [String: ThresholdEntry] = [:]
+  var exerciseCount = 0
   private var deadline: DispatchTime?
 
   public init(document: Document, options: RunOptions = RunOptions()) {
@@ -71,6 +72,7 @@ public final class Session {
       let began = DispatchTime.now()
       do {
         outcome.items = try execute(block, context: context)
+        try checkBlanks(block)
         outcome.status = .succeeded
         if let expected = block.option("expect_error") {
           throw BlockError(
@@ -142,6 +144,13 @@ public final class Session {
     case .perceptron: return try runPerceptron(block, context)
     case .plot: return try runPlot(block, context)
     case .expect: return try runExpect(block, context)
+    case .exercise:
+      exerciseCount += 1
+      let points = try block.option("points").map { try $0.integer(in: 0...1000) } ?? 1
+      return [
+        .exercise(
+          number: exerciseCount, title: block.option("title")?.value.trimmed ?? "", points: points)
+      ]
     }
   }
 
@@ -162,6 +171,24 @@ public final class Session {
       return Diagnostic(
         path: document.path, location: fallback, message: "\(block.title): \(error)",
         sourceLine: context.fenceLine)
+    }
+  }
+
+  /// Every name in a block's `blank:` must be a value the block computed.
+  private func checkBlanks(_ block: DirectiveBlock) throws {
+    guard let option = block.option("blank") else { return }
+    let stored = values[resultName(block) ?? ""] ?? [:]
+    for key in option.words where stored[key] == nil {
+      let known = stored.keys.filter { !$0.contains("@") || key.contains("@") }.sorted()
+      throw BlockError(
+        "'\(key)' is not a value this block computes, so it cannot be blanked", at: option,
+        word: key,
+        hint: suggestion(for: key, among: known))
+    }
+    if let tolerance = block.option("tolerance"), Answer.tolerance(tolerance.value) == nil {
+      throw BlockError(
+        "the tolerance is a number ≥ 0 or a percentage like 1%, not '\(tolerance.value)'",
+        at: tolerance)
     }
   }
 

@@ -18,7 +18,7 @@ public struct Table: Hashable, Sendable {
 }
 
 /// One cell of a table.
-public enum Cell: Hashable, Sendable {
+public indirect enum Cell: Hashable, Sendable {
   case text(String)
   /// A number shown with the table's precision, or with its own decimals.
   case number(Double, decimals: Int? = nil)
@@ -34,16 +34,21 @@ public enum Cell: Hashable, Sendable {
   /// A check mark: passed or failed.
   case mark(Bool)
   case empty
+  /// A cell showing a named value of the block (`Err4`, `new_w46`, `loss@10`): the unit an
+  /// exercise can blank for students.
+  case keyed(String, Cell)
 }
 
 /// A piece of a formula cell.
-public enum FormulaPart: Hashable, Sendable {
+public indirect enum FormulaPart: Hashable, Sendable {
   case text(String)
   /// A number, with its own decimals or the table's; `trimmed` drops trailing zeros (for
   /// values the author wrote, shown as written: 0.9, −0.3).
   case number(Double, decimals: Int?, trimmed: Bool = false)
   /// A number in parentheses, the textbook's way of writing a factor: (0.9).
   case factor(Double, decimals: Int?, trimmed: Bool = false)
+  /// A part showing a named value (`Err6` inside w46's update row), blanked with it.
+  case keyed(String, FormulaPart)
 }
 
 /// What a block shows, in order.
@@ -54,6 +59,8 @@ public enum ResultItem: Hashable, Sendable {
   case note(String)
   /// The error a block was meant to fail with (`expect_error:`), shown as a result.
   case expectedError(String)
+  /// The heading of a numbered exercise.
+  case exercise(number: Int, title: String, points: Int)
 }
 
 /// A figure and the caption the block gave it.

@@ -1,0 +1,173 @@
+import NeuralEngine
+import Notebook
+
+/// Grading: the answers file a key build wrote, against the numbers students submitted.
+public enum Grading {
+  /// One student's answer to one question.
+  public struct Row: Hashable, Sendable {
+    public var student: String
+    public var question: String
+    public var expected: Double
+    public var submitted: Double?
+    public var correct: Bool
+    public var points: Int
+  }
+
+  /// Scores and the problems found on the way (unknown students, missing answers,
+  /// non-numbers), each naming its file and line.
+  public struct Report: Sendable {
+    public var rows: [Row]
+    public var problems: [String]
+
+    /// Points per student: earned and possible, in the answers file's order.
+    public var byStudent: [(student: String, earned: Int, possible: Int)] {
+      var order: [String] = []
+      var totals: [String: (Int, Int)] = [:]
+      for row in rows {
+        if totals[row.student] == nil { order.append(row.student) }
+        let (earned, possible) = totals[row.student] ?? (0, 0)
+        totals[row.student] = (earned + (row.correct ? row.points : 0), possible + row.points)
+      }
+      return order.map { ($0, totals[$0]?.0 ?? 0, totals[$0]?.1 ?? 0) }
+    }
+
+    /// How many students answered each question right, in the answers file's order.
+    public var byQuestion: [(question: String, correct: Int, students: Int)] {
+      var order: [String] = []
+      var totals: [String: (Int, Int)] = [:]
+      for row in rows {
+        if totals[row.question] == nil { order.append(row.question) }
+        let (correct, students) = totals[row.question] ?? (0, 0)
+        totals[row.question] = (correct + (row.correct ? 1 : 0), students + 1)
+      }
+      return order.map { ($0, totals[$0]?.0 ?? 0, totals[$0]?.1 ?? 0) }
+    }
+  }
+
+  /// Grades `submissions` (CSV `student,question,answer`, with a header) against `answers`
+  /// (the key's `student,exercise,question,expected,tolerance,kind,points`).
+  public static func grade(
+    answers answersText: String, answersName: String, submissions submissionsText: String,
+    submissionsName: String
+  )
+    throws -> Report
+  {
+    let answers = try table(
+      answersText, name: answersName,
+      columns: ["student", "question", "expected", "tolerance", "kind", "points"])
+    let submissions = try table(
+      submissionsText, name: submissionsName, columns: ["student", "question", "answer"])
+    var problems: [String] = []
+    struct Key: Hashable { var student: String, question: String }
+    var expected: [Key: (Answer, Int)] = [:]
+    var order: [Key] = []
+    for (row, line) in zip(answers.rows, answers.lines) {
+      let field = { (name: String) in answers.field(row, name) }
+      guard let value = Double(field("expected")), let tolerance = Double(field("tolerance")),
+        let points = Int(field("points"))
+      else {
+        problems.append("\(answersName):\(line): expected, tolerance and points must be numbers")
+        continue
+      }
+      let key = Key(student: field("student"), question: field("question"))
+      expected[key] = (
+        Answer(
+          exercise: 0, exerciseTitle: "", reference: key.question, value: value,
+          tolerance: tolerance, relative: field("kind") == "relative", points: points),
+        line
+      )
+      order.append(key)
+    }
+    let students = Set(order.map(\.student))
+    var submitted: [Key: Double] = [:]
+    for (row, line) in zip(submissions.rows, submissions.lines) {
+      let key = Key(
+        student: submissions.field(row, "student"), question: submissions.field(row, "question"))
+      guard students.contains(key.student) else {
+        problems.append(
+          "\(submissionsName):\(line): unknown student '\(key.student)' (not in \(answersName))")
+        continue
+      }
+      guard expected[key] != nil else {
+        problems.append(
+          "\(submissionsName):\(line): '\(key.question)' is not a question for \(key.student)")
+        continue
+      }
+      let text = submissions.field(row, "answer")
+      guard let value = DirectiveOption.parseNumber(text) else {
+        problems.append(
+          "\(submissionsName):\(line): \(key.student)'s answer to \(key.question) is '\(text)', not a number (scored as wrong)"
+        )
+        continue
+      }
+      if submitted[key] != nil {
+        problems.append(
+          "\(submissionsName):\(line): a second answer from \(key.student) to \(key.question); the first counts"
+        )
+        continue
+      }
+      submitted[key] = value
+    }
+    var rows: [Row] = []
+    var missing: [String: Int] = [:]
+    for key in order {
+      guard let (answer, _) = expected[key] else { continue }
+      let value = submitted[key]
+      if value == nil { missing[key.student, default: 0] += 1 }
+      rows.append(
+        Row(
+          student: key.student, question: key.question, expected: answer.value, submitted: value,
+          correct: value.map(answer.accepts) ?? false, points: answer.points))
+    }
+    for (student, count) in missing.sorted(by: { $0.key < $1.key }) {
+      problems.append(
+        "\(submissionsName): no answer from \(student) to \(count) question\(count == 1 ? "" : "s") (scored as wrong)"
+      )
+    }
+    return Report(rows: rows, problems: problems)
+  }
+
+  /// Scores as CSV: `student,question,expected,submitted,correct,points`.
+  public static func csv(_ report: Report) -> String {
+    var lines = ["student,question,expected,submitted,correct,points"]
+    for row in report.rows {
+      lines.append(
+        [
+          row.student, row.question, "\(row.expected)", row.submitted.map { "\($0)" } ?? "",
+          row.correct ? "yes" : "no",
+          String(row.correct ? row.points : 0),
+        ].joined(separator: ","))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  private static func table(_ text: String, name: String, columns: [String]) throws -> CSVTable {
+    let table: CSVTable
+    do {
+      table = try CSVTable(parsing: text, hasHeader: true)
+    } catch let error as EngineError {
+      throw GradingError(message: "\(name): \(error.description)")
+    }
+    let header = table.header ?? []
+    for column in columns where !header.contains(column) {
+      throw GradingError(
+        message:
+          "\(name): no column '\(column)'; the header needs \(columns.joined(separator: ","))")
+    }
+    return table
+  }
+}
+
+/// A grading input that cannot be read at all.
+public struct GradingError: Error, CustomStringConvertible {
+  public var message: String
+  public var description: String { message }
+}
+
+extension CSVTable {
+  /// A row's field by column name ("" when absent).
+  func field(_ row: [String], _ name: String) -> String {
+    guard let index = header?.firstIndex(of: name), row.indices.contains(index) else { return "" }
+    return row[index].trimmed
+  }
+}
