@@ -127,6 +127,39 @@ struct RobustnessTests {
   }
 }
 
+extension RobustnessTests {
+  /// Exercise sheets with random mutations, through variants and the student and key
+  /// builds: located diagnostics, never a crash.
+  @Test func mutatedExerciseSheetsNeverCrash() throws {
+    let url = CourseTests.repository.appendingPathComponent("notebooks/exercise1.md")
+    let original = Array(try String(contentsOf: url, encoding: .utf8))
+    let alphabet = Array("0123456789-.,;:=|/ \n`{}$#xwθabcdefghijklmnopqrstuvwyz_<>\"")
+    var generator = SeededBytes(seed: 7)
+    for round in 0..<60 {
+      var text = original
+      for _ in 0..<(1 + generator.next(below: 4)) {
+        let position = generator.next(below: text.count)
+        switch generator.next(below: 3) {
+        case 0: text.remove(at: position)
+        case 1: text.insert(text[position], at: position)
+        default: text[position] = alphabet[generator.next(below: alphabet.count)]
+        }
+      }
+      let (parsed, diagnostics) = Document.parse(String(text), path: "mutant\(round).md")
+      let (document, _, _) = Variants.apply(
+        to: parsed, notebook: "mutant", student: "s\(round)", attempt: 0)
+      let result = Session(document: document, options: RunOptions(keepGoing: true, budget: 0.05))
+        .run(parseDiagnostics: diagnostics)
+      for build in [Build.student, .key] {
+        _ = MarkdownHandout(result: result, name: "mutant", build: build).text
+        _ = HTMLHandout(result: result, name: "mutant", math: nil, build: build).text
+        _ = NotebookExport(result: result, name: "mutant", build: build).json
+      }
+      _ = AnswerKey.csv([("s", result.answers)])
+    }
+  }
+}
+
 /// A tiny deterministic generator for the mutations (SplitMix64).
 struct SeededBytes {
   var state: UInt64
