@@ -71,23 +71,24 @@ public final class Session {
       }
       let began = DispatchTime.now()
       do {
-        outcome.items = try execute(block, context: context)
-        try checkBlanks(block)
-        outcome.status = .succeeded
-        if let expected = block.option("expect_error") {
-          throw BlockError(
-            "this block was expected to fail with '\(expected.value)', but it ran", at: expected,
-            hint: "remove 'expect_error' if the block is meant to work")
+        var failedAsExpected = false
+        do {
+          outcome.items = try execute(block, context: context)
+        } catch let error where expectedFailure(error, block: block, context: context) != nil {
+          // The block failed as its `expect_error:` said it would: that is its result.
+          outcome.items = [
+            .expectedError(expectedFailure(error, block: block, context: context) ?? "")
+          ]
+          failedAsExpected = true
         }
-      } catch let error
-        where block.option("expect_error").map({ option in
-          error is BlockError && (error as? BlockError)?.location == option.valueLocation
-            ? false
-            : diagnose(error, block: block, context: context).message.contains(option.value.trimmed)
-        }) ?? false
-      {
-        let diagnostic = diagnose(error, block: block, context: context)
-        outcome.items = [.expectedError(diagnostic.message)]
+        if !failedAsExpected {
+          try checkBlanks(block)
+          if let expected = block.option("expect_error") {
+            throw BlockError(
+              "this block was expected to fail with '\(expected.value)', but it ran", at: expected,
+              hint: "remove 'expect_error' if the block is meant to work")
+          }
+        }
         outcome.status = .succeeded
       } catch {
         var failure = error
@@ -172,6 +173,16 @@ public final class Session {
         path: document.path, location: fallback, message: "\(block.title): \(error)",
         sourceLine: context.fenceLine)
     }
+  }
+
+  /// The message of a failure the block's `expect_error:` announced, or `nil` when the
+  /// block does not expect one or failed differently.
+  private func expectedFailure(_ error: Error, block: DirectiveBlock, context: BlockContext)
+    -> String?
+  {
+    guard let option = block.option("expect_error") else { return nil }
+    let message = diagnose(error, block: block, context: context).message
+    return message.contains(option.value.trimmed) ? message : nil
   }
 
   /// Every name in a block's `blank:` must be a value the block computed.

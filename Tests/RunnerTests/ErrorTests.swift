@@ -88,6 +88,23 @@ struct ErrorTests {
     #expect(error?.sourceLine != nil)
   }
 
+  @Test func expectedErrorsAreResultsAndOtherOutcomesAreNot() {
+    let model = "```model m\ninputs: 3\nlayer: 2 sigmoid\n```\n"
+    let expected = run(model + "```forward m\ninput: 1 2\nexpect_error: NCOL(X) == NROW(W)\n```\n")
+    #expect(expected.succeeded)
+    #expect(
+      expected.outcomes.last?.items == [
+        .expectedError(
+          "the model takes 3 inputs per sample (NCOL(X) == NROW(W)), but a sample here has 2")
+      ])
+    let ran = run(model + "```forward m\ninput: 1 2 3\nexpect_error: NCOL\n```\n")
+    #expect(
+      onlyError(ran)?.headline
+        == "nb.md:7:15: error: this block was expected to fail with 'NCOL', but it ran")
+    let other = run(model + "```forward m\ninput: 1 2\nexpect_error: something else\n```\n")
+    #expect(onlyError(other)?.message.hasPrefix("the model takes 3 inputs per sample") == true)
+  }
+
   @Test func aFailureStopsTheRunUnlessKeepGoing() {
     let notebook = """
       ```model a
