@@ -34,7 +34,7 @@ public struct HTMLHandout {
         body.append(
           prose(lines, firstLine: firstLine, blocks: blocks, headings: &headings, toc: &toc))
       case .directive(let source, let outcome, let figures):
-        body.append(directive(source, outcome, figures: figures))
+        body.append(directive(source, outcome, figures: figures, walk: walk))
       }
     }
     let matter = result.document.frontMatter
@@ -177,7 +177,11 @@ public struct HTMLHandout {
 
   // MARK: - Directives
 
-  private func directive(_ source: [String], _ outcome: BlockOutcome, figures: [Int]) -> String {
+  private func directive(
+    _ source: [String], _ outcome: BlockOutcome, figures: [Int], walk: HandoutWalk
+  )
+    -> String
+  {
     let anchor = outcome.block.label.map { " id=\"\(escapeHTML($0))\"" } ?? ""
     var html =
       "<section class=\"result\"\(anchor) data-block=\"\(escapeHTML(outcome.block.title))\">\n"
@@ -195,7 +199,7 @@ public struct HTMLHandout {
           "<div class=\"expected-error\"><strong>Error, as intended:</strong> <code>\(escapeHTML(message))</code></div>\n"
       case .table(let table):
         html += Self.table(
-          table, blanks: HandoutWalk(result: result, name: name, build: build).blanks(outcome))
+          table, blanks: walk.blanks(outcome))
       case .exercise(let number, let title, let points):
         html +=
           "<h3 class=\"exercise\">Exercise \(number)\(title.isEmpty ? "" : ": " + escapeHTML(title))</h3>\n"

@@ -6,7 +6,16 @@ import Runner
 struct HandoutWalk {
   let result: RunResult
   let name: String
-  var build: Build = .handout
+  let build: Build
+  /// The references of every blank in the run (`hk.Err4`), for the student and key builds.
+  let blanked: Set<String>
+
+  init(result: RunResult, name: String, build: Build = .handout) {
+    self.result = result
+    self.name = name
+    self.build = build
+    blanked = build == .handout ? [] : result.blankedReferences
+  }
 
   /// A stretch of the handout, in order.
   enum Piece {
@@ -79,7 +88,6 @@ struct HandoutWalk {
   func substituted(_ line: String, line number: Int) -> String {
     let placeholders = References.placeholders(in: line, line: number)
     guard !placeholders.isEmpty else { return line }
-    let blanked = build == .handout ? [] : result.blankedReferences
     var bytes = Array(line.utf8)
     for placeholder in placeholders.reversed() {
       guard let value = result.value(placeholder.reference) else { continue }
@@ -100,9 +108,6 @@ struct HandoutWalk {
     let keys = blanked.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
     return Blanks(keys: Set(keys), build: build)
   }
-
-  /// The references of every blank in the run (`hk.Err4`).
-  var blanked: Set<String> { result.blankedReferences }
 
   /// Where a figure goes beside the Markdown handout: `NAME_files/fig-3.svg`.
   func figurePath(_ number: Int) -> String { "\(name)_files/fig-\(number).svg" }

@@ -146,7 +146,7 @@ extension Session {
   // MARK: - Shared pieces
 
   func resultName(of block: DirectiveBlock) -> String {
-    block.option("as")?.value.trimmed ?? block.name ?? block.kind.rawValue
+    resultName(block) ?? block.kind.rawValue
   }
 
   /// Inputs from `input` (samples separated by `;`) or from `data` (its first `samples`).

@@ -270,8 +270,9 @@ public final class Session {
     return names
   }
 
-  private func resultName(_ block: DirectiveBlock) -> String? {
-    block.option("as")?.value ?? block.name
+  /// What a block's values are stored under: its `as:` option, else its name.
+  func resultName(_ block: DirectiveBlock) -> String? {
+    block.option("as")?.value.trimmed ?? block.name
   }
 
   /// Stores a block's named values (merged into what the name already holds).
