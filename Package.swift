@@ -68,7 +68,8 @@ let package = Package(
 
     .testTarget(name: "NeuralEngineTests", dependencies: ["NeuralEngine", "Spelling"]),
     .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
-    .testTarget(name: "RunnerTests", dependencies: ["Runner", "Notebook", "NeuralEngine"]),
+    .testTarget(
+      name: "RunnerTests", dependencies: ["Runner", "Notebook", "NeuralEngine", "Figures"]),
     .testTarget(
       name: "RenderingTests", dependencies: ["Rendering", "Runner", "Notebook", "Figures"]),
     .testTarget(

@@ -34,4 +34,18 @@ public enum NumberText {
     }
     return String(format: "%.1e", value)
   }
+
+  /// A number as an author writes it, with every digit it needs and no trailing zeros:
+  /// `42`, `0.9`, `-0.3`, `1e-05`.
+  public static func plain(_ value: Double) -> String {
+    guard value.isFinite else { return fixed(value, decimals: 0) }
+    if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+    return String(value)
+  }
+
+  /// Significant digits (`%.4g`): progress lines, axis values of any size.
+  public static func significant(_ value: Double, digits: Int) -> String {
+    guard value.isFinite else { return fixed(value, decimals: 0) }
+    return String(format: "%.\(max(1, min(17, digits)))g", value)
+  }
 }

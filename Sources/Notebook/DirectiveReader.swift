@@ -1,5 +1,3 @@
-import Spelling
-
 /// Reads one directive block's fence words and body into a ``DirectiveBlock``.
 struct DirectiveReader {
   let kind: DirectiveKind
@@ -73,8 +71,7 @@ struct DirectiveReader {
           continue
         }
         flush()
-        if let (key, value, valueColumn) = optionLine(text), kind.body == .options || isCommon(key)
-        {
+        if let (key, value, valueColumn) = optionLine(text) {
           let keyColumn = column(of: key, in: text)
           current = DirectiveOption(
             key: key, value: value, keyLocation: SourceLocation(line: number, column: keyColumn),
@@ -84,9 +81,7 @@ struct DirectiveReader {
             error(
               "expected 'key: value' in a \(kind.rawValue) block", line: number,
               column: column(of: String(trimmed), in: text), length: trimmed.count,
-              hint:
-                "options are written one per line, e.g. '\(kind.options.first?.example.split(separator: "\n").first ?? "key: value")'"
-            ))
+              hint: "options are written one per line, e.g. 'rate: 0.1'"))
         } else {
           bodyLines.append(
             SourceText(
@@ -103,40 +98,8 @@ struct DirectiveReader {
           "this \(kind.rawValue) block is never closed", line: fenceLine, column: 1, length: 3,
           hint: "end it with a fence line like the opening one"))
     }
-    check(options, diagnostics: &diagnostics)
     return DirectiveBlock(
       kind: kind, name: name, options: options, lines: bodyLines, range: range, info: info)
-  }
-
-  /// Unknown and repeated options, each with a suggestion.
-  private func check(_ options: [DirectiveOption], diagnostics: inout [Diagnostic]) {
-    let specs = kind.allOptions
-    var seen: Set<String> = []
-    for option in options {
-      guard let spec = specs.first(where: { $0.name == option.key }) else {
-        let guess = closestName(to: option.key, among: specs.map(\.name))
-        let known = specs.map(\.name).joined(separator: ", ")
-        diagnostics.append(
-          Diagnostic(
-            path: path, location: option.keyLocation,
-            message: "unknown option '\(option.key)' for \(kind.rawValue)",
-            hint: guess.map { "did you mean '\($0)'?" } ?? "\(kind.rawValue) takes: \(known)",
-            sourceLine: option.sourceLine, length: option.key.count))
-        continue
-      }
-      if seen.contains(option.key), !spec.repeatable {
-        diagnostics.append(
-          Diagnostic(
-            path: path, location: option.keyLocation,
-            message: "'\(option.key)' is given twice in one \(kind.rawValue) block",
-            hint: "keep one", sourceLine: option.sourceLine, length: option.key.count))
-      }
-      seen.insert(option.key)
-    }
-  }
-
-  private func isCommon(_ key: String) -> Bool {
-    kind.allOptions.contains { $0.name == key }
   }
 
   /// `key: value` → (key, value, the value's column).

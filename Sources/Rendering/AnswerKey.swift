@@ -29,8 +29,8 @@ public enum AnswerKey {
           [
             csvField(student), String(answer.exercise), csvField(answer.reference),
             NumberText.trimmed(answer.value, decimals: 12),
-            NumberText.trimmed(answer.tolerance, decimals: 12),
-            answer.relative ? "relative" : "absolute", String(answer.points),
+            NumberText.trimmed(answer.tolerance.value, decimals: 12),
+            answer.tolerance.relative ? "relative" : "absolute", String(answer.points),
           ].joined(separator: ","))
       }
     }
@@ -38,9 +38,9 @@ public enum AnswerKey {
   }
 
   static func toleranceText(_ answer: Answer) -> String {
-    answer.relative
-      ? "±" + NumberText.trimmed(answer.tolerance * 100, decimals: 6) + "%"
-      : "±" + NumberText.trimmed(answer.tolerance, decimals: 8)
+    answer.tolerance.relative
+      ? "±" + NumberText.trimmed(answer.tolerance.value * 100, decimals: 6) + "%"
+      : "±" + NumberText.trimmed(answer.tolerance.value, decimals: 8)
   }
 
   /// A CSV field, quoted when it holds a comma, a quote or a line break.

@@ -182,10 +182,10 @@ public struct HTMLHandout {
   )
     -> String
   {
-    let anchor = outcome.block.label.map { " id=\"\(escapeHTML($0))\"" } ?? ""
+    let anchor = outcome.common.label.map { " id=\"\(escapeHTML($0))\"" } ?? ""
     var html =
       "<section class=\"result\"\(anchor) data-block=\"\(escapeHTML(outcome.block.title))\">\n"
-    if outcome.block.echoesSource {
+    if outcome.common.echo {
       html +=
         "<pre class=\"directive\"><code>\(escapeHTML(source.joined(separator: "\n")))</code></pre>\n"
     }
@@ -430,17 +430,5 @@ extension String {
 
   func trimmingCharacters(in set: String) -> String {
     String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
-  }
-}
-
-extension DirectiveBlock {
-  /// The block's `label`, an anchor to link its results by.
-  var label: String? {
-    option("label")?.value.split(whereSeparator: \.isWhitespace).first.map(String.init)
-  }
-
-  /// Whether the handout shows the block's own source (`echo: true`).
-  var echoesSource: Bool {
-    option("echo")?.value.split(whereSeparator: \.isWhitespace).joined() == "true"
   }
 }

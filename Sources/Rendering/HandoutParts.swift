@@ -7,14 +7,14 @@ struct HandoutWalk {
   let result: RunResult
   let name: String
   let build: Build
-  /// The references of every blank in the run (`hk.Err4`), for the student and key builds.
-  let blanked: Set<String>
+  /// Every blanked value of the run (`hk.Err4`), for the student and key builds.
+  let blanked: Set<ValueKey>
 
   init(result: RunResult, name: String, build: Build = .handout) {
     self.result = result
     self.name = name
     self.build = build
-    blanked = build == .handout ? [] : result.blankedReferences
+    blanked = build == .handout ? [] : result.blankedKeys
   }
 
   /// A stretch of the handout, in order.
@@ -83,30 +83,28 @@ struct HandoutWalk {
     return pieces
   }
 
-  /// A prose line with its `{{ … }}` placeholders replaced by their values (blanked in the
-  /// student build when they quote a blank).
+  /// A prose line with its `{{ … }}` placeholders replaced by the values the run resolved
+  /// for them (blanked in the student build when they quote a blank).
   func substituted(_ line: String, line number: Int) -> String {
     let placeholders = References.placeholders(in: line, line: number)
     guard !placeholders.isEmpty else { return line }
     var bytes = Array(line.utf8)
+    let blanks = Blanks(keys: blanked, build: build)
     for placeholder in placeholders.reversed() {
-      guard let value = result.value(placeholder.reference) else { continue }
+      guard let quote = result.quotes[SourceLocation(line: number, column: placeholder.column)]
+      else { continue }
       let text = NumberFormat.value(
-        value, decimals: placeholder.decimals ?? result.document.frontMatter.precision)
-      let marked = Blanks(keys: blanked, build: build).mark(placeholder.reference, text)
-      bytes.replaceSubrange(placeholder.range, with: Array(marked.utf8))
+        quote.value, decimals: placeholder.decimals ?? result.document.frontMatter.precision)
+      bytes.replaceSubrange(placeholder.range, with: Array(blanks.mark(quote.key, text).utf8))
     }
     return String(decoding: bytes, as: UTF8.self)
   }
 
-  /// The blanks of one block in this build: every value of the block's result name that any
-  /// block blanks, so an answer blanked in one exercise stays hidden in every later table
-  /// that repeats it (a forward output inside an error formula).
+  /// The blanks of this build: every blanked value, so an answer blanked in one exercise
+  /// stays hidden in every later table that repeats it (a forward output inside an error
+  /// formula).
   func blanks(_ outcome: BlockOutcome) -> Blanks {
-    guard build != .handout, let name = outcome.resultName else { return .none }
-    let prefix = name + "."
-    let keys = blanked.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
-    return Blanks(keys: Set(keys), build: build)
+    build == .handout ? .none : Blanks(keys: blanked, build: build)
   }
 
   /// Where a figure goes beside the Markdown handout: `NAME_files/fig-3.svg`.

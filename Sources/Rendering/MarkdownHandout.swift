@@ -25,10 +25,10 @@ public struct MarkdownHandout {
       case .prose(let lines, _, _):
         out += lines.map(Blanks.markdown)
       case .directive(let source, let outcome, let figures):
-        if outcome.block.echoesSource { out += source }
+        if outcome.common.echo { out += source }
         out.append(HandoutWalk.beginMarker(outcome.block))
         out.append("")
-        if let label = outcome.block.label { out += ["<a id=\"\(label)\"></a>", ""] }
+        if let label = outcome.common.label { out += ["<a id=\"\(label)\"></a>", ""] }
         out += results(outcome, figures: figures, walk: walk)
         out.append(HandoutWalk.endMarker)
       }

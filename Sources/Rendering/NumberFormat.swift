@@ -90,7 +90,7 @@ public enum Build: String, Hashable, Sendable {
 /// The blanked keys of one block in one build. Values pass through the formatter as text
 /// with private-use marker characters, which each renderer turns into its own syntax.
 public struct Blanks: Sendable {
-  public var keys: Set<String>
+  public var keys: Set<ValueKey>
   public var build: Build
 
   public static let none = Blanks(keys: [], build: .handout)
@@ -100,7 +100,7 @@ public struct Blanks: Sendable {
   static let answerOpen = "\u{E001}"
   static let answerClose = "\u{E002}"
 
-  func mark(_ key: String, _ text: String) -> String {
+  func mark(_ key: ValueKey, _ text: String) -> String {
     guard keys.contains(key) else { return text }
     switch build {
     case .handout: return text

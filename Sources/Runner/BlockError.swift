@@ -40,26 +40,6 @@ struct BlockError: Error {
   }
 }
 
-/// "did you mean 'hk.O6'?" for a misspelt reference: among the named result's own keys when
-/// the name exists, among the names otherwise (cheap even when a run stored thousands).
-func referenceSuggestion(for reference: String, in values: [String: [String: Value]]) -> String {
-  let parts = reference.split(separator: ".", maxSplits: 1).map(String.init)
-  guard let name = parts.first else { return "refer to a value as name.key, e.g. hk.O6" }
-  if let keys = values[name], parts.count == 2 {
-    let short = keys.keys.filter { !$0.contains("@") }.sorted()
-    if let guess = closestName(to: parts[1], among: short) {
-      return "did you mean '\(name).\(guess)'?"
-    }
-    return "\(name) has: " + short.prefix(12).joined(separator: ", ")
-      + (short.count > 12 ? ", …" : "")
-  }
-  if let guess = closestName(to: name, among: values.keys.sorted()) {
-    return "did you mean '\(guess)'? (no results are stored under '\(name)')"
-  }
-  return "no results are stored under '\(name)'; names defined so far: "
-    + values.keys.sorted().joined(separator: ", ")
-}
-
 /// "did you mean 'x'?" for a misspelt name, or the list of what is known.
 func suggestion(for name: String, among known: [String]) -> String {
   if let guess = closestName(to: name, among: known) { return "did you mean '\(guess)'?" }

@@ -64,16 +64,25 @@ public enum Grading {
     for (row, line) in zip(answers.rows, answers.lines) {
       let field = { (name: String) in answers.field(row, name) }
       guard let value = Double(field("expected")), let tolerance = Double(field("tolerance")),
-        let points = Int(field("points"))
+        value.isFinite, tolerance >= 0, let points = Int(field("points")),
+        (0...1_000_000).contains(points)
       else {
-        problems.append("\(answersName):\(line): expected, tolerance and points must be numbers")
+        problems.append(
+          "\(answersName):\(line): expected and tolerance must be numbers, points a whole number from 0 to 1000000"
+        )
         continue
       }
       let key = Key(student: field("student"), question: field("question"))
+      guard let question = ValueKey(parsing: key.question) else {
+        problems.append(
+          "\(answersName):\(line): '\(key.question)' is not a value name like hk.Err6")
+        continue
+      }
       expected[key] = (
         Answer(
-          exercise: 0, exerciseTitle: "", reference: key.question, value: value,
-          tolerance: tolerance, relative: field("kind") == "relative", points: points),
+          exercise: 0, exerciseTitle: "", key: question, value: value,
+          tolerance: Tolerance(value: tolerance, relative: field("kind") == "relative"),
+          points: points),
         line
       )
       order.append(key)

@@ -53,6 +53,8 @@ public struct BlockOutcome: Sendable {
   public var precision: Int
   /// What the block's results are stored under (`hk`), if anything.
   public var resultName: String?
+  /// The options every directive takes, as read (caption, label, echo, blanks…).
+  public var common: CommonOptions
 }
 
 /// A whole run: every block's outcome, the named values, every diagnostic.
@@ -61,16 +63,19 @@ public struct RunResult: Sendable {
   public var outcomes: [BlockOutcome]
   /// Parse and run diagnostics, in source order.
   public var diagnostics: [Diagnostic]
-  /// `values["hk"]["O6"]`.
-  public var values: [String: [String: Value]]
+  /// Every value the blocks computed.
+  public var values: ValueStore
+  /// The prose's `{{ … }}` quotes, by where each placeholder stands.
+  public var quotes: [SourceLocation: Quote]
   /// Why the run stopped early, if it did (a budget, a failure).
   public var stopReason: String?
 
   /// Whether nothing failed.
   public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
 
-  /// The value a reference like `hk.O6` names.
+  /// The value a reference like `hk.O6` names at the end of the run (`nil` when it names
+  /// nothing or is ambiguous).
   public func value(_ reference: String) -> Value? {
-    References.lookup(reference, in: values)
+    ValueKey(parsing: reference).flatMap { values.value($0) }
   }
 }

@@ -36,7 +36,7 @@ public indirect enum Cell: Hashable, Sendable {
   case empty
   /// A cell showing a named value of the block (`Err4`, `new_w46`, `loss@10`): the unit an
   /// exercise can blank for students.
-  case keyed(String, Cell)
+  case keyed(ValueKey, Cell)
 }
 
 /// A piece of a formula cell.
@@ -48,7 +48,7 @@ public indirect enum FormulaPart: Hashable, Sendable {
   /// A number in parentheses, the textbook's way of writing a factor: (0.9).
   case factor(Double, decimals: Int?, trimmed: Bool = false)
   /// A part showing a named value (`Err6` inside w46's update row), blanked with it.
-  case keyed(String, FormulaPart)
+  case keyed(ValueKey, FormulaPart)
 }
 
 /// What a block shows, in order.

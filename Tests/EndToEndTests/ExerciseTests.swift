@@ -211,7 +211,7 @@ struct ExerciseTests {
     // Relative tolerance: the gradient blanks accept 2 % either way.
     let gradient = try #require(result.answers.first { $0.reference == "neuron.grad_wx2" })
     #expect(
-      gradient.relative && gradient.accepts(gradient.value * 1.019)
+      gradient.tolerance.relative && gradient.accepts(gradient.value * 1.019)
         && !gradient.accepts(gradient.value * 1.03))
   }
 

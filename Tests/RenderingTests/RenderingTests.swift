@@ -291,7 +291,10 @@ struct FigureTests {
 
   @Test func plotMistakesAreLocated() {
     let (result, _, _, _) = render("```plot\nkind: netwrok\n```\n")
-    #expect(result.diagnostics.first?.headline == "nb.md:2:7: error: unknown plot kind 'netwrok'")
+    #expect(
+      result.diagnostics.first?.headline
+        == "nb.md:2:7: error: 'kind' is one of network, boundary, surface, activations, graph, confusion, digits, curves, function, not 'netwrok'"
+    )
     #expect(result.diagnostics.first?.hint == "did you mean 'network'?")
   }
 }

@@ -104,6 +104,7 @@ struct DirectiveTests {
       ```evaluate net
       data: blobs.test
       metrics: accuracy precision recall f1
+      as: test
       ```
 
       ```predict net
@@ -114,7 +115,8 @@ struct DirectiveTests {
     #expect(number(result, "net.epochs") == 40)
     #expect(number(result, "net.val_accuracy") > 0.8)
     #expect(number(result, "net.accuracy") > 0.8)
-    #expect(number(result, "net.f1") > 0.8)
+    #expect(number(result, "test.accuracy") > 0.8)
+    #expect(number(result, "test.f1") > 0.8)
     #expect(result.value("net.class1") != nil)
     let train = result.outcomes[2]
     #expect(train.items.contains { if case .figure = $0 { true } else { false } })

@@ -41,21 +41,31 @@ public struct ComputationGraph: Equatable, Sendable {
   }
 
   public enum Function: String, CaseIterable, Sendable {
-    case sin, cos, tan, exp, log, sqrt, tanh, sigmoid, relu, abs
+    case sin, cos, tan, exp, log, sqrt, tanh, sigmoid, relu, abs, max, min
+
+    /// How many arguments it takes.
+    public var arity: Int { self == .max || self == .min ? 2 : 1 }
   }
 
   /// Builds and evaluates the graph of `output`, which is either an expression or the name
   /// of one of `definitions` (evaluated in order), with values for every free variable.
+  ///
+  /// A name defined again (`c = c + 1`) is a new node, as a Python variable rebound in
+  /// micrograd; the earlier node keeps the name with a prime (`c′`). `interrupt` is asked
+  /// as the graph grows; answering `true` stops the build with an error.
   public init(
     output: String, definitions: [(name: String, expression: String)] = [],
-    values: [String: Double]
+    values: [String: Double], interrupt: (() -> Bool)? = nil
   ) throws {
     var builder = GraphBuilder(values: values)
+    builder.interrupt = interrupt
     for (name, expression) in definitions {
-      guard builder.named[name] == nil else {
-        throw ExpressionError(message: "'\(name)' is defined twice", expression: name, offset: 0)
-      }
       let index = try builder.parse(expression)
+      if builder.stopped {
+        throw ExpressionError(
+          message: "the time ran out while building '\(name)'", expression: expression, offset: 0)
+      }
+      builder.redefine(name)
       builder.name(index, name, expression: expression)
     }
     let outputIndex: Int

@@ -9,9 +9,11 @@ import Spelling
 /// sum     = product (("+" | "-") product)*
 /// product = unary (("*" | "/") unary | implicit unary)*
 /// unary   = "-" unary | power
-/// power   = primary ("^" unary)?
-/// primary = number | name | function "(" sum ")" | "(" sum ")"
+/// power   = primary (("^" | "**") unary)?
+/// primary = number | name | function "(" sum ("," sum)? ")" | "(" sum ")"
 /// ```
+/// A power of a negative base is defined for whole exponents ((−2)³ = −8). Nesting is
+/// limited (``maximumDepth``), so no input can exhaust the stack.
 struct GraphBuilder {
   var nodes: [ComputationGraph.Node] = []
   var named: [String: Int] = [:]
@@ -19,9 +21,28 @@ struct GraphBuilder {
   private var characters: [Character] = []
   private var position = 0
   private var source = ""
+  private var depth = 0
+  /// Set when `interrupt` asked to stop; the build then ends with an error.
+  private(set) var stopped = false
+  /// Asked every 4096 nodes; `true` stops the build (a time limit).
+  var interrupt: (() -> Bool)?
+
+  /// The deepest nesting of parentheses, signs and powers an expression may have.
+  static let maximumDepth = 256
 
   init(values: [String: Double]) {
     self.values = values
+  }
+
+  /// Gives a name that is defined again (`c = c + 1`, micrograd's way) to the new node; the
+  /// earlier node keeps the name with a prime (`c′`).
+  mutating func redefine(_ name: String) {
+    guard let old = named[name] else { return }
+    var primed = name + "′"
+    while named[primed] != nil { primed += "′" }
+    if nodes[old].name == name { nodes[old].name = primed }
+    named[primed] = old
+    named[name] = nil
   }
 
   mutating func name(_ index: Int, _ name: String, expression: String) {
@@ -83,6 +104,11 @@ struct GraphBuilder {
 
   private mutating func unary() throws -> Int {
     skipSpaces()
+    depth += 1
+    defer { depth -= 1 }
+    guard depth <= Self.maximumDepth else {
+      throw error("the expression is nested more than \(Self.maximumDepth) levels deep")
+    }
     if let c = peek(), c == "-" || c == "−" {
       position += 1
       let operand = try unary()
@@ -96,16 +122,29 @@ struct GraphBuilder {
   private mutating func power() throws -> Int {
     let base = try primary()
     skipSpaces()
-    guard peek() == "^" else { return base }
-    position += 1
+    if peek() == "^" {
+      position += 1
+    } else if peek() == "*", position + 1 < characters.count, characters[position + 1] == "*" {
+      position += 2
+    } else {
+      return base
+    }
     let exponent = try unary()
     let (x, y) = (nodes[base].value, nodes[exponent].value)
-    let value = Double.pow(x, y)
-    let dBase = y == 0 ? 0 : y * Double.pow(x, y - 1)
+    let value = Self.power(x, y)
+    let dBase = y == 0 ? 0 : y * Self.power(x, y - 1)
     let dExponent = x > 0 ? value * Double.log(x) : 0
     return add(
       .power, inputs: [base, exponent],
       text: "\(wrapped(base))^\(wrapped(exponent))", value: value, local: [dBase, dExponent])
+  }
+
+  /// xʸ, with whole exponents of negative bases defined: (−7)² = 49, (−2)³ = −8.
+  static func power(_ x: Double, _ y: Double) -> Double {
+    if x < 0, y == y.rounded(), Swift.abs(y) < 1e9, let n = Int(exactly: y) {
+      return Double.pow(x, n)
+    }
+    return Double.pow(x, y)
   }
 
   private mutating func primary() throws -> Int {
@@ -141,6 +180,12 @@ struct GraphBuilder {
     if peek() == "(", let function = ComputationGraph.Function(rawValue: name) {
       position += 1
       let argument = try sum()
+      if function.arity == 2 {
+        try expect(",")
+        let second = try sum()
+        try expect(")")
+        return apply(function, to: argument, and: second)
+      }
       try expect(")")
       return apply(function, to: argument)
     }
@@ -179,10 +224,24 @@ struct GraphBuilder {
       (value, local) = (s, s * (1 - s))
     case .relu: (value, local) = (max(0, x), x > 0 ? 1 : 0)
     case .abs: (value, local) = (Swift.abs(x), x > 0 ? 1 : (x < 0 ? -1 : 0))
+    case .max, .min: (value, local) = (x, 1)  // two arguments: apply(_:to:and:)
     }
     return add(
       .function(function), inputs: [argument],
       text: "\(function.rawValue)(\(nodes[argument].text))", value: value, local: [local])
+  }
+
+  /// `max(a, b)` and `min(a, b)`: the gradient flows to the argument chosen (to the first
+  /// on a tie, as PyTorch's `maximum` splits it … here it goes whole to the first).
+  private mutating func apply(
+    _ function: ComputationGraph.Function, to first: Int, and second: Int
+  ) -> Int {
+    let (a, b) = (nodes[first].value, nodes[second].value)
+    let takesFirst = function == .max ? a >= b : a <= b
+    return add(
+      .function(function), inputs: [first, second],
+      text: "\(function.rawValue)(\(nodes[first].text), \(nodes[second].text))",
+      value: takesFirst ? a : b, local: takesFirst ? [1, 0] : [0, 1])
   }
 
   private mutating func binary(_ operation: ComputationGraph.Operation, _ l: Int, _ r: Int) -> Int {
@@ -204,6 +263,7 @@ struct GraphBuilder {
     _ operation: ComputationGraph.Operation, inputs: [Int], text: String, value: Double,
     local: [Double]
   ) -> Int {
+    if nodes.count % 4096 == 4095, let interrupt, interrupt() { stopped = true }
     nodes.append(
       ComputationGraph.Node(
         name: nil, operation: operation, inputs: inputs, text: text, value: value,

@@ -117,7 +117,14 @@ extension Network {
   /// counting on (x1 x2 x3 → units 1 2 3, hidden 4 5, output 6), unless named.
   public var unitLabels: (inputs: [String], layers: [[String]]) {
     var next = inputCount + 1
-    let inputs = inputNames.map { $0.map(Self.unitNumber) } ?? (1...inputCount).map(String.init)
+    // `x1 x2 x3` are units 1 2 3; any other name (x0, age) labels its unit as written, so a
+    // unit's number never silently differs from its place.
+    let inputs =
+      inputNames.map { names in
+        names.enumerated().map { index, name in
+          Self.unitNumber(name) == String(index + 1) ? String(index + 1) : name
+        }
+      } ?? (1...inputCount).map(String.init)
     let hidden = layers.map { layer -> [String] in
       defer { next += layer.unitCount }
       return layer.unitNames ?? (next..<next + layer.unitCount).map(String.init)

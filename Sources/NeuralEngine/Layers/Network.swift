@@ -89,6 +89,23 @@ public struct Network<Scalar: MatrixScalar>: Equatable, Sendable {
   }
 
   /// The layer at a 0-based index, or an error.
+  /// Sets one weight or bias in place; an identifier outside the network is an error.
+  public mutating func setParameter(_ parameter: ParameterID, to value: Scalar) throws {
+    switch parameter {
+    case .weight(let l, let from, let to):
+      guard layers.indices.contains(l), (0..<layers[l].inputCount).contains(from),
+        (0..<layers[l].unitCount).contains(to)
+      else { throw EngineError.invalidArgument("the network has no weight \(parameter)") }
+      layers[l].weights[from, to] = value
+    case .bias(let l, let unit):
+      guard layers.indices.contains(l), let bias = layers[l].bias, bias.indices.contains(unit)
+      else {
+        throw EngineError.invalidArgument("the network has no bias \(parameter)")
+      }
+      layers[l].bias?[unit] = value
+    }
+  }
+
   public func layer(_ index: Int) throws -> Dense<Scalar> {
     guard layers.indices.contains(index) else {
       throw EngineError.invalidArgument(

@@ -4,13 +4,15 @@ extension Network {
   /// Each epoch reshuffles the samples (seeded), steps through them in batches, and
   /// records the loss and metrics; validation data (given, or split off the end of the
   /// training data) are evaluated after every epoch. A loss that becomes NaN or infinite
-  /// stops training with ``EngineError/nonFiniteLoss(epoch:batch:value:)``.
+  /// stops training with ``EngineError/nonFiniteLoss(epoch:batch:value:)``. `interrupt` is
+  /// asked between batches (a time limit); when it answers `true`, training stops with the
+  /// epochs completed so far and ``StopReason/requested``.
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
   public mutating func fit(
     _ features: Matrix<Scalar>, _ targets: Matrix<Scalar>, configuration: TrainingConfiguration,
     validation: (features: Matrix<Scalar>, targets: Matrix<Scalar>)? = nil,
-    progress: TrainingProgress? = nil
+    progress: TrainingProgress? = nil, interrupt: (() -> Bool)? = nil
   ) throws -> TrainingHistory {
     let c = configuration
     try c.validate()
@@ -85,7 +87,12 @@ extension Network {
       var lossTotal = 0.0
       var start = 0
       var batchNumber = 0
+      var interrupted = false
       while start < n {
+        if let interrupt, interrupt() {
+          interrupted = true
+          break
+        }
         batchNumber += 1
         let rows = min(batch, n - start)
         let value: Scalar
@@ -104,6 +111,10 @@ extension Network {
         // Mean losses are weighted by batch size; the ½-sum-of-squares loss is a sum.
         lossTotal += sumsOverBatches ? Double(value) : Double(value) * Double(rows)
         start += rows
+      }
+      if interrupted {
+        stopReason = .requested
+        break
       }
       var record = EpochRecord(
         epoch: epoch, loss: sumsOverBatches ? lossTotal : lossTotal / Double(n),

@@ -1,0 +1,118 @@
+import NeuralEngine
+import Notebook
+
+/// ```backward MODEL```: errors, gradients and one update step.
+struct BackwardDirective: Directive {
+  var inputs = PassInputs()
+  var target: [[Double]]?
+  var loss = Loss.halfSumOfSquares
+  var rate = 0.1
+  var show: [String] = ["forward", "errors", "updates"]
+  var apply = false
+  var norms = false
+  var storedAs: String?
+
+  static let kind = DirectiveKind.backward
+  static let summary =
+    "a backward pass: every unit's error, every gradient, and one update step"
+  static let storedValues =
+    "the forward values, `loss`, `Err4` and `delta4` (δ = −Err) for every sample (`Err4[2]` for the second), `delta1_2` (layer, unit), `grad_w46` and `new_w46` for every parameter, `dL/dx1` for every input, and each layer's gradient size `norm1` and mean |δ| `mean_delta1`"
+
+  static let tables = [
+    "forward", "errors", "gradients", "updates", "loss", "input_gradients", "none",
+  ]
+
+  static var fields: [OptionField<Self>] {
+    [
+      .option(
+        "input", \.inputs.input, .samples, "one sample's inputs (or several, separated by `;`)",
+        example: "input: 1 0 1"),
+      .option(
+        "data", \.inputs.data, .name, "a data set to take the inputs from", example: "data: xor"),
+      .option(
+        "samples", \.inputs.samples, .integer(in: 1...20), "how many rows of `data`",
+        example: "samples: 4", default: "all, at most 20"),
+      .option(
+        "target", \.target, .samples, "the target outputs for each sample", example: "target: 1"),
+      .option(
+        "loss", \.loss, .loss, "the loss (½Σ(t − o)² is `half_sse`)", example: "loss: half_sse"),
+      .option(
+        "rate", \.rate, .number(in: 0...1e6, summary: "a number ≥ 0"),
+        "the learning rate η of the update step", example: "rate: 0.9"),
+      .option(
+        "show", \.show, .words(from: tables),
+        "tables to show: `forward`, `errors` (every sample's), `gradients`, `updates`, `loss`, `input_gradients` (∂L/∂x), or `none`",
+        example: "show: errors updates"),
+      .option(
+        "apply", \.apply, .boolean, "keep the updated weights in the model for later blocks",
+        example: "apply: true"),
+      .option(
+        "norms", \.norms, .boolean, "also show each layer's gradient size ‖∂L/∂W‖ and mean |δ|",
+        example: "norms: true"),
+      .option(
+        "as", \.storedAs, .name, "the name its results are stored under", example: "as: step1",
+        default: "the model's name"),
+    ]
+  }
+
+  func validate(_ block: DirectiveBlock) -> [BlockError] {
+    target == nil ? [BlockError("a backward pass needs a 'target'", hint: "e.g. 'target: 1'")] : []
+  }
+
+  func reads(_ block: DirectiveBlock) -> [String] {
+    [block.name, inputs.dataOwner].compactMap { $0 }
+  }
+  func resultName(_ block: DirectiveBlock) -> String? { storedAs ?? block.name }
+
+  func run(_ context: BlockContext) throws -> [ResultItem] {
+    let name = context.block.name
+    let network = try context.model(name).network
+    let x = try inputs.matrix(for: network, context)
+    let targetOption = context.option("target")
+    let y = try atOption(targetOption) { try Matrix<Double>(target ?? []) }
+    let expected = loss.targetShape(
+      forPredictions: Shape(rows: x.rows, columns: network.outputCount))
+    guard y.shape == expected else {
+      throw BlockError(
+        "'target' gives \(y.rows) row(s) of \(y.columns) value(s); this model needs \(expected.rows) of \(expected.columns)",
+        at: targetOption)
+    }
+    let (forward, backward) = try atOption(targetOption) {
+      try network.backward(x, target: y, loss: loss)
+    }
+    let step = try atOption(targetOption) {
+      try network.updateStep(x, target: y, loss: loss, learningRate: rate)
+    }
+    if apply, let name {
+      context.namespace.models[name]?.network = step.network
+      context.storeParameters(of: step.network, model: name)
+    }
+    let tables = BackwardTables(
+      network: network, forward: forward, backward: backward, step: step, target: y, loss: loss,
+      owner: context.resultName, context: context)
+    tables.store()
+    guard context.showsResults else { return [] }
+    var items: [ResultItem] = []
+    for word in show {
+      switch word {
+      case "forward":
+        items.append(
+          .table(forwardTable(forward, network, owner: context.resultName, context, caption: nil)))
+      case "errors": items.append(.table(tables.errors()))
+      case "gradients": items.append(.table(tables.gradients()))
+      case "updates": items.append(.table(tables.updates()))
+      case "loss": items.append(.table(tables.lossTable()))
+      case "input_gradients": items.append(.table(try tables.inputGradients()))
+      default: break
+      }
+    }
+    if norms { items.append(.table(tables.norms())) }
+    if let caption = context.caption, let first = items.indices.first,
+      case .table(var table) = items[first]
+    {
+      table.caption = caption
+      items[first] = .table(table)
+    }
+    return items
+  }
+}

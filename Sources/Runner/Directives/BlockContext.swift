@@ -1,0 +1,103 @@
+import Dispatch
+import Figures
+import NeuralEngine
+import Notebook
+
+/// What a block's execution may use besides its own options: the block as written (for
+/// locating errors), the common options resolved against the front matter, the namespace,
+/// and the clock.
+struct BlockContext {
+  var block: DirectiveBlock
+  var common: CommonOptions
+  var precision: Int
+  var notation: Notation
+  var seed: UInt64
+  /// What the block's values are stored under.
+  var resultName: String
+  var definer: Definer
+  var namespace: Namespace
+  var run: RunOptions
+  /// When the block must stop: the sooner of its timeout and the run's budget.
+  var deadline: DispatchTime?
+
+  var caption: String? { common.caption }
+  var showsResults: Bool { common.results == .show }
+  var timeout: Double? { common.timeout }
+
+  /// The value of one of the block's options, for locating an error.
+  func option(_ key: String) -> DirectiveOption? { block.option(key) }
+
+  // MARK: - Values
+
+  /// Stores one of the block's results.
+  func store(_ key: ValueKey, _ value: Value) {
+    namespace.values.define(key, value, by: definer)
+  }
+
+  func store(_ key: ValueKey, _ number: Double) { store(key, .number(number)) }
+
+  /// Stores a model's parameters as its current state (after `model`, `train`, or
+  /// `backward … apply: true`): O(parameters).
+  func storeParameters(of network: Network<Double>, model: String) {
+    for parameter in network.parameterNames() {
+      namespace.values.defineState(
+        .parameter(model, parameter.name), .number(parameter.value), by: definer)
+    }
+    namespace.values.defineState(
+      .named(model, "parameters"), .number(Double(network.parameterCount)), by: definer)
+  }
+
+  // MARK: - The namespace
+
+  /// A model by name, or an error with a suggestion.
+  func model(_ name: String?, at option: DirectiveOption? = nil) throws -> ModelEntry {
+    guard let name, let entry = namespace.models[name] else {
+      throw BlockError(
+        "no model '\(name ?? "")' is defined above", at: option,
+        hint: suggestion(for: name ?? "", among: namespace.models.keys.sorted()))
+    }
+    return entry
+  }
+
+  /// A data set by name (`digits`, `digits.train`), or an error with a suggestion.
+  func dataset(_ name: String, at option: DirectiveOption?) throws -> Dataset {
+    guard let data = namespace.datasets[name] else {
+      throw BlockError(
+        "no data set '\(name)' is defined above", at: option,
+        hint: suggestion(for: name, among: namespace.datasets.keys.sorted()))
+    }
+    return data
+  }
+
+  // MARK: - Time
+
+  /// Whether the block's time (its timeout, or the run's budget) is up.
+  var isOutOfTime: Bool {
+    guard let deadline else { return false }
+    return DispatchTime.now() >= deadline
+  }
+
+  /// Stops the block when its time is up; long loops call this as they go.
+  func checkTime(_ doing: String) throws {
+    guard isOutOfTime else { return }
+    let limit = timeout.map { "its timeout of \(NumberText.plain($0)) s" } ?? "the run's budget"
+    throw BlockError(
+      "\(block.title) ran out of time \(doing) (\(limit))", at: option("timeout"),
+      hint: "raise the timeout or --budget, or ask for less work")
+  }
+}
+
+/// Runs engine code, turning its errors into errors at an option.
+func atOption<T>(_ option: DirectiveOption?, _ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let error as EngineError {
+    throw BlockError(error.description, at: option)
+  }
+}
+
+/// The moment some seconds after another (at most a day: options are checked to that).
+func after(seconds: Double, from start: DispatchTime) -> DispatchTime {
+  let nanoseconds = UInt64(max(0, min(seconds, 86_400 * 365)) * 1e9)
+  return DispatchTime(uptimeNanoseconds: start.uptimeNanoseconds &+ nanoseconds)
+}

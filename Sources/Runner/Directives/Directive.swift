@@ -1,0 +1,69 @@
+import Notebook
+
+/// A directive: its typed options (declared once as ``OptionField``s, which read, check
+/// and document them) and its execution.
+///
+/// To add one: a case in `DirectiveKind` (the syntax), a type conforming to this protocol
+/// in its own file, its line in ``DirectiveRegistry``, and its tests.
+protocol Directive: DeclaredOptions {
+  static var kind: DirectiveKind { get }
+  /// One line for the reference.
+  static var summary: String { get }
+  /// The values it stores, for the reference.
+  static var storedValues: String { get }
+  /// Extra text for the reference (the body's syntax), if any.
+  static var bodySyntax: String? { get }
+
+  /// Checks that involve several options or the body, once the options are read; every
+  /// mistake is reported before any block runs.
+  func validate(_ block: DirectiveBlock) -> [BlockError]
+  /// The names of models, data sets and results it reads (a failed one makes it skip).
+  func reads(_ block: DirectiveBlock) -> [String]
+  /// What its values are stored under (`as:`, else its name), if anything.
+  func resultName(_ block: DirectiveBlock) -> String?
+  /// Runs the block against the namespace; results are returned, values stored.
+  func run(_ context: BlockContext) throws -> [ResultItem]
+}
+
+extension Directive {
+  static var bodySyntax: String? { nil }
+  func validate(_ block: DirectiveBlock) -> [BlockError] { [] }
+  func reads(_ block: DirectiveBlock) -> [String] { [] }
+  func resultName(_ block: DirectiveBlock) -> String? { block.name }
+
+  /// Reads a block into this directive, with every mistake in its options.
+  static func plan(_ block: DirectiveBlock) -> (any Directive, [BlockError]) {
+    let (directive, errors) = read(block)
+    return (directive, errors.isEmpty ? directive.validate(block) : errors)
+  }
+}
+
+/// Every directive, by the name a fence gives it. Adding a directive adds one line here.
+enum DirectiveRegistry {
+  static func type(of kind: DirectiveKind) -> any Directive.Type {
+    switch kind {
+    case .data: DataDirective.self
+    case .model: ModelDirective.self
+    case .forward: ForwardDirective.self
+    case .backward: BackwardDirective.self
+    case .train: TrainDirective.self
+    case .evaluate: EvaluateDirective.self
+    case .predict: PredictDirective.self
+    case .loss: LossDirective.self
+    case .expr: ExpressionDirective.self
+    case .perceptron: PerceptronDirective.self
+    case .plot: PlotDirective.self
+    case .expect: ExpectDirective.self
+    case .exercise: ExerciseDirective.self
+    }
+  }
+
+  /// The option names a directive accepts: its own and the common ones.
+  static func optionNames(of kind: DirectiveKind) -> [String] {
+    type(of: kind).optionNames + CommonOptions.fields.map(\.name)
+  }
+}
+
+extension Directive {
+  static var optionNames: [String] { fields.map(\.name) }
+}

@@ -1,0 +1,50 @@
+import NeuralEngine
+import Notebook
+
+/// ```forward MODEL```: every unit's net input and output.
+struct ForwardDirective: Directive {
+  var inputs = PassInputs()
+  var storedAs: String?
+
+  static let kind = DirectiveKind.forward
+  static let summary = "a forward pass: every unit's net input and output"
+  static let storedValues =
+    "`I4`, `O4` (unit notation), `z1_2`, `a1_2` (layer, unit), `output`; later samples as `O4[2]`"
+
+  static var fields: [OptionField<Self>] {
+    [
+      .option(
+        "input", \.inputs.input, .samples,
+        "one sample's inputs; several samples separated by `;`", example: "input: 1 0 1"),
+      .option(
+        "data", \.inputs.data, .name,
+        "a data set to take the inputs from (its first `samples` rows)",
+        example: "data: xor"),
+      .option(
+        "samples", \.inputs.samples, .integer(in: 1...20), "how many rows of `data`",
+        example: "samples: 4", default: "all, at most 20"),
+      .option(
+        "as", \.storedAs, .name, "the name its results are stored under", example: "as: pass1",
+        default: "the model's name"),
+    ]
+  }
+
+  func reads(_ block: DirectiveBlock) -> [String] {
+    [block.name, inputs.dataOwner].compactMap { $0 }
+  }
+  func resultName(_ block: DirectiveBlock) -> String? { storedAs ?? block.name }
+
+  func run(_ context: BlockContext) throws -> [ResultItem] {
+    let network = try context.model(context.block.name).network
+    let x = try inputs.matrix(for: network, context)
+    let trace = try atOption(context.option("input") ?? context.option("data")) {
+      try network.forward(x)
+    }
+    storeForwardValues(trace, network, under: context.resultName, context)
+    guard context.showsResults else { return [] }
+    return [
+      .table(
+        forwardTable(trace, network, owner: context.resultName, context, caption: context.caption))
+    ]
+  }
+}

@@ -1,0 +1,97 @@
+import NeuralEngine
+import Notebook
+
+/// The samples a pass runs on: given inline (`input:`) or taken from a data set (`data:`).
+struct PassInputs {
+  var input: [[Double]]?
+  var data: String?
+  var samples: Int?
+
+  /// The inputs as a matrix, checked against the model.
+  func matrix(for network: Network<Double>, _ context: BlockContext) throws -> Matrix<Double> {
+    if let input {
+      let option = context.option("input")
+      if let bad = input.first(where: { $0.count != network.inputCount }) {
+        throw BlockError(
+          "the model takes \(network.inputCount) inputs per sample (NCOL(X) == NROW(W)), but a sample here has \(bad.count)",
+          at: option)
+      }
+      return try atOption(option) { try Matrix(input) }
+    }
+    if let data {
+      let option = context.option("data")
+      let set = try context.dataset(data, at: option)
+      let limit = samples ?? min(20, set.count)
+      guard set.features.columns == network.inputCount else {
+        throw BlockError(
+          "'\(data)' has \(set.features.columns) features but the model takes \(network.inputCount) inputs (NCOL(X) == NROW(W))",
+          at: option)
+      }
+      return try set.features.selectingRows(0..<min(limit, set.count))
+    }
+    throw BlockError(
+      "'\(context.block.kind.rawValue)' needs 'input' or 'data'", hint: "e.g. 'input: 1 0 1'")
+  }
+
+  /// The owner of `data: NAME.part`.
+  var dataOwner: String? { data.flatMap { $0.split(separator: ".").first.map(String.init) } }
+}
+
+/// The values of a forward pass: `I4`, `O4` (unit notation), `z1_2`, `a1_2` (layer
+/// notation) for every sample, and `output`.
+func storeForwardValues(
+  _ trace: ForwardTrace<Double>, _ network: Network<Double>, under owner: String,
+  _ context: BlockContext
+) {
+  let labels = network.unitLabels.layers
+  for (l, layer) in trace.layers.enumerated() {
+    for r in 0..<layer.output.rows {
+      for j in 0..<layer.output.columns where labels[l].indices.contains(j) {
+        context.store(.netInput(owner, unit: labels[l][j], sample: r), layer.netInput[r, j])
+        context.store(.output(owner, unit: labels[l][j], sample: r), layer.output[r, j])
+        context.store(.layerNetInput(owner, layer: l, unit: j, sample: r), layer.netInput[r, j])
+        context.store(.layerOutput(owner, layer: l, unit: j, sample: r), layer.output[r, j])
+      }
+    }
+  }
+  if trace.output.columns > 0, trace.output.rows > 0 {
+    context.store(.named(owner, "output"), trace.output[0, 0])
+  }
+}
+
+/// The forward table: every unit's net input and output, a column pair per sample.
+func forwardTable(
+  _ trace: ForwardTrace<Double>, _ network: Network<Double>, owner: String,
+  _ context: BlockContext, caption: String?
+) -> Table {
+  let labels = network.unitLabels.layers
+  let samples = trace.input.rows
+  let unit = context.notation == .unit
+  var header = unit ? ["Unit, j"] : ["Layer", "Unit"]
+  for s in 0..<samples {
+    let tag = samples > 1 ? " (\(s + 1))" : ""
+    header += unit ? ["Net input, Iⱼ" + tag, "Output, Oⱼ" + tag] : ["z⁽ˡ⁾" + tag, "a⁽ˡ⁾" + tag]
+  }
+  var rows: [[Cell]] = []
+  for (l, layer) in trace.layers.enumerated() {
+    for j in 0..<layer.output.columns {
+      var cells: [Cell] = unit ? [.text(labels[l][j])] : [.text("\(l + 1)"), .text("\(j + 1)")]
+      for s in 0..<samples {
+        cells += [
+          .keyed(.netInput(owner, unit: labels[l][j], sample: s), .number(layer.netInput[s, j])),
+          .keyed(.output(owner, unit: labels[l][j], sample: s), .number(layer.output[s, j])),
+        ]
+      }
+      rows.append(cells)
+    }
+  }
+  return Table(caption: caption, header: header, rows: rows, precision: context.precision)
+}
+
+/// `W⁽²⁾[1,2]` / `b⁽¹⁾[3]`, 1-based.
+func layerName(_ parameter: ParameterID) -> String {
+  switch parameter {
+  case .weight(let layer, let from, let to): "W⁽\(superscript(layer + 1))⁾[\(from + 1),\(to + 1)]"
+  case .bias(let layer, let unit): "b⁽\(superscript(layer + 1))⁾[\(unit + 1)]"
+  }
+}

@@ -1,0 +1,145 @@
+import Dispatch
+import NeuralEngine
+import Notebook
+import Spelling
+
+/// One block, read into its typed directive and common options before anything runs, with
+/// every mistake found in them.
+struct Plan {
+  var block: DirectiveBlock
+  var index: Int
+  var directive: any Directive
+  var common: CommonOptions
+  var errors: [BlockError]
+  var precision: Int
+  var notation: Notation
+  var seed: UInt64
+  var fenceLine: String
+
+  init(block: DirectiveBlock, index: Int, document: Document) {
+    self.block = block
+    self.index = index
+    let type = DirectiveRegistry.type(of: block.kind)
+    let (directive, errors) = type.plan(block)
+    let (common, commonErrors) = CommonOptions.read(block)
+    self.directive = directive
+    self.common = common
+    self.errors = Self.unknownOptions(block) + commonErrors + errors
+    let matter = document.frontMatter
+    precision = common.precision ?? matter.precision
+    notation = common.notation ?? matter.notation
+    seed = common.seed ?? matter.seed
+    let line = block.range.start.line - 1
+    fenceLine = document.lines.indices.contains(line) ? document.lines[line] : ""
+  }
+
+  /// What the block's values are stored under.
+  var resultName: String? { directive.resultName(block) }
+
+  /// The names it reads: a failed one above makes it skip (`--keep-going`).
+  var reads: [String] { directive.reads(block) }
+
+  /// The names it defines or changes.
+  var defines: [String] {
+    var names: [String] = []
+    switch block.kind {
+    case .data, .model, .expr, .perceptron, .train, .loss:
+      if let name = block.name { names.append(name) }
+    case .backward:
+      if let name = block.name, (directive as? BackwardDirective)?.apply == true {
+        names.append(name)
+      }
+    default: break
+    }
+    if let name = resultName { names.append(name) }
+    return names
+  }
+
+  func context(namespace: Namespace, run: RunOptions, deadline: DispatchTime?) -> BlockContext {
+    BlockContext(
+      block: block, common: common, precision: precision, notation: notation, seed: seed,
+      resultName: resultName ?? block.kind.rawValue,
+      definer: Definer(index: index, title: block.title, line: block.range.start.line),
+      namespace: namespace, run: run, deadline: deadline)
+  }
+
+  /// Runs the directive; a failure its `expect_error:` announced is its result.
+  func execute(_ context: BlockContext) throws -> [ResultItem] {
+    let items: [ResultItem]
+    do {
+      items = try directive.run(context)
+    } catch let error where expectedFailure(error) != nil {
+      return [.expectedError(expectedFailure(error) ?? "")]
+    }
+    try checkBlanks(context)
+    if let expected = common.expectError {
+      throw BlockError(
+        "this block was expected to fail with '\(expected)', but it ran",
+        at: block.option("expect_error"),
+        hint: "remove 'expect_error' if the block is meant to work")
+    }
+    return items
+  }
+
+  /// Every name in `blank:` must be a value the block computed.
+  private func checkBlanks(_ context: BlockContext) throws {
+    let values = context.namespace.values
+    for word in common.blank {
+      if let key = ValueKey(owner: context.resultName, local: word),
+        case .failure(.ambiguous(let first, let second)) = values.lookup(key)
+      {
+        throw BlockError(
+          "'\(key)' is defined by two blocks with different values, \(first) and \(second), so its blank would be ambiguous",
+          at: block.option("blank"), word: word,
+          hint: "store this block's values under their own name with 'as:'")
+      }
+      guard let key = ValueKey(owner: context.resultName, local: word), values.contains(key) else {
+        let known = values.quantities(of: context.resultName)
+        throw BlockError(
+          "'\(word)' is not a value this block computes, so it cannot be blanked",
+          at: block.option("blank"), word: word, hint: suggestion(for: word, among: known))
+      }
+    }
+  }
+
+  /// The message of a failure the block's `expect_error:` announced, or `nil`.
+  private func expectedFailure(_ error: Error) -> String? {
+    guard let expected = common.expectError else { return nil }
+    let message = diagnose(error, path: "").message
+    return message.contains(expected) ? message : nil
+  }
+
+  /// The one translation of a block's failures into located diagnostics.
+  func diagnose(_ error: Error, path: String) -> Diagnostic {
+    let fallback = SourceLocation(line: block.range.start.line, column: 1)
+    switch error {
+    case let error as BlockError:
+      return Diagnostic(
+        path: path, location: error.location ?? fallback, message: error.message, hint: error.hint,
+        sourceLine: error.sourceLine ?? fenceLine, length: error.length)
+    case let error as EngineError:
+      return Diagnostic(
+        path: path, location: fallback, message: "\(block.title): \(error.description)",
+        sourceLine: fenceLine, length: fenceLine.count)
+    default:
+      return Diagnostic(
+        path: path, location: fallback, message: "\(block.title): \(error)", sourceLine: fenceLine)
+    }
+  }
+
+  /// Options the directive does not take, each with a suggestion.
+  private static func unknownOptions(_ block: DirectiveBlock) -> [BlockError] {
+    let known = DirectiveRegistry.optionNames(of: block.kind)
+    return block.options.filter { !known.contains($0.key) }.map { option in
+      let guess = closestName(to: option.key, among: known)
+      var error = BlockError(
+        "unknown option '\(option.key)' for \(block.kind.rawValue)",
+        hint: guess.map { "did you mean '\($0)'?" }
+          ?? "\(block.kind.rawValue) takes: \(known.joined(separator: ", "))")
+      error.location = option.keyLocation
+      error.sourceLine = option.sourceLine
+      error.length = option.key.count
+      return error
+    }
+  }
+}

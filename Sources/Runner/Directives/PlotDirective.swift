@@ -1,0 +1,215 @@
+import Figures
+import NeuralEngine
+import Notebook
+
+/// ```plot [NAME]```: one figure of the kind asked for.
+struct PlotDirective: Directive {
+  var kind: PlotKind?
+  var data: String?
+  var input: [[Double]]?
+  var weights: Bool?
+  var style = BoundaryStyle.regions
+  var resolution = 60
+  var w: [Double] = [-6, 6]
+  var b: [Double] = [-6, 6]
+  var start: [Double]?
+  var rate = 1.0
+  var epochs = 1000
+  var loss = Loss.halfSumOfSquares
+  var functions: [Activation] = FunctionFigure.cheatSheet
+  var derivatives = true
+  var columns: Int?
+  var samples = 20
+  var misclassified = false
+  var runs: [String]?
+  var metric: [String] = ["loss"]
+  var scale = CurveScale.linear
+  var width: Int?
+  var height: Int?
+
+  enum PlotKind: String, OptionChoice {
+    case network, boundary, surface, activations, graph, confusion, digits, curves, function
+  }
+
+  enum BoundaryStyle: String, OptionChoice {
+    case regions, probability
+  }
+
+  static let kind = DirectiveKind.plot
+  static let summary =
+    "a figure: a network diagram, a decision boundary, an error surface with a descent path, activation functions, a computation graph, a confusion matrix, digit images, several learning curves, or a fitted function"
+  static let storedValues =
+    "none; the figure goes beside the Markdown handout as `NAME_files/fig-N.svg` and inline into the HTML"
+
+  static var fields: [OptionField<Self>] {
+    [
+      .option("kind", \.kind, .choice, "what to draw", example: "kind: network"),
+      .option(
+        "data", \.data, .name,
+        "the data set drawn (boundary points, confusion, digits, the surface's samples)",
+        example: "data: xor"),
+      .option(
+        "input", \.input, .samples,
+        "network: a sample whose forward values are written in the units",
+        example: "input: 1 0 1"),
+      .option(
+        "weights", \.weights, .boolean, "network: write each weight on its edge",
+        example: "weights: true",
+        default: "when there are 16 or fewer"),
+      .option(
+        "style", \.style, .choice, "boundary: class regions or the probability",
+        example: "style: probability"),
+      .option(
+        "resolution", \.resolution, .integer(in: 10...200),
+        "cells per side of a boundary or surface grid",
+        example: "resolution: 80"),
+      .option("w", \.w, .interval, "surface: the range of w", example: "w: -6 6"),
+      .option("b", \.b, .interval, "surface: the range of b", example: "b: -6 6"),
+      .option(
+        "start", \.start, .pair, "surface: where the descent path starts (w b)",
+        example: "start: -2 -2",
+        default: "the model's weights"),
+      .option(
+        "rate", \.rate, .number(in: 0...1e6, summary: "a number ≥ 0"),
+        "surface: the path's learning rate",
+        example: "rate: 1"),
+      .option(
+        "epochs", \.epochs, .integer(in: 0...100_000), "surface: the path's epochs",
+        example: "epochs: 1000"),
+      .option("loss", \.loss, .loss, "surface: the loss drawn", example: "loss: half_sse"),
+      .option(
+        "functions", \.functions, .curves, "activations: which",
+        example: "functions: sigmoid tanh relu"),
+      .option(
+        "derivatives", \.derivatives, .boolean, "activations: draw φ′ too",
+        example: "derivatives: false"),
+      .option(
+        "columns", \.columns, .integer(in: 1...20), "panels or images per row",
+        example: "columns: 4",
+        default: "activations 4, digits 10"),
+      .option(
+        "samples", \.samples, .integer(in: 1...200), "digits: how many images",
+        example: "samples: 30"),
+      .option(
+        "misclassified", \.misclassified, .boolean, "digits: only the misclassified ones",
+        example: "misclassified: true"),
+      .option(
+        "runs", \.runs, .words, "curves: the training results to compare",
+        example: "runs: sgd momentum adam"),
+      .option(
+        "metric", \.metric, .words, "curves: the quantities drawn per run",
+        example: "metric: loss val_loss"),
+      .option("scale", \.scale, .choice, "curves: the vertical scale", example: "scale: log"),
+      .option(
+        "width", \.width, .integer(in: 200...2000), "the figure's width in pixels",
+        example: "width: 720",
+        default: "the figure's own"),
+      .option(
+        "height", \.height, .integer(in: 100...2000),
+        "the figure's height in pixels (when no width is given)",
+        example: "height: 400", default: "the figure's own"),
+    ]
+  }
+
+  func validate(_ block: DirectiveBlock) -> [BlockError] {
+    guard let kind else {
+      return [
+        BlockError(
+          "a plot needs a 'kind'",
+          hint: "one of: " + PlotKind.allCases.map(\.rawValue).joined(separator: ", "))
+      ]
+    }
+    var errors: [BlockError] = []
+    // A boundary of a threshold unit needs no data; of a model it does (checked when run).
+    if [.confusion, .digits, .function, .surface].contains(kind), data == nil {
+      errors.append(
+        BlockError("a \(kind.rawValue) plot needs 'data'", hint: "e.g. 'data: digits.test'"))
+    }
+    if kind == .curves, (runs ?? []).isEmpty {
+      errors.append(
+        BlockError(
+          "a curves plot needs 'runs': the training results to compare",
+          hint: "e.g. 'runs: sgd momentum adam'"))
+    }
+    if kind == .activations, let columns, columns > 8 {
+      errors.append(BlockError("activations take 1 to 8 columns", at: block.option("columns")))
+    }
+    return errors
+  }
+
+  func reads(_ block: DirectiveBlock) -> [String] {
+    [block.name, data?.split(separator: ".").first.map(String.init)].compactMap { $0 }
+      + (runs ?? [])
+  }
+
+  func resultName(_ block: DirectiveBlock) -> String? { nil }
+
+  func run(_ context: BlockContext) throws -> [ResultItem] {
+    guard let kind else { return [] }
+    let figures = PlotFigures(options: self, context: context)
+    let (figure, caption): (Figure, String)
+    switch kind {
+    case .network: (figure, caption) = try figures.network()
+    case .boundary: (figure, caption) = try figures.boundary()
+    case .surface: (figure, caption) = try figures.surface()
+    case .activations: (figure, caption) = figures.activations()
+    case .graph: (figure, caption) = try figures.graph()
+    case .confusion: (figure, caption) = try figures.confusion()
+    case .digits: (figure, caption) = try figures.digits()
+    case .curves: (figure, caption) = try figures.curves()
+    case .function: (figure, caption) = try figures.function()
+    }
+    guard context.showsResults else { return [] }
+    var sized = figure
+    let scale: Double? =
+      width.map { Double($0) / figure.width } ?? height.map { Double($0) / figure.height }
+    if let scale {
+      sized.content = [
+        SVGElement("g", [("transform", "scale(\(number(scale)))")], children: figure.content)
+      ]
+      sized.width = figure.width * scale
+      sized.height = figure.height * scale
+      if let width { sized.width = Double(width) }
+      if let height, width == nil { sized.height = Double(height) }
+    }
+    let text = context.caption ?? caption
+    sized.caption = text
+    return [.figure(FigureResult(figure: sized, caption: text))]
+  }
+}
+
+extension OptionType where Value == [Double] {
+  /// Exactly two numbers (`start: w b`).
+  static var pair: Self {
+    OptionType("two numbers") { option in
+      let values = try option.numbers()
+      guard values.count == 2 else {
+        throw BlockError("'\(option.key)' is two numbers: w then b", at: option)
+      }
+      return values
+    } show: {
+      $0.map { NumberText.plain($0) }.joined(separator: " ")
+    }
+  }
+}
+
+extension OptionType where Value == [Activation] {
+  /// Activation functions that have a curve of one variable.
+  static var curves: Self {
+    OptionType("activation names separated by spaces") { option in
+      try option.words.map { name in
+        guard let activation = Activation(name: name), activation != .softmax else {
+          throw BlockError(
+            name == "softmax"
+              ? "softmax acts on whole rows and has no curve of one variable"
+              : "unknown activation '\(name)'",
+            at: option, word: name,
+            hint: suggestion(for: name, among: Activation.knownNames.filter { $0 != "softmax" }))
+        }
+        return activation
+      }
+    } show: {
+      $0.map(\.name).joined(separator: " ")
+    }
+  }
+}

@@ -1,0 +1,256 @@
+import Figures
+import NeuralEngine
+import Notebook
+
+extension PlotFigures {
+  // MARK: - Error surface
+
+  /// L(w, b) of a one-neuron model over a grid, and the path plain gradient descent takes.
+  func surface() throws -> (Figure, String) {
+    let network = try context.model(name).network
+    guard network.inputCount == 1, network.layers.count == 1, network.outputCount == 1,
+      network.layers[0].bias != nil
+    else {
+      throw BlockError(
+        "an error surface needs a one-neuron model (one input, one unit with a bias)")
+    }
+    let (_, data) = try dataset("a surface plot")
+    let loss = options.loss
+    let wRange = options.w[0]...options.w[1]
+    let bRange = options.b[0]...options.b[1]
+    let resolution = options.resolution
+    var probe = network
+    func lossAt(_ w: Double, _ b: Double) throws -> Double {
+      try probe.setWeights(Matrix([[w]]), layer: 0)
+      try probe.setBias([b], layer: 0)
+      return try loss.value(predicted: probe.predict(data.features), target: data.targets)
+    }
+    var grid: [[Double]] = []
+    for r in 0..<resolution {
+      try context.checkTime("drawing the error surface")
+      let b =
+        bRange.lowerBound + (bRange.upperBound - bRange.lowerBound) * (Double(r) + 0.5)
+        / Double(resolution)
+      grid.append(
+        try (0..<resolution).map { c in
+          try atOption(dataOption) {
+            try lossAt(
+              wRange.lowerBound + (wRange.upperBound - wRange.lowerBound) * (Double(c) + 0.5)
+                / Double(resolution),
+              b)
+          }
+        })
+    }
+    // The descent path: plain gradient descent from the start, every epoch recorded.
+    let start =
+      options.start ?? [network.layers[0].weights[0, 0], network.layers[0].bias?.first ?? 0]
+    var walker = network
+    try walker.setWeights(Matrix([[start[0]]]), layer: 0)
+    try walker.setBias([start[1]], layer: 0)
+    var path: [(x: Double, y: Double)] = [(start[0], start[1])]
+    for epoch in 0..<options.epochs {
+      if epoch % 256 == 0 { try context.checkTime("on the descent path at epoch \(epoch)") }
+      let step = try atOption(dataOption) {
+        try walker.updateStep(
+          data.features, target: data.targets, loss: loss, learningRate: options.rate)
+      }
+      walker = step.network
+      path.append((walker.layers[0].weights[0, 0], walker.layers[0].bias?.first ?? 0))
+    }
+    let stride = max(1, path.count / 400)
+    let thinned = path.enumerated().filter {
+      $0.offset % stride == 0 || $0.offset == path.count - 1
+    }.map(\.element)
+    var plot = FieldPlot(
+      title: "L(w, b) of \(name ?? "the neuron") and the descent path", xLabel: "w", yLabel: "b",
+      xRange: wRange, yRange: bRange, values: grid,
+      coloring: .sequential(log: true, label: "L(w, b)"))
+    plot.path = thinned
+    plot.width = 600
+    plot.height = 470
+    let end = path[path.count - 1]
+    let caption =
+      "The error surface L(w, b) (\(loss.name), darker is lower, log scale) with the path of gradient descent from w = \(NumberText.plain(start[0])), b = \(NumberText.plain(start[1])) at η = \(NumberText.plain(options.rate)): \(options.epochs) epochs, ending at w = \(format(end.x, 3)), b = \(format(end.y, 3))."
+    return (plot.figure(caption: caption, description: caption), caption)
+  }
+
+  // MARK: - Activation functions
+
+  func activations() -> (Figure, String) {
+    let functions = options.functions
+    let derivatives = options.derivatives
+    let xs = (0...160).map { -4 + Double($0) / 20 }
+    let panels = functions.map { activation in
+      FunctionPanels.Panel(
+        name: Shown.activation(activation), range: activation.range,
+        value: xs.map { ($0, activation.value($0)) },
+        derivative: derivatives
+          ? xs.map { ($0, activation.derivative($0, output: activation.value($0))) } : [])
+    }
+    let chart = FunctionPanels(
+      panels: panels, title: "Activation functions\(derivatives ? " and their derivatives" : "")",
+      columns: options.columns ?? 4)
+    let caption =
+      "Activation functions φ (solid)\(derivatives ? " and their derivatives φ′ (dashed)" : "") on x ∈ [−4, 4]: \(functions.map(Shown.activation).joined(separator: ", "))."
+    return (chart.figure(caption: caption), caption)
+  }
+
+  // MARK: - Computation graph
+
+  func graph() throws -> (Figure, String) {
+    guard let name, let graph = context.namespace.graphs[name] else {
+      throw BlockError(
+        "no expr graph '\(name ?? "")' is defined above",
+        hint: suggestion(for: name ?? "", among: context.namespace.graphs.keys.sorted()))
+    }
+    let outputName = graph.nodes[graph.output].name ?? "output"
+    let nodes = graph.nodes.map { node in
+      GraphDiagram.Node(
+        label: node.name ?? node.text,
+        detail: node.operation == .variable ? "input" : (node.name == nil ? "constant" : node.text),
+        value: format(node.value, context.precision, trimmed: true),
+        gradient: format(node.gradient, context.precision, trimmed: true),
+        inputs: zip(node.inputs, node.localDerivatives).map {
+          ($0, format($1, context.precision, trimmed: true))
+        })
+    }
+    let diagram = GraphDiagram(
+      nodes: nodes, title: "Computation graph of \(outputName)", output: outputName)
+    let caption =
+      "The computation graph of \(outputName): forward values in the nodes, local derivatives on the edges, and ∂\(outputName)/∂node under each node."
+    return (diagram.figure(caption: caption), caption)
+  }
+
+  // MARK: - Confusion matrix and digits
+
+  func confusion() throws -> (Figure, String) {
+    let network = try context.model(name).network
+    let (dataName, data) = try dataset("a confusion matrix")
+    let confusion = try atOption(dataOption) {
+      try ConfusionMatrix(predicted: network.predict(data.features), target: data.targets)
+    }
+    guard confusion.classes <= 30 else {
+      throw BlockError(
+        "a confusion matrix of \(confusion.classes) classes is too large to draw", at: dataOption)
+    }
+    let names = data.classNames ?? (0..<confusion.classes).map(String.init)
+    let chart = CountMatrix(
+      title: "Confusion matrix of \(name ?? "the model") on \(dataName)", rowLabel: "actual class",
+      columnLabel: "predicted class", names: names, counts: confusion.counts)
+    let caption =
+      "Confusion matrix of \(name ?? "the model") on \(dataName): \(confusion.correct) of \(confusion.total) correct (accuracy \(format(confusion.accuracy, 3)))."
+    return (chart.figure(caption: caption), caption)
+  }
+
+  func digits() throws -> (Figure, String) {
+    let (dataName, data) = try dataset("a digits plot")
+    let side = Int(Double(data.features.columns).squareRoot())
+    guard side * side == data.features.columns, side > 0 else {
+      throw BlockError(
+        "'\(dataName)' has \(data.features.columns) features, not a square image", at: dataOption)
+    }
+    var predictions: [Int]?
+    if let name {
+      let entry = try context.model(name)
+      predictions = Self.classes(
+        try atOption(dataOption) { try entry.network.predict(data.features) })
+    }
+    if options.misclassified, predictions == nil {
+      throw BlockError(
+        "'misclassified' needs a model: write 'plot MODEL'", at: context.option("misclassified"))
+    }
+    let labels = try atOption(dataOption) { try data.labels() }
+    let top = max(1e-12, data.features.maxMagnitude())
+    var images: [ImageGrid.Image] = []
+    for k in 0..<data.count where images.count < options.samples {
+      let predicted = predictions?[k]
+      if options.misclassified, predicted == labels[k] { continue }
+      images.append(
+        ImageGrid.Image(
+          pixels: try data.features.row(k).map { $0 / top }, side: side, truth: String(labels[k]),
+          prediction: predicted.map(String.init)))
+    }
+    let grid = ImageGrid(
+      images: images,
+      title: options.misclassified ? "Misclassified samples" : "Samples of \(dataName)",
+      columns: options.columns ?? 10)
+    let wrong = images.filter { $0.prediction != nil && $0.prediction != $0.truth }.count
+    let caption =
+      "\(images.count) samples of \(dataName)\(predictions == nil ? " with their labels" : ", labelled true → predicted by \(name ?? ""); \(wrong) misclassified, framed in orange")."
+    return (grid.figure(caption: caption), caption)
+  }
+
+  // MARK: - Learning curves compared
+
+  func curves() throws -> (Figure, String) {
+    let runs = options.runs ?? []
+    let metrics = options.metric
+    var series: [LineChart.Series] = []
+    for run in runs {
+      guard let history = context.namespace.histories[run] else {
+        throw BlockError(
+          "no training run '\(run)' above", at: context.option("runs"), word: run,
+          hint: suggestion(for: run, among: context.namespace.histories.keys.sorted()))
+      }
+      for metric in metrics {
+        guard history.keys.contains(metric) else {
+          throw BlockError(
+            "'\(run)' did not record '\(metric)'", at: context.option("metric"), word: metric,
+            hint: suggestion(for: metric, among: history.keys))
+        }
+        series.append(
+          LineChart.Series(
+            name: metrics.count == 1 ? run : "\(run) \(metric)",
+            points: history.series(metric).map { (Double($0.epoch), $0.value) }))
+      }
+    }
+    let chart = LineChart(
+      title: "\(metrics.joined(separator: " and ")) per epoch", xLabel: "Epoch",
+      yLabel: metrics.joined(separator: ", "), series: series, yScale: options.scale.axis,
+      width: 640,
+      height: 380)
+    let what = metrics.joined(separator: " and ")
+    let caption =
+      "\(what.prefix(1).uppercased() + what.dropFirst()) per epoch of \(runs.joined(separator: ", "))."
+    return (chart.figure(caption: caption), caption)
+  }
+
+  // MARK: - A fitted function
+
+  /// A one-input, one-output model's curve over its data's range, with the data on top.
+  func function() throws -> (Figure, String) {
+    let network = try context.model(name).network
+    guard network.inputCount == 1, network.outputCount == 1 else {
+      throw BlockError("a function plot needs a model of one input and one output")
+    }
+    let (dataName, data) = try dataset("a function plot")
+    guard data.features.columns == 1, data.targets.columns == 1 else {
+      throw BlockError("'\(dataName)' must have one feature and one target", at: dataOption)
+    }
+    let xs = try data.features.column(0)
+    let range = Self.padded(xs)
+    let grid = (0...200).map {
+      range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / 200
+    }
+    let curve = try atOption(dataOption) { try network.predict(Matrix(column: grid)) }
+    let model = name ?? "model"
+    let chart = LineChart(
+      title: "\(model) and the data", xLabel: data.featureNames.first ?? "x",
+      yLabel: data.targetNames.first ?? "y",
+      series: [
+        LineChart.Series(name: "\(model)(x)", points: zip(grid, curve.elements).map { ($0, $1) }),
+        LineChart.Series(name: dataName, points: zip(xs, data.targets.elements).map { ($0, $1) }),
+      ], markers: [false, true])
+    let caption =
+      "The function \(model) computes, over the range of \(dataName), with its \(data.count) samples as points."
+    return (chart.figure(caption: caption), caption)
+  }
+}
+
+/// The activation panels' defaults: the cheat sheet's functions.
+enum FunctionFigure {
+  static let cheatSheet: [Activation] = [
+    "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "softplus", "gelu", "silu", "gaussian",
+    "step", "identity",
+  ].compactMap { Activation(name: $0) }
+}

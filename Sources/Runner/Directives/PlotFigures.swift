@@ -1,0 +1,201 @@
+import Figures
+import NeuralEngine
+import Notebook
+
+/// The data of each kind of figure, computed from the namespace; drawing is `Figures`'s.
+struct PlotFigures {
+  var options: PlotDirective
+  var context: BlockContext
+
+  var name: String? { context.block.name }
+  var dataOption: DirectiveOption? { context.option("data") }
+
+  /// The data set named by `data:`, or an error saying the figure needs one.
+  func dataset(_ what: String) throws -> (String, Dataset) {
+    guard let data = options.data else {
+      throw BlockError("\(what) needs 'data'", hint: "e.g. 'data: moons'")
+    }
+    return (data, try context.dataset(data, at: dataOption))
+  }
+
+  // MARK: - Network diagram
+
+  func network() throws -> (Figure, String) {
+    let network = try context.model(name).network
+    let labels = network.unitLabels
+    var columns: [[NetworkDiagram.Unit]] = [labels.inputs.map { NetworkDiagram.Unit(label: $0) }]
+    columns += labels.layers.map { $0.map { NetworkDiagram.Unit(label: $0) } }
+    var described = ""
+    if let input = options.input {
+      let x = try PassInputs(input: input).matrix(for: network, context)
+      let trace = try atOption(context.option("input")) { try network.forward(x) }
+      for j in columns[0].indices {
+        columns[0][j].value = format(x[0, j], context.precision, trimmed: true)
+      }
+      for (l, layer) in trace.layers.enumerated() {
+        for j in columns[l + 1].indices {
+          columns[l + 1][j].value = format(layer.output[0, j], context.precision)
+        }
+      }
+      described = " with the forward values of one sample"
+    }
+    let showWeights = options.weights ?? (network.parameterCount <= 16)
+    let weights: [[[String]]]? =
+      showWeights
+      ? network.layers.map { layer in
+        (0..<layer.inputCount).map { i in
+          (0..<layer.unitCount).map { j in
+            format(layer.weights[i, j], context.precision, trimmed: true)
+          }
+        }
+      } : nil
+    let biases: [[String]?] = network.layers.map { layer in
+      layer.bias.map { bias in
+        showWeights
+          ? bias.map { format($0, context.precision, trimmed: true) } : bias.map { _ in "" }
+      }
+    }
+    let titles =
+      ["input"]
+      + network.layers.indices.map {
+        $0 == network.layers.count - 1 ? "output" : "hidden \($0 + 1)"
+      }
+    let model = name ?? "model"
+    let diagram = NetworkDiagram(
+      columns: columns, weights: weights, biases: biases, titles: titles, title: "Network \(model)",
+      width: 640, height: max(300, 70 + 52 * Double(min(11, (columns.map(\.count).max() ?? 1) + 1)))
+    )
+    let caption =
+      "The network \(model)\(showWeights ? " with its weights on the edges" : "")\(described); +1 marks each layer's bias unit."
+    return (diagram.figure(caption: caption), caption)
+  }
+
+  // MARK: - Decision boundary
+
+  func boundary() throws -> (Figure, String) {
+    guard let name else {
+      throw BlockError(
+        "a boundary plot names its model or unit: 'plot net'",
+        hint: "e.g. ```plot net``` with 'data: moons'")
+    }
+    if let unit = context.namespace.units[name] { return try perceptronBoundary(unit, name: name) }
+    let network = try context.model(name).network
+    guard network.inputCount == 2 else {
+      throw BlockError(
+        "a decision boundary needs a model of two inputs; \(name) has \(network.inputCount)")
+    }
+    let (dataName, data) = try dataset("a boundary plot")
+    guard data.features.columns == 2 else {
+      throw BlockError(
+        "'\(dataName)' has \(data.features.columns) features; a boundary needs 2", at: dataOption)
+    }
+    let resolution = options.resolution
+    let probability = options.style == .probability
+    if probability, network.outputCount != 1 {
+      throw BlockError(
+        "'style: probability' needs one sigmoid output; use 'regions' for several classes",
+        at: context.option("style"))
+    }
+    let xs = try data.features.column(0)
+    let ys = try data.features.column(1)
+    let (xRange, yRange) = (Self.padded(xs), Self.padded(ys))
+    var samples: [[Double]] = []
+    for r in 0..<resolution {
+      for c in 0..<resolution {
+        samples.append([
+          xRange.lowerBound + (xRange.upperBound - xRange.lowerBound) * (Double(c) + 0.5)
+            / Double(resolution),
+          yRange.lowerBound + (yRange.upperBound - yRange.lowerBound) * (Double(r) + 0.5)
+            / Double(resolution),
+        ])
+      }
+    }
+    try context.checkTime("before drawing the boundary")
+    let outputs = try atOption(dataOption) { try network.predict(Matrix(samples)) }
+    let classes = Self.classes(outputs)
+    let grid = (0..<resolution).map { r in
+      (0..<resolution).map { c in
+        probability ? outputs[r * resolution + c, 0] : Double(classes[r * resolution + c])
+      }
+    }
+    let predicted = Self.classes(try atOption(dataOption) { try network.predict(data.features) })
+    let truth = try atOption(dataOption) { try data.labels() }
+    var plot = FieldPlot(
+      title: "Decision \(probability ? "probabilities" : "regions") of \(name)",
+      xLabel: data.featureNames[0], yLabel: data.featureNames[1],
+      xRange: xRange, yRange: yRange, values: grid, coloring: probability ? .probability : .classes)
+    plot.points = (0..<data.count).map { k in
+      FieldPlot.Point(
+        x: xs[k], y: ys[k], group: truth.indices.contains(k) ? truth[k] : 0,
+        marked: truth.indices.contains(k) && predicted[k] != truth[k])
+    }
+    plot.groupNames = (data.classNames ?? (0...min(49, truth.max() ?? 0)).map(String.init)).map {
+      "class \($0)"
+    }
+    plot.width = 560
+    plot.height = 440
+    let wrong = plot.points.filter(\.marked).count
+    let caption =
+      "Decision \(probability ? "probabilities" : "regions") of \(name) over \(dataName); points are samples coloured by their true class, \(wrong == 0 ? "all classified correctly" : "\(wrong) misclassified ones crossed")."
+    return (plot.figure(caption: caption, description: caption), caption)
+  }
+
+  private func perceptronBoundary(_ unit: ThresholdEntry, name: String) throws -> (Figure, String) {
+    guard let perceptron = unit.perceptron, perceptron.weights.count == 2 else {
+      throw BlockError("a boundary plot of a threshold unit needs a perceptron of two inputs")
+    }
+    let range = -0.5...1.5
+    let resolution = 60
+    var grid: [[Double]] = []
+    for r in 0..<resolution {
+      grid.append(
+        try (0..<resolution).map { c in
+          let x1 = range.lowerBound + 2 * (Double(c) + 0.5) / Double(resolution)
+          let x2 = range.lowerBound + 2 * (Double(r) + 0.5) / Double(resolution)
+          return Double(try perceptron.output([x1, x2]))
+        })
+    }
+    var plot = FieldPlot(
+      title: "Perceptron \(name): w0 + w1·x1 + w2·x2 = 0", xLabel: "x1", yLabel: "x2",
+      xRange: range, yRange: range, values: grid, coloring: .classes)
+    let (w0, w1, w2) = (perceptron.bias, perceptron.weights[0], perceptron.weights[1])
+    if w2 != 0 {
+      plot.lines = [((-0.5, -(w0 + w1 * -0.5) / w2), (1.5, -(w0 + w1 * 1.5) / w2))]
+    } else if w1 != 0 {
+      plot.lines = [((-w0 / w1, -0.5), (-w0 / w1, 1.5))]
+    }
+    plot.points = unit.inputs.enumerated().map { k, row in
+      let target = unit.targets?[k] ?? unit.outputs[k]
+      return FieldPlot.Point(
+        x: Double(row[0]), y: Double(row.count > 1 ? row[1] : 0), group: target,
+        marked: target != unit.outputs[k])
+    }
+    plot.groupNames = ["target 0", "target 1"]
+    plot.width = 480
+    plot.height = 420
+    let caption =
+      "The perceptron \(name)'s line w0 + w1·x1 + w2·x2 = 0 (w0 = \(NumberText.plain(w0)), w1 = \(NumberText.plain(w1)), w2 = \(NumberText.plain(w2))) over the truth table; shading is its output, points are the targets\(plot.points.contains(where: \.marked) ? ", crossed where it is wrong" : "")."
+    return (plot.figure(caption: caption, description: caption), caption)
+  }
+
+  // MARK: - Helpers
+
+  /// A figure label: fixed decimals, or as written (`trimmed`).
+  func format(_ value: Double, _ decimals: Int, trimmed: Bool = false) -> String {
+    trimmed
+      ? NumberText.trimmed(value, decimals: decimals) : NumberText.fixed(value, decimals: decimals)
+  }
+
+  /// Class labels of outputs: arg-max of several columns, ≥ 0.5 of one.
+  static func classes(_ outputs: Matrix<Double>) -> [Int] {
+    outputs.columns == 1 ? outputs.elements.map { $0 >= 0.5 ? 1 : 0 } : outputs.argmaxPerRow()
+  }
+
+  /// A range around values with 10 % to spare on each side.
+  static func padded(_ values: [Double]) -> ClosedRange<Double> {
+    let low = values.min() ?? 0
+    let high = values.max() ?? 1
+    let pad = max(1e-9, (high - low) * 0.1)
+    return (low - pad)...(high + pad)
+  }
+}

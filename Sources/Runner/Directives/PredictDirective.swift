@@ -1,0 +1,65 @@
+import NeuralEngine
+import Notebook
+
+/// ```predict MODEL```: outputs for given inputs.
+struct PredictDirective: Directive {
+  var inputs = PassInputs()
+  var storedAs: String?
+
+  static let kind = DirectiveKind.predict
+  static let summary = "a model's outputs for given inputs"
+  static let storedValues = "`y1`, `y2`… (or `y1_2` for several outputs) and `class1`…"
+
+  static var fields: [OptionField<Self>] {
+    [
+      .option(
+        "input", \.inputs.input, .samples, "inputs, samples separated by `;`",
+        example: "input: 0 0; 0 1; 1 0; 1 1"),
+      .option("data", \.inputs.data, .name, "a data set to take inputs from", example: "data: xor"),
+      .option(
+        "samples", \.inputs.samples, .integer(in: 1...20), "how many rows of `data`",
+        example: "samples: 5", default: "all, at most 20"),
+      .option(
+        "as", \.storedAs, .name, "the name its results are stored under", example: "as: guesses",
+        default: "the model's name"),
+    ]
+  }
+
+  func reads(_ block: DirectiveBlock) -> [String] {
+    [block.name, inputs.dataOwner].compactMap { $0 }
+  }
+  func resultName(_ block: DirectiveBlock) -> String? { storedAs ?? block.name }
+
+  func run(_ context: BlockContext) throws -> [ResultItem] {
+    let network = try context.model(context.block.name).network
+    let x = try inputs.matrix(for: network, context)
+    let y = try atOption(context.option("input") ?? context.option("data")) {
+      try network.predict(x)
+    }
+    let owner = context.resultName
+    let classes = y.argmaxPerRow()
+    for r in 0..<y.rows {
+      for c in 0..<y.columns {
+        context.store(.prediction(owner, sample: r, output: y.columns == 1 ? nil : c), y[r, c])
+      }
+      if y.columns > 1 { context.store(.predictedClass(owner, sample: r), Double(classes[r])) }
+    }
+    guard context.showsResults else { return [] }
+    let inputNames = network.inputNames ?? (1...network.inputCount).map { "x\($0)" }
+    let shownInputs = min(network.inputCount, 8)
+    var header = Array(inputNames.prefix(shownInputs))
+    if network.inputCount > shownInputs { header.append("…") }
+    header += y.columns == 1 ? ["ŷ"] : (1...y.columns).map { "ŷ\($0)" } + ["class"]
+    let rows = (0..<x.rows).map { r -> [Cell] in
+      var cells = (0..<shownInputs).map { Cell.number(x[r, $0], decimals: nil) }
+      if network.inputCount > shownInputs { cells.append(.text("…")) }
+      cells += (0..<y.columns).map { Cell.number(y[r, $0], decimals: nil) }
+      if y.columns > 1 { cells.append(.integer(classes[r])) }
+      return cells
+    }
+    return [
+      .table(
+        Table(caption: context.caption, header: header, rows: rows, precision: context.precision))
+    ]
+  }
+}

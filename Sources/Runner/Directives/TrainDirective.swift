@@ -1,0 +1,224 @@
+import Figures
+import NeuralEngine
+import Notebook
+
+/// ```train MODEL```: fits the model; shows the loss and metrics per epoch and the
+/// learning curve; the model keeps its trained weights.
+struct TrainDirective: Directive {
+  var data: String?
+  var validation: ValidationSource?
+  var loss = Loss.meanSquaredError
+  var optimizer = OptimizerName.sgd
+  var rate: Double?
+  var momentum: Double?
+  var decay: Double?
+  var epochs = 10
+  var batch = BatchSize.full
+  var shuffle = true
+  var metrics: [Metric] = []
+  var l2 = 0.0
+  var earlyStopping: EarlyStopping?
+  var log: Int?
+  var plot: [String]?
+  var scale = CurveScale.linear
+  var from: String?
+  var storedAs: String?
+
+  static let kind = DirectiveKind.train
+  static let summary = "training: loss and metrics per epoch, and a learning curve"
+  static let storedValues =
+    "`loss`, each metric, `val_loss` and `val_…` (last epoch), `loss@100` for every epoch, `epochs`, `best_epoch`, and the trained weights"
+
+  static var fields: [OptionField<Self>] {
+    [
+      .option(
+        "data", \.data, .name, "the training data (`NAME` or `NAME.train`)",
+        example: "data: digits.train"),
+      .option(
+        "validation", \.validation, .validation,
+        "validation data (`NAME.validation`) or a fraction held out (the last samples)",
+        example: "validation: 0.2"),
+      .option("loss", \.loss, .loss, "the loss", example: "loss: sparse_categorical_crossentropy"),
+      .option("optimizer", \.optimizer, .choice, "the optimizer", example: "optimizer: adam"),
+      .option(
+        "rate", \.rate, .number(in: 0...1e6, summary: "a number ≥ 0"), "the learning rate",
+        example: "rate: 0.1", default: OptimizerName.defaultRates),
+      .option(
+        "momentum", \.momentum, .number(in: 0...1, summary: "a number from 0 to 1"),
+        "SGD's momentum μ", example: "momentum: 0.9", default: "0 (momentum and nesterov 0.9)"),
+      .option(
+        "decay", \.decay, .number(in: 0...1e6, summary: "a number ≥ 0"),
+        "inverse-time learning-rate decay per step", example: "decay: 0.001", default: "0"),
+      .option(
+        "epochs", \.epochs, .integer(in: 1...1_000_000), "how many passes over the data",
+        example: "epochs: 1000"),
+      .option("batch", \.batch, .batch, "samples per step", example: "batch: 32"),
+      .option("shuffle", \.shuffle, .boolean, "reshuffle every epoch", example: "shuffle: false"),
+      .option("metrics", \.metrics, .metrics, "metrics to record", example: "metrics: accuracy"),
+      .option(
+        "l2", \.l2, .number(in: 0...1e6, summary: "a number ≥ 0"),
+        "the L2 penalty α (scikit-learn's `alpha`)", example: "l2: 0.0001"),
+      .option(
+        "early_stopping", \.earlyStopping, .earlyStopping, "stop when the monitored value stalls",
+        example: "early_stopping: patience=10"),
+      .option(
+        "log", \.log, .integer(in: 1...1_000_000),
+        "show every Nth epoch in the table (the last always)", example: "log: 100",
+        default: "about ten rows"),
+      .option(
+        "plot", \.plot, .words,
+        "the quantities drawn on the learning curve; `none` for no curve",
+        example: "plot: loss val_loss", default: "the loss (and validation loss)"),
+      .option(
+        "scale", \.scale, .choice, "the learning curve's vertical scale", example: "scale: log"),
+      .option(
+        "from", \.from, .name,
+        "train a copy of this model instead (the block's name becomes the copy's)",
+        example: "from: base"),
+      .option(
+        "as", \.storedAs, .name, "the name its results are stored under", example: "as: run1",
+        default: "the model's name"),
+    ]
+  }
+
+  func validate(_ block: DirectiveBlock) -> [BlockError] {
+    var errors: [BlockError] = []
+    if data == nil {
+      errors.append(
+        BlockError("training needs 'data'", hint: "e.g. 'data: xor' or 'data: digits.train'"))
+    }
+    if momentum != nil, ![.sgd, .momentum, .nesterov].contains(optimizer) {
+      errors.append(BlockError("'momentum' applies to sgd only", at: block.option("momentum")))
+    }
+    return errors
+  }
+
+  func reads(_ block: DirectiveBlock) -> [String] {
+    var names = [block.name, from, data?.split(separator: ".").first.map(String.init)].compactMap {
+      $0
+    }
+    if case .data(let name) = validation, let owner = name.split(separator: ".").first {
+      names.append(String(owner))
+    }
+    return names
+  }
+
+  func resultName(_ block: DirectiveBlock) -> String? { storedAs ?? block.name }
+
+  func run(_ context: BlockContext) throws -> [ResultItem] {
+    guard let name = context.block.name, let data else { return [] }
+    if let from {
+      context.namespace.models[name] = try context.model(from, at: context.option("from"))
+    }
+    var entry = try context.model(name)
+    let dataOption = context.option("data")
+    let set = try context.dataset(data, at: dataOption)
+    var validationSet: Dataset?
+    var validationSplit = 0.0
+    switch validation {
+    case .fraction(let fraction): validationSplit = fraction
+    case .data(let other):
+      validationSet = try context.dataset(other, at: context.option("validation"))
+    case nil: break
+    }
+    let configuration = TrainingConfiguration(
+      loss: loss, optimizer: try makeOptimizer(context), epochs: epochs, batchSize: batch.size,
+      shuffle: shuffle, seed: context.seed, metrics: metrics, l2: l2,
+      validationSplit: validationSplit, earlyStopping: earlyStopping)
+
+    let progress = context.run.progress
+    let title = context.block.title
+    let epochs = epochs
+    var timedOut = false
+    let report: TrainingProgress = { record in
+      progress?(
+        ProgressReport(block: title, epoch: record.epoch, epochs: epochs, loss: record.loss))
+      return true
+    }
+    let interrupt = { () -> Bool in
+      if context.isOutOfTime { timedOut = true }
+      return timedOut
+    }
+    let history: TrainingHistory
+    do {
+      if entry.trainsInFloat {
+        var network = Network<Float>(converting: entry.network)
+        history = try network.fit(
+          Matrix(converting: set.features), Matrix(converting: set.targets),
+          configuration: configuration,
+          validation: validationSet.map {
+            (Matrix(converting: $0.features), Matrix(converting: $0.targets))
+          }, progress: report, interrupt: interrupt)
+        entry.network = Network<Double>(converting: network)
+      } else {
+        history = try entry.network.fit(
+          set.features, set.targets, configuration: configuration,
+          validation: validationSet.map { ($0.features, $0.targets) }, progress: report,
+          interrupt: interrupt)
+      }
+    } catch let error as EngineError {
+      throw BlockError(error.description, at: dataOption)
+    }
+    if timedOut {
+      let limit =
+        context.timeout.map { "its timeout of \(NumberText.plain($0)) s" } ?? "the run's budget"
+      throw BlockError(
+        "\(title) ran out of time after \(history.records.count) of \(epochs) epochs (\(limit))",
+        at: context.option("timeout") ?? context.option("epochs"),
+        hint: "raise the timeout or --budget, or train for fewer epochs")
+    }
+    context.namespace.models[name] = entry
+    context.storeParameters(of: entry.network, model: name)
+    let owner = context.resultName
+    context.namespace.histories[owner] = history
+    store(history, network: entry.network, model: name, context)
+    guard context.showsResults else { return [] }
+    var items: [ResultItem] = []
+    if case .earlyStopping(let best) = history.stopReason {
+      items.append(
+        .note(
+          "Early stopping ended training after epoch \(history.records.count); the best epoch was \(best)."
+        ))
+    }
+    let tables = TrainingTables(history: history, owner: owner, context: context)
+    items.append(.table(tables.history(every: log)))
+    items += try tables.curves(plot, scale: scale, loss: loss)
+    return items
+  }
+
+  private func store(
+    _ history: TrainingHistory, network: Network<Double>, model: String, _ context: BlockContext
+  ) {
+    let owner = context.resultName
+    context.store(.named(owner, "epochs"), Double(history.records.count))
+    if owner != model {
+      for parameter in network.parameterNames() {
+        context.store(.parameter(owner, parameter.name), parameter.value)
+      }
+    }
+    for key in history.keys {
+      let series = history.series(key)
+      if let last = series.last { context.store(.named(owner, key), last.value) }
+      for point in series { context.store(.named(owner, key, epoch: point.epoch), point.value) }
+    }
+    if case .earlyStopping(let best) = history.stopReason {
+      context.store(.named(owner, "best_epoch"), Double(best))
+    }
+  }
+
+  private func makeOptimizer(_ context: BlockContext) throws -> Optimizer {
+    guard var made = optimizer.optimizer(rate: rate) else {
+      throw BlockError("unknown optimizer '\(optimizer.rawValue)'", at: context.option("optimizer"))
+    }
+    if let momentum, case .sgd(_, let nesterov) = made.method {
+      made.method = .sgd(momentum: momentum, nesterov: nesterov)
+    }
+    if let decay { made.decay = decay }
+    do {
+      try made.validate()
+    } catch let error as EngineError {
+      throw BlockError(error.description, at: context.option("rate") ?? context.option("optimizer"))
+    }
+    return made
+  }
+}

@@ -1,0 +1,117 @@
+import Figures
+import NeuralEngine
+import Notebook
+
+/// `optimizer:` names, with the learning rate each uses when `rate:` is left out.
+enum OptimizerName: String, OptionChoice {
+  case sgd, momentum, nesterov, adagrad, rmsprop, adam, adadelta
+
+  /// The optimizer with a rate, or its own default rate.
+  func optimizer(rate: Double?) -> Optimizer? {
+    Optimizer(name: rawValue, learningRate: rate ?? defaultRate)
+  }
+
+  /// Keras's default learning rate for this optimizer.
+  var defaultRate: Double { Optimizer(name: rawValue)?.learningRate ?? 0.01 }
+
+  /// "sgd 0.01, …, adam 0.001": the defaults, from the engine, for the reference.
+  static var defaultRates: String {
+    allCases.map { "\($0.rawValue) \(NumberText.plain($0.defaultRate))" }.joined(separator: ", ")
+  }
+}
+
+/// `batch: 32`, `batch: 1`, or `batch: full`.
+enum BatchSize: Hashable {
+  case full
+  case samples(Int)
+
+  var size: Int? {
+    if case .samples(let count) = self { return count }
+    return nil
+  }
+}
+
+/// `validation: 0.2` (a fraction held out) or `validation: digits.validation`.
+enum ValidationSource: Hashable {
+  case fraction(Double)
+  case data(String)
+}
+
+extension OptionType where Value == BatchSize {
+  static var batch: Self {
+    OptionType("a number of samples from 1 to 1000000, or `full`") { option in
+      let text = option.value.trimmed
+      if text == "full" { return .full }
+      guard let size = Int(text), (1...1_000_000).contains(size) else {
+        throw BlockError("'batch' is a number of samples or 'full', not '\(text)'", at: option)
+      }
+      return .samples(size)
+    } show: {
+      $0.size.map(String.init) ?? "full"
+    }
+  }
+}
+
+extension OptionType where Value == ValidationSource {
+  static var validation: Self {
+    OptionType("a fraction between 0 and 1, or a data set's name") { option in
+      let text = option.value.trimmed
+      if let fraction = DirectiveOption.parseNumber(text), !text.contains(where: \.isLetter) {
+        guard fraction > 0, fraction < 1 else {
+          throw BlockError(
+            "a validation fraction is between 0 and 1, not \(NumberText.plain(fraction))",
+            at: option)
+        }
+        return .fraction(fraction)
+      }
+      return .data(try OptionType<String>.name.read(option))
+    } show: { source in
+      switch source {
+      case .fraction(let value): NumberText.plain(value)
+      case .data(let name): name
+      }
+    }
+  }
+}
+
+extension OptionType where Value == EarlyStopping {
+  static var earlyStopping: Self {
+    OptionType("`patience=5 monitor=val_loss min_delta=0 restore=true`") { option in
+      var rule = EarlyStopping()
+      for (key, value) in try option.settings() {
+        switch key {
+        case "patience":
+          guard let patience = Int(value), (0...1_000_000).contains(patience) else {
+            throw BlockError("patience is a whole number ≥ 0, not '\(value)'", at: option)
+          }
+          rule.patience = patience
+        case "monitor": rule.monitor = value
+        case "min_delta":
+          guard let delta = DirectiveOption.parseNumber(value), delta >= 0 else {
+            throw BlockError("min_delta is a number ≥ 0, not '\(value)'", at: option)
+          }
+          rule.minDelta = delta
+        case "restore":
+          guard value == "true" || value == "false" else {
+            throw BlockError("restore is true or false, not '\(value)'", at: option)
+          }
+          rule.restoreBestWeights = value == "true"
+        default:
+          throw BlockError(
+            "unknown early-stopping setting '\(key)'", at: option, word: key,
+            hint: suggestion(for: key, among: ["patience", "monitor", "min_delta", "restore"]))
+        }
+      }
+      return rule
+    } show: {
+      "patience=\($0.patience) monitor=\($0.monitor)"
+    }
+  }
+}
+
+/// A vertical scale for curves.
+enum CurveScale: String, OptionChoice {
+  case linear, log
+
+  var axis: Axis.Scale { self == .log ? .log : .linear }
+}

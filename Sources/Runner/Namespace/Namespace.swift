@@ -1,0 +1,28 @@
+import NeuralEngine
+
+/// What the blocks of one run share, Jupyter's way: the models, data sets, training
+/// histories, graphs and threshold units defined so far, and every named value.
+final class Namespace {
+  var models: [String: ModelEntry] = [:]
+  var datasets: [String: Dataset] = [:]
+  var histories: [String: TrainingHistory] = [:]
+  var graphs: [String: ComputationGraph] = [:]
+  var units: [String: ThresholdEntry] = [:]
+  var values = ValueStore()
+  var exerciseCount = 0
+}
+
+/// A threshold unit in the namespace, for plots: its weights (bias first) or its
+/// McCulloch–Pitts threshold, and the truth table it was checked against.
+struct ThresholdEntry {
+  var perceptron: Perceptron?
+  var inputs: [[Int]]
+  var outputs: [Int]
+  var targets: [Int]?
+}
+
+/// A model in the namespace: its network (kept in Double) and the precision it trains in.
+struct ModelEntry {
+  var network: Network<Double>
+  var trainsInFloat: Bool
+}

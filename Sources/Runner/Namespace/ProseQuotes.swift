@@ -1,0 +1,41 @@
+import Notebook
+
+/// A value the prose quotes with `{{ … }}`, resolved as of its place in the notebook.
+public struct Quote: Hashable, Sendable {
+  public var key: ValueKey
+  public var value: Value
+}
+
+/// The prose's `{{ … }}` placeholders, each resolved against the values as they stand at
+/// its place (a model's weights after the blocks above it), or reported.
+struct ProseQuotes {
+  var quotes: [SourceLocation: Quote] = [:]
+  var diagnostics: [Diagnostic] = []
+
+  init(document: Document, values: ValueStore) {
+    var position = 0
+    for block in document.blocks {
+      switch block {
+      case .directive:
+        position += 1
+      case .markdown(let markdown):
+        if case .codeBlock = markdown.kind { continue }
+        for line in markdown.range.lines where document.lines.indices.contains(line - 1) {
+          let text = document.lines[line - 1]
+          for placeholder in References.placeholders(in: text, line: line) {
+            let location = SourceLocation(line: line, column: placeholder.column)
+            switch values.resolve(placeholder.reference, at: position) {
+            case .success(let (key, value)):
+              quotes[location] = Quote(key: key, value: value)
+            case .failure(let error):
+              diagnostics.append(
+                Diagnostic(
+                  path: document.path, location: location, message: error.message, hint: error.hint,
+                  sourceLine: text, length: placeholder.range.count))
+            }
+          }
+        }
+      }
+    }
+  }
+}

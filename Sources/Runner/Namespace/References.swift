@@ -1,0 +1,90 @@
+import Notebook
+import Spelling
+
+/// References to named values in prose: `{{ hk.O6 }}`, `{{ hk.O6 | 3 }}` (three decimals).
+public enum References {
+  /// A placeholder in prose.
+  public struct Placeholder: Hashable, Sendable {
+    /// UTF-8 offsets of `{{` to past `}}` within the line.
+    public var range: Range<Int>
+    /// The text between the braces, before any `|`.
+    public var reference: String
+    public var decimals: Int?
+    public var line: Int
+    public var column: Int
+  }
+
+  /// The placeholders on one line of prose, in one pass over its bytes.
+  public static func placeholders(in text: String, line: Int) -> [Placeholder] {
+    let bytes = Array(text.utf8)
+    let open = UInt8(ascii: "{")
+    let close = UInt8(ascii: "}")
+    var found: [Placeholder] = []
+    var i = 0
+    while i + 1 < bytes.count {
+      guard bytes[i] == open, bytes[i + 1] == open else {
+        i += 1
+        continue
+      }
+      var k = i + 2
+      while k + 1 < bytes.count, !(bytes[k] == close && bytes[k + 1] == close) { k += 1 }
+      guard k + 1 < bytes.count else { break }
+      let inside = String(decoding: bytes[(i + 2)..<k], as: UTF8.self)
+      let parts = inside.split(separator: "|", maxSplits: 1).map { String($0).trimmed }
+      if let reference = parts.first, !reference.isEmpty {
+        found.append(
+          Placeholder(
+            range: i..<(k + 2), reference: reference,
+            decimals: parts.count > 1 ? Int(parts[1]) : nil, line: line, column: i + 1))
+      }
+      i = k + 2
+    }
+    return found
+  }
+}
+
+extension ValueStore {
+  /// The value a reference names as seen from `position`, or a located error that says
+  /// what is wrong: a malformed name, an unknown one (with a suggestion), or one that two
+  /// blocks define differently.
+  func resolve(_ reference: String, at position: Int?) -> Result<(ValueKey, Value), BlockError> {
+    guard let key = ValueKey(parsing: reference) else {
+      return .failure(
+        BlockError(
+          "'\(reference)' is not a value name", hint: "name a value as owner.quantity, e.g. hk.O6"))
+    }
+    switch lookup(key, at: position) {
+    case .success(let value): return .success((key, value))
+    case .failure(.unknown):
+      return .failure(
+        BlockError("'\(reference)' names no computed value", hint: suggestion(for: key)))
+    case .failure(.ambiguous(let first, let second)):
+      return .failure(
+        BlockError(
+          "'\(reference)' is defined by two blocks with different values: \(first) and \(second)",
+          hint:
+            "give one of them its own name with 'as:' (e.g. 'as: test') and quote that, e.g. '\(ValueKey(owner: "test", quantity: key.quantity))'"
+        ))
+    }
+  }
+
+  /// "did you mean 'hk.O6'?" for a misspelt reference: among the owner's own values when
+  /// the owner exists, among the owners otherwise.
+  func suggestion(for key: ValueKey) -> String {
+    let owners = owners
+    if owners.contains(key.owner) {
+      let short = quantities(of: key.owner)
+      if let guess = closestName(to: key.local, among: short) {
+        return "did you mean '\(key.owner).\(guess)'?"
+      }
+      return "\(key.owner) has: " + short.prefix(12).joined(separator: ", ")
+        + (short.count > 12 ? ", …" : "")
+    }
+    let sorted = owners.sorted()
+    if let guess = closestName(to: key.owner, among: sorted) {
+      return "did you mean '\(guess)'? (no results are stored under '\(key.owner)')"
+    }
+    return "no results are stored under '\(key.owner)'; names defined so far: "
+      + sorted.joined(separator: ", ")
+  }
+}
