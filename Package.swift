@@ -50,19 +50,21 @@ let package = Package(
     // Turns run results into Markdown and HTML handouts, and compares them (--check).
     .target(name: "Rendering", dependencies: ["Runner", "Notebook", "Figures"]),
 
-    // What the command-line programs share: OpenBLAS kernel selection, handout files.
-    .target(name: "CommandLineSupport", dependencies: ["CBLAS", "Rendering"]),
+    // What the command-line programs share: a notebook job (builds, variants, the files
+    // they give), handout files on disk, OpenBLAS kernel selection.
+    .target(
+      name: "CommandLineSupport", dependencies: ["CBLAS", "Rendering", "Runner", "Notebook"]),
 
     .executableTarget(
       name: "nbrun",
       dependencies: [
-        "Runner", "Rendering", "Notebook", "CommandLineSupport",
+        "Runner", "Rendering", "Notebook", "Figures", "CommandLineSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
       name: "nbrun-bench",
       dependencies: [
-        "NeuralEngine", "CBLAS", "CommandLineSupport",
+        "NeuralEngine", "CBLAS", "CommandLineSupport", "Figures", "Runner", "Notebook",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

@@ -75,9 +75,7 @@ public struct Axis: Hashable, Sendable {
   private func trimmed(_ value: Double) -> String {
     let step = scale == .linear ? Axis.niceStep((high - low) / 5) : value
     let decimals = max(0, min(6, Int(-floor(log10(step)))))
-    var text = String(format: "%.\(decimals)f", value)
-    if text.hasPrefix("-"), Double(text) == 0 { text.removeFirst() }
-    return text
+    return NumberText.fixed(value, decimals: decimals)
   }
 
   static func niceStep(_ raw: Double) -> Double {

@@ -191,7 +191,7 @@ public struct FieldPlot: Sendable {
     for (fraction, value) in [(0.0, low), (0.5, (low + high) / 2), (1.0, high)] {
       let shown = log ? Foundation.pow(10, value) : value
       children.append(
-        text(shortNumber(shown), x: x + 18, y: top + height * (1 - fraction) + 4, size: 10))
+        text(NumberText.short(shown), x: x + 18, y: top + height * (1 - fraction) + 4, size: 10))
     }
     children.append(
       SVGElement(

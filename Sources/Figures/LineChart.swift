@@ -91,7 +91,7 @@ public struct LineChart: Hashable, Sendable {
         return "\(line.name): no points"
       }
       return
-        "\(line.name) goes from \(shortNumber(first.y)) at \(xLabel.lowercased()) \(shortNumber(first.x)) to \(shortNumber(last.y)) at \(shortNumber(last.x))"
+        "\(line.name) goes from \(NumberText.short(first.y)) at \(xLabel.lowercased()) \(NumberText.short(first.x)) to \(NumberText.short(last.y)) at \(NumberText.short(last.x))"
     }.joined(separator: "; ")
     return Figure(
       width: width, height: height, title: title,
@@ -147,13 +147,4 @@ public struct Legend: Sendable {
     }
     return SVGElement("g", [("class", "legend")], children: children)
   }
-}
-
-/// A value for a description: four significant digits.
-func shortNumber(_ value: Double) -> String {
-  guard value.isFinite else { return "n/a" }
-  if value == value.rounded(), abs(value) < 1e9 { return String(Int(value)) }
-  var text = String(format: "%.4g", value)
-  if text.hasPrefix("-"), Double(text) == 0 { text.removeFirst() }
-  return text
 }

@@ -43,9 +43,19 @@ public enum NumberText {
     return String(value)
   }
 
-  /// Significant digits (`%.4g`): progress lines, axis values of any size.
+  /// Significant digits (`%.4g`), no negative zero: progress lines, descriptions.
   public static func significant(_ value: Double, digits: Int) -> String {
     guard value.isFinite else { return fixed(value, decimals: 0) }
-    return String(format: "%.\(max(1, min(17, digits)))g", value)
+    var text = String(format: "%.\(max(1, min(17, digits)))g", value)
+    if text.hasPrefix("-"), Double(text) == 0 { text.removeFirst() }
+    return text
+  }
+
+  /// A value for a figure's description: a whole number as such, else four significant
+  /// digits; `n/a` when it is not finite.
+  public static func short(_ value: Double) -> String {
+    guard value.isFinite else { return "n/a" }
+    if value == value.rounded(), abs(value) < 1e9 { return String(Int(value)) }
+    return significant(value, digits: 4)
   }
 }

@@ -55,6 +55,8 @@ public struct BlockOutcome: Sendable {
   public var resultName: String?
   /// The options every directive takes, as read (caption, label, echo, blanks…).
   public var common: CommonOptions
+  /// Whether the block failed because an expectation did not hold (not a notebook error).
+  public var failedExpectation = false
 }
 
 /// A whole run: every block's outcome, the named values, every diagnostic.
@@ -73,9 +75,29 @@ public struct RunResult: Sendable {
   /// Whether nothing failed.
   public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
 
+  /// What the run comes to: it held, an expectation failed, or the notebook has errors.
+  public var verdict: Verdict {
+    let errors = diagnostics.filter { $0.severity == .error }.count
+    let expectations = outcomes.filter(\.failedExpectation).count
+    if errors > expectations { return .notebookErrors }
+    return expectations > 0 ? .checksFailed : .succeeded
+  }
+
   /// The value a reference like `hk.O6` names at the end of the run (`nil` when it names
   /// nothing or is ambiguous).
   public func value(_ reference: String) -> Value? {
     ValueKey(parsing: reference).flatMap { values.value($0) }
   }
+}
+
+/// How a run (or a whole command) ended, as its exit status says: 0 everything ran and
+/// held, 1 the notebooks ran but an expectation or a `--check` comparison failed, 2 a
+/// notebook has errors (or could not be read or written). Usage mistakes are 64, the
+/// argument parser's.
+public enum Verdict: Int32, Comparable, Sendable {
+  case succeeded = 0
+  case checksFailed = 1
+  case notebookErrors = 2
+
+  public static func < (a: Verdict, b: Verdict) -> Bool { a.rawValue < b.rawValue }
 }

@@ -85,6 +85,7 @@ public final class Session {
         var failure = error
         if let expectation = error as? ExpectationFailure {
           outcome.items = [.table(expectation.table)]
+          outcome.failedExpectation = true
           failure = expectation.error
         }
         let diagnostic = plan.diagnose(failure, path: document.path)

@@ -16,12 +16,12 @@ public enum Variants {
 
   /// The document with every varied number drawn for one student (attempt 0 first; a later
   /// attempt draws again, for when an attempt broke an expectation). Also returns what was
-  /// drawn, `block.name` → value, and any mistakes in the `vary:` lines.
+  /// drawn (`hk.w14` → value), and any mistakes in the `vary:` lines.
   public static func apply(to document: Document, notebook: String, student: String, attempt: Int)
-    -> (Document, drawn: [String: Double], [Diagnostic])
+    -> (Document, drawn: [ValueKey: Double], [Diagnostic])
   {
     var copy = document
-    var drawn: [String: Double] = [:]
+    var drawn: [ValueKey: Double] = [:]
     var diagnostics: [Diagnostic] = []
     for (index, block) in copy.blocks.enumerated() {
       guard case .directive(var directive) = block, let vary = directive.option("vary") else {
@@ -42,7 +42,9 @@ public enum Variants {
           variable, seed: "\(notebook)|\(student)|\(directive.title)|\(variable.name)|\(attempt)")
         let text = NumberText.trimmed(value, decimals: decimals(of: variable.step))
         if substitute(variable.name, with: text, in: &directive) {
-          drawn["\(directive.name ?? directive.kind.rawValue).\(variable.name)"] = value
+          drawn[
+            ValueKey(owner: directive.name ?? directive.kind.rawValue, quantity: variable.name)] =
+            value
         } else {
           diagnostics.append(
             Diagnostic(
@@ -56,6 +58,36 @@ public enum Variants {
       copy.blocks[index] = .directive(directive)
     }
     return (copy, drawn, diagnostics)
+  }
+
+  /// What drawing a student's variant gave: the run that kept every expectation, or the
+  /// last attempt's when none did in ``maximumAttempts``; mistakes in the `vary:` lines.
+  public struct Draw: Sendable {
+    public var result: RunResult?
+    public var lastAttempt: RunResult?
+    public var mistakes: [Diagnostic]
+  }
+
+  /// How often a student's numbers are drawn again when they break an expectation.
+  public static let maximumAttempts = 10
+
+  /// Draws a student's numbers and runs the notebook with them, drawing again (up to
+  /// ``maximumAttempts`` times) while the run breaks an expectation: expectations are how
+  /// an author constrains draws.
+  public static func draw(
+    _ document: Document, notebook: String, student: String,
+    run: (Document) -> RunResult
+  ) -> Draw {
+    var last: RunResult?
+    for attempt in 0..<maximumAttempts {
+      let (variant, _, mistakes) = apply(
+        to: document, notebook: notebook, student: student, attempt: attempt)
+      guard mistakes.isEmpty else { return Draw(result: nil, lastAttempt: nil, mistakes: mistakes) }
+      let result = run(variant)
+      if result.succeeded { return Draw(result: result, lastAttempt: result, mistakes: []) }
+      last = result
+    }
+    return Draw(result: nil, lastAttempt: last, mistakes: [])
   }
 
   static func parse(_ line: String) -> Variable? {

@@ -1,8 +1,11 @@
 import ArgumentParser
 internal import CBLAS
 import CommandLineSupport
+import Figures
 import Foundation
 import NeuralEngine
+import Notebook
+import Runner
 
 /// `swift run -c release nbrun-bench`: the engine's speed on three workloads, one JSON
 /// object per line, comparable with `bench/baselines.py` (NumPy, scikit-learn, PyTorch).
@@ -12,7 +15,7 @@ struct Bench: ParsableCommand {
     commandName: "nbrun-bench",
     abstract: "Measures the engine: digits MLP training, a matrix-bound MLP, GEMM.")
 
-  @Option(help: "Workloads to run: digits, synth, gemm (comma-separated).")
+  @Option(help: "Workloads to run: digits, synth, gemm, naming (comma-separated).")
   var workload = "digits,synth,gemm"
 
   @Option(help: "OpenBLAS threads.")
@@ -39,9 +42,40 @@ struct Bench: ParsableCommand {
       case "digits": try digits()
       case "synth": try synth()
       case "gemm": try gemm()
-      default: throw ValidationError("unknown workload '\(name)': use digits, synth or gemm")
+      case "naming": naming()
+      default:
+        throw ValidationError("unknown workload '\(name)': use digits, synth, gemm or naming")
       }
     }
+  }
+
+  /// A `model` block of 64-W-10 run through a session, W = 512 and 2048 (4× the
+  /// parameters), interleaved, `runs` times each; the ratio of the medians per parameter is
+  /// 1 when building and naming a model is linear in its parameters.
+  func naming() {
+    func seconds(_ width: Int) -> Double {
+      let text = "```model wide\ninputs: 64\nlayer: \(width) relu\nlayer: 10 softmax\n```\n"
+      let (document, _) = Document.parse(text, path: "bench.md")
+      let start = DispatchTime.now().uptimeNanoseconds
+      _ = Session(document: document).run()
+      return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+    var small: [Double] = []
+    var large: [Double] = []
+    for _ in 0..<max(1, runs) {
+      small.append(seconds(512))
+      large.append(seconds(2048))
+    }
+    let (p1, p4) = (Double(64 * 513 + 513 * 10), Double(64 * 2049 + 2049 * 10))
+    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+    let (t1, t4) = (median(small), median(large))
+    print(
+      json([
+        ("workload", .string("naming")), ("parameters_small", .number(p1)),
+        ("parameters_large", .number(p4)), ("seconds_small", .number(t1)),
+        ("seconds_large", .number(t4)), ("ratio_per_parameter", .number((t4 / p4) / (t1 / p1))),
+        ("implementation", .string("nbrun")),
+      ]))
   }
 
   /// The digits set scaled to [0, 1], 64-64-10 ReLU/softmax, cross-entropy, SGD η = 0.1,
@@ -180,7 +214,7 @@ func json(_ pairs: [(String, JSONValue)]) -> String {
     switch value {
     case .string(let s): text = "\"\(s)\""
     case .int(let i): text = String(i)
-    case .number(let d): text = d.isFinite ? String(format: "%.6g", d) : "null"
+    case .number(let d): text = d.isFinite ? NumberText.significant(d, digits: 6) : "null"
     case .null: text = "null"
     }
     return "\"\(key)\": \(text)"

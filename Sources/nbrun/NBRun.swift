@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandLineSupport
+import Figures
 import Foundation
 import Notebook
 import Rendering
@@ -25,7 +26,8 @@ struct Render: ParsableCommand {
       (and OUTPUT/NAME.ipynb with --to ipynb). With --check nothing is written: nbrun
       verifies every expectation and that the handouts in OUTPUT are exactly what the
       notebooks give now, and names what changed. Exit status: 0 when everything ran and
-      held, 1 otherwise.
+      held; 1 when the notebooks ran but an expectation or a --check comparison failed; 2
+      when a notebook has errors (or cannot be read or written); 64 for a usage mistake.
       """)
 
   @Argument(help: "The notebooks to run.")
@@ -76,7 +78,7 @@ struct Render: ParsableCommand {
     if !reference, notebooks.isEmpty {
       throw ValidationError("name at least one notebook, e.g. nbrun notebooks/lecture2.md")
     }
-    for format in formatList where !["md", "html", "ipynb"].contains(format) {
+    for format in formatWords where JobRequest.Format(rawValue: format) == nil {
       throw ValidationError("unknown format '\(format)' in --to: use md, html, ipynb")
     }
     if let budget, !(budget > 0) {
@@ -87,16 +89,16 @@ struct Render: ParsableCommand {
     }
   }
 
-  var formatList: [String] {
+  var formatWords: [String] {
     formats.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
   }
+
+  var formatList: [JobRequest.Format] { formatWords.compactMap(JobRequest.Format.init) }
 
   var build: Build { student ? .student : (key ? .key : .handout) }
 
   var output: String {
-    outputOption
-      ?? (variants != nil
-        ? "output/variants" : (student ? "output/student" : (key ? "output/key" : "output")))
+    outputOption ?? JobRequest.defaultFolder(build: build, variants: variants != nil)
   }
 
   func run() throws {
@@ -106,118 +108,55 @@ struct Render: ParsableCommand {
     }
     OpenBLASKernel.ensure(.portable)
     let math = HandoutFiles.katex(in: katex)
-    if math == nil, formatList.contains("html") {
+    if math == nil, formatList.contains(.html) {
       printError(
         "nbrun: warning: KaTeX not found in \(katex); math in the HTML stays as TeX. Install it: sudo apt-get install -y libjs-katex"
       )
     }
-    let roster = try variants.map(Roster.init(path:))
-    var failed = false
-    for path in notebooks {
-      failed = try process(path, math: math, roster: roster) || failed
+    let roster = try variants.map { path in
+      do {
+        return try Roster(parsing: String(contentsOfFile: path, encoding: .utf8), name: path)
+      } catch let mistake as Roster.Mistake {
+        throw ValidationError(mistake.description)
+      } catch {
+        throw ValidationError("cannot read the roster \(path): \(error.localizedDescription)")
+      }
     }
-    if failed { throw ExitCode(1) }
+    var verdict = Verdict.succeeded
+    for path in notebooks {
+      verdict = max(verdict, process(path, math: math, roster: roster))
+    }
+    if verdict != .succeeded { throw ExitCode(verdict.rawValue) }
   }
 
-  /// Runs one notebook (once per student with --variants); returns whether anything failed.
-  private func process(_ path: String, math: MathAssets?, roster: Roster?) throws -> Bool {
+  /// Runs one notebook and writes or checks its files.
+  private func process(_ path: String, math: MathAssets?, roster: Roster?) -> Verdict {
     let url = URL(fileURLWithPath: path)
     let text: String
     do {
       text = try String(contentsOf: url, encoding: .utf8)
     } catch {
       printError("\(path): error: cannot read the notebook: \(error.localizedDescription)")
-      return true
+      return .notebookErrors
     }
     let name = url.deletingPathExtension().lastPathComponent
     let folder = url.deletingLastPathComponent()
     let started = Date()
-    let (document, diagnostics) = Document.parse(text, path: path)
     let progress = isatty(2) != 0 && !quiet ? ProgressBar() : nil
     var options = RunOptions(keepGoing: keepGoing, budget: budget)
     if let progress { options.progress = { progress.show($0) } }
     options.readFile = { relative in
       try String(contentsOf: folder.appendingPathComponent(relative), encoding: .utf8)
     }
-    func execute(_ document: Document, _ diagnostics: [Diagnostic]) -> RunResult {
-      let result = Session(document: document, options: options).run(parseDiagnostics: diagnostics)
-      progress?.clear()
-      return result
-    }
-
-    guard let roster else {
-      let result = execute(document, diagnostics)
-      report(result, path: path)
-      var files = self.files(result, name: name, build: build, math: math)
-      if build == .key {
-        files.append(("\(name)-answers.csv", AnswerKey.csv([("default", result.answers)])))
-      }
-      return try finish(files, result.succeeded, path: path, name: name, started: started)
-    }
-
-    // One student build and one key per student; a draw that breaks an expectation is
-    // drawn again (up to ten times), since expectations are how authors constrain draws.
-    var files: [(path: String, text: String)] = []
-    var answers: [(student: String, answers: [Answer])] = []
-    var succeeded = true
-    for entry in roster.students {
-      var chosen: RunResult?
-      var last: RunResult?
-      for attempt in 0..<10 {
-        let (variant, _, problems) = Variants.apply(
-          to: document, notebook: name, student: entry.id, attempt: attempt)
-        guard problems.isEmpty else {
-          for problem in problems { printError(problem.description) }
-          return true
-        }
-        let result = execute(variant, diagnostics)
-        last = result
-        if result.succeeded {
-          chosen = result
-          break
-        }
-      }
-      guard let result = chosen else {
-        succeeded = false
-        printError(
-          "\(path): error: no draw for student \(entry.id) kept every expectation in 10 attempts; narrow the 'vary' ranges"
-        )
-        for diagnostic in last?.diagnostics ?? [] where diagnostic.severity == .error {
-          printError("    " + diagnostic.headline)
-        }
-        continue
-      }
-      let student = "\(entry.id)/"
-      files += self.files(result, name: name, build: .student, math: math).map {
-        (student + $0.path, $0.text)
-      }
-      files += self.files(result, name: name, build: .key, math: math).map {
-        (student + "key/" + $0.path, $0.text)
-      }
-      answers.append((entry.id, result.answers))
-    }
-    files.append(("\(name)-answers.csv", roster.carry(AnswerKey.csv(answers))))
-    return try finish(files, succeeded, path: path, name: name, started: started)
-  }
-
-  /// The files of one build of a run.
-  private func files(_ result: RunResult, name: String, build: Build, math: MathAssets?) -> [(
-    path: String, text: String
-  )] {
-    var files: [(path: String, text: String)] = []
-    if formatList.contains("md") {
-      let markdown = MarkdownHandout(result: result, name: name, build: build)
-      files.append(("\(name).md", markdown.text))
-      files += markdown.figures.map { (path: $0.path, text: $0.svg) }
-    }
-    if formatList.contains("html") {
-      files.append(
-        ("\(name).html", HTMLHandout(result: result, name: name, math: math, build: build).text))
-    }
-    if formatList.contains("ipynb") {
-      files.append(("\(name).ipynb", NotebookExport(result: result, name: name, build: build).json))
-    }
-    return files
+    let (document, diagnostics) = Document.parse(text, path: path)
+    let job = NotebookJob(
+      document: document, diagnostics: diagnostics, name: name,
+      request: JobRequest(formats: formatList, build: build, roster: roster, run: options),
+      math: math)
+    progress?.clear()
+    for result in job.results { report(result, path: path) }
+    for message in job.messages { printError(message) }
+    return finish(job, path: path, name: name, started: started)
   }
 
   private func report(_ result: RunResult, path: String) {
@@ -234,44 +173,42 @@ struct Render: ParsableCommand {
       case .notRun: status = "not run"
       }
       print(
-        "\(path):\(outcome.block.range.start.line)\t\(outcome.block.title)\t\(String(format: "%.4f", outcome.seconds)) s\t\(status)"
+        "\(path):\(outcome.block.range.start.line)\t\(outcome.block.title)\t\(NumberText.fixed(outcome.seconds, decimals: 4)) s\t\(status)"
       )
     }
   }
 
-  /// Checks or writes a notebook's files; returns whether anything failed.
-  private func finish(
-    _ files: [(path: String, text: String)], _ succeeded: Bool, path: String, name: String,
-    started: Date
-  )
-    throws -> Bool
-  {
+  /// Checks or writes a notebook's files; returns the notebook's verdict.
+  private func finish(_ job: NotebookJob, path: String, name: String, started: Date) -> Verdict {
     let outputFolder = URL(fileURLWithPath: output)
     if check {
-      let differences = HandoutFiles.check(files, in: outputFolder, shownAs: output)
+      let differences = HandoutFiles.check(job.files, in: outputFolder, shownAs: output)
       for difference in differences { printError("nbrun --check: \(difference)") }
-      let verdict = succeeded && differences.isEmpty
+      let verdict = max(job.verdict, differences.isEmpty ? .succeeded : .checksFailed)
       if !quiet {
         printError(
-          verdict
+          verdict == .succeeded
             ? "\(path): ok — every expectation holds and \(output)/ is up to date"
-            : "\(path): FAILED — \(differences.count) difference(s)\(succeeded ? "" : ", and errors above")"
+            : "\(path): FAILED — \(differences.count) difference(s)\(job.verdict == .succeeded ? "" : ", and errors above")"
         )
       }
-      return !verdict
+      return verdict
     }
-    try HandoutFiles.write(files, to: outputFolder, figuresFolder: "\(name)_files")
+    do {
+      try HandoutFiles.write(job.files, to: outputFolder, figuresFolder: "\(name)_files")
+    } catch {
+      printError("\(path): error: cannot write to \(output)/: \(error.localizedDescription)")
+      return .notebookErrors
+    }
     if !quiet {
-      let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
-      let shown = files.filter { !$0.path.contains("_files/") && !$0.path.contains("/") }.map {
-        "\(output)/\($0.path)"
-      }
-      let extra = files.count - shown.count
+      let seconds = NumberText.fixed(Date().timeIntervalSince(started), decimals: 2)
+      let shown = job.files.filter { !$0.path.contains("/") }.map { "\(output)/\($0.path)" }
+      let extra = job.files.count - shown.count
       printError(
         "\(path): done in \(seconds) s → \(shown.joined(separator: ", "))\(extra > 0 ? " and \(extra) more" : "")"
       )
     }
-    return !succeeded
+    return job.verdict
   }
 }
 
@@ -300,7 +237,7 @@ struct Grade: ParsableCommand {
         return try String(contentsOfFile: path, encoding: .utf8)
       } catch {
         printError("nbrun grade: cannot read \(path): \(error.localizedDescription)")
-        throw ExitCode(1)
+        throw ExitCode(Verdict.notebookErrors.rawValue)
       }
     }
     let report: Grading.Report
@@ -310,7 +247,7 @@ struct Grade: ParsableCommand {
         submissionsName: submissions)
     } catch let error as GradingError {
       printError("nbrun grade: \(error.message)")
-      throw ExitCode(1)
+      throw ExitCode(Verdict.notebookErrors.rawValue)
     }
     for problem in report.problems { printError("nbrun grade: \(problem)") }
     print("student\tpoints")
@@ -322,62 +259,6 @@ struct Grade: ParsableCommand {
       print("\(question)\t\(correct)/\(students)")
     }
     try Data(Grading.csv(report).utf8).write(to: URL(fileURLWithPath: scores), options: .atomic)
-  }
-}
-
-/// A roster: one student id first on each line (a header line `id,…` or `student,…` is
-/// skipped); other columns are carried into the answers file.
-struct Roster {
-  var students: [(id: String, extra: [String])]
-  var extraHeader: [String]
-
-  init(path: String) throws {
-    let text: String
-    do {
-      text = try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-      throw ValidationError("cannot read the roster \(path): \(error.localizedDescription)")
-    }
-    var rows = text.split(whereSeparator: \.isNewline).map {
-      $0.split(separator: ",", omittingEmptySubsequences: false).map {
-        $0.trimmingCharacters(in: .whitespaces)
-      }
-    }
-    .filter { !($0.first ?? "").isEmpty }
-    extraHeader = []
-    if let first = rows.first?.first?.lowercased(), ["id", "student", "student_id"].contains(first)
-    {
-      extraHeader = Array(rows.removeFirst().dropFirst())
-    }
-    students = rows.map { ($0[0], Array($0.dropFirst())) }
-    guard !students.isEmpty else { throw ValidationError("the roster \(path) names no students") }
-    let ids = students.map(\.id)
-    if let repeated = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {
-      throw ValidationError("the roster \(path) names student '\(repeated)' twice")
-    }
-    for id in ids where id.contains("/") || id.hasPrefix(".") {
-      throw ValidationError("'\(id)' in \(path) cannot name a folder: use letters, digits, - and _")
-    }
-  }
-
-  /// The answers file with the roster's other columns appended to each student's rows.
-  func carry(_ csv: String) -> String {
-    let width = students.map(\.extra.count).max() ?? 0
-    guard width > 0 else { return csv }
-    let header = (0..<width).map {
-      extraHeader.indices.contains($0) ? extraHeader[$0] : "extra\($0 + 1)"
-    }
-    let byID = Dictionary(students.map { ($0.id, $0.extra) }, uniquingKeysWith: { a, _ in a })
-    var lines = csv.split(separator: "\n").map(String.init)
-    guard !lines.isEmpty else { return csv }
-    lines[0] += "," + header.joined(separator: ",")
-    for index in lines.indices.dropFirst() {
-      let id = String(lines[index].prefix { $0 != "," })
-      let extra = byID[id] ?? []
-      lines[index] +=
-        "," + (0..<width).map { extra.indices.contains($0) ? extra[$0] : "" }.joined(separator: ",")
-    }
-    return lines.joined(separator: "\n") + "\n"
   }
 }
 
@@ -401,7 +282,7 @@ final class ProgressBar: @unchecked Sendable {
     let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
     FileHandle.standardError.write(
       Data(
-        "\r\(report.block) \(bar) epoch \(report.epoch)/\(report.epochs) loss \(String(format: "%.4g", report.loss))\u{1B}[K"
+        "\r\(report.block) \(bar) epoch \(report.epoch)/\(report.epochs) loss \(NumberText.significant(report.loss, digits: 4))\u{1B}[K"
           .utf8))
   }
 

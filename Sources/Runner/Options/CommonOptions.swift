@@ -14,7 +14,7 @@ public struct CommonOptions: DeclaredOptions, Sendable {
   public var expectError: String?
   public var blank: [String] = []
   public var tolerance: Tolerance?
-  public var vary: String?
+  public var vary: [Variants.Variable] = []
 
   public init() {}
 
@@ -64,7 +64,8 @@ public struct CommonOptions: DeclaredOptions, Sendable {
         "how far a student's answer to this block's blanks may be off: a number, or a percentage",
         example: "tolerance: 0.001", default: "one unit of the last decimal shown"),
       .option(
-        "vary", \.vary, .text, "for per-student variants: one `name in low..high by step` per line",
+        "vary", \.vary, .variables,
+        "for per-student variants: one `name in low..high by step` per line",
         example: "vary:\n  w14 in -0.5..0.5 by 0.1"),
     ]
   }
@@ -110,6 +111,24 @@ extension OptionType where Value == Tolerance {
       return tolerance
     } show: {
       $0.relative ? "\(NumberText.plain($0.value * 100))%" : NumberText.plain($0.value)
+    }
+  }
+}
+
+extension OptionType where Value == [Variants.Variable] {
+  /// `vary:` lines, `name in low..high by step`.
+  static var variables: Self {
+    OptionType("one `name in low..high by step` per line") { option in
+      try option.value.split(separator: "\n").map { line in
+        guard let variable = Variants.parse(String(line)) else {
+          throw BlockError(
+            "expected 'name in low..high by step', found '\(String(line).trimmed)'", at: option,
+            hint: "e.g. 'w14 in -0.5..0.5 by 0.1'")
+        }
+        return variable
+      }
+    } show: {
+      $0.map { "\($0.name) in \($0.low)..\($0.high) by \($0.step)" }.joined(separator: "; ")
     }
   }
 }

@@ -1,0 +1,115 @@
+import Foundation
+import Notebook
+import Rendering
+import Runner
+
+/// What the command line asked for, as a value: formats, the build, a roster for
+/// per-student variants, and where the files go.
+public struct JobRequest: Sendable {
+  public enum Format: String, CaseIterable, Sendable {
+    case md, html, ipynb
+  }
+
+  public var formats: [Format]
+  public var build: Build
+  public var roster: Roster?
+  public var run: RunOptions
+
+  public init(formats: [Format], build: Build, roster: Roster?, run: RunOptions) {
+    self.formats = formats
+    self.build = build
+    self.roster = roster
+    self.run = run
+  }
+
+  /// Where handouts go unless `-o` says otherwise: `output/`, `output/student/`,
+  /// `output/key/`, or `output/variants/`.
+  public static func defaultFolder(build: Build, variants: Bool) -> String {
+    if variants { return "output/variants" }
+    switch build {
+    case .handout: return "output"
+    case .student: return "output/student"
+    case .key: return "output/key"
+    }
+  }
+}
+
+/// One notebook run for one request: the files to write (or compare), what to tell the
+/// user, and the verdict. Reads and writes nothing; the caller does the disk work.
+public struct NotebookJob: Sendable {
+  public var files: [(path: String, text: String)] = []
+  /// Every run (one per student with a roster), for reports.
+  public var results: [RunResult] = []
+  /// Messages for stderr beyond the runs' own diagnostics.
+  public var messages: [String] = []
+  public var verdict = Verdict.succeeded
+
+  /// Runs `document` (named `name`, the file's stem) as the request says.
+  public init(
+    document: Document, diagnostics: [Diagnostic], name: String, request: JobRequest,
+    math: MathAssets?
+  ) {
+    func execute(_ document: Document, _ diagnostics: [Diagnostic]) -> RunResult {
+      Session(document: document, options: request.run).run(parseDiagnostics: diagnostics)
+    }
+    guard let roster = request.roster else {
+      let result = execute(document, diagnostics)
+      results = [result]
+      verdict = result.verdict
+      files = Self.files(
+        result, name: name, build: request.build, formats: request.formats, math: math)
+      if request.build == .key {
+        files.append(("\(name)-answers.csv", AnswerKey.csv([("default", result.answers)])))
+      }
+      return
+    }
+    // One student build and one key per student, each with the student's own numbers.
+    var answers: [(student: String, answers: [Answer])] = []
+    for entry in roster.students {
+      let draw = Variants.draw(document, notebook: name, student: entry.id) {
+        execute($0, diagnostics)
+      }
+      guard draw.mistakes.isEmpty else {
+        messages += draw.mistakes.map(\.description)
+        verdict = .notebookErrors
+        return
+      }
+      guard let result = draw.result else {
+        if let last = draw.lastAttempt { results.append(last) }
+        verdict = max(verdict, draw.lastAttempt?.verdict ?? .notebookErrors)
+        messages.append(
+          "\(document.path): error: no draw for student \(entry.id) kept every expectation in \(Variants.maximumAttempts) attempts; narrow the 'vary' ranges"
+        )
+        continue
+      }
+      results.append(result)
+      files += Self.files(result, name: name, build: .student, formats: request.formats, math: math)
+        .map { ("\(entry.id)/" + $0.path, $0.text) }
+      files += Self.files(result, name: name, build: .key, formats: request.formats, math: math)
+        .map { ("\(entry.id)/key/" + $0.path, $0.text) }
+      answers.append((entry.id, result.answers))
+    }
+    files.append(("\(name)-answers.csv", roster.carry(AnswerKey.csv(answers))))
+  }
+
+  /// The files of one build of a run.
+  public static func files(
+    _ result: RunResult, name: String, build: Build, formats: [JobRequest.Format],
+    math: MathAssets?
+  ) -> [(path: String, text: String)] {
+    var files: [(path: String, text: String)] = []
+    if formats.contains(.md) {
+      let markdown = MarkdownHandout(result: result, name: name, build: build)
+      files.append(("\(name).md", markdown.text))
+      files += markdown.figures.map { (path: $0.path, text: $0.svg) }
+    }
+    if formats.contains(.html) {
+      files.append(
+        ("\(name).html", HTMLHandout(result: result, name: name, math: math, build: build).text))
+    }
+    if formats.contains(.ipynb) {
+      files.append(("\(name).ipynb", NotebookExport(result: result, name: name, build: build).json))
+    }
+    return files
+  }
+}

@@ -1,0 +1,125 @@
+import CommandLineSupport
+import Foundation
+import Notebook
+import Rendering
+import Runner
+import Testing
+
+/// The command line's contract: exit codes, and the policies it takes from the library.
+@Suite("The command line")
+struct CommandLineTests {
+  /// The built `nbrun`, beside the test bundle.
+  static var executable: URL? {
+    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [folder, folder.deletingLastPathComponent()] {
+      let url = candidate.appendingPathComponent("nbrun")
+      if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    }
+    return nil
+  }
+
+  /// Runs nbrun in a fresh folder holding `notebook.md`; returns the exit status.
+  static func status(_ notebook: String, _ arguments: [String]) throws -> Int32 {
+    let executable = try #require(Self.executable, "swift build builds nbrun beside the tests")
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("nbrun-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Data(notebook.utf8).write(to: folder.appendingPathComponent("notebook.md"))
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = folder
+    process.standardError = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
+
+  static let holds = "```expr g\nJ = 2*a\na = 3\n```\n\n```expect\ng.J = 6\n```\n"
+
+  @Test func exitCodesMeanSomething() throws {
+    #expect(try Self.status(Self.holds, ["notebook.md", "-o", "out"]) == 0)
+    #expect(
+      try Self.status(Self.holds, ["--check", "notebook.md", "-o", "out"]) == 1, "no handouts yet")
+    let fails = Self.holds.replacing("g.J = 6", with: "g.J = 7")
+    #expect(try Self.status(fails, ["notebook.md", "-o", "out"]) == 1)
+    let broken = Self.holds.replacing("J = 2*a", with: "J = 2*(a")
+    #expect(try Self.status(broken, ["notebook.md", "-o", "out"]) == 2)
+    #expect(try Self.status(Self.holds, ["missing.md", "-o", "out"]) == 2)
+    #expect(try Self.status(Self.holds, ["notebook.md", "--to", "pdff"]) == 64)
+    #expect(try Self.status(Self.holds, ["notebook.md", "--student", "--key"]) == 64)
+  }
+
+  @Test func verdictsSeparateErrorsFromFailedExpectations() {
+    func verdict(_ text: String) -> Verdict {
+      let (document, diagnostics) = Document.parse(text, path: "nb.md")
+      return Session(document: document).run(parseDiagnostics: diagnostics).verdict
+    }
+    #expect(verdict(Self.holds) == .succeeded)
+    #expect(verdict(Self.holds.replacing("g.J = 6", with: "g.J = 7")) == .checksFailed)
+    #expect(verdict(Self.holds.replacing("a = 3", with: "a = x")) == .notebookErrors)
+    #expect(verdict("```model m\ninputs: 2\n```\n") == .notebookErrors)
+  }
+
+  @Test func outputFoldersFollowTheBuild() {
+    #expect(JobRequest.defaultFolder(build: .handout, variants: false) == "output")
+    #expect(JobRequest.defaultFolder(build: .student, variants: false) == "output/student")
+    #expect(JobRequest.defaultFolder(build: .key, variants: false) == "output/key")
+    #expect(JobRequest.defaultFolder(build: .student, variants: true) == "output/variants")
+  }
+
+  @Test func rostersAreReadWithTheirMistakesNamed() throws {
+    let roster = try Roster(parsing: "id,name\ns1,Ada\ns2,Alan\n", name: "r.csv")
+    #expect(roster.students.map(\.id) == ["s1", "s2"])
+    #expect(roster.extraHeader == ["name"])
+    #expect(roster.carry("student,q\ns1,x\n") == "student,q,name\ns1,x,Ada\n")
+    for (text, message) in [
+      ("id\n", "the roster r.csv names no students"),
+      ("s1\ns1\n", "the roster r.csv names student 's1' twice"),
+      ("../x\n", "'../x' in r.csv cannot name a folder: use letters, digits, - and _"),
+    ] {
+      #expect(throws: Roster.Mistake.self) { try Roster(parsing: text, name: "r.csv") }
+      #expect((try? Roster(parsing: text, name: "r.csv")) == nil)
+      do {
+        _ = try Roster(parsing: text, name: "r.csv")
+      } catch {
+        #expect("\(error)" == message)
+      }
+    }
+  }
+
+  @Test func aJobDrawsEachStudentsVariant() throws {
+    let text = """
+      ```model m
+      inputs: 1
+      layer: 1 identity
+      weights: w12=2
+      biases: θ2=0
+      vary:
+        w12 in 1..9 by 1
+      ```
+
+      ```forward m
+      input: 3
+      blank: O2
+      ```
+      """
+    let (document, diagnostics) = Document.parse(text, path: "nb.md")
+    let job = NotebookJob(
+      document: document, diagnostics: diagnostics, name: "nb",
+      request: JobRequest(
+        formats: [.md], build: .student,
+        roster: try Roster(parsing: "s1\ns2\n", name: "r.csv"), run: RunOptions()),
+      math: nil)
+    #expect(job.verdict == .succeeded)
+    #expect(
+      job.files.map(\.path) == [
+        "s1/nb.md", "s1/key/nb.md", "s2/nb.md", "s2/key/nb.md", "nb-answers.csv",
+      ])
+    let answers = try #require(job.files.last?.text)
+    #expect(answers.hasPrefix("student,exercise,question,expected,tolerance,kind,points\n"))
+    #expect(answers.contains("s1,0,m.O2,") && answers.contains("s2,0,m.O2,"))
+  }
+}
