@@ -23,36 +23,29 @@ struct BackwardDirective: Directive {
   ]
 
   static var fields: [OptionField<Self>] {
-    [
-      .option(
-        "input", \.inputs.input, .samples, "one sample's inputs (or several, separated by `;`)",
-        example: "input: 1 0 1"),
-      .option(
-        "data", \.inputs.data, .name, "a data set to take the inputs from", example: "data: xor"),
-      .option(
-        "samples", \.inputs.samples, .integer(in: 1...20), "how many rows of `data`",
-        example: "samples: 4", default: "all, at most 20"),
-      .option(
-        "target", \.target, .samples, "the target outputs for each sample", example: "target: 1"),
-      .option(
-        "loss", \.loss, .loss, "the loss (½Σ(t − o)² is `half_sse`)", example: "loss: half_sse"),
-      .option(
-        "rate", \.rate, .number(in: 0...1e6, summary: "a number ≥ 0"),
-        "the learning rate η of the update step", example: "rate: 0.9"),
-      .option(
-        "show", \.show, .words(from: tables),
-        "tables to show: `forward`, `errors` (every sample's), `gradients`, `updates`, `loss`, `input_gradients` (∂L/∂x), or `none`",
-        example: "show: errors updates"),
-      .option(
-        "apply", \.apply, .boolean, "keep the updated weights in the model for later blocks",
-        example: "apply: true"),
-      .option(
-        "norms", \.norms, .boolean, "also show each layer's gradient size ‖∂L/∂W‖ and mean |δ|",
-        example: "norms: true"),
-      .option(
-        "as", \.storedAs, .name, "the name its results are stored under", example: "as: step1",
-        default: "the model's name"),
-    ]
+    PassInputs.fields(
+      \.inputs, input: "one sample's inputs (or several, separated by `;`)",
+      example: "input: 1 0 1")
+      + [
+        .option(
+          "target", \.target, .samples, "the target outputs for each sample", example: "target: 1"),
+        .option(
+          "loss", \.loss, .loss, "the loss (½Σ(t − o)² is `half_sse`)", example: "loss: half_sse"),
+        .option(
+          "rate", \.rate, .number(in: 0...1e6, summary: "a number ≥ 0"),
+          "the learning rate η of the update step", example: "rate: 0.9"),
+        .option(
+          "show", \.show, .words(from: tables),
+          "tables to show: `forward`, `errors` (every sample's), `gradients`, `updates`, `loss`, `input_gradients` (∂L/∂x), or `none`",
+          example: "show: errors updates"),
+        .option(
+          "apply", \.apply, .boolean, "keep the updated weights in the model for later blocks",
+          example: "apply: true"),
+        .option(
+          "norms", \.norms, .boolean, "also show each layer's gradient size ‖∂L/∂W‖ and mean |δ|",
+          example: "norms: true"),
+        .storedAs(\.storedAs, example: "as: step1"),
+      ]
   }
 
   func validate(_ block: DirectiveBlock) -> [BlockError] {

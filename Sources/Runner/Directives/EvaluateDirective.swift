@@ -29,10 +29,10 @@ struct EvaluateDirective: Directive {
         "confusion", \.confusion, .boolean, "show the confusion matrix",
         example: "confusion: false",
         default: "true for classes"),
-      .option(
-        "as", \.storedAs, .name,
-        "the name its results are stored under (a test set's accuracy is not the training accuracy: name it, e.g. `as: test`)",
-        example: "as: test", default: "the model's name"),
+      .storedAs(
+        \.storedAs, example: "as: test",
+        "the name its results are stored under (a test set's accuracy is not the training accuracy: name it, e.g. `as: test`)"
+      ),
     ]
   }
 

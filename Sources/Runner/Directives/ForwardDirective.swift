@@ -12,21 +12,9 @@ struct ForwardDirective: Directive {
     "`I4`, `O4` (unit notation), `z1_2`, `a1_2` (layer, unit), `output`; later samples as `O4[2]`"
 
   static var fields: [OptionField<Self>] {
-    [
-      .option(
-        "input", \.inputs.input, .samples,
-        "one sample's inputs; several samples separated by `;`", example: "input: 1 0 1"),
-      .option(
-        "data", \.inputs.data, .name,
-        "a data set to take the inputs from (its first `samples` rows)",
-        example: "data: xor"),
-      .option(
-        "samples", \.inputs.samples, .integer(in: 1...20), "how many rows of `data`",
-        example: "samples: 4", default: "all, at most 20"),
-      .option(
-        "as", \.storedAs, .name, "the name its results are stored under", example: "as: pass1",
-        default: "the model's name"),
-    ]
+    PassInputs.fields(
+      \.inputs, input: "one sample's inputs; several samples separated by `;`",
+      example: "input: 1 0 1") + [.storedAs(\.storedAs, example: "as: pass1")]
   }
 
   func reads(_ block: DirectiveBlock) -> [String] {

@@ -33,6 +33,23 @@ struct PassInputs {
       "'\(context.block.kind.rawValue)' needs 'input' or 'data'", hint: "e.g. 'input: 1 0 1'")
   }
 
+  /// The declarations of `input`, `data` and `samples`, for the passes that take them.
+  static func fields<D>(
+    _ path: WritableKeyPath<D, PassInputs>, input summary: String, example: String
+  )
+    -> [OptionField<D>]
+  {
+    [
+      .option("input", path.appending(path: \.input), .samples, summary, example: example),
+      .option(
+        "data", path.appending(path: \.data), .name,
+        "a data set to take the inputs from (its first `samples` rows)", example: "data: xor"),
+      .option(
+        "samples", path.appending(path: \.samples), .integer(in: 1...20), "how many rows of `data`",
+        example: "samples: 4", default: "all, at most 20"),
+    ]
+  }
+
   /// The owner of `data: NAME.part`.
   var dataOwner: String? { data.flatMap { $0.split(separator: ".").first.map(String.init) } }
 }

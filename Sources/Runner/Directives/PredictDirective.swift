@@ -11,18 +11,9 @@ struct PredictDirective: Directive {
   static let storedValues = "`y1`, `y2`… (or `y1_2` for several outputs) and `class1`…"
 
   static var fields: [OptionField<Self>] {
-    [
-      .option(
-        "input", \.inputs.input, .samples, "inputs, samples separated by `;`",
-        example: "input: 0 0; 0 1; 1 0; 1 1"),
-      .option("data", \.inputs.data, .name, "a data set to take inputs from", example: "data: xor"),
-      .option(
-        "samples", \.inputs.samples, .integer(in: 1...20), "how many rows of `data`",
-        example: "samples: 5", default: "all, at most 20"),
-      .option(
-        "as", \.storedAs, .name, "the name its results are stored under", example: "as: guesses",
-        default: "the model's name"),
-    ]
+    PassInputs.fields(
+      \.inputs, input: "inputs, samples separated by `;`", example: "input: 0 0; 0 1; 1 0; 1 1")
+      + [.storedAs(\.storedAs, example: "as: guesses")]
   }
 
   func reads(_ block: DirectiveBlock) -> [String] {

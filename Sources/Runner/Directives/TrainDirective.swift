@@ -75,9 +75,7 @@ struct TrainDirective: Directive {
         "from", \.from, .name,
         "train a copy of this model instead (the block's name becomes the copy's)",
         example: "from: base"),
-      .option(
-        "as", \.storedAs, .name, "the name its results are stored under", example: "as: run1",
-        default: "the model's name"),
+      .storedAs(\.storedAs, example: "as: run1"),
     ]
   }
 

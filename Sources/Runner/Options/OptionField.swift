@@ -42,6 +42,17 @@ public struct OptionField<Options> {
       })
   }
 
+  /// `as:`, the name a block's results are stored under instead of its model's.
+  static func storedAs(
+    _ path: WritableKeyPath<Options, String?>, example: String, _ summary: String? = nil
+  )
+    -> Self
+  {
+    .option(
+      "as", path, .name, summary ?? "the name its results are stored under", example: example,
+      default: "the model's name")
+  }
+
   /// An option given once per line of its kind (`layer: 2 sigmoid`), in order.
   static func repeated<T>(
     _ name: String, _ path: WritableKeyPath<Options, [T]>, _ type: OptionType<T>,
