@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "Runner", targets: ["Runner"]),
     .library(name: "Figures", targets: ["Figures"]),
     .library(name: "Rendering", targets: ["Rendering"]),
+    .library(name: "MathCheck", targets: ["MathCheck"]),
     .executable(name: "nbrun", targets: ["nbrun"]),
     .executable(name: "nbrun-bench", targets: ["nbrun-bench"]),
   ],
@@ -26,6 +27,12 @@ let package = Package(
     .systemLibrary(
       name: "CBLAS", pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+    .systemLibrary(
+      name: "CDuktape", pkgConfig: "duktape",
+      providers: [.apt(["duktape-dev"]), .brew(["duktape"])]),
+
+    // KaTeX run by duktape: a notebook's TeX parsed at build time, errors located.
+    .target(name: "MathCheck", dependencies: ["CDuktape"]),
 
     // "Did you mean": edit distance over names, shared by the engine and the notebook syntax.
     .target(name: "Spelling"),
@@ -53,12 +60,13 @@ let package = Package(
     // What the command-line programs share: a notebook job (builds, variants, the files
     // they give), handout files on disk, OpenBLAS kernel selection.
     .target(
-      name: "CommandLineSupport", dependencies: ["CBLAS", "Rendering", "Runner", "Notebook"]),
+      name: "CommandLineSupport",
+      dependencies: ["CBLAS", "Rendering", "Runner", "Notebook", "MathCheck"]),
 
     .executableTarget(
       name: "nbrun",
       dependencies: [
-        "Runner", "Rendering", "Notebook", "Figures", "CommandLineSupport",
+        "Runner", "Rendering", "Notebook", "Figures", "CommandLineSupport", "MathCheck",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import MathCheck
 import Notebook
 import Rendering
 import Runner
@@ -44,11 +45,16 @@ public struct NotebookJob: Sendable {
   public var messages: [String] = []
   public var verdict = Verdict.succeeded
 
-  /// Runs `document` (named `name`, the file's stem) as the request says.
+  /// TeX mistakes (KaTeX's, located) and math left unrendered in an HTML handout.
+  public var mathDiagnostics: [Diagnostic] = []
+
+  /// Runs `document` (named `name`, the file's stem) as the request says; `checker`
+  /// parses its math at build time.
   public init(
     document: Document, diagnostics: [Diagnostic], name: String, request: JobRequest,
-    math: MathAssets?
+    math: MathAssets?, checker: KaTeXChecker? = nil
   ) {
+    defer { checkMath(document, checker: checker) }
     func execute(_ document: Document, _ diagnostics: [Diagnostic]) -> RunResult {
       Session(document: document, options: request.run).run(parseDiagnostics: diagnostics)
     }
@@ -90,6 +96,22 @@ public struct NotebookJob: Sendable {
       answers.append((entry.id, result.answers))
     }
     files.append(("\(name)-answers.csv", roster.carry(AnswerKey.csv(answers))))
+  }
+
+  private mutating func checkMath(_ document: Document, checker: KaTeXChecker?) {
+    if let checker { mathDiagnostics += MathDiagnostics.check(document, with: checker) }
+    for file in files where file.path.hasSuffix(".html") {
+      for snippet in HTMLHandout.unrenderedMath(in: file.text).prefix(3) {
+        mathDiagnostics.append(
+          Diagnostic(
+            path: document.path, location: SourceLocation(line: 1, column: 1),
+            message: "\(file.path) shows math as TeX: '\(snippet)'",
+            hint:
+              "math needs matching delimiters ($…$, $$…$$, \\(…\\), \\[…\\]) in prose, not in code")
+        )
+      }
+    }
+    if !mathDiagnostics.isEmpty { verdict = max(verdict, .notebookErrors) }
   }
 
   /// The files of one build of a run.

@@ -19,6 +19,24 @@ public struct SVGElement: Hashable, Sendable {
   public static func == (lhs: SVGElement, rhs: SVGElement) -> Bool { lhs.markup == rhs.markup }
   public func hash(into hasher: inout Hasher) { hasher.combine(markup) }
 
+  /// The element with every id it holds, and every `url(#…)` and `#…` reference to one,
+  /// prefixed with `prefix-`.
+  func scoped(by prefix: String) -> SVGElement {
+    var copy = self
+    copy.attributes = attributes.map { key, value in
+      switch key {
+      case "id": return (key, "\(prefix)-\(value)")
+      case "href",
+        "xlink:href" where value.hasPrefix("#"):
+        return (key, "#\(prefix)-" + value.dropFirst())
+      default:
+        return (key, value.replacing("url(#", with: "url(#\(prefix)-"))
+      }
+    }
+    copy.children = children.map { $0.scoped(by: prefix) }
+    return copy
+  }
+
   /// The element as XML.
   public var markup: String {
     var out = "<\(name)"
@@ -52,8 +70,9 @@ public struct Figure: Hashable, Sendable {
     self.content = content
   }
 
-  /// A standalone SVG document. `id` makes the title and description references unique
-  /// when several figures share one HTML page.
+  /// A standalone SVG document. `id` prefixes every id inside it (the title, the
+  /// description, clip paths, markers) and every reference to them, so figures that share
+  /// one HTML page never share an id.
   public func svg(id: String) -> String {
     let root = SVGElement(
       "svg",
@@ -68,7 +87,7 @@ public struct Figure: Hashable, Sendable {
         SVGElement("title", [("id", "\(id)-title")], text: title),
         SVGElement("desc", [("id", "\(id)-desc")], text: description),
         SVGElement("rect", [("width", "100%"), ("height", "100%"), ("fill", "white")]),
-      ] + content)
+      ] + content.map { $0.scoped(by: id) })
     return root.markup + "\n"
   }
 }

@@ -9,6 +9,36 @@ public struct Document: Sendable {
   public var text: String
   /// The source's lines, without their line breaks.
   public var lines: [String]
+  /// The source cut into lines with their own terminators, to put it back byte for byte.
+  public var source: SourceLines
+  /// The math in the prose, in order (offsets into ``body``).
+  public var math: [MathSpan]
+
+  /// The notebook's link reference definitions (`[label]: url`), one per line: the lines
+  /// cmark took no block from, neither blank nor front matter. Table cells are parsed with
+  /// them, so a reference resolves anywhere.
+  public var referenceDefinitions: String {
+    var covered = [Bool](repeating: false, count: lines.count + 2)
+    for block in blocks {
+      for line in block.range.lines where line < covered.count { covered[line] = true }
+    }
+    if let matter = frontMatter.lines {
+      for line in matter where line < covered.count { covered[line] = true }
+    }
+    return lines.enumerated().filter { index, text in
+      !covered[index + 1] && !text.allSatisfy(\.isWhitespace)
+    }.map(\.element).joined(separator: "\n")
+  }
+
+  /// The text cmark parsed, before masking: LF line endings, no byte-order mark, the front
+  /// matter's lines blank.
+  public var body: String {
+    var body = lines
+    if let matter = frontMatter.lines {
+      for line in matter where body.indices.contains(line - 1) { body[line - 1] = "" }
+    }
+    return body.joined(separator: "\n")
+  }
   public var frontMatter: FrontMatter
   public var blocks: [Block]
 
@@ -59,19 +89,19 @@ public struct Document: Sendable {
 
   /// Parses a notebook. The second value lists every mistake and warning found.
   public static func parse(_ text: String, path: String) -> (Document, [Diagnostic]) {
-    let split = text.split(separator: "\n", omittingEmptySubsequences: false)
-    let lines = split.map { $0.last == "\r" ? String($0.dropLast()) : String($0) }
+    let source = SourceLines(text)
+    let lines = source.lines
     var diagnostics: [Diagnostic] = []
-    let frontMatter = FrontMatter.read(lines: split, path: path, diagnostics: &diagnostics)
-    // cmark reads the body with math masked and the front matter blanked, so that line
-    // numbers and columns stay the source's.
+    let frontMatter = FrontMatter.read(lines: lines, path: path, diagnostics: &diagnostics)
+    // cmark reads the body with LF line endings, math masked and the front matter blanked,
+    // so that line numbers and columns stay the source's.
     var body = lines
     if let matter = frontMatter.lines {
       for line in matter where body.indices.contains(line - 1) { body[line - 1] = "" }
     }
-    let masked = MathScanner.masked(body.joined(separator: "\n"))
+    let (parse, math) = parseWithMath(body.joined(separator: "\n"))
     var blocks: [Block] = []
-    for block in MarkdownParser.blocks(of: masked) {
+    for block in parse.blocks {
       if case .codeBlock(let info, _, true) = block.kind,
         let directive = readDirective(
           info: info, range: block.range, lines: lines, path: path, diagnostics: &diagnostics)
@@ -82,9 +112,28 @@ public struct Document: Sendable {
       }
     }
     return (
-      Document(path: path, text: text, lines: lines, frontMatter: frontMatter, blocks: blocks),
+      Document(
+        path: path, text: text, lines: lines, source: source, math: math,
+        frontMatter: frontMatter, blocks: blocks),
       diagnostics
     )
+  }
+
+  /// The one parse that builds the page, and the math in it. A first parse finds the lines
+  /// of code and HTML blocks (where there is no math); the math found elsewhere is masked;
+  /// the masked text is parsed. Should masking turn math into a code or HTML block's lines
+  /// (it cannot for well-formed math), that math is dropped and the text parsed again.
+  static func parseWithMath(_ body: String) -> (MarkdownParser.Parse, [MathSpan]) {
+    var spans = MathScanner.spans(in: body, verbatim: MarkdownParser.parse(body).verbatim)
+    var parse = MarkdownParser.parse(MathScanner.masked(body, spans: spans))
+    let inVerbatim = { (span: MathSpan) in
+      parse.verbatim.contains { $0.contains(span.start.line) }
+    }
+    if spans.contains(where: inVerbatim) {
+      spans.removeAll(where: inVerbatim)
+      parse = MarkdownParser.parse(MathScanner.masked(body, spans: spans))
+    }
+    return (parse, spans)
   }
 
   /// Languages that are surely not misspelt directives.

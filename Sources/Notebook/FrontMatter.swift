@@ -46,37 +46,36 @@ public enum Notation: String, Hashable, Sendable, CaseIterable {
 }
 
 extension FrontMatter {
-  /// Reads the front matter at the start of `lines`, if the first line is `---`.
-  static func read(lines: [Substring], path: String, diagnostics: inout [Diagnostic]) -> FrontMatter
-  {
+  /// Reads the front matter at the start of `lines`: a YAML mapping between a first line
+  /// `---` and the next `---` (or `...`). Anything else at the top is Markdown (a rule, a
+  /// slide-style separator); a top block that looks like front matter but is not a
+  /// mapping is kept as Markdown with a warning, never dropped.
+  static func read(lines: [String], path: String, diagnostics: inout [Diagnostic]) -> FrontMatter {
     var matter = FrontMatter()
     guard lines.first?.trimmingTrailingSpaces == "---" else { return matter }
     guard
       let end = lines.indices.dropFirst().first(where: {
         lines[$0].trimmingTrailingSpaces == "---" || lines[$0].trimmingTrailingSpaces == "..."
       })
-    else {
-      diagnostics.append(
-        Diagnostic(
-          path: path, location: SourceLocation(line: 1, column: 1),
-          message: "the front matter opened here is never closed",
-          hint: "end it with a line '---'", sourceLine: String(lines[0]), length: 3))
-      return matter
-    }
-    matter.lines = 1...(end + 1)
+    else { return matter }
     let yaml = lines[1..<end].joined(separator: "\n")
     let node: Node?
     do {
       node = try Yams.compose(yaml: yaml)
     } catch {
+      node = nil
+    }
+    guard let mapping = node?.mapping else {
       diagnostics.append(
         Diagnostic(
-          path: path, location: SourceLocation(line: 2, column: 1),
-          message: "the front matter is not valid YAML: \(error)",
-          hint: "write one 'key: value' per line"))
+          .warning, path: path, location: SourceLocation(line: 1, column: 1),
+          message:
+            "lines 1–\(end + 1) are not a YAML mapping, so they are read as Markdown, not as front matter",
+          hint: "front matter is 'key: value' lines between '---' lines at the very top",
+          sourceLine: lines[0], length: 3))
       return matter
     }
-    guard let mapping = node?.mapping else { return matter }
+    matter.lines = 1...(end + 1)
     for (keyNode, valueNode) in mapping {
       guard let key = keyNode.string else { continue }
       // Yams marks are 1-based within the YAML, which starts on the file's second line.
@@ -127,8 +126,8 @@ extension FrontMatter {
   }
 }
 
-extension Substring {
-  var trimmingTrailingSpaces: Substring {
+extension StringProtocol {
+  var trimmingTrailingSpaces: SubSequence {
     var end = endIndex
     while end > startIndex, self[index(before: end)].isWhitespace { end = index(before: end) }
     return self[startIndex..<end]

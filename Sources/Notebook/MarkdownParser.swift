@@ -9,8 +9,17 @@ internal import CCmark
 /// The module's one door to cmark: parses CommonMark into Swift values and frees cmark's
 /// tree before returning.
 public enum MarkdownParser {
-  /// The top-level blocks of a CommonMark text, in order.
-  public static func blocks(of text: String) -> [MarkdownBlock] {
+  /// What one parse of a whole text gives.
+  public struct Parse: Sendable {
+    /// The top-level blocks, in order, each with cmark's HTML for it.
+    public var blocks: [MarkdownBlock]
+    /// The lines of every code block and HTML block at any depth (in lists and quotes
+    /// too): the places CommonMark has no text, so no math and no placeholders.
+    public var verbatim: [ClosedRange<Int>]
+  }
+
+  /// Parses a CommonMark text once; cmark's tree is converted and freed before returning.
+  public static func parse(_ text: String) -> Parse {
     let bytes = Array(text.utf8)
     let options = CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE
     guard
@@ -19,17 +28,22 @@ public enum MarkdownParser {
           cmark_parse_document(chars.baseAddress, chars.count, options)
         }
       })
-    else { return [] }
+    else { return Parse(blocks: [], verbatim: []) }
     defer { cmark_node_free(document) }
     var blocks: [MarkdownBlock] = []
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     var node = cmark_node_first_child(document)
     while let current = node {
-      blocks.append(convert(current, lines: lines))
+      var block = convert(current, lines: lines)
+      block.html = render(current)
+      blocks.append(block)
       node = cmark_node_next(current)
     }
-    return blocks
+    return Parse(blocks: blocks, verbatim: verbatimLines(document))
   }
+
+  /// The top-level blocks of a CommonMark text, in order.
+  public static func blocks(of text: String) -> [MarkdownBlock] { parse(text).blocks }
 
   /// cmark's HTML for a CommonMark fragment (raw HTML kept, as the author wrote it).
   public static func html(of text: String) -> String {
@@ -43,6 +57,30 @@ public enum MarkdownParser {
     else { return "" }
     defer { free(rendered) }
     return String(cString: rendered)
+  }
+
+  private static func render(_ node: OpaquePointer) -> String {
+    guard let rendered = cmark_render_html(node, CMARK_OPT_UNSAFE) else { return "" }
+    defer { free(rendered) }
+    return String(cString: rendered)
+  }
+
+  /// The line ranges of code and HTML blocks anywhere in the tree.
+  private static func verbatimLines(_ document: OpaquePointer) -> [ClosedRange<Int>] {
+    var ranges: [ClosedRange<Int>] = []
+    guard let iterator = cmark_iter_new(document) else { return [] }
+    defer { cmark_iter_free(iterator) }
+    while cmark_iter_next(iterator) != CMARK_EVENT_DONE {
+      guard cmark_iter_get_event_type(iterator) == CMARK_EVENT_ENTER,
+        let node = cmark_iter_get_node(iterator)
+      else { continue }
+      let type = cmark_node_get_type(node)
+      guard type == CMARK_NODE_CODE_BLOCK || type == CMARK_NODE_HTML_BLOCK else { continue }
+      let start = Int(cmark_node_get_start_line(node))
+      let end = max(start, Int(cmark_node_get_end_line(node)))
+      ranges.append(start...end)
+    }
+    return ranges
   }
 
   private static func convert(_ node: OpaquePointer, lines: [Substring]) -> MarkdownBlock {
@@ -69,7 +107,7 @@ public enum MarkdownParser {
     case CMARK_NODE_THEMATIC_BREAK: kind = .thematicBreak
     default: kind = .other(string(cmark_node_get_type_string(node)))
     }
-    return MarkdownBlock(kind: kind, range: range, headingText: headingText)
+    return MarkdownBlock(kind: kind, range: range, headingText: headingText, html: "")
   }
 
   /// Whether a code block's first line opens a fence (cmark 0.30 has no accessor for it).

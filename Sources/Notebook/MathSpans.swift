@@ -1,62 +1,201 @@
-/// Where a Markdown text has TeX math: `$…$` inline and `$$…$$` display, outside code.
+/// TeX math in a notebook: `$…$` and `\(…\)` inline, `$$…$$` and `\[…\]` display.
 ///
 /// cmark knows nothing of math: it would turn `_` and `*` inside it into emphasis, drop
-/// backslashes and make `$$` followed by `=` a heading. So math is masked before cmark
-/// sees the text — every character but line breaks replaced by a neutral one, keeping
-/// each line's length so that cmark's source positions still point into the original.
+/// backslashes, make a line of math that starts with `+` a list and `$$` followed by `=` a
+/// heading. So math is found first and masked — every byte of a span, delimiters
+/// included, replaced by U+0001, line breaks kept — before the parse that builds the page,
+/// so that cmark's source positions still point into the original and the masked runs
+/// can be put back, in order, into cmark's HTML.
 ///
-/// Rules (pandoc's): `$$` opens display math, closed by the next `$$`, across lines; a
-/// single `$` opens inline math when the next character is not a space and closes at the
-/// next `$` not preceded by a space and not followed by a digit, on the same line. `\$` is
-/// a dollar. Fenced code blocks, indented code and inline code spans are left alone.
+/// Math is recognised only where CommonMark has text: never on the lines of a code or
+/// HTML block (found by a first parse, at any depth), nor inside a code span, an HTML
+/// comment, inline HTML (a tag, and the content of `<code>`, `<pre>`, `<kbd>`, `<samp>`),
+/// an autolink, a link destination or title, image alt text, or a link reference
+/// definition. It may cross line breaks, never a blank line.
+///
+/// Dollars follow Pandoc's rule: `$` opens inline math when the next character is not a
+/// space, and closes at the next `$` that follows a non-space and is not followed by a
+/// digit, so "$5 and $10" stays text; `\$` is a dollar.
 public struct MathSpan: Hashable, Sendable {
-  /// UTF-8 offsets of the opening and one past the closing delimiter.
+  /// UTF-8 offsets of the opening and one past the closing delimiter, in the scanned text.
   public var range: Range<Int>
   public var display: Bool
   /// The TeX between the delimiters.
   public var tex: String
+  /// Where the opening delimiter stands.
+  public var start: SourceLocation
+  /// The opening delimiter's length in bytes (`$` 1; `$$`, `\(`, `\[` 2).
+  public var delimiterLength: Int
 }
 
 public enum MathScanner {
-  /// The math spans of a text, in order.
-  public static func spans(in text: String) -> [MathSpan] {
-    let bytes = Array(text.utf8)
-    var spans: [MathSpan] = []
-    var i = 0
-    var lineStart = true
-    var fence: (byte: UInt8, count: Int)?
+  /// The marker byte masked math is made of.
+  public static let mask: UInt8 = 0x01
+
+  /// The math spans of a text, in order; `verbatim` are the lines of code and HTML blocks
+  /// (by default found by parsing the text).
+  public static func spans(in text: String, verbatim: [ClosedRange<Int>]? = nil) -> [MathSpan] {
+    let lines = verbatim ?? MarkdownParser.parse(text).verbatim
+    var scanner = Scanner(
+      bytes: Array(text.utf8), verbatim: lines.sorted { $0.lowerBound < $1.lowerBound })
+    return scanner.run()
+  }
+
+  /// The text with every span's bytes (line breaks kept) replaced by ``mask``.
+  public static func masked(_ text: String, spans: [MathSpan]) -> String {
+    var bytes = Array(text.utf8)
+    for span in spans {
+      for k in span.range where bytes[k] != UInt8(ascii: "\n") { bytes[k] = mask }
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// The masked form of a span, as it appears in cmark's HTML: marker bytes, line breaks
+  /// kept.
+  public static func maskedForm(_ span: MathSpan, in text: [UInt8]) -> String {
+    String(decoding: text[span.range].map { $0 == UInt8(ascii: "\n") ? $0 : mask }, as: UTF8.self)
+  }
+}
+
+/// One pass over the bytes, linear in the text: every skip moves forward, and every
+/// search for a closing delimiter is a look-up in a table made by one backward pass, so no
+/// run of unclosed openers (200,000 `$` signs) makes it quadratic.
+private struct Scanner {
+  let bytes: [UInt8]
+  let verbatim: [ClosedRange<Int>]
+  var i = 0
+  var line = 1
+  var lineStart = 0
+  var nextVerbatim = 0
+  var spans: [MathSpan] = []
+  /// Per position: the start of the next blank line (a paragraph's end), or the text's end.
+  private var paragraphEnd: [Int] = []
+  /// Per position: the next unescaped `$`: the only one that may close inline math.
+  private var nextInlineCloser: [Int] = []
+  /// Per position: the next unescaped `$$`, `\)`, `\]`, `>`.
+  private var nextDisplayCloser: [Int] = []
+  private var nextParenCloser: [Int] = []
+  private var nextBracketCloser: [Int] = []
+  private var nextAngle: [Int] = []
+  /// Matching `]` / `)` of each `[` / `(` within its paragraph, by a stack.
+  private var matching: [Int: Int] = [:]
+  /// Backtick runs of each length known to have no closer before a position.
+  private var noBacktickCloser: [Int: Int] = [:]
+  /// Searches known to fail before a position (`-->`, `</code`…).
+  private var noText: [String: Int] = [:]
+
+  init(bytes: [UInt8], verbatim: [ClosedRange<Int>]) {
+    self.bytes = bytes
+    self.verbatim = verbatim
+    makeTables()
+  }
+
+  private mutating func makeTables() {
+    let n = bytes.count
+    var escaped = [Bool](repeating: false, count: n + 1)
+    var k = 0
+    while k < n {
+      if bytes[k] == 0x5C, k + 1 < n {
+        escaped[k + 1] = true
+        k += 2
+      } else {
+        k += 1
+      }
+    }
+    paragraphEnd = [Int](repeating: n, count: n + 2)
+    nextInlineCloser = paragraphEnd
+    nextDisplayCloser = paragraphEnd
+    nextParenCloser = paragraphEnd
+    nextBracketCloser = paragraphEnd
+    nextAngle = paragraphEnd
+    var blankStart = n
+    k = n - 1
+    var lineEnd = n
+    while k >= 0 {
+      let c = bytes[k]
+      if c == UInt8(ascii: "\n") {
+        // Is the line after this break blank?
+        var j = k + 1
+        while j < lineEnd, bytes[j] == UInt8(ascii: " ") || bytes[j] == UInt8(ascii: "\t") {
+          j += 1
+        }
+        if j >= lineEnd { blankStart = k + 1 }
+        lineEnd = k
+      }
+      paragraphEnd[k] = blankStart
+      nextInlineCloser[k] = nextInlineCloser[k + 1]
+      nextDisplayCloser[k] = nextDisplayCloser[k + 1]
+      nextParenCloser[k] = nextParenCloser[k + 1]
+      nextBracketCloser[k] = nextBracketCloser[k + 1]
+      nextAngle[k] = nextAngle[k + 1]
+      if c == UInt8(ascii: "$"), !escaped[k] {
+        nextInlineCloser[k] = k
+        if k + 1 < n, bytes[k + 1] == UInt8(ascii: "$") { nextDisplayCloser[k] = k }
+      }
+      if c == 0x5C, !escaped[k], k + 1 < n {
+        if bytes[k + 1] == UInt8(ascii: ")") { nextParenCloser[k] = k }
+        if bytes[k + 1] == UInt8(ascii: "]") { nextBracketCloser[k] = k }
+      }
+      if c == UInt8(ascii: ">") { nextAngle[k] = k }
+      k -= 1
+    }
+    // Brackets and parentheses matched by a stack, reset at each paragraph's end.
+    var squares: [Int] = []
+    var rounds: [Int] = []
+    var paragraph = -1
+    for k in 0..<n {
+      if paragraphEnd[k] != paragraph {
+        squares.removeAll()
+        rounds.removeAll()
+        paragraph = paragraphEnd[k]
+      }
+      guard !escaped[k] else { continue }
+      switch bytes[k] {
+      case UInt8(ascii: "["): squares.append(k)
+      case UInt8(ascii: "]"): if let open = squares.popLast() { matching[open] = k }
+      case UInt8(ascii: "("): rounds.append(k)
+      case UInt8(ascii: ")"): if let open = rounds.popLast() { matching[open] = k }
+      default: break
+      }
+    }
+  }
+
+  mutating func run() -> [MathSpan] {
+    var atLineStart = true
     while i < bytes.count {
-      if lineStart {
-        lineStart = false
-        let (indent, marker, count) = fenceMarker(bytes, at: i)
-        if let open = fence {
-          if marker == open.byte, count >= open.count { fence = nil }
-          i = endOfLine(bytes, from: i)
-          continue
-        }
-        if let marker, count >= 3 {
-          fence = (marker, count)
-          i = endOfLine(bytes, from: i)
-          continue
-        }
-        if indent >= 4 {  // indented code (approximation: not after a paragraph line)
-          i = endOfLine(bytes, from: i)
+      if atLineStart {
+        atLineStart = false
+        if isVerbatim(line) || isDefinition(at: i) {
+          skipToEndOfLine()
           continue
         }
       }
       let c = bytes[i]
       switch c {
       case UInt8(ascii: "\n"):
-        lineStart = true
-        i += 1
-      case UInt8(ascii: "\\"):
-        i += 2
+        newLine()
+        atLineStart = true
+      case 0x5C:
+        if let next = byte(i + 1), next == UInt8(ascii: "(") || next == UInt8(ascii: "["),
+          let span = backslashed(at: i, display: next == UInt8(ascii: "["))
+        {
+          add(span)
+        } else {
+          i = min(bytes.count, i + 2)
+        }
       case UInt8(ascii: "`"):
-        i = endOfCodeSpan(bytes, from: i)
+        i = endOfCodeSpan(from: i)
+      case UInt8(ascii: "<"):
+        i = endOfAngle(from: i)
+      case UInt8(ascii: "!") where byte(i + 1) == UInt8(ascii: "["):
+        i = advance(to: matching[i + 1].map { $0 + 1 } ?? i + 2)
+      case UInt8(ascii: "]") where byte(i + 1) == UInt8(ascii: "("):
+        i = advance(to: matching[i + 1].map { $0 + 1 } ?? i + 2)
       case UInt8(ascii: "$"):
-        if let span = mathSpan(bytes, at: i) {
-          spans.append(span)
-          i = span.range.upperBound
+        if byte(i + 1) == UInt8(ascii: "$") {
+          if let span = doubleDollar(at: i) { add(span) } else { i += 2 }
+        } else if let span = inlineDollar(at: i) {
+          add(span)
         } else {
           i += 1
         }
@@ -67,115 +206,165 @@ public enum MathScanner {
     return spans
   }
 
-  /// The text with every math span's characters (delimiters kept) replaced by `x`, line
-  /// breaks kept, so lengths and line numbers are unchanged. Multi-byte characters become
-  /// as many `x` as they have bytes, so UTF-8 columns are kept too.
-  public static func masked(_ text: String) -> String {
-    var bytes = Array(text.utf8)
-    for span in spans(in: text) {
-      let delimiter = span.display ? 2 : 1
-      let first = span.range.lowerBound + delimiter
-      let last = span.range.upperBound - delimiter
-      for k in first..<last where bytes[k] != UInt8(ascii: "\n") { bytes[k] = UInt8(ascii: "x") }
-    }
-    return String(decoding: bytes, as: UTF8.self)
+  // MARK: - Math
+
+  private mutating func add(_ span: MathSpan) {
+    spans.append(span)
+    _ = advance(to: span.range.upperBound)
   }
 
-  private static func mathSpan(_ b: [UInt8], at start: Int) -> MathSpan? {
-    let dollar = UInt8(ascii: "$")
-    if start + 1 < b.count, b[start + 1] == dollar {
-      var k = start + 2
-      while k + 1 < b.count {
-        if b[k] == UInt8(ascii: "\\") {
-          k += 2
-          continue
-        }
-        if b[k] == dollar, b[k + 1] == dollar {
-          return MathSpan(
-            range: start..<(k + 2), display: true,
-            tex: String(decoding: b[(start + 2)..<k], as: UTF8.self))
-        }
-        k += 1
-      }
-      return nil
-    }
-    guard start + 1 < b.count, !isSpace(b[start + 1]) else { return nil }
-    var k = start + 1
-    while k < b.count, b[k] != UInt8(ascii: "\n") {
-      if b[k] == UInt8(ascii: "\\") {
-        k += 2
-        continue
-      }
-      if b[k] == dollar {
-        let closesHere = !isSpace(b[k - 1]) && !(k + 1 < b.count && isDigit(b[k + 1]))
-        if closesHere {
-          return MathSpan(
-            range: start..<(k + 1), display: false,
-            tex: String(decoding: b[(start + 1)..<k], as: UTF8.self))
-        }
-      }
+  private func doubleDollar(at open: Int) -> MathSpan? {
+    let close = nextDisplayCloser[open + 2]
+    guard close < paragraphEnd[open], close > open + 2, close + 2 <= bytes.count else { return nil }
+    return span(open..<(close + 2), display: true, delimiter: 2)
+  }
+
+  private func backslashed(at open: Int, display: Bool) -> MathSpan? {
+    let close = display ? nextBracketCloser[open + 2] : nextParenCloser[open + 2]
+    guard close < paragraphEnd[open], close > open + 2, close + 2 <= bytes.count else { return nil }
+    return span(open..<(close + 2), display: display, delimiter: 2)
+  }
+
+  /// `$…$` by Pandoc's rule, across line breaks but not a blank line.
+  private func inlineDollar(at open: Int) -> MathSpan? {
+    guard let next = byte(open + 1), !isSpace(next) else { return nil }
+    let close = nextInlineCloser[open + 1]
+    guard close < paragraphEnd[open], close < bytes.count, !isSpace(bytes[close - 1]),
+      !(byte(close + 1).map(isDigit) ?? false)
+    else { return nil }
+    return span(open..<(close + 1), display: false, delimiter: 1)
+  }
+
+  private func span(_ range: Range<Int>, display: Bool, delimiter: Int) -> MathSpan {
+    MathSpan(
+      range: range, display: display,
+      tex: String(
+        decoding: bytes[(range.lowerBound + delimiter)..<(range.upperBound - delimiter)],
+        as: UTF8.self),
+      start: SourceLocation(line: line, column: range.lowerBound - lineStart + 1),
+      delimiterLength: delimiter)
+  }
+
+  // MARK: - What is not text
+
+  /// Past a code span opened by a run of backticks (or past the run when it never closes
+  /// before a blank line).
+  private mutating func endOfCodeSpan(from start: Int) -> Int {
+    var run = 0
+    var k = start
+    while k < bytes.count, bytes[k] == UInt8(ascii: "`") {
+      run += 1
       k += 1
     }
-    return nil
-  }
-
-  private static func fenceMarker(_ b: [UInt8], at start: Int) -> (Int, UInt8?, Int) {
-    var i = start
-    var indent = 0
-    while i < b.count, b[i] == UInt8(ascii: " ") {
-      indent += 1
-      i += 1
-    }
-    guard indent < 4, i < b.count, b[i] == UInt8(ascii: "`") || b[i] == UInt8(ascii: "~") else {
-      return (indent, nil, 0)
-    }
-    let marker = b[i]
-    var count = 0
-    while i < b.count, b[i] == marker {
-      count += 1
-      i += 1
-    }
-    return (indent, marker, count)
-  }
-
-  private static func endOfLine(_ b: [UInt8], from start: Int) -> Int {
-    var i = start
-    while i < b.count, b[i] != UInt8(ascii: "\n") { i += 1 }
-    return i
-  }
-
-  /// Past an inline code span opened by a run of backticks (or past the run alone when it
-  /// is never closed on its paragraph).
-  private static func endOfCodeSpan(_ b: [UInt8], from start: Int) -> Int {
-    var run = 0
-    var i = start
-    while i < b.count, b[i] == UInt8(ascii: "`") {
-      run += 1
-      i += 1
-    }
-    var k = i
-    while k < b.count {
-      if b[k] == UInt8(ascii: "`") {
+    let afterRun = k
+    let limit = paragraphEnd[start]
+    if let known = noBacktickCloser[run], known >= limit { return afterRun }
+    while k < limit {
+      if bytes[k] == UInt8(ascii: "`") {
         var closing = 0
-        while k < b.count, b[k] == UInt8(ascii: "`") {
+        while k < bytes.count, bytes[k] == UInt8(ascii: "`") {
           closing += 1
           k += 1
         }
-        if closing == run { return k }
-      } else if b[k] == UInt8(ascii: "\n"), k + 1 < b.count, b[k + 1] == UInt8(ascii: "\n") {
-        break
+        if closing == run { return advance(to: k) }
       } else {
         k += 1
       }
     }
+    noBacktickCloser[run] = limit
+    return afterRun
+  }
+
+  /// Past an HTML comment, a tag (and the content of `<code>`, `<pre>`, `<kbd>`, `<samp>`),
+  /// or an autolink; past the `<` alone when none of these starts here.
+  private mutating func endOfAngle(from start: Int) -> Int {
+    if starts(with: "<!--", at: start) {
+      return advance(to: find("-->", from: start + 4).map { $0 + 3 } ?? start + 1)
+    }
+    guard let next = byte(start + 1),
+      isLetter(next) || next == UInt8(ascii: "/") || next == UInt8(ascii: "?")
+        || next == UInt8(ascii: "!")
+    else { return start + 1 }
+    let close = nextAngle[start + 1]
+    guard close < paragraphEnd[start], close < bytes.count else { return start + 1 }
+    let tag = String(decoding: bytes[(start + 1)..<close], as: UTF8.self).lowercased()
+    let name = String(tag.prefix { $0.isLetter || $0.isNumber })
+    if ["code", "pre", "kbd", "samp"].contains(name), !tag.hasSuffix("/"),
+      let end = find("</\(name)", from: close)
+    {
+      return advance(to: end)
+    }
+    return advance(to: close + 1)
+  }
+
+  /// A link reference definition's line: `[label]: destination "title"`.
+  private func isDefinition(at start: Int) -> Bool {
+    var k = start
+    var indent = 0
+    while k < bytes.count, bytes[k] == UInt8(ascii: " "), indent < 4 {
+      k += 1
+      indent += 1
+    }
+    guard byte(k) == UInt8(ascii: "["), let close = matching[k] else { return false }
+    return byte(close + 1) == UInt8(ascii: ":")
+  }
+
+  // MARK: - Lines and bytes
+
+  /// Whether a line is a code or HTML block's; lines are asked in increasing order.
+  private mutating func isVerbatim(_ line: Int) -> Bool {
+    while nextVerbatim < verbatim.count, verbatim[nextVerbatim].upperBound < line {
+      nextVerbatim += 1
+    }
+    return nextVerbatim < verbatim.count && verbatim[nextVerbatim].contains(line)
+  }
+
+  private mutating func newLine() {
+    i += 1
+    line += 1
+    lineStart = i
+  }
+
+  /// Moves to `target`, keeping the line count; returns where it stopped.
+  private mutating func advance(to target: Int) -> Int {
+    while i < target, i < bytes.count {
+      if bytes[i] == UInt8(ascii: "\n") { newLine() } else { i += 1 }
+    }
     return i
   }
 
-  private static func isSpace(_ c: UInt8) -> Bool {
+  private mutating func skipToEndOfLine() {
+    while i < bytes.count, bytes[i] != UInt8(ascii: "\n") { i += 1 }
+  }
+
+  private func byte(_ k: Int) -> UInt8? { k >= 0 && k < bytes.count ? bytes[k] : nil }
+
+  private func starts(with text: String, at k: Int) -> Bool {
+    let pattern = Array(text.utf8)
+    return k + pattern.count <= bytes.count && Array(bytes[k..<(k + pattern.count)]) == pattern
+  }
+
+  /// The next occurrence of a text; a search that failed is remembered, so repeating it
+  /// from a later place costs nothing.
+  private mutating func find(_ text: String, from start: Int) -> Int? {
+    if let failed = noText[text], start >= failed { return nil }
+    let pattern = Array(text.utf8)
+    var k = start
+    while k + pattern.count <= bytes.count {
+      if bytes[k] == pattern[0], Array(bytes[k..<(k + pattern.count)]) == pattern { return k }
+      k += 1
+    }
+    noText[text] = min(noText[text] ?? start, start)
+    return nil
+  }
+
+  private func isSpace(_ c: UInt8) -> Bool {
     c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\n")
   }
 
-  private static func isDigit(_ c: UInt8) -> Bool {
-    c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")
+  private func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+
+  private func isLetter(_ c: UInt8) -> Bool {
+    (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "z")
   }
 }

@@ -106,11 +106,11 @@ public enum Check {
       if lines[index].hasPrefix("|"),
         lines[index + 1].hasPrefix("|-") || lines[index + 1].hasPrefix("|---")
       {
-        let header = PipeTable.cells(String(lines[index]))
+        let header = PipeTable.cells(String(lines[index])) ?? []
         var rows: [[String]] = []
         var k = index + 2
         while k < lines.count, lines[k].hasPrefix("|") {
-          rows.append(PipeTable.cells(String(lines[k])))
+          rows.append(PipeTable.cells(String(lines[k])) ?? [])
           k += 1
         }
         found.append((header, rows))

@@ -5,9 +5,8 @@ import Runner
 /// The HTML handout: one standalone page with clean typography for screen and print, a
 /// table of contents, tables, inline SVG figures and math typeset by KaTeX.
 ///
-/// Prose goes through cmark with its math masked out (so `_` and `*` inside math never
-/// become emphasis), then the math comes back for KaTeX; author pipe tables, which plain
-/// cmark leaves as paragraphs, are rendered as tables.
+/// Prose is the notebook's one cmark parse, block by block (``ProseHTML``); results stand
+/// where their directive blocks stood; every id on the page is unique by construction.
 public struct HTMLHandout {
   public let result: RunResult
   public let name: String
@@ -25,20 +24,29 @@ public struct HTMLHandout {
 
   public var text: String {
     let walk = HandoutWalk(result: result, name: name, build: build)
+    var ids = HeadingIDs(reserved: ["answer-key", "contents"])
+    var tableCount = 1
+    for case .directive(_, let outcome, let numbers) in walk.pieces {
+      for number in numbers { ids.reserve("fig-\(number)") }
+      for case .table in outcome.items { tableCount += 1 }
+    }
+    for number in 1...tableCount { ids.reserve("tab-\(number)") }
+    var prose = ProseHTML(result: result, blanks: walk.blanks, ids: ids)
     var body: [String] = []
-    var headings = HeadingIDs()
-    var toc: [(level: Int, id: String, html: String)] = []
+    var tables = TableIDs()
     for piece in walk.pieces {
       switch piece {
-      case .prose(let lines, let firstLine, let blocks):
-        body.append(
-          prose(lines, firstLine: firstLine, blocks: blocks, headings: &headings, toc: &toc))
+      case .prose(_, _, let blocks):
+        body += blocks.map { prose.html($0) }
       case .directive(let source, let outcome, let figures):
-        body.append(directive(source, outcome, figures: figures, walk: walk))
+        body.append(directive(source, outcome, figures: figures, walk: walk, tables: &tables))
       }
     }
+    let toc = prose.toc
     let matter = result.document.frontMatter
-    let title = matter.title ?? toc.first?.html.strippingTags ?? name
+    let title =
+      [matter.title, toc.first?.html.visibleText, name].compactMap { $0 }
+      .first { !$0.allSatisfy(\.isWhitespace) } ?? name
     var page = """
       <!DOCTYPE html>
       <html lang="en">
@@ -55,7 +63,7 @@ public struct HTMLHandout {
     if matter.title != nil || matter.author != nil || matter.course != nil || matter.date != nil {
       page += "<header class=\"title-block\">\n"
       // A title the first heading repeats is shown once, as that heading.
-      if let title = matter.title, toc.first?.html.strippingTags != title {
+      if let title = matter.title, toc.first?.html.visibleText != title {
         page += "<p class=\"title\">\(escapeHTML(title))</p>\n"
       }
       let byline = [matter.author, matter.course, matter.date].compactMap { $0 }.map(escapeHTML)
@@ -73,9 +81,10 @@ public struct HTMLHandout {
     }
     if build == .key {
       body.append(
-        "<h2 id=\"answer-key\">Answer key</h2>\n" + Self.table(AnswerKey.table(result.answers)))
+        "<h2 id=\"answer-key\">Answer key</h2>\n"
+          + Self.table(AnswerKey.table(result.answers), tables: &tables))
     }
-    page += "<main>\n" + Blanks.html(body.joined(separator: "\n")) + "</main>\n"
+    page += "<main>\n" + Blanks.html(body.joined()) + "</main>\n"
     if let math {
       page += "<script>\(math.script)</script>\n<script>\(math.autoRender)</script>\n"
       page += """
@@ -87,98 +96,11 @@ public struct HTMLHandout {
     return page
   }
 
-  // MARK: - Prose
-
-  private func prose(
-    _ lines: [String], firstLine: Int, blocks: [MarkdownBlock], headings: inout HeadingIDs,
-    toc: inout [(level: Int, id: String, html: String)]
-  ) -> String {
-    // Blank out the front matter; it is shown as the title block.
-    var lines = lines
-    if let matter = result.document.frontMatter.lines {
-      for line in matter where (firstLine..<(firstLine + lines.count)).contains(line) {
-        lines[line - firstLine] = ""
-      }
-    }
-    var html = ""
-    var chunk: [String] = []
-    var chunkHeadings: [Int] = []
-    func flush() {
-      guard !chunk.isEmpty else { return }
-      html += markdownToHTML(
-        chunk.joined(separator: "\n"), headingLevels: chunkHeadings, headings: &headings, toc: &toc)
-      chunk = []
-      chunkHeadings = []
-    }
-    var index = 0
-    func slice(_ block: MarkdownBlock) -> [String] {
-      let start = block.range.start.line - firstLine
-      let end = block.range.end.line - firstLine
-      guard start >= 0, end < lines.count, start <= end else { return [] }
-      return Array(lines[start...end])
-    }
-    let tableBlocks = blocks.filter { $0.kind == .paragraph && PipeTable(lines: slice($0)) != nil }
-    while index < lines.count {
-      let number = firstLine + index
-      if let table = tableBlocks.first(where: { $0.range.start.line == number }),
-        let parsed = PipeTable(lines: slice(table))
-      {
-        flush()
-        html += parsed.html(inline: { inlineHTML($0) })
-        index += table.range.lines.count
-        continue
-      }
-      if let heading = blocks.first(where: { $0.range.start.line == number }),
-        case .heading(let level) = heading.kind
-      {
-        chunkHeadings.append(level)
-      }
-      chunk.append(lines[index])
-      index += 1
-    }
-    flush()
-    return html
-  }
-
-  /// cmark's HTML for Markdown with math, heading ids added in order.
-  private func markdownToHTML(
-    _ markdown: String, headingLevels: [Int], headings: inout HeadingIDs,
-    toc: inout [(level: Int, id: String, html: String)]
-  ) -> String {
-    let (masked, math) = MathText.protect(markdown)
-    var html = MathText.restore(MarkdownParser.html(of: masked), math: math)
-    // Give each heading an id, in document order.
-    var searchFrom = html.startIndex
-    for level in headingLevels {
-      let open = "<h\(level)>"
-      let close = "</h\(level)>"
-      guard let start = html.range(of: open, range: searchFrom..<html.endIndex),
-        let end = html.range(of: close, range: start.upperBound..<html.endIndex)
-      else { continue }
-      let inner = String(html[start.upperBound..<end.lowerBound])
-      let id = headings.id(for: inner.strippingTags)
-      let replacement = "<h\(level) id=\"\(id)\">"
-      html.replaceSubrange(start, with: replacement)
-      searchFrom = html.index(start.lowerBound, offsetBy: replacement.count + inner.count)
-      toc.append((level, id, inner))
-    }
-    return html
-  }
-
-  /// One cell's inline Markdown as HTML, without the paragraph around it.
-  private func inlineHTML(_ text: String) -> String {
-    let (masked, math) = MathText.protect(text)
-    var html = MathText.restore(MarkdownParser.html(of: masked), math: math)
-    if html.hasPrefix("<p>") { html.removeFirst(3) }
-    while html.hasSuffix("\n") { html.removeLast() }
-    if html.hasSuffix("</p>") { html.removeLast(4) }
-    return html
-  }
-
   // MARK: - Directives
 
   private func directive(
-    _ source: [String], _ outcome: BlockOutcome, figures: [Int], walk: HandoutWalk
+    _ source: [String], _ outcome: BlockOutcome, figures: [Int], walk: HandoutWalk,
+    tables: inout TableIDs
   )
     -> String
   {
@@ -198,8 +120,7 @@ public struct HTMLHandout {
         html +=
           "<div class=\"expected-error\"><strong>Error, as intended:</strong> <code>\(escapeHTML(message))</code></div>\n"
       case .table(let table):
-        html += Self.table(
-          table, blanks: walk.blanks(outcome))
+        html += Self.table(table, blanks: walk.blanks, tables: &tables)
       case .exercise(let number, let title, let points):
         html +=
           "<h3 class=\"exercise\">Exercise \(number)\(title.isEmpty ? "" : ": " + escapeHTML(title))</h3>\n"
@@ -229,13 +150,13 @@ public struct HTMLHandout {
     return html + "</section>\n"
   }
 
-  static func table(_ table: Table, blanks: Blanks = .none) -> String {
+  static func table(_ table: Table, blanks: Blanks = .none, tables: inout TableIDs) -> String {
     // The caption stands above the table, as wide as the text: a <caption> would be held to
     // the table's width and wrap into a column beside a narrow table.
     var html = "<div class=\"table-wrap\">"
     var described = ""
     if let caption = table.caption {
-      let id = "cap-\(abs(caption.hashValueStable))"
+      let id = tables.next()
       html += "<p class=\"table-caption\" id=\"\(id)\">\(escapeHTML(caption))</p>"
       described = " aria-describedby=\"\(id)\""
     }
@@ -285,4 +206,14 @@ public struct HTMLHandout {
     .math.display{overflow-x:auto;margin:1rem 0}.katex-display{overflow-x:auto;overflow-y:hidden;padding:.2rem 0}
     @media print{html{font-size:11pt}nav.toc{display:none}main{max-width:none}a{color:inherit}figure,table,pre{break-inside:avoid}h1,h2,h3{break-after:avoid}}
     """
+}
+
+/// Ids for table captions, numbered through the page: `tab-1`, `tab-2`…
+struct TableIDs {
+  private var count = 0
+
+  mutating func next() -> String {
+    count += 1
+    return "tab-\(count)"
+  }
 }

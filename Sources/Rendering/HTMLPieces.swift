@@ -2,86 +2,123 @@ import Figures
 import Notebook
 import Runner
 
-/// Unique, readable heading ids: `gradient-descent`, then `gradient-descent-2`.
+/// Heading ids by GitHub's rules: the heading's text lower-cased, every character that is
+/// not a letter, a digit, a space, `-` or `_` dropped, each space a `-`; a repeated id gets
+/// `-1`, `-2`… Ids nbrun gives other things (`fig-3`, `tab-2`, `answer-key`) are reserved
+/// first, so a heading never takes one.
 struct HeadingIDs {
-  private var used: [String: Int] = [:]
+  private var used: Set<String>
+
+  init(reserved: Set<String> = []) {
+    used = reserved
+  }
 
   mutating func id(for text: String) -> String {
     var slug = ""
     for c in text.lowercased() {
-      if c.isLetter || c.isNumber {
+      if c.isLetter || c.isNumber || c == "-" || c == "_" {
         slug.append(c)
-      } else if c == " " || c == "-" || c == "_", !slug.isEmpty, slug.last != "-" {
+      } else if c == " " {
         slug.append("-")
       }
     }
-    while slug.hasSuffix("-") { slug.removeLast() }
     if slug.isEmpty { slug = "section" }
-    let count = used[slug, default: 0] + 1
-    used[slug] = count
-    return count == 1 ? slug : "\(slug)-\(count)"
+    var id = slug
+    var count = 0
+    while used.contains(id) {
+      count += 1
+      id = "\(slug)-\(count)"
+    }
+    used.insert(id)
+    return id
   }
+
+  /// Reserves an id given to something else.
+  mutating func reserve(_ id: String) { used.insert(id) }
 }
 
-/// Math taken out of Markdown before cmark and put back, escaped, for KaTeX after.
-enum MathText {
-  static func protect(_ markdown: String) -> (String, [MathSpan]) {
-    let spans = MathScanner.spans(in: markdown)
-    guard !spans.isEmpty else { return (markdown, []) }
-    var bytes = Array(markdown.utf8)
-    for (index, span) in spans.enumerated().reversed() {
-      bytes.replaceSubrange(span.range, with: Array("NBRUNMATH\(index)X".utf8))
-    }
-    return (String(decoding: bytes, as: UTF8.self), spans)
-  }
-
-  static func restore(_ html: String, math: [MathSpan]) -> String {
-    guard !math.isEmpty else { return html }
-    var out = html
-    for (index, span) in math.enumerated().reversed() {
-      let tex = escapeHTML(span.tex)
-      let replacement =
-        span.display
-        ? "<span class=\"math display\">\\[\(tex)\\]</span>"
-        : "<span class=\"math inline\">\\(\(tex)\\)</span>"
-      out = out.replacing("NBRUNMATH\(index)X", with: replacement)
-    }
-    return out
-  }
-}
-
-/// An author's pipe table (GitHub's syntax), which plain cmark leaves as a paragraph.
+/// An author's pipe table, read by GitHub's rules from a paragraph's lines (plain cmark
+/// leaves tables as paragraphs): a header row and a delimiter row with the same number of
+/// cells (each at least one `-`, colons for alignment, indented less than four spaces),
+/// each with an unescaped `|`; then one row per line. A table may interrupt a paragraph.
+/// Cells are inline content only, `\|` is a pipe.
 struct PipeTable {
   var header: [String]
   var alignments: [String?]
   var rows: [[String]]
 
-  init?(lines: [String]) {
-    guard lines.count >= 2 else { return nil }
-    let header = Self.cells(lines[0])
-    let delimiters = Self.cells(lines[1])
-    guard header.count >= 1, delimiters.count == header.count,
-      delimiters.allSatisfy({ cell in
-        let core = cell.trimmingCharacters(in: ":")
-        return !core.isEmpty && core.allSatisfy { $0 == "-" }
-      })
-    else { return nil }
-    self.header = header
-    alignments = delimiters.map { cell in
-      switch (cell.hasPrefix(":"), cell.hasSuffix(":")) {
-      case (true, true): "center"
-      case (false, true): "right"
-      case (true, false): "left"
-      default: nil
-      }
-    }
-    rows = lines.dropFirst(2).map { Self.cells($0) }
+  /// A paragraph's lines cut into the text before a table and the table.
+  struct Split {
+    var before: [String]
+    var firstLine: Int
+    var table: PipeTable
   }
 
-  func html(inline: (String) -> String) -> String {
+  static func split(_ lines: [String], firstLine: Int) -> Split? {
+    guard lines.count >= 2 else { return nil }
+    for h in 0..<(lines.count - 1) {
+      guard let header = cells(lines[h]), let delimiters = cells(lines[h + 1]),
+        delimiters.count == header.count, isDelimiterRow(lines[h + 1], delimiters)
+      else { continue }
+      let alignments = delimiters.map { cell -> String? in
+        switch (cell.hasPrefix(":"), cell.hasSuffix(":")) {
+        case (true, true): "center"
+        case (false, true): "right"
+        case (true, false): "left"
+        default: nil
+        }
+      }
+      let rows = lines.dropFirst(h + 2).map { cells($0, requirePipe: false) ?? [] }
+      return Split(
+        before: Array(lines[..<h]), firstLine: firstLine,
+        table: PipeTable(header: header, alignments: alignments, rows: rows))
+    }
+    return nil
+  }
+
+  private static func isDelimiterRow(_ line: String, _ cells: [String]) -> Bool {
+    let indent = line.prefix { $0 == " " }.count
+    return indent < 4
+      && cells.allSatisfy { cell in
+        let core = cell.trimmingCharacters(in: ":")
+        return !core.isEmpty && core.allSatisfy { $0 == "-" }
+      }
+  }
+
+  /// A cell's text made inline-only for cmark: what would start a block — a list marker
+  /// (`-`, `+`, `*`, `1.` followed by a space or nothing), a rule (`***`), an ATX heading
+  /// (`#`), a quote (`>`), a code fence — gets its first character backslash-escaped,
+  /// which CommonMark reads as that character.
+  static func inline(_ text: String) -> String {
+    guard let first = text.first else { return text }
+    let rest = text.dropFirst()
+    let spaceOrEnd = rest.first.map { $0 == " " || $0 == "\t" } ?? true
+    let isRule =
+      "-*_".contains(first) && text.filter { $0 != " " && $0 != "\t" }.allSatisfy { $0 == first }
+      && text.filter { $0 == first }.count >= 3
+    let hashes = text.prefix { $0 == "#" }.count
+    let isHeading =
+      (1...6).contains(hashes)
+      && (text.dropFirst(hashes).first.map { $0 == " " || $0 == "\t" } ?? true)
+    if ("-+*".contains(first) && spaceOrEnd) || isRule || isHeading || first == ">"
+      || text.hasPrefix("```") || text.hasPrefix("~~~")
+    {
+      return "\\" + text
+    }
+    let digits = text.prefix { $0.isNumber }
+    if (1...9).contains(digits.count), let marker = text.dropFirst(digits.count).first,
+      marker == "." || marker == ")",
+      text.dropFirst(digits.count + 1).first.map({ $0 == " " || $0 == "\t" }) ?? true
+    {
+      return digits + "\\" + text.dropFirst(digits.count)
+    }
+    return text
+  }
+
+  func html(cell render: (String) -> String) -> String {
     func cell(_ tag: String, _ text: String, _ column: Int) -> String {
       let align = alignments.indices.contains(column) ? alignments[column] : nil
-      return "<\(tag)\(align.map { " style=\"text-align:\($0)\"" } ?? "")>\(inline(text))</\(tag)>"
+      return "<\(tag)\(align.map { " style=\"text-align:\($0)\"" } ?? "")>\(render(text))</\(tag)>"
     }
     var html = "<div class=\"table-wrap\"><table>\n<thead><tr>"
     html += header.enumerated().map { cell("th", $1, $0) }.joined()
@@ -95,14 +132,18 @@ struct PipeTable {
     return html + "</tbody>\n</table></div>\n"
   }
 
-  /// A row's cells: split at `|` not escaped, outer pipes dropped, cells trimmed.
-  static func cells(_ line: String) -> [String] {
+  /// A row's cells: split at `|` not escaped (and not in a code span), outer pipes
+  /// dropped, cells trimmed; `nil` when `requirePipe` and the line has no `|`.
+  static func cells(_ line: String, requirePipe: Bool = true) -> [String]? {
     var trimmed = Substring(line.trimmingCharacters(in: " \t"))
-    if trimmed.hasPrefix("|") { trimmed = trimmed.dropFirst() }
-    if trimmed.hasSuffix("|"), !trimmed.hasSuffix("\\|") { trimmed = trimmed.dropLast() }
     var cells: [String] = []
     var current = ""
     var escaped = false
+    var sawPipe = false
+    if trimmed.hasPrefix("|") {
+      trimmed = trimmed.dropFirst()
+      sawPipe = true
+    }
     for c in trimmed {
       if escaped {
         current.append(c == "|" ? "|" : "\\\(c)")
@@ -112,11 +153,15 @@ struct PipeTable {
       } else if c == "|" {
         cells.append(current.trimmingCharacters(in: " \t"))
         current = ""
+        sawPipe = true
       } else {
         current.append(c)
       }
     }
-    cells.append(current.trimmingCharacters(in: " \t"))
+    if escaped { current.append("\\") }
+    let last = current.trimmingCharacters(in: " \t")
+    if !last.isEmpty || !trimmed.hasSuffix("|") || trimmed.hasSuffix("\\|") { cells.append(last) }
+    guard sawPipe || !requirePipe else { return nil }
     return cells
   }
 }
@@ -145,5 +190,34 @@ extension String {
 
   func trimmingCharacters(in set: String) -> String {
     String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+  }
+}
+
+extension HTMLHandout {
+  /// TeX a reader would see raw in a page: `$$`, `\(`, `\[` or a `\frac`-like command left
+  /// in the visible text (outside code, scripts, styles and the math spans KaTeX renders).
+  public static func unrenderedMath(in html: String) -> [String] {
+    guard let start = html.range(of: "<main>") else { return [] }
+    var text = String(html[start.upperBound...])
+    text.replace(#/<script[\s\S]*?<\/script>/#, with: " ")
+    text.replace(#/<style[\s\S]*?<\/style>/#, with: " ")
+    text.replace(#/<pre[\s\S]*?<\/pre>/#, with: " ")
+    text.replace(#/<code[\s\S]*?<\/code>/#, with: " ")
+    text.replace(#/<span class="math (inline|display)">[\s\S]*?<\/span>/#, with: " ")
+    text.replace(#/<svg[\s\S]*?<\/svg>/#, with: " ")
+    text.replace(#/<[^>]*>/#, with: " ")
+    var found: [String] = []
+    for marker in [#"$$"#, #"\("#, #"\["#, #"\frac"#, #"\sum"#, #"\partial"#, #"\mathbf"#] {
+      var rest = Substring(text)
+      while let range = rest.range(of: marker) {
+        let from =
+          rest.index(range.lowerBound, offsetBy: -20, limitedBy: rest.startIndex) ?? rest.startIndex
+        let to =
+          rest.index(range.upperBound, offsetBy: 20, limitedBy: rest.endIndex) ?? rest.endIndex
+        found.append(rest[from..<to].split(whereSeparator: \.isNewline).joined(separator: " "))
+        rest = rest[range.upperBound...]
+      }
+    }
+    return found
   }
 }

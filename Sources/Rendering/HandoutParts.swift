@@ -103,7 +103,7 @@ struct HandoutWalk {
   /// The blanks of this build: every blanked value, so an answer blanked in one exercise
   /// stays hidden in every later table that repeats it (a forward output inside an error
   /// formula).
-  func blanks(_ outcome: BlockOutcome) -> Blanks {
+  var blanks: Blanks {
     build == .handout ? .none : Blanks(keys: blanked, build: build)
   }
 

@@ -16,28 +16,48 @@ public struct MarkdownHandout {
     self.build = build
   }
 
-  /// The handout's text.
+  /// The handout's text: the author's lines with their own line endings (CRLF, CR, a
+  /// byte-order mark and a missing final newline all kept), results in the notebook's
+  /// own line ending.
   public var text: String {
     let walk = HandoutWalk(result: result, name: name, build: build)
-    var out: [String] = []
+    let source = result.document.source
+    func terminator(_ line: Int) -> String? {
+      source.terminators.indices.contains(line - 1) ? source.terminators[line - 1] : nil
+    }
+    var out: [(text: String, terminator: String?)] = []
     for piece in walk.pieces {
       switch piece {
-      case .prose(let lines, _, _):
-        out += lines.map(Blanks.markdown)
-      case .directive(let source, let outcome, let figures):
-        if outcome.common.echo { out += source }
-        out.append(HandoutWalk.beginMarker(outcome.block))
-        out.append("")
-        if let label = outcome.common.label { out += ["<a id=\"\(label)\"></a>", ""] }
-        out += results(outcome, figures: figures, walk: walk)
-        out.append(HandoutWalk.endMarker)
+      case .prose(let lines, let first, _):
+        out += lines.enumerated().map { (Blanks.markdown($1), terminator(first + $0)) }
+      case .directive(let sourceLines, let outcome, let figures):
+        let first = outcome.block.range.start.line
+        if outcome.common.echo {
+          out += sourceLines.enumerated().map { ($1, terminator(first + $0)) }
+        }
+        var generated = [HandoutWalk.beginMarker(outcome.block), ""]
+        if let label = outcome.common.label { generated += ["<a id=\"\(label)\"></a>", ""] }
+        generated += results(outcome, figures: figures, walk: walk)
+        generated.append(HandoutWalk.endMarker)
+        out += generated.map { ($0, nil) }
       }
     }
     if build == .key {
-      out += ["", "## Answer key", ""] + Self.table(AnswerKey.table(result.answers))
+      out += (["", "## Answer key", ""] + Self.table(AnswerKey.table(result.answers))).map {
+        ($0, nil)
+      }
     }
-    var text = out.joined(separator: "\n")
-    if !text.hasSuffix("\n") { text += "\n" }
+    let newline = source.newline
+    var text = source.byteOrderMark ? "\u{FEFF}" : ""
+    for (index, line) in out.enumerated() {
+      text += line.text
+      let isLast = index == out.count - 1
+      switch line.terminator {
+      case let own? where !own.isEmpty: text += own
+      case .some: if !isLast { text += newline }  // the source's last line, unterminated
+      case nil: text += newline
+      }
+    }
     return text
   }
 
@@ -56,7 +76,7 @@ public struct MarkdownHandout {
       case .expectedError(let message):
         lines += ["> **Error, as intended:** `\(message)`", ""]
       case .table(let table):
-        lines += Self.table(table, blanks: walk.blanks(outcome)) + [""]
+        lines += Self.table(table, blanks: walk.blanks) + [""]
       case .exercise(let number, let title, let points):
         lines += [
           "### Exercise \(number)" + (title.isEmpty ? "" : ": \(escapeMarkdown(title))"), "",
@@ -64,7 +84,10 @@ public struct MarkdownHandout {
         ]
       case .figure(let figure):
         guard let number = figureNumbers.next() else { continue }
-        lines += ["![\(escapeMarkdown(figure.caption))](\(walk.figurePath(number)))", ""]
+        lines += [
+          "![\(escapeMarkdown(figure.caption))](\(walk.figurePath(number)))", "",
+          "Figure \(number). \(escapeMarkdown(figure.caption))", "",
+        ]
       }
     }
     switch outcome.status {
@@ -93,13 +116,14 @@ public struct MarkdownHandout {
       table.rows.contains { $0.indices.contains(column) && NumberFormat.isNumeric($0[column]) }
     }
     func row(_ cells: [String]) -> String {
-      "| " + cells.map { $0.replacing("|", with: "\\|") }.joined(separator: " | ") + " |"
+      "| " + cells.joined(separator: " | ") + " |"
     }
-    lines.append(row(table.header))
+    lines.append(row(table.header.map(escapeCell)))
     lines.append("|" + numeric.map { $0 ? "---:|" : "---|" }.joined())
     for cells in table.rows {
       var texts = cells.map {
-        Blanks.markdown(NumberFormat.cell($0, precision: table.precision, blanks: blanks))
+        Blanks.markdown(
+          escapeCell(NumberFormat.cell($0, precision: table.precision, blanks: blanks)))
       }
       while texts.count < table.header.count { texts.append("") }
       lines.append(row(texts))
@@ -113,6 +137,18 @@ func escapeMarkdown(_ text: String) -> String {
   var out = ""
   for c in text {
     if "*_[]`<>\\".contains(c) { out.append("\\") }
+    out.append(c)
+  }
+  return out
+}
+
+/// Text for a generated table cell: what GitHub would read as markup (`*`, `_`, a
+/// backtick, `<`, `|`, a backslash) is escaped, so `3 * v` keeps its asterisk and a row its
+/// cells.
+func escapeCell(_ text: String) -> String {
+  var out = ""
+  for c in text {
+    if "*_`<|\\".contains(c) { out.append("\\") }
     out.append(c)
   }
   return out

@@ -36,7 +36,8 @@ public struct NotebookExport {
         var outputs: [String] = []
         let tables = outcome.items.compactMap { item -> String? in
           if case .table(let table) = item {
-            return HTMLHandout.table(table, blanks: walk.blanks(outcome))
+            var tables = TableIDs()
+            return HTMLHandout.table(table, blanks: walk.blanks, tables: &tables)
           }
           return nil
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandLineSupport
 import Figures
 import Foundation
+import MathCheck
 import Notebook
 import Rendering
 import Runner
@@ -122,15 +123,19 @@ struct Render: ParsableCommand {
         throw ValidationError("cannot read the roster \(path): \(error.localizedDescription)")
       }
     }
+    // KaTeX parses every math span at build time (Debian's libjs-katex run by duktape).
+    let checker = math.flatMap { KaTeXChecker(script: $0.script) }
     var verdict = Verdict.succeeded
     for path in notebooks {
-      verdict = max(verdict, process(path, math: math, roster: roster))
+      verdict = max(verdict, process(path, math: math, checker: checker, roster: roster))
     }
     if verdict != .succeeded { throw ExitCode(verdict.rawValue) }
   }
 
   /// Runs one notebook and writes or checks its files.
-  private func process(_ path: String, math: MathAssets?, roster: Roster?) -> Verdict {
+  private func process(
+    _ path: String, math: MathAssets?, checker: KaTeXChecker?, roster: Roster?
+  ) -> Verdict {
     let url = URL(fileURLWithPath: path)
     let text: String
     do {
@@ -152,10 +157,11 @@ struct Render: ParsableCommand {
     let job = NotebookJob(
       document: document, diagnostics: diagnostics, name: name,
       request: JobRequest(formats: formatList, build: build, roster: roster, run: options),
-      math: math)
+      math: math, checker: checker)
     progress?.clear()
     for result in job.results { report(result, path: path) }
     for message in job.messages { printError(message) }
+    for diagnostic in job.mathDiagnostics { printError(diagnostic.description) }
     return finish(job, path: path, name: name, started: started)
   }
 

@@ -132,7 +132,7 @@ struct MathTests {
 
   @Test func maskedTextKeepsPositionsAndBlockStructure() {
     let text = "Intro with $a_{i}^{*} + b_{j}^{*}$ here.\n\n$$\nx\n= y\n$$\n\n- $a$ item\n"
-    let masked = MathScanner.masked(text)
+    let masked = MathScanner.masked(text, spans: MathScanner.spans(in: text))
     #expect(masked.utf8.count == text.utf8.count)
     #expect(
       masked.split(separator: "\n", omittingEmptySubsequences: false).map(\.utf8.count)

@@ -60,10 +60,13 @@ public struct ComputationGraph: Equatable, Sendable {
     var builder = GraphBuilder(values: values)
     builder.interrupt = interrupt
     for (name, expression) in definitions {
-      let index = try builder.parse(expression)
-      if builder.stopped {
+      let index: Int
+      do {
+        index = try builder.parse(expression)
+      } catch let error as ExpressionError where builder.stopped {
         throw ExpressionError(
-          message: "the time ran out while building '\(name)'", expression: expression, offset: 0)
+          message: "the time ran out while building '\(name)'", expression: error.expression,
+          offset: 0)
       }
       builder.redefine(name)
       builder.name(index, name, expression: expression)

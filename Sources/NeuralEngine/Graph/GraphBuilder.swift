@@ -27,6 +27,9 @@ struct GraphBuilder {
   /// Asked every 4096 nodes; `true` stops the build (a time limit).
   var interrupt: (() -> Bool)?
 
+  /// The longest text a node keeps of the expression it stands for.
+  static let maximumText = 120
+
   /// The deepest nesting of parentheses, signs and powers an expression may have.
   static let maximumDepth = 256
 
@@ -76,6 +79,7 @@ struct GraphBuilder {
   private mutating func sum() throws -> Int {
     var left = try product()
     while true {
+      if stopped { throw error("the time ran out") }
       skipSpaces()
       guard let c = peek(), c == "+" || c == "-" || c == "−" else { return left }
       position += 1
@@ -87,6 +91,7 @@ struct GraphBuilder {
   private mutating func product() throws -> Int {
     var left = try unary()
     while true {
+      if stopped { throw error("the time ran out") }
       skipSpaces()
       guard let c = peek() else { return left }
       if "*·×/".contains(c) {
@@ -264,9 +269,12 @@ struct GraphBuilder {
     local: [Double]
   ) -> Int {
     if nodes.count % 4096 == 4095, let interrupt, interrupt() { stopped = true }
+    // A node's text is for labels: capped, so a long expression stays linear in memory.
+    let label =
+      text.utf8.count > Self.maximumText ? String(text.prefix(Self.maximumText)) + "…" : text
     nodes.append(
       ComputationGraph.Node(
-        name: nil, operation: operation, inputs: inputs, text: text, value: value,
+        name: nil, operation: operation, inputs: inputs, text: label, value: value,
         localDerivatives: local, gradient: 0))
     return nodes.count - 1
   }

@@ -12,17 +12,51 @@ public enum References {
     public var decimals: Int?
     public var line: Int
     public var column: Int
+    /// The placeholder as written, braces included.
+    public var text: String
   }
 
-  /// The placeholders on one line of prose, in one pass over its bytes.
+  /// The placeholders on one line, in one pass over its bytes. A placeholder names a value
+  /// (`owner.quantity`, optionally `| decimals`); anything else between double braces
+  /// (TeX's `\frac{1}{{n}}`) is left as written, and so is `\{{`, inside a code span or
+  /// an HTML comment.
   public static func placeholders(in text: String, line: Int) -> [Placeholder] {
     let bytes = Array(text.utf8)
     let open = UInt8(ascii: "{")
     let close = UInt8(ascii: "}")
     var found: [Placeholder] = []
     var i = 0
+    var codeRun = 0
     while i + 1 < bytes.count {
-      guard bytes[i] == open, bytes[i + 1] == open else {
+      let c = bytes[i]
+      if c == UInt8(ascii: "`") {
+        var run = 0
+        while i < bytes.count, bytes[i] == UInt8(ascii: "`") {
+          run += 1
+          i += 1
+        }
+        codeRun = codeRun == 0 ? run : (codeRun == run ? 0 : codeRun)
+        continue
+      }
+      if codeRun > 0 {
+        i += 1
+        continue
+      }
+      if c == UInt8(ascii: "\\") {
+        i += 2
+        continue
+      }
+      if c == UInt8(ascii: "<"), bytes[i...].starts(with: Array("<!--".utf8)) {
+        var k = i + 4
+        while k + 2 < bytes.count,
+          !(bytes[k] == 0x2D && bytes[k + 1] == 0x2D && bytes[k + 2] == 0x3E)
+        {
+          k += 1
+        }
+        i = k + 3
+        continue
+      }
+      guard c == open, bytes[i + 1] == open else {
         i += 1
         continue
       }
@@ -31,13 +65,18 @@ public enum References {
       guard k + 1 < bytes.count else { break }
       let inside = String(decoding: bytes[(i + 2)..<k], as: UTF8.self)
       let parts = inside.split(separator: "|", maxSplits: 1).map { String($0).trimmed }
-      if let reference = parts.first, !reference.isEmpty {
+      if let reference = parts.first, ValueKey(parsing: reference) != nil,
+        !reference.contains(where: \.isWhitespace)
+      {
         found.append(
           Placeholder(
             range: i..<(k + 2), reference: reference,
-            decimals: parts.count > 1 ? Int(parts[1]) : nil, line: line, column: i + 1))
+            decimals: parts.count > 1 ? Int(parts[1]) : nil, line: line, column: i + 1,
+            text: String(decoding: bytes[i..<(k + 2)], as: UTF8.self)))
+        i = k + 2
+      } else {
+        i += 2
       }
-      i = k + 2
     }
     return found
   }
