@@ -13,7 +13,8 @@
 /// an autolink, a link destination or title, image alt text, or a link reference
 /// definition. It may cross line breaks, never a blank line.
 ///
-/// Dollars follow Pandoc's rule: `$` opens inline math when the next character is not a
+/// `\(…\)` and `\[…\]` need a letter or a digit inside (CommonMark's `\[\\\]` is
+/// escaped brackets, not math). Dollars follow Pandoc's rule: `$` opens inline math when the next character is not a
 /// space, and closes at the next `$` that follows a non-space and is not followed by a
 /// digit, so "$5 and $10" stays text; `\$` is a dollar.
 public struct MathSpan: Hashable, Sendable {
@@ -41,13 +42,36 @@ public enum MathScanner {
     return scanner.run()
   }
 
+  /// Stands for `=` in a line of only `=` right after display math, which cmark would
+  /// otherwise read as a setext heading's underline; put back by ``unmaskedHTML(_:)``.
+  public static let equals: UInt8 = 0x02
+
   /// The text with every span's bytes (line breaks kept) replaced by ``mask``.
   public static func masked(_ text: String, spans: [MathSpan]) -> String {
     var bytes = Array(text.utf8)
     for span in spans {
       for k in span.range where bytes[k] != UInt8(ascii: "\n") { bytes[k] = mask }
+      guard span.display else { continue }
+      // `$$…$$` then a line of `=`: a paragraph, not a heading.
+      var k = span.range.upperBound
+      while k < bytes.count, bytes[k] == UInt8(ascii: " ") || bytes[k] == UInt8(ascii: "\t") {
+        k += 1
+      }
+      guard k < bytes.count, bytes[k] == UInt8(ascii: "\n") else { continue }
+      var end = k + 1
+      while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+      let line = bytes[(k + 1)..<end]
+      let content = line.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+      if !content.isEmpty, content.allSatisfy({ $0 == UInt8(ascii: "=") }) {
+        for j in (k + 1)..<end where bytes[j] == UInt8(ascii: "=") { bytes[j] = equals }
+      }
     }
     return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// cmark's HTML of masked text with the `=` that ``masked(_:spans:)`` hid put back.
+  public static func unmaskedHTML(_ html: String) -> String {
+    html.replacing("\u{2}", with: "=")
   }
 
   /// The masked form of a span, as it appears in cmark's HTML: marker bytes, line breaks
@@ -219,9 +243,13 @@ private struct Scanner {
     return span(open..<(close + 2), display: true, delimiter: 2)
   }
 
+  /// `\(…\)` and `\[…\]`, whose content has a letter or a digit: TeX always does, and
+  /// CommonMark's escaped brackets (`\[\\\]`) do not.
   private func backslashed(at open: Int, display: Bool) -> MathSpan? {
     let close = display ? nextBracketCloser[open + 2] : nextParenCloser[open + 2]
-    guard close < paragraphEnd[open], close > open + 2, close + 2 <= bytes.count else { return nil }
+    guard close < paragraphEnd[open], close > open + 2, close + 2 <= bytes.count,
+      bytes[(open + 2)..<close].contains(where: { isLetter($0) || isDigit($0) })
+    else { return nil }
     return span(open..<(close + 2), display: display, delimiter: 2)
   }
 

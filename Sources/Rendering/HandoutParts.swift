@@ -91,11 +91,13 @@ struct HandoutWalk {
     var bytes = Array(line.utf8)
     let blanks = Blanks(keys: blanked, build: build)
     for placeholder in placeholders.reversed() {
-      guard let quote = result.quotes[SourceLocation(line: number, column: placeholder.column)]
-      else { continue }
+      let location = SourceLocation(line: number, column: placeholder.column)
+      guard let quote = result.quotes[location] else { continue }
       let text = NumberFormat.value(
         quote.value, decimals: placeholder.decimals ?? result.document.frontMatter.precision)
-      bytes.replaceSubrange(placeholder.range, with: Array(blanks.mark(quote.key, text).utf8))
+      let inMath = result.document.math.contains { $0.covers(location) }
+      let marked = inMath ? blanks.markTeX(quote.key, text) : blanks.mark(quote.key, text)
+      bytes.replaceSubrange(placeholder.range, with: Array(marked.utf8))
     }
     return String(decoding: bytes, as: UTF8.self)
   }

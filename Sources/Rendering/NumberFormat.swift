@@ -109,6 +109,17 @@ public struct Blanks: Sendable {
     }
   }
 
+  /// A blank inside math, as TeX: an empty box for students, the boxed answer in the key
+  /// (markup inside a formula would break it, in the page and on GitHub alike).
+  func markTeX(_ key: ValueKey, _ text: String) -> String {
+    guard keys.contains(key) else { return text }
+    switch build {
+    case .handout: return text
+    case .student: return "\\boxed{\\phantom{0.000}}"
+    case .key: return "\\boxed{\(text)}"
+    }
+  }
+
   /// Marked text in Markdown: `____` and `**answer**`.
   static func markdown(_ text: String) -> String {
     text.replacing(blank, with: "____").replacing(answerOpen, with: "**").replacing(

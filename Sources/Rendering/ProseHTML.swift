@@ -34,7 +34,8 @@ struct ProseHTML {
     {
       return tableHTML(table)
     }
-    var html = restore(math, in: fill(block.html, lines: block.range.lines, math: math))
+    var html = restore(
+      math, in: fill(MathScanner.unmaskedHTML(block.html), lines: block.range.lines, math: math))
     if case .heading(let level) = block.kind {
       html = withID(html, level: level)
     }
@@ -96,7 +97,7 @@ struct ProseHTML {
     for index in lines.indices {
       let line = span.start.line + index
       let column = index == 0 ? span.start.column + span.delimiterLength : 1
-      lines[index] = substitute(lines[index], line: line, columnOffset: column - 1, marked: false)
+      lines[index] = substitute(lines[index], line: line, columnOffset: column - 1, inMath: true)
     }
     return lines.joined(separator: "\n")
   }
@@ -122,7 +123,7 @@ struct ProseHTML {
   }
 
   /// A line with its placeholders replaced (for TeX and table cells).
-  func substitute(_ line: String, line number: Int, columnOffset: Int = 0, marked: Bool = true)
+  func substitute(_ line: String, line number: Int, columnOffset: Int = 0, inMath: Bool = false)
     -> String
   {
     let placeholders = References.placeholders(in: line, line: number)
@@ -131,7 +132,9 @@ struct ProseHTML {
     for placeholder in placeholders.reversed() {
       let location = SourceLocation(line: number, column: placeholder.column + columnOffset)
       guard let quote = quotes[location] else { continue }
-      let value = text(of: quote, decimals: placeholder.decimals)
+      let number = NumberFormat.value(quote.value, decimals: placeholder.decimals ?? precision)
+      let inSpan = inMath || document.math.contains { $0.covers(location) }
+      let value = inSpan ? blanks.markTeX(quote.key, number) : blanks.mark(quote.key, number)
       bytes.replaceSubrange(placeholder.range, with: Array(value.utf8))
     }
     return String(decoding: bytes, as: UTF8.self)

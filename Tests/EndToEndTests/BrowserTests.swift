@@ -97,6 +97,41 @@ struct BrowserTests {
     }
   }
 
+  /// Every committed HTML handout: lectures, exercise sheets, and their student and key builds.
+  static var handouts: [String] {
+    ["", "student/", "key/"].flatMap { folder in
+      ((try? FileManager.default.contentsOfDirectory(
+        atPath: repository.appendingPathComponent("output/" + folder).path)) ?? [])
+        .filter { $0.hasSuffix(".html") }.sorted().map { "output/" + folder + $0 }
+    }
+  }
+
+  @Test(
+    "committed handouts show no raw TeX, no KaTeX error and no repeated id",
+    .enabled(
+      if: chromium != nil, "Chromium is not installed (apt-get install chromium); CI installs it"),
+    arguments: handouts)
+  func committedHandoutIsClean(_ path: String) throws {
+    let page = Self.repository.appendingPathComponent(path)
+    let dom = try Self.run(
+      Self.chromium ?? "", ["--dump-dom", "--virtual-time-budget=10000", page.absoluteString])
+    #expect(dom.contains("<main>"), "the page loaded")
+    #expect(!dom.contains("class=\"katex-error\""), "KaTeX reported an error in \(path)")
+    var visible = dom
+    visible.replace(#/<script[\s\S]*?<\/script>/#, with: " ")
+    visible.replace(#/<style[\s\S]*?<\/style>/#, with: " ")
+    visible.replace(#/<(pre|code|annotation|svg)[\s\S]*?<\/\1>/#, with: " ")
+    visible.replace(#/<[^>]*>/#, with: " ")
+    for marker in ["$$", #"\("#, #"\["#, #"\frac"#, #"\partial"#, #"\sum"#] {
+      #expect(!visible.contains(marker), "\(path) shows '\(marker)' as text")
+    }
+    var withoutScripts = dom
+    withoutScripts.replace(#/<script[\s\S]*?<\/script>/#, with: " ")
+    let ids = withoutScripts.matches(of: #/ id="([^"]+)"/#).map { String($0.output.1) }
+    let repeated = Dictionary(grouping: ids, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+    #expect(repeated.isEmpty, "\(path) repeats ids: \(repeated)")
+  }
+
   static func run(_ executable: String, _ arguments: [String]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
