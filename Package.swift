@@ -72,7 +72,7 @@ let package = Package(
     .executableTarget(
       name: "nbrun-bench",
       dependencies: [
-        "NeuralEngine", "CBLAS", "CommandLineSupport", "Figures", "Runner", "Notebook",
+        "NeuralEngine", "CBLAS", "CommandLineSupport", "Figures", "Runner", "Notebook", "Rendering",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

@@ -24,14 +24,19 @@ public struct SVGElement: Hashable, Sendable {
   func scoped(by prefix: String) -> SVGElement {
     var copy = self
     copy.attributes = attributes.map { key, value in
-      switch key {
-      case "id": return (key, "\(prefix)-\(value)")
-      case "href",
-        "xlink:href" where value.hasPrefix("#"):
+      if key == "id" { return (key, "\(prefix)-\(value)") }
+      if key == "href" || key == "xlink:href", value.hasPrefix("#") {
         return (key, "#\(prefix)-" + value.dropFirst())
-      default:
-        return (key, value.replacing("url(#", with: "url(#\(prefix)-"))
       }
+      // Only paint and reference attributes hold `url(#…)`; the check is a prefix test, so
+      // long path data is never searched.
+      if [
+        "clip-path", "marker-start", "marker-mid", "marker-end", "mask", "filter", "fill", "stroke",
+      ]
+      .contains(key), value.hasPrefix("url(#") {
+        return (key, "url(#\(prefix)-" + value.dropFirst(5))
+      }
+      return (key, value)
     }
     copy.children = children.map { $0.scoped(by: prefix) }
     return copy

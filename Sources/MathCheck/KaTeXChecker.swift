@@ -4,37 +4,39 @@ internal import CDuktape
 /// mistake in a notebook's math comes back as KaTeX's own message ("Undefined control
 /// sequence: \fracc at position 1"), so nbrun reports it with the notebook's line and
 /// column instead of a reader finding red text in the page. The only file that calls
-/// duktape; the JavaScript heap is freed with the checker.
+/// duktape; KaTeX is loaded on the first formula not already known to parse, and the
+/// JavaScript heap is freed with the checker.
 public final class KaTeXChecker {
-  private let context: OpaquePointer
-  private var checked: [String: String?] = [:]
+  private let script: String
+  private var context: OpaquePointer?
+  private var failedToLoad = false
+  /// Keys (``key(_:display:)``) of the formulas known to parse: those checked by this
+  /// checker, and any it was given (a cache from earlier runs).
+  public private(set) var passed: Set<UInt64>
 
-  /// A checker from the text of `katex.min.js`; `nil` when it does not load.
-  public init?(script: String) {
-    guard let context = nbrun_duk_create() else { return nil }
-    self.context = context
-    let helper = """
-      function __nbrunCheck(tex, display) {
-        try { katex.renderToString(tex, {displayMode: display, throwOnError: true}); return ""; }
-        catch (e) { return String(e && e.message ? e.message : e); }
-      }
-      """
-    guard nbrun_duk_eval(context, script) == 0, nbrun_duk_eval(context, helper) == 0,
-      Self.isFunction(context, "__nbrunCheck"), Self.isObject(context, "katex")
-    else {
-      duk_destroy_heap(context)
-      return nil
-    }
-    duk_pop(context)
+  /// A checker for the text of `katex.min.js`.
+  public init(script: String, passed: Set<UInt64> = []) {
+    self.script = script
+    self.passed = passed
   }
 
-  deinit { duk_destroy_heap(context) }
+  deinit {
+    if let context { duk_destroy_heap(context) }
+  }
 
-  /// KaTeX's message for a TeX mistake, or `nil` when it parses. Results are kept, so a
-  /// formula repeated across a notebook is parsed once.
+  /// Identifies the KaTeX a cache of passed formulas belongs to.
+  public static func scriptKey(of script: String) -> UInt64 { hash(script) }
+
+  /// A formula's key: a 64-bit FNV-1a hash of its TeX and whether it is displayed.
+  public static func key(_ tex: String, display: Bool) -> UInt64 {
+    hash((display ? "D" : "I") + tex)
+  }
+
+  /// KaTeX's message for a TeX mistake, or `nil` when it parses (or KaTeX cannot run).
   public func error(in tex: String, display: Bool) -> String? {
-    let key = (display ? "D" : "I") + tex
-    if let known = checked[key] { return known }
+    let key = Self.key(tex, display: display)
+    if passed.contains(key) { return nil }
+    guard let context = load() else { return nil }
     _ = duk_get_global_string(context, "__nbrunCheck")
     _ = duk_push_string(context, tex)
     duk_push_boolean(context, display ? 1 : 0)
@@ -46,19 +48,44 @@ public final class KaTeXChecker {
       message = String(cString: duk_safe_to_lstring(context, -1, nil))
     }
     duk_pop(context)
-    checked[key] = message
+    if message == nil { passed.insert(key) }
     return message
   }
 
-  private static func isFunction(_ context: OpaquePointer, _ name: String) -> Bool {
-    _ = duk_get_global_string(context, name)
-    defer { duk_pop(context) }
-    return duk_is_function(context, -1) != 0
+  /// The JavaScript heap with KaTeX and the checking function, made once.
+  private func load() -> OpaquePointer? {
+    if let context { return context }
+    guard !failedToLoad, let made = nbrun_duk_create() else { return nil }
+    let helper = """
+      function __nbrunCheck(tex, display) {
+        try { katex.renderToString(tex, {displayMode: display, throwOnError: true}); return ""; }
+        catch (e) { return String(e && e.message ? e.message : e); }
+      }
+      """
+    guard nbrun_duk_eval(made, script) == 0, nbrun_duk_eval(made, helper) == 0,
+      Self.has(made, "__nbrunCheck", function: true), Self.has(made, "katex", function: false)
+    else {
+      duk_destroy_heap(made)
+      failedToLoad = true
+      return nil
+    }
+    duk_pop(made)
+    context = made
+    return made
   }
 
-  private static func isObject(_ context: OpaquePointer, _ name: String) -> Bool {
+  private static func has(_ context: OpaquePointer, _ name: String, function: Bool) -> Bool {
     _ = duk_get_global_string(context, name)
     defer { duk_pop(context) }
-    return duk_is_object(context, -1) != 0
+    return function ? duk_is_function(context, -1) != 0 : duk_is_object(context, -1) != 0
+  }
+
+  private static func hash(_ text: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x100_0000_01b3
+    }
+    return hash
   }
 }

@@ -14,6 +14,18 @@ public struct Document: Sendable {
   /// The math in the prose, in order (offsets into ``body``).
   public var math: [MathSpan]
 
+  /// The math span a place lies in, if any (a binary search: spans are in order).
+  public func mathSpan(covering location: SourceLocation) -> MathSpan? {
+    var low = 0
+    var high = math.count
+    while low < high {
+      let middle = (low + high) / 2
+      if math[middle].start <= location { low = middle + 1 } else { high = middle }
+    }
+    guard low > 0, math[low - 1].covers(location) else { return nil }
+    return math[low - 1]
+  }
+
   /// The notebook's link reference definitions (`[label]: url`), one per line: the lines
   /// cmark took no block from, neither blank nor front matter. Table cells are parsed with
   /// them, so a reference resolves anywhere.

@@ -396,3 +396,21 @@ private struct Scanner {
     (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "z")
   }
 }
+
+extension MathSpan {
+  /// Whether a place in the source lies inside the span.
+  public func covers(_ location: SourceLocation) -> Bool {
+    let lineCount = tex.split(separator: "\n", omittingEmptySubsequences: false).count
+    let endLine = start.line + lineCount - 1
+    guard location.line >= start.line, location.line <= endLine else { return false }
+    if location.line == start.line, location.column < start.column { return false }
+    if location.line == endLine {
+      let lastLine = tex.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
+      let endColumn =
+        (lineCount == 1 ? start.column + delimiterLength : 1) + lastLine.utf8.count
+        + delimiterLength
+      return location.column < endColumn
+    }
+    return true
+  }
+}

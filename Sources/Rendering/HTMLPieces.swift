@@ -195,29 +195,54 @@ extension String {
 
 extension HTMLHandout {
   /// TeX a reader would see raw in a page: `$$`, `\(`, `\[` or a `\frac`-like command left
-  /// in the visible text (outside code, scripts, styles and the math spans KaTeX renders).
+  /// in the visible text (outside code, scripts, styles, figures and the math spans KaTeX
+  /// renders). One pass over the bytes.
   public static func unrenderedMath(in html: String) -> [String] {
-    guard let start = html.range(of: "<main>") else { return [] }
-    var text = String(html[start.upperBound...])
-    text.replace(#/<script[\s\S]*?<\/script>/#, with: " ")
-    text.replace(#/<style[\s\S]*?<\/style>/#, with: " ")
-    text.replace(#/<pre[\s\S]*?<\/pre>/#, with: " ")
-    text.replace(#/<code[\s\S]*?<\/code>/#, with: " ")
-    text.replace(#/<span class="math (inline|display)">[\s\S]*?<\/span>/#, with: " ")
-    text.replace(#/<svg[\s\S]*?<\/svg>/#, with: " ")
-    text.replace(#/<[^>]*>/#, with: " ")
+    let bytes = Array(html.utf8)
+    guard let main = find(Array("<main>".utf8), in: bytes, from: 0) else { return [] }
+    let skipped: [(open: [UInt8], close: [UInt8])] = [
+      ("<script", "</script>"), ("<style", "</style>"), ("<pre", "</pre>"), ("<code", "</code>"),
+      ("<svg", "</svg>"), ("<span class=\"math ", "</span>"),
+    ].map { (Array($0.utf8), Array($1.utf8)) }
+    var text: [UInt8] = []
+    var i = main
+    outer: while i < bytes.count {
+      guard bytes[i] == UInt8(ascii: "<") else {
+        text.append(bytes[i])
+        i += 1
+        continue
+      }
+      for (open, close) in skipped where bytes[i...].starts(with: open) {
+        i = find(close, in: bytes, from: i).map { $0 + close.count } ?? bytes.count
+        text.append(UInt8(ascii: " "))
+        continue outer
+      }
+      while i < bytes.count, bytes[i] != UInt8(ascii: ">") { i += 1 }
+      i += 1
+      text.append(UInt8(ascii: " "))
+    }
     var found: [String] = []
     for marker in [#"$$"#, #"\("#, #"\["#, #"\frac"#, #"\sum"#, #"\partial"#, #"\mathbf"#] {
-      var rest = Substring(text)
-      while let range = rest.range(of: marker) {
-        let from =
-          rest.index(range.lowerBound, offsetBy: -20, limitedBy: rest.startIndex) ?? rest.startIndex
-        let to =
-          rest.index(range.upperBound, offsetBy: 20, limitedBy: rest.endIndex) ?? rest.endIndex
-        found.append(rest[from..<to].split(whereSeparator: \.isNewline).joined(separator: " "))
-        rest = rest[range.upperBound...]
+      let pattern = Array(marker.utf8)
+      var from = 0
+      while let at = find(pattern, in: text, from: from) {
+        let snippet = text[max(0, at - 20)..<min(text.count, at + pattern.count + 20)]
+        found.append(
+          String(decoding: snippet, as: UTF8.self).split(whereSeparator: \.isNewline).joined(
+            separator: " "))
+        from = at + pattern.count
       }
     }
     return found
+  }
+
+  private static func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+    guard let first = pattern.first, pattern.count <= bytes.count else { return nil }
+    var k = start
+    while k + pattern.count <= bytes.count {
+      if bytes[k] == first, bytes[k..<(k + pattern.count)].elementsEqual(pattern) { return k }
+      k += 1
+    }
+    return nil
   }
 }

@@ -95,7 +95,7 @@ struct HandoutWalk {
       guard let quote = result.quotes[location] else { continue }
       let text = NumberFormat.value(
         quote.value, decimals: placeholder.decimals ?? result.document.frontMatter.precision)
-      let inMath = result.document.math.contains { $0.covers(location) }
+      let inMath = result.document.mathSpan(covering: location) != nil
       let marked = inMath ? blanks.markTeX(quote.key, text) : blanks.mark(quote.key, text)
       bytes.replaceSubrange(placeholder.range, with: Array(marked.utf8))
     }

@@ -111,7 +111,7 @@ struct ProseHTML {
     for number in lines where document.lines.indices.contains(number - 1) {
       for placeholder in References.placeholders(in: document.lines[number - 1], line: number) {
         let location = SourceLocation(line: number, column: placeholder.column)
-        guard !math.contains(where: { $0.covers(location) }), let quote = quotes[location],
+        guard let quote = quotes[location], document.mathSpan(covering: location) == nil,
           let found = rest.range(of: placeholder.text)
         else { continue }
         out += rest[..<found.lowerBound]
@@ -133,7 +133,7 @@ struct ProseHTML {
       let location = SourceLocation(line: number, column: placeholder.column + columnOffset)
       guard let quote = quotes[location] else { continue }
       let number = NumberFormat.value(quote.value, decimals: placeholder.decimals ?? precision)
-      let inSpan = inMath || document.math.contains { $0.covers(location) }
+      let inSpan = inMath || document.mathSpan(covering: location) != nil
       let value = inSpan ? blanks.markTeX(quote.key, number) : blanks.mark(quote.key, number)
       bytes.replaceSubrange(placeholder.range, with: Array(value.utf8))
     }
@@ -184,28 +184,12 @@ struct ProseHTML {
   }
 }
 
-extension MathSpan {
-  /// Whether a place in the source lies inside the span.
-  func covers(_ location: SourceLocation) -> Bool {
-    let lineCount = tex.split(separator: "\n", omittingEmptySubsequences: false).count
-    let endLine = start.line + lineCount - 1
-    guard location.line >= start.line, location.line <= endLine else { return false }
-    if location.line == start.line, location.column < start.column { return false }
-    if location.line == endLine {
-      let lastLine = tex.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
-      let endColumn =
-        (lineCount == 1 ? start.column + delimiterLength : 1) + lastLine.utf8.count
-        + delimiterLength
-      return location.column < endColumn
-    }
-    return true
-  }
-}
-
 extension String {
   /// The text a reader sees in some HTML: tags removed, entities decoded.
   var visibleText: String {
-    strippingTags.replacing("&lt;", with: "<").replacing("&gt;", with: ">")
-      .replacing("&quot;", with: "\"").replacing("&#39;", with: "'").replacing("&amp;", with: "&")
+    strippingTags.replacing("\n", with: " ").replacing("&lt;", with: "<").replacing(
+      "&gt;", with: ">"
+    )
+    .replacing("&quot;", with: "\"").replacing("&#39;", with: "'").replacing("&amp;", with: "&")
   }
 }

@@ -5,6 +5,7 @@ import Figures
 import Foundation
 import NeuralEngine
 import Notebook
+import Rendering
 import Runner
 
 /// `swift run -c release nbrun-bench`: the engine's speed on three workloads, one JSON
@@ -15,7 +16,7 @@ struct Bench: ParsableCommand {
     commandName: "nbrun-bench",
     abstract: "Measures the engine: digits MLP training, a matrix-bound MLP, GEMM.")
 
-  @Option(help: "Workloads to run: digits, synth, gemm, naming (comma-separated).")
+  @Option(help: "Workloads to run: digits, synth, gemm, naming, pages (comma-separated).")
   var workload = "digits,synth,gemm"
 
   @Option(help: "OpenBLAS threads.")
@@ -43,8 +44,10 @@ struct Bench: ParsableCommand {
       case "synth": try synth()
       case "gemm": try gemm()
       case "naming": naming()
+      case "pages": pages()
       default:
-        throw ValidationError("unknown workload '\(name)': use digits, synth, gemm or naming")
+        throw ValidationError(
+          "unknown workload '\(name)': use digits, synth, gemm, naming or pages")
       }
     }
   }
@@ -75,6 +78,44 @@ struct Bench: ParsableCommand {
         ("parameters_large", .number(p4)), ("seconds_small", .number(t1)),
         ("seconds_large", .number(t4)), ("ratio_per_parameter", .number((t4 / p4) / (t1 / p1))),
         ("implementation", .string("nbrun")),
+      ]))
+  }
+
+  /// Rendering a page (parse, run, Markdown and HTML) of 1000 and of 4000 inline math
+  /// spans with a placeholder each, interleaved, `runs` times (median); the ratio per span
+  /// is 1 when rendering is linear. Also 200,000 `$` signs in one paragraph.
+  func pages() {
+    func notebook(_ spans: Int) -> String {
+      var text = "```expr g\nJ = 2*a\na = 3\n```\n\n"
+      for k in 0..<spans {
+        text += "Let $x_{\(k)} = {{ g.J }}$ hold. "
+        if k % 10 == 9 { text += "\n\n" }
+      }
+      return text
+    }
+    func seconds(_ text: String) -> Double {
+      let start = DispatchTime.now().uptimeNanoseconds
+      let (document, diagnostics) = Document.parse(text, path: "bench.md")
+      let result = Session(document: document).run(parseDiagnostics: diagnostics)
+      _ = MarkdownHandout(result: result, name: "bench").text
+      _ = HTMLHandout(result: result, name: "bench", math: nil).text
+      return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+    let (small, large) = (notebook(1000), notebook(4000))
+    let dollars = String(repeating: "$ ", count: 100_000) + String(repeating: "$", count: 100_000)
+    var times: [[Double]] = [[], [], []]
+    for _ in 0..<max(1, runs) {
+      times[0].append(seconds(small))
+      times[1].append(seconds(large))
+      times[2].append(seconds(dollars))
+    }
+    let medians = times.map { $0.sorted()[$0.count / 2] }
+    print(
+      json([
+        ("workload", .string("pages")), ("seconds_1000_spans", .number(medians[0])),
+        ("seconds_4000_spans", .number(medians[1])),
+        ("ratio_per_span", .number(medians[1] / 4 / medians[0])),
+        ("seconds_200000_dollars", .number(medians[2])), ("implementation", .string("nbrun")),
       ]))
   }
 

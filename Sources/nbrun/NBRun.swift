@@ -123,12 +123,18 @@ struct Render: ParsableCommand {
         throw ValidationError("cannot read the roster \(path): \(error.localizedDescription)")
       }
     }
-    // KaTeX parses every math span at build time (Debian's libjs-katex run by duktape).
-    let checker = math.flatMap { KaTeXChecker(script: $0.script) }
+    // KaTeX parses every math span at build time (Debian's libjs-katex run by duktape);
+    // formulas that parsed before are remembered in .nbrun-cache/.
+    let cache = math.map {
+      KaTeXCache(folder: ".nbrun-cache", scriptKey: KaTeXChecker.scriptKey(of: $0.script))
+    }
+    let remembered = cache?.read() ?? []
+    let checker = math.map { KaTeXChecker(script: $0.script, passed: remembered) }
     var verdict = Verdict.succeeded
     for path in notebooks {
       verdict = max(verdict, process(path, math: math, checker: checker, roster: roster))
     }
+    if !check, let checker, checker.passed != remembered { cache?.write(checker.passed) }
     if verdict != .succeeded { throw ExitCode(verdict.rawValue) }
   }
 
