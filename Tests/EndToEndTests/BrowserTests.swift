@@ -14,6 +14,11 @@ struct BrowserTests {
     "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
   ]
   .first { FileManager.default.isExecutableFile(atPath: $0) }
+  /// The Python the tests use: `scripts/test`'s own venv (with jsonschema), else the system's.
+  static let python =
+    ProcessInfo.processInfo.environment["NBRUN_PYTHON"].flatMap {
+      FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil
+    } ?? "/usr/bin/python3"
   static let repository = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -88,7 +93,7 @@ struct BrowserTests {
         "--hide-scrollbars", "--virtual-time-budget=10000", page.absoluteString,
       ])
     let regions = report.figures.map { "\(Int($0.x)),\(Int($0.y)),\(Int($0.w)),\(Int($0.h))" }
-    let inked = try Self.run("/usr/bin/python3", ["-c", Self.pngInk, screenshot.path] + regions)
+    let inked = try Self.run(Self.python, ["-c", Self.pngInk, screenshot.path] + regions)
       .split(separator: "\n").compactMap { Double($0) }
     #expect(inked.count == report.figures.count)
     for (index, fraction) in inked.enumerated() {

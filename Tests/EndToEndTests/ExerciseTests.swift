@@ -223,9 +223,9 @@ struct ExerciseTests {
   @Test(
     "the ipynb export validates against the nbformat 4.5 schema",
     .enabled(
-      if: (try? BrowserTests.run("/usr/bin/python3", ["-c", "import jsonschema; print('ok')"]))?
+      if: (try? BrowserTests.run(BrowserTests.python, ["-c", "import jsonschema; print('ok')"]))?
         .contains("ok") == true,
-      "python3 with jsonschema is needed (pip install jsonschema)"),
+      "python3 with jsonschema is needed: scripts/test installs it in .build/test-venv"),
     arguments: sheets)
   func ipynbIsValid(_ notebook: String) throws {
     let (result, _) = try Self.run(notebook)
@@ -238,7 +238,7 @@ struct ExerciseTests {
     let schema = CourseTests.repository.appendingPathComponent(
       "Tests/Fixtures/nbformat.v4.5.schema.json")
     let verdict = try BrowserTests.run(
-      "/usr/bin/python3",
+      BrowserTests.python,
       [
         "-c",
         "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))); print('valid')",
