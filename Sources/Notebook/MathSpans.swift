@@ -13,7 +13,8 @@
 /// an autolink, a link destination or title, image alt text, or a link reference
 /// definition. It may cross line breaks, never a blank line.
 ///
-/// `\(…\)` and `\[…\]` need a letter or a digit inside (CommonMark's `\[\\\]` is
+/// No math runs across a backtick (a code span starts there). `\(…\)` and `\[…\]` need a
+/// letter or a digit inside (CommonMark's `\[\\\]` is
 /// escaped brackets, not math). Dollars follow Pandoc's rule: `$` opens inline math when the next character is not a
 /// space, and closes at the next `$` that follows a non-space and is not followed by a
 /// digit, so "$5 and $10" stays text; `\$` is a dollar.
@@ -101,6 +102,9 @@ private struct Scanner {
   private var nextParenCloser: [Int] = []
   private var nextBracketCloser: [Int] = []
   private var nextAngle: [Int] = []
+  /// Per position: the next backtick. A code span never starts inside math, so math never
+  /// runs across one.
+  private var nextBacktick: [Int] = []
   /// Matching `]` / `)` of each `[` / `(` within its paragraph, by a stack.
   private var matching: [Int: Int] = [:]
   /// Backtick runs of each length known to have no closer before a position.
@@ -132,6 +136,7 @@ private struct Scanner {
     nextParenCloser = paragraphEnd
     nextBracketCloser = paragraphEnd
     nextAngle = paragraphEnd
+    nextBacktick = paragraphEnd
     var blankStart = n
     k = n - 1
     var lineEnd = n
@@ -160,7 +165,9 @@ private struct Scanner {
         if bytes[k + 1] == UInt8(ascii: ")") { nextParenCloser[k] = k }
         if bytes[k + 1] == UInt8(ascii: "]") { nextBracketCloser[k] = k }
       }
+      nextBacktick[k] = nextBacktick[k + 1]
       if c == UInt8(ascii: ">") { nextAngle[k] = k }
+      if c == UInt8(ascii: "`") { nextBacktick[k] = k }
       k -= 1
     }
     // Brackets and parentheses matched by a stack, reset at each paragraph's end.
@@ -239,7 +246,9 @@ private struct Scanner {
 
   private func doubleDollar(at open: Int) -> MathSpan? {
     let close = nextDisplayCloser[open + 2]
-    guard close < paragraphEnd[open], close > open + 2, close + 2 <= bytes.count else { return nil }
+    guard close < paragraphEnd[open], close > open + 2, close + 2 <= bytes.count,
+      nextBacktick[open] > close
+    else { return nil }
     return span(open..<(close + 2), display: true, delimiter: 2)
   }
 
@@ -257,7 +266,8 @@ private struct Scanner {
   private func inlineDollar(at open: Int) -> MathSpan? {
     guard let next = byte(open + 1), !isSpace(next) else { return nil }
     let close = nextInlineCloser[open + 1]
-    guard close < paragraphEnd[open], close < bytes.count, !isSpace(bytes[close - 1]),
+    guard close < paragraphEnd[open], close < bytes.count, nextBacktick[open] > close,
+      !isSpace(bytes[close - 1]),
       !(byte(close + 1).map(isDigit) ?? false)
     else { return nil }
     return span(open..<(close + 1), display: false, delimiter: 1)

@@ -117,7 +117,36 @@ struct BrowserTests {
       if: chromium != nil, "Chromium is not installed (apt-get install chromium); CI installs it"),
     arguments: handouts)
   func committedHandoutIsClean(_ path: String) throws {
-    let page = Self.repository.appendingPathComponent(path)
+    try Self.expectClean(Self.repository.appendingPathComponent(path), path)
+  }
+
+  @Test(
+    "the page-rules fixture is typeset with no raw TeX and unique ids",
+    .enabled(
+      if: chromium != nil, "Chromium is not installed (apt-get install chromium); CI installs it"),
+    .enabled(
+      if: HandoutFiles.katex() != nil, "KaTeX is not installed (apt-get install libjs-katex)"))
+  func pageRulesInChromium() throws {
+    let source = try String(
+      contentsOf: Self.repository.appendingPathComponent("Tests/Fixtures/pages.md"),
+      encoding: .utf8)
+    let (document, diagnostics) = Document.parse(source, path: "pages.md")
+    let result = Session(document: document).run(parseDiagnostics: diagnostics)
+    #expect(result.succeeded, "\(result.diagnostics.map(\.description))")
+    let html = HTMLHandout(result: result, name: "pages", math: HandoutFiles.katex()).text
+    let folder = Self.repository.appendingPathComponent(".build/screenshots")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let page = folder.appendingPathComponent("pages.html")
+    try Data(html.utf8).write(to: page, options: .atomic)
+    let dom = try Self.expectClean(page, "pages.md")
+    // Every formula of the fixture is typeset: 12 in the prose, 1 in a table cell.
+    #expect(dom.components(separatedBy: "class=\"katex\"").count - 1 == 13)
+    #expect(dom.contains("$5 and $10"), "currency stays text")
+  }
+
+  /// Opens a page in Chromium and checks what a reader sees; returns the DOM.
+  @discardableResult
+  static func expectClean(_ page: URL, _ path: String) throws -> String {
     let dom = try Self.run(
       Self.chromium ?? "", ["--dump-dom", "--virtual-time-budget=10000", page.absoluteString])
     #expect(dom.contains("<main>"), "the page loaded")
@@ -135,6 +164,7 @@ struct BrowserTests {
     let ids = withoutScripts.matches(of: #/ id="([^"]+)"/#).map { String($0.output.1) }
     let repeated = Dictionary(grouping: ids, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
     #expect(repeated.isEmpty, "\(path) repeats ids: \(repeated)")
+    return dom
   }
 
   static func run(_ executable: String, _ arguments: [String]) throws -> String {
