@@ -84,6 +84,6 @@ let package = Package(
       name: "RenderingTests", dependencies: ["Rendering", "Runner", "Notebook", "Figures"]),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["Rendering", "Runner", "Notebook", "CommandLineSupport"]),
+      dependencies: ["Rendering", "Runner", "Notebook", "CommandLineSupport", "MathCheck"]),
   ]
 )

@@ -1,5 +1,6 @@
 import CommandLineSupport
 import Foundation
+import MathCheck
 import Notebook
 import Rendering
 import Runner
@@ -50,6 +51,32 @@ struct CommandLineTests {
     #expect(try Self.status(Self.holds, ["missing.md", "-o", "out"]) == 2)
     #expect(try Self.status(Self.holds, ["notebook.md", "--to", "pdff"]) == 64)
     #expect(try Self.status(Self.holds, ["notebook.md", "--student", "--key"]) == 64)
+  }
+
+  @Test(
+    "a TeX mistake fails the build and --check, located",
+    .enabled(
+      if: HandoutFiles.katex() != nil, "KaTeX is not installed (apt-get install libjs-katex)"))
+  func aTeXMistakeFailsTheBuild() throws {
+    let bad = "Good $\\frac{1}{2}$, bad $\\fracc{1}{2}$.\n"
+    #expect(try Self.status(bad, ["notebook.md", "-o", "out"]) == 2)
+    #expect(try Self.status(bad, ["--check", "notebook.md", "-o", "out"]) == 2)
+    #expect(try Self.status("Good $\\frac{1}{2}$.\n", ["notebook.md", "-o", "out"]) == 0)
+  }
+
+  @Test(
+    "KaTeX's message is located in the notebook",
+    .enabled(
+      if: HandoutFiles.katex() != nil, "KaTeX is not installed (apt-get install libjs-katex)"))
+  func katexErrorsAreLocated() throws {
+    let script = try #require(HandoutFiles.katex()?.script)
+    let (document, _) = Document.parse(
+      "Fine $x^2$.\n\nSo $a + \\fracc{1}{2}$ here.\n", path: "nb.md")
+    let diagnostics = MathDiagnostics.check(document, with: KaTeXChecker(script: script))
+    #expect(
+      diagnostics.map(\.headline) == [
+        "nb.md:3:9: error: KaTeX: Undefined control sequence: \\fracc at position 5"
+      ])
   }
 
   @Test func verdictsSeparateErrorsFromFailedExpectations() {
