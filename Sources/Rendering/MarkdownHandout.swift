@@ -133,22 +133,18 @@ public struct MarkdownHandout {
 }
 
 /// Escapes the characters that would start Markdown emphasis or links in generated text.
-func escapeMarkdown(_ text: String) -> String {
-  var out = ""
-  for c in text {
-    if "*_[]`<>\\".contains(c) { out.append("\\") }
-    out.append(c)
-  }
-  return out
-}
+func escapeMarkdown(_ text: String) -> String { escaping(text, "*_[]`<>\\") }
 
 /// Text for a generated table cell: what GitHub would read as markup (`*`, `_`, a
 /// backtick, `<`, `|`, a backslash) is escaped, so `3 * v` keeps its asterisk and a row its
 /// cells.
-func escapeCell(_ text: String) -> String {
+func escapeCell(_ text: String) -> String { escaping(text, "*_`<|\\") }
+
+/// The text with a backslash before each of `characters`.
+private func escaping(_ text: String, _ characters: String) -> String {
   var out = ""
   for c in text {
-    if "*_`<|\\".contains(c) { out.append("\\") }
+    if characters.contains(c) { out.append("\\") }
     out.append(c)
   }
   return out
