@@ -131,8 +131,10 @@ struct Render: ParsableCommand {
     let remembered = cache?.read() ?? []
     let checker = math.map { KaTeXChecker(script: $0.script, passed: remembered) }
     var verdict = Verdict.succeeded
+    var outputs = OutputGuard(notebooks: notebooks)
     for path in notebooks {
-      verdict = max(verdict, process(path, math: math, checker: checker, roster: roster))
+      verdict = max(
+        verdict, process(path, math: math, checker: checker, roster: roster, outputs: &outputs))
     }
     if !check, let checker, checker.passed != remembered { cache?.write(checker.passed) }
     if verdict != .succeeded { throw ExitCode(verdict.rawValue) }
@@ -140,7 +142,8 @@ struct Render: ParsableCommand {
 
   /// Runs one notebook and writes or checks its files.
   private func process(
-    _ path: String, math: MathAssets?, checker: KaTeXChecker?, roster: Roster?
+    _ path: String, math: MathAssets?, checker: KaTeXChecker?, roster: Roster?,
+    outputs: inout OutputGuard
   ) -> Verdict {
     let url = URL(fileURLWithPath: path)
     let text: String
@@ -168,7 +171,7 @@ struct Render: ParsableCommand {
     for result in job.results { report(result, path: path) }
     for message in job.messages { printError(message) }
     for diagnostic in job.mathDiagnostics { printError(diagnostic.description) }
-    return finish(job, path: path, name: name, started: started)
+    return finish(job, path: path, name: name, started: started, outputs: &outputs)
   }
 
   private func report(_ result: RunResult, path: String) {
@@ -191,7 +194,9 @@ struct Render: ParsableCommand {
   }
 
   /// Checks or writes a notebook's files; returns the notebook's verdict.
-  private func finish(_ job: NotebookJob, path: String, name: String, started: Date) -> Verdict {
+  private func finish(
+    _ job: NotebookJob, path: String, name: String, started: Date, outputs: inout OutputGuard
+  ) -> Verdict {
     let outputFolder = URL(fileURLWithPath: output)
     if check {
       let differences = HandoutFiles.check(job.files, in: outputFolder, shownAs: output)
@@ -205,6 +210,11 @@ struct Render: ParsableCommand {
         )
       }
       return verdict
+    }
+    let conflicts = outputs.claim(job.files.map(\.path), in: outputFolder, for: path)
+    guard conflicts.isEmpty else {
+      for conflict in conflicts { printError(conflict) }
+      return .notebookErrors
     }
     do {
       try HandoutFiles.write(job.files, to: outputFolder, figuresFolder: "\(name)_files")

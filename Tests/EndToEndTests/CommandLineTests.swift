@@ -79,6 +79,35 @@ struct CommandLineTests {
       ])
   }
 
+  @Test func aSourceIsNeverWrittenAndNoTwoNotebooksShareAFile() throws {
+    let executable = try #require(Self.executable)
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("nbrun-guard-\(UUID().uuidString)")
+    for sub in ["a", "b"] {
+      try FileManager.default.createDirectory(
+        at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
+      try Data("# \(sub)\n".utf8).write(to: folder.appendingPathComponent("\(sub)/x.md"))
+    }
+    defer { try? FileManager.default.removeItem(at: folder) }
+    func status(_ arguments: [String]) throws -> Int32 {
+      let process = Process()
+      process.executableURL = executable
+      process.arguments = arguments
+      process.currentDirectoryURL = folder
+      process.standardError = FileHandle.nullDevice
+      process.standardOutput = FileHandle.nullDevice
+      try process.run()
+      process.waitUntilExit()
+      return process.terminationStatus
+    }
+    #expect(try status(["a/x.md", "-o", "a"]) == 2, "-o the notebook's own folder")
+    #expect(
+      try String(contentsOf: folder.appendingPathComponent("a/x.md"), encoding: .utf8) == "# a\n")
+    #expect(try status(["a/x.md", "b/x.md", "-o", "out"]) == 2, "two notebooks, one file")
+    #expect(
+      try String(contentsOf: folder.appendingPathComponent("out/x.md"), encoding: .utf8) == "# a\n")
+  }
+
   @Test func verdictsSeparateErrorsFromFailedExpectations() {
     func verdict(_ text: String) -> Verdict {
       let (document, diagnostics) = Document.parse(text, path: "nb.md")
