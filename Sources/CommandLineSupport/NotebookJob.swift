@@ -70,6 +70,13 @@ public struct NotebookJob: Sendable {
       return
     }
     // One student build and one key per student, each with the student's own numbers.
+    if let clash = roster.students.first(where: { $0.id == "\(name)-answers.csv" }) {
+      messages.append(
+        "\(document.path): error: the roster's student '\(clash.id)' would be a folder named like the answers file; rename the student"
+      )
+      verdict = .notebookErrors
+      return
+    }
     var answers: [(student: String, answers: [Answer])] = []
     for entry in roster.students {
       let draw = Variants.draw(document, notebook: name, student: entry.id) {

@@ -41,7 +41,7 @@ public struct OutputGuard: Sendable {
   }
 
   /// An absolute path with `.`, `..` and symbolic links resolved.
-  static func canonical(_ url: URL) -> String {
+  public static func canonical(_ url: URL) -> String {
     url.standardizedFileURL.resolvingSymlinksInPath().path
   }
 }

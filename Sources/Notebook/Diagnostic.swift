@@ -38,9 +38,16 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
   public var description: String {
     var text = headline
     if let sourceLine {
-      let line = sourceLine.replacingTabs
-      let pad = String(repeating: " ", count: max(0, location.column - 1))
-      text += "\n    \(line)\n    \(pad)^" + String(repeating: "~", count: max(0, length - 1))
+      // At most a window of the line around the place, so a long line prints briefly.
+      let characters = Array(sourceLine.replacingTabs)
+      let column = min(max(0, location.column - 1), characters.count)
+      let from = max(0, column - 60)
+      let to = min(characters.count, column + max(length, 1) + 60)
+      let shown =
+        (from > 0 ? "…" : "") + String(characters[from..<to]) + (to < characters.count ? "…" : "")
+      let pad = String(repeating: " ", count: column - from + (from > 0 ? 1 : 0))
+      let caret = String(repeating: "~", count: max(0, min(length, 120) - 1))
+      text += "\n    \(shown)\n    \(pad)^" + caret
     }
     if let hint { text += "\n    \(hint)" }
     return text

@@ -44,8 +44,5 @@ public enum AnswerKey {
   }
 
   /// A CSV field, quoted when it holds a comma, a quote or a line break.
-  static func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
-    return "\"" + text.replacing("\"", with: "\"\"") + "\""
-  }
+  static func csvField(_ text: String) -> String { CSVText.field(text) }
 }

@@ -126,6 +126,9 @@ struct HandoutWalk {
   }
 
   /// The marker comments that bracket a block's results in the Markdown handout.
-  static func beginMarker(_ block: DirectiveBlock) -> String { "<!-- nbrun: \(block.title) -->" }
+  static func beginMarker(_ block: DirectiveBlock) -> String {
+    // A name holding `--` would end the comment early; it is written `- -`.
+    "<!-- nbrun: \(block.title.replacing("--", with: "- -")) -->"
+  }
   static let endMarker = "<!-- /nbrun -->"
 }

@@ -62,9 +62,10 @@ public enum Grading {
     var expected: [Key: (Answer, Int)] = [:]
     var order: [Key] = []
     for (row, line) in zip(answers.rows, answers.lines) {
-      let field = { (name: String) in answers.field(row, name) }
-      guard let value = Double(field("expected")), let tolerance = Double(field("tolerance")),
-        value.isFinite, tolerance >= 0, let points = Int(field("points")),
+      let field = { (name: String) in CSVText.unguarded(answers.field(row, name)) }
+      guard let value = DecimalNumber.parse(field("expected")),
+        let tolerance = DecimalNumber.parse(field("tolerance")), tolerance >= 0,
+        let points = Int(field("points")),
         (0...1_000_000).contains(points)
       else {
         problems.append(
@@ -73,6 +74,12 @@ public enum Grading {
         continue
       }
       let key = Key(student: field("student"), question: field("question"))
+      guard expected[key] == nil else {
+        problems.append(
+          "\(answersName):\(line): a second row for \(key.student)'s \(key.question); the first counts"
+        )
+        continue
+      }
       guard let question = ValueKey(parsing: key.question) else {
         problems.append(
           "\(answersName):\(line): '\(key.question)' is not a value name like hk.Err6")
@@ -142,7 +149,8 @@ public enum Grading {
     for row in report.rows {
       lines.append(
         [
-          row.student, row.question, "\(row.expected)", row.submitted.map { "\($0)" } ?? "",
+          CSVText.field(row.student), CSVText.field(row.question), "\(row.expected)",
+          row.submitted.map { "\($0)" } ?? "",
           row.correct ? "yes" : "no",
           String(row.correct ? row.points : 0),
         ].joined(separator: ","))

@@ -29,11 +29,22 @@ public struct Roster: Sendable {
       guard seen.insert(id).inserted else {
         throw Mistake(description: "the roster \(name) names student '\(id)' twice")
       }
-      guard !id.contains("/"), !id.hasPrefix("."), !id.contains("\\") else {
+      guard Self.isPortable(id) else {
         throw Mistake(
           description: "'\(id)' in \(name) cannot name a folder: use letters, digits, - and _")
       }
     }
+  }
+
+  /// Whether an id is a safe, portable folder name: letters, digits, `_`, `-` and `.`, not
+  /// starting with `-` or `.`, and no reserved device name (`CON`, `NUL`, `COM1`…).
+  static func isPortable(_ id: String) -> Bool {
+    guard let first = id.first, first != "-", first != ".", id.count <= 64,
+      id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) })
+    else { return false }
+    let stem = id.split(separator: ".").first.map { $0.uppercased() } ?? ""
+    let reserved = ["CON", "PRN", "AUX", "NUL"] + (1...9).flatMap { ["COM\($0)", "LPT\($0)"] }
+    return !reserved.contains(stem)
   }
 
   /// The answers file with the roster's other columns appended to each student's rows.

@@ -211,6 +211,14 @@ struct Render: ParsableCommand {
       }
       return verdict
     }
+    guard job.verdict == .succeeded || keepGoing else {
+      if !quiet {
+        printError(
+          "\(path): nothing was written, so \(output)/ keeps its earlier handouts (--keep-going writes the handout with the errors in place)"
+        )
+      }
+      return job.verdict
+    }
     let conflicts = outputs.claim(job.files.map(\.path), in: outputFolder, for: path)
     guard conflicts.isEmpty else {
       for conflict in conflicts { printError(conflict) }
@@ -252,6 +260,15 @@ struct Grade: ParsableCommand {
 
   @Option(help: "Where to write the scores, one row per student and question.")
   var scores = "scores.csv"
+
+  func validate() throws {
+    let output = OutputGuard.canonical(URL(fileURLWithPath: scores))
+    for input in [answers, submissions]
+    where OutputGuard.canonical(URL(fileURLWithPath: input)) == output {
+      throw ValidationError(
+        "--scores \(scores) would overwrite the input \(input); name another file")
+    }
+  }
 
   func run() throws {
     func read(_ path: String) throws -> String {

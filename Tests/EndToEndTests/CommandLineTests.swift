@@ -179,3 +179,80 @@ struct CommandLineTests {
     #expect(answers.contains("s1,0,m.O2,") && answers.contains("s2,0,m.O2,"))
   }
 }
+
+/// Input that should be refused, and what nbrun writes for it.
+@Suite("Hostile input")
+struct HostileInputTests {
+  @Test func onlyFiniteDecimalNumbersAreNumbers() {
+    for text in [
+      "nan/1", "inf/1", "1e308/1e-308", "0x10", "1e999", "nan", "-inf", "1/0", "1e", ".",
+    ] {
+      let result = run(
+        "```model m\ninputs: 1\nlayer: 1 identity\nweights: w12=\(text)\nbiases: θ2=0\n```\n")
+      #expect(!result.succeeded, "\(text) is not a number")
+    }
+    for (text, value) in [
+      ("0.5", 0.5), ("-3", -3), (".25", 0.25), ("1e-3", 0.001), ("1/4", 0.25), ("−0.3", -0.3),
+    ] {
+      let result = run(
+        "```model m\ninputs: 1\nlayer: 1 identity\nweights: w12=\(text)\nbiases: θ2=0\n```\n")
+      #expect(result.value("m.w12")?.number == value, "\(text)")
+    }
+  }
+
+  @Test func gradingRefusesInfiniteExpectationsAndCountsARowOnce() throws {
+    let answers = """
+      student,exercise,question,expected,tolerance,kind,points
+      s1,1,hk.O6,inf,0.1,absolute,1
+      s1,1,hk.O4,0.332,inf,absolute,1
+      s1,1,hk.O5,0.525,0.001,absolute,-2
+      s1,1,hk.Err6,0.1312,0.0001,absolute,1
+      s1,1,hk.Err6,0.1312,0.0001,absolute,1
+      """
+    let report = try Grading.grade(
+      answers: answers, answersName: "a.csv",
+      submissions: "student,question,answer\ns1,hk.Err6,0.1312\n", submissionsName: "s.csv")
+    #expect(report.problems.filter { $0.hasPrefix("a.csv:") }.count == 4, "\(report.problems)")
+    #expect(report.byStudent.first?.possible == 1, "the repeated row counts once")
+  }
+
+  @Test func csvCellsASpreadsheetWouldRunAreGuarded() {
+    #expect(CSVText.field("=SUM(A1)") == "'=SUM(A1)")
+    #expect(CSVText.field("+1") == "'+1" && CSVText.field("@x") == "'@x")
+    #expect(CSVText.field("a,b") == "\"a,b\"")
+    #expect(CSVText.unguarded("'=SUM(A1)") == "=SUM(A1)")
+    #expect(throws: Roster.Mistake.self) { try Roster(parsing: "=cmd\n", name: "r.csv") }
+    for id in ["-o", "a\tb", "CON", "nul.txt", "..\\x", ".hidden"] {
+      #expect((try? Roster(parsing: id + "\n", name: "r.csv")) == nil, "\(id)")
+    }
+  }
+
+  @Test func aLongSourceLineIsQuotedAsAWindow() {
+    let line =
+      String(repeating: "a", count: 50_000) + " {{ nothing.here }} "
+      + String(repeating: "b", count: 50_000)
+    let result = run(line + "\n")
+    let text = result.diagnostics.map(\.description).joined()
+    #expect(!result.diagnostics.isEmpty)
+    #expect(text.count < 1_000, "\(text.count) characters")
+    #expect(text.contains("…aaaa") && text.contains("{{ nothing.here }}"))
+  }
+
+  @Test func aModelNameCannotEndTheMarkerComment() {
+    let (_, markdown, _, _) = render("```expr a-->b\nJ = 1\n```\n")
+    #expect(markdown.contains("<!-- nbrun: expr a- ->b -->"))
+  }
+}
+
+private func run(_ text: String) -> RunResult {
+  let (document, diagnostics) = Document.parse(text, path: "nb.md")
+  return Session(document: document).run(parseDiagnostics: diagnostics)
+}
+
+private func render(_ text: String) -> (RunResult, String, String, Void) {
+  let result = run(text)
+  return (
+    result, MarkdownHandout(result: result, name: "nb").text,
+    HTMLHandout(result: result, name: "nb", math: nil).text, ()
+  )
+}

@@ -94,7 +94,7 @@ public struct CSVTable: Equatable, Sendable {
     values.reserveCapacity(rows.count * width)
     for (row, line) in zip(rows, lines) {
       for (index, field) in row.enumerated() {
-        guard let value = Double(field.trimmingSpaces) else {
+        guard let value = DecimalNumber.parse(field.trimmingSpaces) else {
           let name = header.map { " ('\($0[index])')" } ?? ""
           throw EngineError.malformedCSV(
             line: line, column: index + 1,

@@ -1,3 +1,4 @@
+import NeuralEngine
 import Notebook
 
 /// Reading option values: numbers, lists, samples, key=value pairs, booleans; each
@@ -82,15 +83,14 @@ extension DirectiveOption {
   /// A number as notebooks write it: `0.5`, `-0.3`, `−0.3`, `1e-3`, `1/16`.
   static func parseNumber(_ text: String) -> Double? {
     let cleaned = text.trimmed.replacing("−", with: "-")
-    if let slash = cleaned.firstIndex(of: "/"),
-      let top = Double(cleaned[..<slash]),
-      let bottom = Double(cleaned[cleaned.index(after: slash)...]),
-      bottom != 0
-    {
-      return top / bottom
+    if let slash = cleaned.firstIndex(of: "/") {
+      guard let top = DecimalNumber.parse(cleaned[..<slash]),
+        let bottom = DecimalNumber.parse(cleaned[cleaned.index(after: slash)...]), bottom != 0
+      else { return nil }
+      let value = top / bottom
+      return value.isFinite ? value : nil
     }
-    guard let value = Double(cleaned), value.isFinite else { return nil }
-    return value
+    return DecimalNumber.parse(cleaned)
   }
 }
 
