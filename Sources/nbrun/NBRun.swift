@@ -75,6 +75,9 @@ struct Render: ParsableCommand {
   @Flag(help: "Print nothing but errors.")
   var quiet = false
 
+  @Flag(help: "Let data paths point outside the notebook's project (its git repository or folder).")
+  var allowOutsideData = false
+
   func validate() throws {
     if !reference, notebooks.isEmpty {
       throw ValidationError("name at least one notebook, e.g. nbrun notebooks/lecture2.md")
@@ -116,11 +119,12 @@ struct Render: ParsableCommand {
     }
     let roster = try variants.map { path in
       do {
-        return try Roster(parsing: String(contentsOfFile: path, encoding: .utf8), name: path)
+        return try Roster(
+          parsing: FileText.read(URL(fileURLWithPath: path), shownAs: path), name: path)
       } catch let mistake as Roster.Mistake {
         throw ValidationError(mistake.description)
       } catch {
-        throw ValidationError("cannot read the roster \(path): \(error.localizedDescription)")
+        throw ValidationError("the roster: \(error)")
       }
     }
     // KaTeX parses every math span at build time (Debian's libjs-katex run by duktape);
@@ -148,9 +152,9 @@ struct Render: ParsableCommand {
     let url = URL(fileURLWithPath: path)
     let text: String
     do {
-      text = try String(contentsOf: url, encoding: .utf8)
+      text = try FileText.read(url, shownAs: path)
     } catch {
-      printError("\(path): error: cannot read the notebook: \(error.localizedDescription)")
+      printError("\(path): error: \(error)")
       return .notebookErrors
     }
     let name = url.deletingPathExtension().lastPathComponent
@@ -159,8 +163,10 @@ struct Render: ParsableCommand {
     let progress = isatty(2) != 0 && !quiet ? ProgressBar() : nil
     var options = RunOptions(keepGoing: keepGoing, budget: budget)
     if let progress { options.progress = { progress.show($0) } }
+    let root = FileText.projectRoot(of: folder)
+    let anywhere = allowOutsideData
     options.readFile = { relative in
-      try String(contentsOf: folder.appendingPathComponent(relative), encoding: .utf8)
+      try FileText.read(relative, nextTo: folder, within: root, anywhere: anywhere)
     }
     let (document, diagnostics) = Document.parse(text, path: path)
     let job = NotebookJob(
@@ -227,7 +233,9 @@ struct Render: ParsableCommand {
     do {
       try HandoutFiles.write(job.files, to: outputFolder, figuresFolder: "\(name)_files")
     } catch {
-      printError("\(path): error: cannot write to \(output)/: \(error.localizedDescription)")
+      printError(
+        "\(path): error: cannot write to \(output)/ (\((error as NSError).localizedFailureReason ?? "check that it is a writable folder with free space")); the earlier files there are as they were"
+      )
       return .notebookErrors
     }
     if !quiet {
@@ -273,9 +281,9 @@ struct Grade: ParsableCommand {
   func run() throws {
     func read(_ path: String) throws -> String {
       do {
-        return try String(contentsOfFile: path, encoding: .utf8)
+        return try FileText.read(URL(fileURLWithPath: path), shownAs: path)
       } catch {
-        printError("nbrun grade: cannot read \(path): \(error.localizedDescription)")
+        printError("nbrun grade: \(error)")
         throw ExitCode(Verdict.notebookErrors.rawValue)
       }
     }
@@ -297,7 +305,14 @@ struct Grade: ParsableCommand {
     for (question, correct, students) in report.byQuestion {
       print("\(question)\t\(correct)/\(students)")
     }
-    try Data(Grading.csv(report).utf8).write(to: URL(fileURLWithPath: scores), options: .atomic)
+    do {
+      try Data(Grading.csv(report).utf8).write(to: URL(fileURLWithPath: scores), options: .atomic)
+    } catch {
+      printError(
+        "nbrun grade: cannot write \(scores) (\((error as NSError).localizedFailureReason ?? "check that its folder exists and is writable"))"
+      )
+      throw ExitCode(Verdict.notebookErrors.rawValue)
+    }
   }
 }
 

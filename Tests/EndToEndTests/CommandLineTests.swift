@@ -256,3 +256,60 @@ private func render(_ text: String) -> (RunResult, String, String, Void) {
     HTMLHandout(result: result, name: "nb", math: nil).text, ()
   )
 }
+
+@Suite("Files the command line reads")
+struct FileTextTests {
+  static func folder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-files-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(
+      at: url.appendingPathComponent("course/notebooks"), withIntermediateDirectories: true)
+    return url
+  }
+
+  @Test func failuresAreSentencesNamingThePath() throws {
+    let base = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: base) }
+    try Data([0xFF, 0xFE, 0x41]).write(to: base.appendingPathComponent("utf16.md"))
+    let cases: [(URL, String)] = [
+      (base.appendingPathComponent("missing.md"), "cannot read missing.md: there is no such file"),
+      (base.appendingPathComponent("course"), "cannot read course: it is a folder, not a file"),
+      (
+        base.appendingPathComponent("utf16.md"),
+        "cannot read utf16.md: it is not UTF-8 text (save it as UTF-8)"
+      ),
+    ]
+    for (url, message) in cases {
+      do {
+        _ = try FileText.read(url, shownAs: url.lastPathComponent)
+        Issue.record("\(url.path) was read")
+      } catch {
+        #expect("\(error)" == message)
+        #expect(!"\(error)".contains("NSCocoaErrorDomain"))
+      }
+    }
+  }
+
+  @Test func dataPathsStayInsideTheProject() throws {
+    let base = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: base) }
+    let notebooks = base.appendingPathComponent("course/notebooks")
+    try Data("x,y\n1,0\n".utf8).write(to: base.appendingPathComponent("secret.csv"))
+    try Data("x,y\n1,0\n".utf8).write(to: notebooks.appendingPathComponent("inside.csv"))
+    let root = FileText.projectRoot(of: notebooks)
+    #expect(root.path == notebooks.standardizedFileURL.path, "no .git: the notebook's folder")
+    #expect(
+      (try? FileText.read("inside.csv", nextTo: notebooks, within: root, anywhere: false)) != nil)
+    #expect(throws: FileText.Problem.self) {
+      try FileText.read("../../secret.csv", nextTo: notebooks, within: root, anywhere: false)
+    }
+    #expect(
+      (try? FileText.read("../../secret.csv", nextTo: notebooks, within: root, anywhere: true))
+        != nil)
+    try FileManager.default.createDirectory(
+      at: base.appendingPathComponent("course/.git"), withIntermediateDirectories: true)
+    #expect(
+      FileText.projectRoot(of: notebooks).path
+        == base.appendingPathComponent("course").standardizedFileURL.path)
+  }
+}

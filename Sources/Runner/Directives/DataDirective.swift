@@ -160,10 +160,11 @@ struct DataDirective: Directive {
           throw BlockError("this run reads no files")
         }
         text = try readFile(path)
+      } catch let error as BlockError {
+        throw BlockError(error.message, at: option)
       } catch {
         throw BlockError(
-          "cannot read '\(path)': \(error)", at: option,
-          hint: "CSV paths are relative to the notebook's folder")
+          "\(error)", at: option, hint: "CSV paths are relative to the notebook's folder")
       }
       let table: CSVTable
       do {

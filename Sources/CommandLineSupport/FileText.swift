@@ -1,0 +1,67 @@
+import Foundation
+
+/// Reading a text file the command line was pointed at, with every failure said as a
+/// sentence that names the path and the fix (never Foundation's error dump).
+public enum FileText {
+  /// A failure to read, as a sentence.
+  public struct Problem: Error, CustomStringConvertible, Sendable {
+    public var description: String
+  }
+
+  public static func read(_ url: URL, shownAs path: String) throws -> String {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+      throw Problem(description: "cannot read \(path): there is no such file")
+    }
+    guard !isFolder.boolValue else {
+      throw Problem(description: "cannot read \(path): it is a folder, not a file")
+    }
+    guard FileManager.default.isReadableFile(atPath: url.path) else {
+      throw Problem(description: "cannot read \(path): permission denied (check its mode)")
+    }
+    let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+    if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
+      throw Problem(description: "cannot read \(path): it is not a regular file")
+    }
+    guard let data = try? Data(contentsOf: url) else {
+      throw Problem(description: "cannot read \(path): the file could not be read")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw Problem(description: "cannot read \(path): it is not UTF-8 text (save it as UTF-8)")
+    }
+    return text
+  }
+
+  /// Reads `relative` (as a notebook writes a data path) from `folder`, refusing a path
+  /// that leaves `root` (the notebook's repository, or its folder) unless `anywhere`.
+  public static func read(
+    _ relative: String, nextTo folder: URL, within root: URL, anywhere: Bool
+  ) throws -> String {
+    let url = folder.appendingPathComponent(relative)
+    if !anywhere {
+      let target = OutputGuard.canonical(url)
+      let base = OutputGuard.canonical(root)
+      guard target == base || target.hasPrefix(base.hasSuffix("/") ? base : base + "/") else {
+        throw Problem(
+          description:
+            "\(relative) is outside the notebook's project (\(root.path)); move the data inside it, or pass --allow-outside-data"
+        )
+      }
+    }
+    return try read(url, shownAs: relative)
+  }
+
+  /// The project a notebook belongs to: the nearest folder above it holding `.git`, else
+  /// the notebook's own folder.
+  public static func projectRoot(of folder: URL) -> URL {
+    var current = folder.standardizedFileURL
+    while true {
+      if FileManager.default.fileExists(atPath: current.appendingPathComponent(".git").path) {
+        return current
+      }
+      let parent = current.deletingLastPathComponent()
+      if parent.path == current.path { return folder.standardizedFileURL }
+      current = parent
+    }
+  }
+}
