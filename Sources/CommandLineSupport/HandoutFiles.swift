@@ -4,14 +4,36 @@ import Rendering
 /// The command line's file work: writing handouts atomically, reading committed ones
 /// for `--check`, and loading KaTeX. The libraries never touch the disk.
 public enum HandoutFiles {
-  /// Writes each file (a path relative to `folder`, and its text) atomically: a temporary
-  /// file beside it, renamed into place, so a reader never sees half a handout. Figures a
-  /// previous run left in `figuresFolder` that this run no longer makes are removed.
+  /// Writes a run's files (paths relative to `folder`) as one set: every file is staged
+  /// beside its place first (`.NAME.nbrun-PID`), then all are renamed into place, so the
+  /// handout's files change together or not at all. A failure while staging removes the
+  /// staged files and leaves the folder as it was. Ctrl-C and SIGTERM are held back during
+  /// the write (a fraction of a second), so no partial set or temporary file is left.
+  /// Figures a previous run left in `figuresFolder` that this run no longer makes are
+  /// removed with the renames.
   public static func write(
     _ files: [(path: String, text: String)], to folder: URL, figuresFolder: String
   ) throws {
     let manager = FileManager.default
-    try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+    let held = SignalHold()
+    defer { held.release() }
+    var staged: [(staging: URL, target: URL)] = []
+    do {
+      for (relative, text) in files {
+        let target = folder.appendingPathComponent(relative)
+        try manager.createDirectory(
+          at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let staging = target.deletingLastPathComponent().appendingPathComponent(
+          ".\(target.lastPathComponent).nbrun-\(getpid())")
+        guard manager.createFile(atPath: staging.path, contents: Data(text.utf8)) else {
+          throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target.path])
+        }
+        staged.append((staging, target))
+      }
+    } catch {
+      for file in staged { try? manager.removeItem(at: file.staging) }
+      throw error
+    }
     let figures = folder.appendingPathComponent(figuresFolder)
     let fresh = Set(files.map(\.path))
     if let existing = try? manager.contentsOfDirectory(atPath: figures.path) {
@@ -22,11 +44,9 @@ public enum HandoutFiles {
         try? manager.removeItem(at: figures.appendingPathComponent(file))
       }
     }
-    for (relative, text) in files {
-      let url = folder.appendingPathComponent(relative)
-      try manager.createDirectory(
-        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-      try Data(text.utf8).write(to: url, options: .atomic)
+    for file in staged where rename(file.staging.path, file.target.path) != 0 {
+      for rest in staged { try? manager.removeItem(at: rest.staging) }
+      throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.target.path])
     }
   }
 
@@ -58,5 +78,22 @@ public enum HandoutFiles {
         .base64EncodedString()
     }
     return MathAssets(stylesheet: stylesheet, script: script, autoRender: autoRender)
+  }
+}
+
+/// SIGINT and SIGTERM held back while a handout's files are written, delivered after.
+final class SignalHold {
+  private var previous = sigset_t()
+
+  init() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    sigprocmask(SIG_BLOCK, &set, &previous)
+  }
+
+  func release() {
+    sigprocmask(SIG_SETMASK, &previous, nil)
   }
 }

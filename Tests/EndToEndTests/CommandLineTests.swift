@@ -290,6 +290,26 @@ struct FileTextTests {
     }
   }
 
+  @Test func aHandoutsFilesChangeTogetherOrNotAtAll() throws {
+    let base = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: base) }
+    try Data("old\n".utf8).write(to: base.appendingPathComponent("nb.md"))
+    // `nb_files` is a file, so the figure cannot be written: nothing may change.
+    try Data("in the way\n".utf8).write(to: base.appendingPathComponent("nb_files"))
+    #expect(throws: (any Error).self) {
+      try HandoutFiles.write(
+        [("nb.md", "new\n"), ("nb.html", "<p>new</p>\n"), ("nb_files/fig-1.svg", "<svg/>")],
+        to: base, figuresFolder: "nb_files")
+    }
+    #expect(
+      try String(contentsOf: base.appendingPathComponent("nb.md"), encoding: .utf8) == "old\n")
+    let left = try FileManager.default.contentsOfDirectory(atPath: base.path).sorted()
+    #expect(left == ["course", "nb.md", "nb_files"], "no staged or partial files: \(left)")
+    try HandoutFiles.write([("nb.md", "new\n")], to: base, figuresFolder: "nb_files")
+    #expect(
+      try String(contentsOf: base.appendingPathComponent("nb.md"), encoding: .utf8) == "new\n")
+  }
+
   @Test func dataPathsStayInsideTheProject() throws {
     let base = try Self.folder()
     defer { try? FileManager.default.removeItem(at: base) }
