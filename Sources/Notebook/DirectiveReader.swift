@@ -59,15 +59,17 @@ struct DirectiveReader {
           continue
         }
         let indented = text.first?.isWhitespace ?? false
-        if indented, var option = current {
-          if option.value.isEmpty {
+        if indented, current != nil {
+          // Appended in place: a copy per line would make long `rows:` quadratic.
+          if current?.value.isEmpty == true {
             // A value that starts on the next line is located there.
-            option.valueLocation = SourceLocation(
+            current?.valueLocation = SourceLocation(
               line: number, column: column(of: String(trimmed), in: text))
-            option.sourceLine = text
+            current?.sourceLine = text
+          } else {
+            current?.value += "\n"
           }
-          option.value += (option.value.isEmpty ? "" : "\n") + trimmed
-          current = option
+          current?.value += trimmed
           continue
         }
         flush()

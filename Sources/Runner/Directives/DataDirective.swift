@@ -242,7 +242,8 @@ struct DataDirective: Directive {
   }
 
   static func looksLikeHeader(_ text: String) -> Bool {
-    guard let first = text.split(separator: "\n").first else { return false }
+    let first = text.prefix { !$0.isNewline }
+    guard !first.isEmpty else { return false }
     return first.split(separator: ",").contains { DirectiveOption.parseNumber(String($0)) == nil }
   }
 }

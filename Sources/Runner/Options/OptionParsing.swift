@@ -82,7 +82,9 @@ extension DirectiveOption {
 
   /// A number as notebooks write it: `0.5`, `-0.3`, `−0.3`, `1e-3`, `1/16`.
   static func parseNumber(_ text: String) -> Double? {
-    let cleaned = text.trimmed.replacing("−", with: "-")
+    var cleaned = text.trimmed
+    // U+2212 (the minus sign) starts with byte 0xE2; most numbers skip the replacement.
+    if cleaned.utf8.contains(0xE2) { cleaned = cleaned.replacing("−", with: "-") }
     if let slash = cleaned.firstIndex(of: "/") {
       guard let top = DecimalNumber.parse(cleaned[..<slash]),
         let bottom = DecimalNumber.parse(cleaned[cleaned.index(after: slash)...]), bottom != 0
@@ -95,7 +97,11 @@ extension DirectiveOption {
 }
 
 extension String {
+  /// The text without white space at either end.
   var trimmed: String {
-    String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    guard let first = firstIndex(where: { !$0.isWhitespace }),
+      let last = lastIndex(where: { !$0.isWhitespace })
+    else { return "" }
+    return String(self[first...last])
   }
 }
