@@ -55,8 +55,9 @@ struct PipeTable {
   }
 
   static func split(_ lines: [String], firstLine: Int) -> Split? {
-    guard lines.count >= 2 else { return nil }
-    for h in 0..<(lines.count - 1) {
+    guard lines.count >= 2, lines.contains(where: { $0.utf8.contains(UInt8(ascii: "|")) })
+    else { return nil }
+    for h in 0..<(lines.count - 1) where looksLikeDelimiterRow(lines[h + 1]) {
       guard let header = cells(lines[h]), let delimiters = cells(lines[h + 1]),
         delimiters.count == header.count, isDelimiterRow(lines[h + 1], delimiters)
       else { continue }
@@ -74,6 +75,19 @@ struct PipeTable {
         table: PipeTable(header: header, alignments: alignments, rows: rows))
     }
     return nil
+  }
+
+  /// A cheap first test: only `|`, `:`, `-` and spaces, with a `-`.
+  private static func looksLikeDelimiterRow(_ line: String) -> Bool {
+    var dash = false
+    for byte in line.utf8 {
+      switch byte {
+      case UInt8(ascii: "-"): dash = true
+      case UInt8(ascii: "|"), UInt8(ascii: ":"), UInt8(ascii: " "), UInt8(ascii: "\t"): break
+      default: return false
+      }
+    }
+    return dash
   }
 
   private static func isDelimiterRow(_ line: String, _ cells: [String]) -> Bool {
@@ -189,7 +203,10 @@ extension String {
   }
 
   func trimmingCharacters(in set: String) -> String {
-    String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+    guard let first = firstIndex(where: { !set.contains($0) }),
+      let last = lastIndex(where: { !set.contains($0) })
+    else { return "" }
+    return String(self[first...last])
   }
 }
 

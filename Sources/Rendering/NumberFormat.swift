@@ -120,15 +120,22 @@ public struct Blanks: Sendable {
     }
   }
 
+  /// Whether a text holds any blank or answer mark (most lines hold none).
+  static func hasMarks(_ text: String) -> Bool {
+    text.unicodeScalars.contains { (0xE000...0xE002).contains($0.value) }
+  }
+
   /// Marked text in Markdown: `____` and `**answer**`.
   static func markdown(_ text: String) -> String {
-    text.replacing(blank, with: "____").replacing(answerOpen, with: "**").replacing(
+    guard hasMarks(text) else { return text }
+    return text.replacing(blank, with: "____").replacing(answerOpen, with: "**").replacing(
       answerClose, with: "**")
   }
 
   /// Marked (already escaped) text in HTML: an empty box, or a highlighted answer.
   static func html(_ text: String) -> String {
-    text.replacing(
+    guard hasMarks(text) else { return text }
+    return text.replacing(
       blank,
       with: "<span class=\"answer-box\" role=\"img\" aria-label=\"answer to fill in\"></span>"
     )
