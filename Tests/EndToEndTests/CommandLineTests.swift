@@ -21,12 +21,17 @@ struct CommandLineTests {
 
   /// Runs nbrun in a fresh folder holding `notebook.md`; returns the exit status.
   static func status(_ notebook: String, _ arguments: [String]) throws -> Int32 {
-    let executable = try #require(Self.executable, "swift build builds nbrun beside the tests")
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("nbrun-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     try Data(notebook.utf8).write(to: folder.appendingPathComponent("notebook.md"))
+    return try status(arguments, in: folder)
+  }
+
+  /// Runs nbrun in a folder; returns the exit status.
+  static func status(_ arguments: [String], in folder: URL) throws -> Int32 {
+    let executable = try #require(Self.executable, "swift build builds nbrun beside the tests")
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -80,7 +85,6 @@ struct CommandLineTests {
   }
 
   @Test func aSourceIsNeverWrittenAndNoTwoNotebooksShareAFile() throws {
-    let executable = try #require(Self.executable)
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("nbrun-guard-\(UUID().uuidString)")
     for sub in ["a", "b"] {
@@ -89,17 +93,7 @@ struct CommandLineTests {
       try Data("# \(sub)\n".utf8).write(to: folder.appendingPathComponent("\(sub)/x.md"))
     }
     defer { try? FileManager.default.removeItem(at: folder) }
-    func status(_ arguments: [String]) throws -> Int32 {
-      let process = Process()
-      process.executableURL = executable
-      process.arguments = arguments
-      process.currentDirectoryURL = folder
-      process.standardError = FileHandle.nullDevice
-      process.standardOutput = FileHandle.nullDevice
-      try process.run()
-      process.waitUntilExit()
-      return process.terminationStatus
-    }
+    func status(_ arguments: [String]) throws -> Int32 { try Self.status(arguments, in: folder) }
     #expect(try status(["a/x.md", "-o", "a"]) == 2, "-o the notebook's own folder")
     #expect(
       try String(contentsOf: folder.appendingPathComponent("a/x.md"), encoding: .utf8) == "# a\n")
