@@ -2,7 +2,7 @@ import NeuralEngine
 import Notebook
 
 /// ```backward MODEL```: errors, gradients and one update step.
-struct BackwardDirective: Directive {
+struct BackwardDirective: ModelPass {
   var inputs = PassInputs()
   var target: [[Double]]?
   var loss = Loss.halfSumOfSquares
@@ -52,15 +52,9 @@ struct BackwardDirective: Directive {
     target == nil ? [BlockError("a backward pass needs a 'target'", hint: "e.g. 'target: 1'")] : []
   }
 
-  func reads(_ block: DirectiveBlock) -> [String] {
-    [block.name, inputs.dataOwner].compactMap { $0 }
-  }
-  func resultName(_ block: DirectiveBlock) -> String? { storedAs ?? block.name }
-
   func run(_ context: BlockContext) throws -> [ResultItem] {
     let name = context.block.name
-    let network = try context.model(name).network
-    let x = try inputs.matrix(for: network, context)
+    let (network, x) = try modelAndSamples(context)
     let targetOption = context.option("target")
     let y = try atOption(targetOption) { try Matrix<Double>(target ?? []) }
     let expected = loss.targetShape(

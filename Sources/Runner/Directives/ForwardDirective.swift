@@ -2,7 +2,7 @@ import NeuralEngine
 import Notebook
 
 /// ```forward MODEL```: every unit's net input and output.
-struct ForwardDirective: Directive {
+struct ForwardDirective: ModelPass {
   var inputs = PassInputs()
   var storedAs: String?
 
@@ -17,14 +17,8 @@ struct ForwardDirective: Directive {
       example: "input: 1 0 1") + [.storedAs(\.storedAs, example: "as: pass1")]
   }
 
-  func reads(_ block: DirectiveBlock) -> [String] {
-    [block.name, inputs.dataOwner].compactMap { $0 }
-  }
-  func resultName(_ block: DirectiveBlock) -> String? { storedAs ?? block.name }
-
   func run(_ context: BlockContext) throws -> [ResultItem] {
-    let network = try context.model(context.block.name).network
-    let x = try inputs.matrix(for: network, context)
+    let (network, x) = try modelAndSamples(context)
     let trace = try atOption(context.option("input") ?? context.option("data")) {
       try network.forward(x)
     }

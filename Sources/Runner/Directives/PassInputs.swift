@@ -112,3 +112,24 @@ func layerName(_ parameter: ParameterID) -> String {
   case .bias(let layer, let unit): "b⁽\(superscript(layer + 1))⁾[\(unit + 1)]"
   }
 }
+
+/// A directive that runs a model on samples (`forward`, `backward`, `predict`): it reads the
+/// model and the data set it names, and stores its values under `as:` or the model's name.
+protocol ModelPass: Directive {
+  var inputs: PassInputs { get }
+  var storedAs: String? { get }
+}
+
+extension ModelPass {
+  func reads(_ block: DirectiveBlock) -> [String] {
+    [block.name, inputs.dataOwner].compactMap { $0 }
+  }
+
+  func resultName(_ block: DirectiveBlock) -> String? { storedAs ?? block.name }
+
+  /// The model the block names and the samples it runs on.
+  func modelAndSamples(_ context: BlockContext) throws -> (Network<Double>, Matrix<Double>) {
+    let network = try context.model(context.block.name).network
+    return (network, try inputs.matrix(for: network, context))
+  }
+}

@@ -2,7 +2,7 @@ import NeuralEngine
 import Notebook
 
 /// ```predict MODEL```: outputs for given inputs.
-struct PredictDirective: Directive {
+struct PredictDirective: ModelPass {
   var inputs = PassInputs()
   var storedAs: String?
 
@@ -16,14 +16,8 @@ struct PredictDirective: Directive {
       + [.storedAs(\.storedAs, example: "as: guesses")]
   }
 
-  func reads(_ block: DirectiveBlock) -> [String] {
-    [block.name, inputs.dataOwner].compactMap { $0 }
-  }
-  func resultName(_ block: DirectiveBlock) -> String? { storedAs ?? block.name }
-
   func run(_ context: BlockContext) throws -> [ResultItem] {
-    let network = try context.model(context.block.name).network
-    let x = try inputs.matrix(for: network, context)
+    let (network, x) = try modelAndSamples(context)
     let y = try atOption(context.option("input") ?? context.option("data")) {
       try network.predict(x)
     }
