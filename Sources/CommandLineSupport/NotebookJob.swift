@@ -23,12 +23,13 @@ public struct JobRequest: Sendable {
     self.run = run
   }
 
-  /// Where handouts go unless `-o` says otherwise: `output/`, `output/student/`,
-  /// `output/key/`, or `output/variants/`.
+  /// Where handouts go unless `-o` says otherwise: `output/`, `output/review/`,
+  /// `output/student/`, `output/key/`, or `output/variants/`.
   public static func defaultFolder(build: Build, variants: Bool) -> String {
     if variants { return "output/variants" }
     switch build {
     case .handout: return "output"
+    case .review: return "output/review"
     case .student: return "output/student"
     case .key: return "output/key"
     }

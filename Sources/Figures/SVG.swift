@@ -75,13 +75,34 @@ public struct Figure: Hashable, Sendable {
     self.content = content
   }
 
+  /// The smallest font size of the figure's text, in its own units (12 where none is set).
+  public var smallestFontSize: Double {
+    var smallest = Double.infinity
+    // Iterative walk: an element's size is its own `font-size` or its parent's.
+    var pending = content.map { ($0, 12.0) }
+    while let (element, inherited) = pending.popLast() {
+      let size = element.attributes.first { $0.0 == "font-size" }.flatMap { Double($0.1) } ?? inherited
+      if element.name == "text", element.text?.isEmpty == false { smallest = min(smallest, size) }
+      pending += element.children.map { ($0, size) }
+    }
+    return smallest.isFinite ? smallest : 12
+  }
+
+  /// The narrowest width, in CSS pixels, at which the figure's smallest text is still
+  /// `pixels` tall: a page lets the figure scroll sideways rather than shrink below it.
+  public func readableWidth(textPixels pixels: Double = 8.5) -> Double {
+    (width * pixels / max(1, smallestFontSize)).rounded(.up)
+  }
+
   /// A standalone SVG document. `id` prefixes every id inside it (the title, the
   /// description, clip paths, markers) and every reference to them, so figures that share
   /// one HTML page never share an id.
-  public func svg(id: String) -> String {
+  /// `minimumWidth`, for a page, keeps the figure at least that many CSS pixels wide.
+  public func svg(id: String, minimumWidth: Double? = nil) -> String {
+    let style = minimumWidth.map { [("style", "min-width:\(number($0))px")] } ?? []
     let root = SVGElement(
       "svg",
-      [
+      style + [
         ("xmlns", "http://www.w3.org/2000/svg"),
         ("viewBox", "0 0 \(number(width)) \(number(height))"),
         ("width", number(width)), ("height", number(height)), ("role", "img"),

@@ -13,6 +13,8 @@ public struct FrontMatter: Hashable, Sendable {
   /// Decimals shown for numbers, unless a block says otherwise.
   public var precision: Int = 4
   public var notation: Notation = .unit
+  /// Whether the handout shows the author's expectation tables (the review build).
+  public var review = false
   /// The lines the front matter occupies (including its `---` fences), if any.
   public var lines: ClosedRange<Int>?
 
@@ -32,6 +34,10 @@ public struct FrontMatter: Hashable, Sendable {
     (
       "notation",
       "`unit` (I_j, O_j, Err_j, w_ij, θ_j; the default) or `layer` (z⁽ˡ⁾, a⁽ˡ⁾, δ⁽ˡ⁾, W⁽ˡ⁾, b⁽ˡ⁾)"
+    ),
+    (
+      "review",
+      "`true` shows the expectation tables in the handout, as `--review` does; default `false`"
     ),
   ]
 }
@@ -111,6 +117,12 @@ extension FrontMatter {
           matter.notation = notation
         } else {
           complain("notation must be 'unit' or 'layer', not '\(value)'")
+        }
+      case "review":
+        switch value.lowercased() {
+        case "true", "yes", "on": matter.review = true
+        case "false", "no", "off": matter.review = false
+        default: complain("review must be true or false, not '\(value)'")
         }
       default:
         let suggestion = closestName(to: key, among: keys.map(\.name))

@@ -47,6 +47,7 @@ public struct HTMLHandout {
     let title =
       [matter.title, toc.first?.html.visibleText, name].compactMap { $0 }
       .first { !$0.allSatisfy(\.isWhitespace) } ?? name
+    let edition = walk.isInstructorVersion ? " (instructor version)" : ""
     var page = """
       <!DOCTYPE html>
       <html lang="en">
@@ -54,8 +55,9 @@ public struct HTMLHandout {
       <meta charset="utf-8">
       <meta name="viewport" content="width=device-width, initial-scale=1">
       <meta name="generator" content="nbrun">
-      <title>\(escapeHTML(title))</title>
+      <title>\(escapeHTML(title + edition))</title>
       <style>\(Self.stylesheet)</style>
+      <style>\(Self.pageRule(footer: title + edition))</style>
 
       """
     if let math { page += "<style>\(math.stylesheet)</style>\n" }
@@ -84,7 +86,9 @@ public struct HTMLHandout {
         "<h2 id=\"answer-key\">Answer key</h2>\n"
           + Self.table(AnswerKey.table(result.answers), tables: &tables))
     }
-    page += "<main>\n" + Blanks.html(body.joined()) + "</main>\n"
+    var main = Blanks.html(body.joined())
+    if walk.isInstructorVersion { main = Self.markInstructorVersion(main) }
+    page += "<main>\n" + main + "</main>\n"
     if let math {
       page += "<script>\(math.script)</script>\n<script>\(math.autoRender)</script>\n"
       page += """
@@ -122,12 +126,17 @@ public struct HTMLHandout {
       case .table(let table):
         html += Self.table(table, blanks: walk.blanks, tables: &tables)
       case .exercise(let number, let title, let points):
+        let level = walk.exerciseLevel(at: outcome.block.range.start.line)
         html +=
-          "<h3 class=\"exercise\">Exercise \(number)\(title.isEmpty ? "" : ": " + escapeHTML(title))</h3>\n"
+          "<h\(level) class=\"exercise\">Exercise \(number)\(title.isEmpty ? "" : ": " + escapeHTML(title))</h\(level)>\n"
         html += "<p class=\"points\">\(points) point\(points == 1 ? "" : "s") per answer</p>\n"
       case .figure(let figure):
         guard let number = numbers.next() else { continue }
-        html += "<figure id=\"fig-\(number)\">\n\(figure.figure.svg(id: "fig-\(number)"))"
+        // Below its readable width the figure scrolls sideways in its own box, so its
+        // smallest text stays at least 8.5 px tall on a phone.
+        let svg = figure.figure.svg(
+          id: "fig-\(number)", minimumWidth: figure.figure.readableWidth())
+        html += "<figure id=\"fig-\(number)\">\n<div class=\"figure-scroll\">\(svg)</div>\n"
         html +=
           "<figcaption>Figure \(number). \(escapeHTML(figure.caption))</figcaption>\n</figure>\n"
       }
@@ -148,6 +157,33 @@ public struct HTMLHandout {
         "<div class=\"skipped\"><strong>Not run:</strong> \(escapeHTML(result.stopReason ?? "the run stopped above")).</div>\n"
     }
     return html + "</section>\n"
+  }
+
+  /// The page's first heading with an "Instructor version" badge and a line saying how
+  /// students get their sheet; a page without a heading gets the line alone.
+  static func markInstructorVersion(_ main: String) -> String {
+    let notice =
+      "<p class=\"edition-note\">This page shows every answer. Students get their sheet from <code>nbrun --student</code>.</p>\n"
+    guard let close = main.range(of: "</h1>\n") ?? main.range(of: "</h2>\n") else {
+      return notice + main
+    }
+    return main[..<close.lowerBound] + " <span class=\"edition\">Instructor version</span>"
+      + main[close.lowerBound..<close.upperBound] + notice + main[close.upperBound...]
+  }
+
+  /// The printed page: margins, and a footer with the title and the page number.
+  static func pageRule(footer: String) -> String {
+    var quoted = ""
+    for scalar in footer.unicodeScalars {
+      switch scalar {
+      case "\"", "\\": quoted += "\\" + String(scalar)
+      case "<": quoted += "\\3C "
+      case "\n", "\r": quoted += " "
+      default: quoted.unicodeScalars.append(scalar)
+      }
+    }
+    return
+      "@page{margin:16mm 15mm 18mm;@bottom-left{content:\"\(quoted)\";font:8.5pt system-ui,sans-serif;color:#5f6368}@bottom-right{content:counter(page) \" / \" counter(pages);font:8.5pt system-ui,sans-serif;color:#5f6368}}"
   }
 
   static func table(_ table: Table, blanks: Blanks = .none, tables: inout TableIDs) -> String {
@@ -201,10 +237,12 @@ public struct HTMLHandout {
     .table-wrap{overflow-x:auto;margin:1rem 0}table{border-collapse:collapse;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.85rem;font-variant-numeric:tabular-nums;margin:0 auto}
     .table-caption{text-align:center;font-style:italic;color:var(--muted);margin:.25rem 0;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.85rem}th,td{padding:.3rem .65rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
     thead th{border-bottom:2px solid var(--text)}td.num,th.num{text-align:right}td.formula{white-space:nowrap}td.pass{color:var(--good)}td.fail{color:var(--bad);font-weight:700}
-    figure{margin:1.5rem 0;text-align:center}figure svg{max-width:100%;height:auto}figcaption{font-size:.9rem;color:var(--muted);margin-top:.25rem}
+    figure{margin:1.5rem 0;text-align:center}.figure-scroll{overflow-x:auto;overflow-y:hidden}figure svg{max-width:100%;height:auto;display:block;margin:0 auto}.figure-scroll svg>rect:first-of-type{fill:transparent}figcaption{font-size:.9rem;color:var(--muted);margin-top:.25rem}
+    .table-wrap,.figure-scroll,.katex-display{background:linear-gradient(90deg,#fff 30%,#fff0) 0 0/2rem 100% no-repeat local,linear-gradient(270deg,#fff 30%,#fff0) 100% 0/2rem 100% no-repeat local,radial-gradient(farthest-side at 0 50%,#0004,#0000) 0 0/.8rem 100% no-repeat scroll,radial-gradient(farthest-side at 100% 50%,#0004,#0000) 100% 0/.8rem 100% no-repeat scroll}
+    .edition{font-size:.6em;font-weight:600;vertical-align:middle;color:#fff;background:var(--bad);border-radius:3px;padding:.1em .4em;white-space:nowrap}.edition-note{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.9rem;color:var(--bad)}
     .note{font-style:italic}.error{border-left:4px solid var(--bad);background:#fdecee;padding:.5rem .75rem;margin:1rem 0}.answer-box{display:inline-block;min-width:4.5em;height:1.3em;border:1.5px solid var(--text);border-radius:3px;vertical-align:middle;background:#fff}mark.answer{background:#fff3b0;padding:0 .15em;font-weight:600}.points{font-style:italic;color:var(--muted);margin-top:-.5rem}.expected-error{border-left:4px solid #E69F00;background:#fdf5e6;padding:.5rem .75rem;margin:1rem 0}.skipped{border-left:4px solid var(--rule);background:#f5f5f5;padding:.5rem .75rem;margin:1rem 0}
     .math.display{overflow-x:auto;margin:1rem 0}.katex-display{overflow-x:auto;overflow-y:hidden;padding:.2rem 0}
-    @media print{html{font-size:11pt}nav.toc{display:none}main{max-width:none}a{color:inherit}figure,table,pre{break-inside:avoid}h1,h2,h3{break-after:avoid}}
+    @media print{html{font-size:10.5pt}nav.toc{display:none}main,header.title-block{max-width:none;padding:0}a{color:inherit}figure,.table-wrap,table,tr,pre,.katex-display,.error,.expected-error,.skipped,details{break-inside:avoid}h1,h2,h3,h4,h5,h6,.table-caption,summary{break-after:avoid}p{orphans:3;widows:3}.figure-scroll,.table-wrap,.katex-display{overflow:visible;background:none}.figure-scroll svg{min-width:0!important}details::details-content{content-visibility:visible;display:contents}details>summary{list-style:none;font-weight:600}}
     """
 }
 

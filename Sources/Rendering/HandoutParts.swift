@@ -14,7 +14,42 @@ struct HandoutWalk {
     self.result = result
     self.name = name
     self.build = build
-    blanked = build == .handout ? [] : result.blankedKeys
+    blanked = build.hasBlanks ? result.blankedKeys : []
+    headings = result.document.blocks.compactMap {
+      guard case .markdown(let block) = $0, case .heading(let level) = block.kind else {
+        return nil
+      }
+      return (block.range.start.line, level)
+    }
+  }
+
+  /// The prose headings' lines and levels, in order.
+  private let headings: [(line: Int, level: Int)]
+
+  /// Whether expectation tables are shown: in the review build, the key, and a handout
+  /// whose front matter says `review: true`. A failing expectation is shown in any build
+  /// but the student's.
+  var showsChecks: Bool {
+    build == .review || build == .key || (build == .handout && result.document.frontMatter.review)
+  }
+
+  /// Whether this page carries every answer of an exercise sheet while looking like one:
+  /// the default build of a notebook with blanks, marked "Instructor version".
+  var isInstructorVersion: Bool {
+    (build == .handout || build == .review) && !result.answers.isEmpty
+  }
+
+  /// The heading level of an exercise's heading at `line`: one below the last heading of
+  /// the prose above it (an exercise under `#` is `##`), never deeper than `######`.
+  func exerciseLevel(at line: Int) -> Int {
+    // The last heading above `line`, by binary search over the headings in order.
+    var low = 0
+    var high = headings.count
+    while low < high {
+      let middle = low + (high - low) / 2
+      if headings[middle].line < line { low = middle + 1 } else { high = middle }
+    }
+    return min(6, (low > 0 ? headings[low - 1].level : 1) + 1)
   }
 
   /// A stretch of the handout, in order.
@@ -70,6 +105,7 @@ struct HandoutWalk {
         let source = first <= end ? Array(lines[(first - 1)..<end]) : []
         cursor = end + 1
         if build == .student, directive.kind == .expect || isHidden(first) { continue }
+        if directive.kind == .expect, !showsChecks, case .succeeded = outcome.status { continue }
         var numbers: [Int] = []
         for case .figure in outcome.items {
           figure += 1
@@ -106,7 +142,7 @@ struct HandoutWalk {
   /// stays hidden in every later table that repeats it (a forward output inside an error
   /// formula).
   var blanks: Blanks {
-    build == .handout ? .none : Blanks(keys: blanked, build: build)
+    build.hasBlanks ? Blanks(keys: blanked, build: build) : .none
   }
 
   /// Where a figure goes beside the Markdown handout: `NAME_files/fig-3.svg`.

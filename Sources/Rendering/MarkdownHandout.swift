@@ -26,10 +26,24 @@ public struct MarkdownHandout {
       source.terminators.indices.contains(line - 1) ? source.terminators[line - 1] : nil
     }
     var out: [(text: String, terminator: String?)] = []
+    // The default build of an exercise sheet says under its first heading that it carries
+    // every answer.
+    var edition: Int? =
+      walk.isInstructorVersion
+      ? result.document.blocks.lazy.compactMap {
+        guard case .markdown(let block) = $0, case .heading = block.kind else { return nil }
+        return block.range.end.line
+      }.first : nil
     for piece in walk.pieces {
       switch piece {
       case .prose(let lines, let first, _):
-        out += lines.enumerated().map { (Blanks.markdown($1), terminator(first + $0)) }
+        for (offset, line) in lines.enumerated() {
+          out.append((Blanks.markdown(line), terminator(first + offset)))
+          if first + offset == edition {
+            out += [("", nil), (Self.instructorNotice, nil)]
+            edition = nil
+          }
+        }
       case .directive(let sourceLines, let outcome, let figures):
         let first = outcome.block.range.start.line
         if outcome.common.echo {
@@ -61,6 +75,10 @@ public struct MarkdownHandout {
     return text
   }
 
+  /// The line under an exercise sheet's first heading in its default build.
+  static let instructorNotice =
+    "> **Instructor version:** this page shows every answer. Students get their sheet from `nbrun --student`."
+
   /// The figure files to write beside the handout (`lecture2_files/fig-1.svg`).
   public var figures: [(path: String, svg: String)] {
     HandoutWalk(result: result, name: name, build: build).figures
@@ -78,8 +96,10 @@ public struct MarkdownHandout {
       case .table(let table):
         lines += Self.table(table, blanks: walk.blanks) + [""]
       case .exercise(let number, let title, let points):
+        let level = walk.exerciseLevel(at: outcome.block.range.start.line)
         lines += [
-          "### Exercise \(number)" + (title.isEmpty ? "" : ": \(escapeMarkdown(title))"), "",
+          String(repeating: "#", count: level) + " Exercise \(number)"
+            + (title.isEmpty ? "" : ": \(escapeMarkdown(title))"), "",
           "*\(points) point\(points == 1 ? "" : "s") per answer*", "",
         ]
       case .figure(let figure):

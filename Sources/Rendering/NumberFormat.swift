@@ -79,12 +79,18 @@ public enum NumberFormat {
 
 /// Which build a handout is, and which of a block's values it blanks.
 public enum Build: String, Hashable, Sendable {
-  /// Everything, no blanks: the lecture handout.
+  /// The lecture handout: every result, no blanks; the author's expectation tables are
+  /// left out (unless front matter says `review: true`), a failing one excepted.
   case handout
+  /// The handout with every expectation table where its block stands: for the author.
+  case review
   /// Solutions, expectations and blanked values left out.
   case student
   /// Everything, blanked values shown as answers, and a summary of the questions.
   case key
+
+  /// Whether this build shows blanks (a student's) or answers (the key's).
+  public var hasBlanks: Bool { self == .student || self == .key }
 }
 
 /// The blanked keys of one block in one build. Values pass through the formatter as text
@@ -103,7 +109,7 @@ public struct Blanks: Sendable {
   func mark(_ key: ValueKey, _ text: String) -> String {
     guard keys.contains(key) else { return text }
     switch build {
-    case .handout: return text
+    case .handout, .review: return text
     case .student: return Self.blank
     case .key: return Self.answerOpen + text + Self.answerClose
     }
@@ -114,7 +120,7 @@ public struct Blanks: Sendable {
   func markTeX(_ key: ValueKey, _ text: String) -> String {
     guard keys.contains(key) else { return text }
     switch build {
-    case .handout: return text
+    case .handout, .review: return text
     case .student: return "\\boxed{\\phantom{0.000}}"
     case .key: return "\\boxed{\(text)}"
     }

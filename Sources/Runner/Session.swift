@@ -73,6 +73,11 @@ public final class Session {
         stopReason = message
         continue
       }
+      if let title = plan.common.title, let name = plan.block.name,
+        [.model, .train, .data, .perceptron].contains(plan.block.kind)
+      {
+        namespace.titles[name] = title
+      }
       let began = DispatchTime.now()
       let context = plan.context(
         namespace: namespace, run: options,

@@ -50,6 +50,12 @@ struct Render: ParsableCommand {
   @Flag(help: "The student build: no solutions, no expectations, blanks left empty.")
   var student = false
 
+  @Flag(
+    help:
+      "The review build: the handout with every expectation table (default folder output/review/)."
+  )
+  var review = false
+
   @Flag(help: "The answer key: blanks filled in, solutions kept, a summary of the questions.")
   var key = false
 
@@ -88,8 +94,8 @@ struct Render: ParsableCommand {
     if let budget, !(budget > 0) {
       throw ValidationError("--budget must be a positive number of seconds")
     }
-    if [student, key, variants != nil].filter({ $0 }).count > 1 {
-      throw ValidationError("choose one of --student, --key and --variants")
+    if [student, key, review, variants != nil].filter({ $0 }).count > 1 {
+      throw ValidationError("choose one of --student, --key, --review and --variants")
     }
   }
 
@@ -99,7 +105,7 @@ struct Render: ParsableCommand {
 
   var formatList: [JobRequest.Format] { formatWords.compactMap(JobRequest.Format.init) }
 
-  var build: Build { student ? .student : (key ? .key : .handout) }
+  var build: Build { student ? .student : key ? .key : review ? .review : .handout }
 
   var output: String {
     outputOption ?? JobRequest.defaultFolder(build: build, variants: variants != nil)
@@ -196,6 +202,14 @@ struct Render: ParsableCommand {
       print(
         "\(path):\(outcome.block.range.start.line)\t\(outcome.block.title)\t\(NumberText.fixed(outcome.seconds, decimals: 4)) s\t\(status)"
       )
+      // The author's checks, which the handout leaves out: one line per assertion.
+      guard outcome.block.kind == .expect else { continue }
+      for case .table(let table) in outcome.items {
+        for row in table.rows where row.count == 3 {
+          let cells = row.map { NumberFormat.cell($0, precision: table.precision) }
+          print("\t\(cells[0])\t→ \(cells[1])\t\(cells[2])")
+        }
+      }
     }
   }
 

@@ -135,27 +135,38 @@ extension Network {
   /// The unit-notation name of a parameter: `w14` (from unit 1 to unit 4), `θ4`; with a
   /// comma (`w3,12`) when a label is longer than one character.
   public func parameterName(_ parameter: ParameterID) -> String {
-    Self.name(of: parameter, labels: unitLabels)
+    parameterNaming == .neuron && isSingleNeuron
+      ? Self.neuronName(of: parameter) : Self.name(of: parameter, labels: unitLabels)
   }
 
   /// Every parameter, layer by layer (weights then biases), with its unit-notation name.
   public func parameterNames() -> [(id: ParameterID, name: String, value: Scalar)] {
     let labels = unitLabels
+    let neuron = parameterNaming == .neuron && isSingleNeuron
+    func name(_ id: ParameterID) -> String {
+      neuron ? Self.neuronName(of: id) : Self.name(of: id, labels: labels)
+    }
     var result: [(ParameterID, String, Scalar)] = []
     result.reserveCapacity(parameterCount)
     for (l, layer) in layers.enumerated() {
       for i in 0..<layer.inputCount {
         for j in 0..<layer.unitCount {
           let id = ParameterID.weight(layer: l, from: i, to: j)
-          result.append((id, Self.name(of: id, labels: labels), layer.weights[i, j]))
+          result.append((id, name(id), layer.weights[i, j]))
         }
       }
       for (j, b) in (layer.bias ?? []).enumerated() {
         let id = ParameterID.bias(layer: l, unit: j)
-        result.append((id, Self.name(of: id, labels: labels), b))
+        result.append((id, name(id), b))
       }
     }
     return result
+  }
+
+  /// A single neuron's names: `w` and `b`.
+  private static func neuronName(of parameter: ParameterID) -> String {
+    if case .weight = parameter { return "w" }
+    return "b"
   }
 
   private static func name(

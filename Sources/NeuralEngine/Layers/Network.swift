@@ -5,6 +5,14 @@ public struct Network<Scalar: MatrixScalar>: Equatable, Sendable {
   public internal(set) var layers: [Dense<Scalar>]
   /// Optional names of the inputs (the textbook's x1 x2 x3 are units 1 2 3).
   public var inputNames: [String]?
+  /// How parameters are named: the textbook's unit notation (`w14`, `θ4`), or, for a
+  /// single neuron of one input, plain `w` and `b`.
+  public var parameterNaming = ParameterNaming.units
+
+  /// Whether the network is one neuron of one input: `w` and `b` name it fully.
+  public var isSingleNeuron: Bool {
+    inputCount == 1 && layers.count == 1 && layers[0].unitCount == 1
+  }
 
   /// A network from its layers; each layer's inputs must equal the previous layer's units.
   public init(inputs: Int, layers: [Dense<Scalar>], inputNames: [String]? = nil) throws {
@@ -58,6 +66,7 @@ public struct Network<Scalar: MatrixScalar>: Equatable, Sendable {
   public init<Other: MatrixScalar>(converting other: Network<Other>) {
     inputCount = other.inputCount
     inputNames = other.inputNames
+    parameterNaming = other.parameterNaming
     layers = other.layers.map { layer in
       // Shapes are unchanged, so the checked initialiser cannot fail here.
       Dense(
@@ -134,4 +143,12 @@ extension Dense {
     self.activation = activation
     self.unitNames = unitNames
   }
+}
+
+/// How a network's parameters are named in tables and values.
+public enum ParameterNaming: Sendable, Equatable {
+  /// `w14` from unit 1 to unit 4, `θ4` for unit 4's bias.
+  case units
+  /// `w` and `b`: a single neuron of one input.
+  case neuron
 }

@@ -61,7 +61,7 @@ struct EvaluateDirective: Directive {
         try network.evaluate(set.features, set.targets, loss: loss, metrics: []).loss
       }
       context.store(.named(owner, "loss"), value)
-      rows.append([.text("loss (\(loss.name))"), .number(value)])
+      rows.append([.text("loss (\(Shown.loss(loss)))"), .number(value)])
     }
     for metric in chosen {
       let value = try atOption(dataOption) {

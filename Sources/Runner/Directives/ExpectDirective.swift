@@ -1,3 +1,4 @@
+import Figures
 import Notebook
 
 /// ```expect```: one assertion per line, checked on every run.
@@ -39,18 +40,28 @@ struct ExpectDirective: Directive {
     var failures: [(SourceText, String)] = []
     for line in context.block.lines {
       var assertion = try Assertion(parsing: line)
-      if case .reference(let other) = assertion.expected {
-        assertion.expected = .value(
-          try located(values.resolve(other.description, at: position), line).1)
+      var other: Value?
+      if case .reference(let key) = assertion.expected {
+        let value = try located(values.resolve(key.description, at: position), line).1
+        assertion.expected = .value(value)
+        other = value
       }
       let (_, value) = try located(
         values.resolve(assertion.reference.description, at: position), line)
       let passed = assertion.holds(for: value)
       let shown: Cell =
-        switch value {
-        case .number(let number):
+        switch (value, other) {
+        case (.number(let number), nil):
           number == number.rounded()
-            ? .plain(number) : .number(number, decimals: assertion.decimals + 1)
+            ? .plain(number)
+            // A value too small for the decimals written shows its significant digits.
+            : abs(number) < Assertion.unit(decimals: assertion.decimals + 1)
+              ? .text(NumberText.significant(number, digits: 3))
+              : .number(number, decimals: assertion.decimals + 1)
+        case (_, let other?):
+          // Two computed values: both are shown, each to four significant digits, so a
+          // comparison of small numbers never reads "0.0".
+          .text("\(Self.shown(value)) \(assertion.operation.rawValue) \(Self.shown(other))")
         default: .text(value.description)
         }
       rows.append([.text(line.text), shown, .mark(passed)])
@@ -69,6 +80,12 @@ struct ExpectDirective: Directive {
       throw ExpectationFailure(error: error, table: table)
     }
     return context.showsResults ? [.table(table)] : []
+  }
+
+  /// A computed value as the comparison row shows it.
+  static func shown(_ value: Value) -> String {
+    if case .number(let number) = value { return NumberText.short(number) }
+    return value.description
   }
 
   /// A lookup's error, placed at the assertion's line.

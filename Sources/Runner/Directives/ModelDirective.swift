@@ -116,6 +116,11 @@ struct ModelDirective: Directive {
     var network = try atOption(context.option("inputs")) {
       try Network(inputs: inputs.count, layers: built, inputNames: inputs.names)
     }
+    // A single neuron whose author writes `w` and `b` is shown with those names.
+    if network.isSingleNeuron, (weights + biases).contains(where: { $0.name == "w" || $0.name == "b" })
+    {
+      network.parameterNaming = .neuron
+    }
     var given = GivenParameters(network: network)
     for spec in matrices {
       try given.set(

@@ -62,7 +62,7 @@ extension PlotFigures {
       $0.offset % stride == 0 || $0.offset == path.count - 1
     }.map(\.element)
     var plot = FieldPlot(
-      title: "L(w, b) of \(name ?? "the neuron") and the descent path", xLabel: "w", yLabel: "b",
+      title: title("L(w, b) and the path of gradient descent"), xLabel: "w", yLabel: "b",
       xRange: wRange, yRange: bRange, values: grid,
       coloring: .sequential(log: true, label: "L(w, b)"))
     plot.path = thinned
@@ -70,7 +70,7 @@ extension PlotFigures {
     plot.height = 470
     let end = path[path.count - 1]
     let caption =
-      "The error surface L(w, b) (\(loss.name), darker is lower, log scale) with the path of gradient descent from w = \(NumberText.plain(start[0])), b = \(NumberText.plain(start[1])) at η = \(NumberText.plain(options.rate)): \(options.epochs) epochs, ending at w = \(format(end.x, 3)), b = \(format(end.y, 3))."
+      "The error surface L(w, b) (\(Shown.loss(loss)), darker is lower, log scale) with the path of gradient descent from w = \(NumberText.plain(start[0])), b = \(NumberText.plain(start[1])) at η = \(NumberText.plain(options.rate)): \(options.epochs) epochs, ending at w = \(format(end.x, 3)), b = \(format(end.y, 3))."
     return (plot.figure(caption: caption, description: caption), caption)
   }
 
@@ -88,7 +88,7 @@ extension PlotFigures {
           ? xs.map { ($0, activation.derivative($0, output: activation.value($0))) } : [])
     }
     let chart = FunctionPanels(
-      panels: panels, title: "Activation functions\(derivatives ? " and their derivatives" : "")",
+      panels: panels, title: title("Activation functions\(derivatives ? " and their derivatives" : "")"),
       columns: options.columns ?? 4)
     let caption =
       "Activation functions φ (solid)\(derivatives ? " and their derivatives φ′ (dashed)" : "") on x ∈ [−4, 4]: \(functions.map(Shown.activation).joined(separator: ", "))."
@@ -115,7 +115,7 @@ extension PlotFigures {
         })
     }
     let diagram = GraphDiagram(
-      nodes: nodes, title: "Computation graph of \(outputName)", output: outputName)
+      nodes: nodes, title: title("Computation graph of \(outputName)"), output: outputName)
     let caption =
       "The computation graph of \(outputName): forward values in the nodes, local derivatives on the edges, and ∂\(outputName)/∂node under each node."
     return (diagram.figure(caption: caption), caption)
@@ -135,7 +135,7 @@ extension PlotFigures {
     }
     let names = data.classNames ?? (0..<confusion.classes).map(String.init)
     let chart = CountMatrix(
-      title: "Confusion matrix of \(name ?? "the model") on \(dataName)", rowLabel: "actual class",
+      title: title("Confusion matrix of \(shown(name, else: "the network")) on \(shown(dataName))"), rowLabel: "actual class",
       columnLabel: "predicted class", names: names, counts: confusion.counts)
     let caption =
       "Confusion matrix of \(name ?? "the model") on \(dataName): \(confusion.correct) of \(confusion.total) correct (accuracy \(format(confusion.accuracy, 3)))."
@@ -172,7 +172,7 @@ extension PlotFigures {
     }
     let grid = ImageGrid(
       images: images,
-      title: options.misclassified ? "Misclassified samples" : "Samples of \(dataName)",
+      title: title(options.misclassified ? "Misclassified samples" : "Samples of \(shown(dataName))"),
       columns: options.columns ?? 10)
     let wrong = images.filter { $0.prediction != nil && $0.prediction != $0.truth }.count
     let caption =
@@ -200,18 +200,20 @@ extension PlotFigures {
         }
         series.append(
           LineChart.Series(
-            name: metrics.count == 1 ? run : "\(run) \(metric)",
+            name: metrics.count == 1
+              ? shown(run) : "\(shown(run)): \(TrainingTables.shown(metric: metric))",
             points: history.series(metric).map { (Double($0.epoch), $0.value) }))
       }
     }
+    let what = metrics.map(TrainingTables.shown(metric:)).joined(separator: " and ")
     let chart = LineChart(
-      title: "\(metrics.joined(separator: " and ")) per epoch", xLabel: "Epoch",
-      yLabel: metrics.joined(separator: ", "), series: series, yScale: options.scale.axis,
+      title: title(what.prefix(1).uppercased() + what.dropFirst() + " per epoch"), xLabel: "Epoch",
+      yLabel: metrics.map(TrainingTables.shown(metric:)).joined(separator: ", "), series: series,
+      yScale: options.scale.axis,
       width: 640,
       height: 380)
-    let what = metrics.joined(separator: " and ")
     let caption =
-      "\(what.prefix(1).uppercased() + what.dropFirst()) per epoch of \(runs.joined(separator: ", "))."
+      "\(what.prefix(1).uppercased() + what.dropFirst()) per epoch: \(runs.map { shown($0) }.joined(separator: "; "))."
     return (chart.figure(caption: caption), caption)
   }
 
@@ -233,16 +235,16 @@ extension PlotFigures {
       range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / 200
     }
     let curve = try atOption(dataOption) { try network.predict(Matrix(column: grid)) }
-    let model = name ?? "model"
+    let model = shown(name, else: "the network")
     let chart = LineChart(
-      title: "\(model) and the data", xLabel: data.featureNames.first ?? "x",
+      title: title("The function of \(model) and the data"), xLabel: data.featureNames.first ?? "x",
       yLabel: data.targetNames.first ?? "y",
       series: [
-        LineChart.Series(name: "\(model)(x)", points: zip(grid, curve.elements).map { ($0, $1) }),
-        LineChart.Series(name: dataName, points: zip(xs, data.targets.elements).map { ($0, $1) }),
+        LineChart.Series(name: "output", points: zip(grid, curve.elements).map { ($0, $1) }),
+        LineChart.Series(name: shown(dataName), points: zip(xs, data.targets.elements).map { ($0, $1) }),
       ], markers: [false, true])
     let caption =
-      "The function \(model) computes, over the range of \(dataName), with its \(data.count) samples as points."
+      "The function \(model) computes, over the range of \(shown(dataName)), with its \(data.count) samples as points."
     return (chart.figure(caption: caption), caption)
   }
 }

@@ -8,6 +8,23 @@ struct PlotFigures {
   var context: BlockContext
 
   var name: String? { context.block.name }
+
+  /// The figure's title: the plot's own `title:`, else `made`.
+  func title(_ made: String) -> String { context.common.title ?? made }
+
+  /// What readers see for a model, run, data set or unit: its title, else `fallback` (a
+  /// model's "the network"), else a run's description ("SGD, η = 0.1"), else its name.
+  func shown(_ name: String?, else fallback: String? = nil) -> String {
+    guard let name else { return fallback ?? "the model" }
+    // A data set's split, `digits.test`, is "digits (test split)" or "Title (test split)".
+    if context.namespace.titles[name] == nil, let dot = name.lastIndex(of: "."),
+      dot != name.startIndex
+    {
+      return "\(shown(String(name[..<dot]))) (\(name[name.index(after: dot)...]) split)"
+    }
+    return context.namespace.titles[name] ?? fallback ?? context.namespace.descriptions[name]
+      ?? name
+  }
   var dataOption: DirectiveOption? { context.option("data") }
 
   /// The data set named by `data:`, or an error saying the figure needs one.
@@ -60,13 +77,14 @@ struct PlotFigures {
       + network.layers.indices.map {
         $0 == network.layers.count - 1 ? "output" : "hidden \($0 + 1)"
       }
-    let model = name ?? "model"
+    let sizes = ([network.inputCount] + network.layers.map(\.unitCount)).map(String.init)
+    let model = shown(name, else: "A \(sizes.joined(separator: "–")) network")
     let diagram = NetworkDiagram(
-      columns: columns, weights: weights, biases: biases, titles: titles, title: "Network \(model)",
+      columns: columns, weights: weights, biases: biases, titles: titles, title: title(model),
       width: 640, height: max(300, 70 + 52 * Double(min(11, (columns.map(\.count).max() ?? 1) + 1)))
     )
     let caption =
-      "The network \(model)\(showWeights ? " with its weights on the edges" : "")\(described); +1 marks each layer's bias unit."
+      "\(model)\(showWeights ? " with its weights on the edges" : "")\(described); +1 marks each layer's bias unit."
     return (diagram.figure(caption: caption), caption)
   }
 
@@ -121,7 +139,8 @@ struct PlotFigures {
     let predicted = Self.classes(try atOption(dataOption) { try network.predict(data.features) })
     let truth = try atOption(dataOption) { try data.labels() }
     var plot = FieldPlot(
-      title: "Decision \(probability ? "probabilities" : "regions") of \(name)",
+      title: title(
+        "Decision \(probability ? "probabilities" : "regions") of \(shown(name, else: "the network"))"),
       xLabel: data.featureNames[0], yLabel: data.featureNames[1],
       xRange: xRange, yRange: yRange, values: grid, coloring: probability ? .probability : .classes)
     plot.points = (0..<data.count).map { k in
@@ -156,7 +175,7 @@ struct PlotFigures {
         })
     }
     var plot = FieldPlot(
-      title: "Perceptron \(name): w0 + w1·x1 + w2·x2 = 0", xLabel: "x1", yLabel: "x2",
+      title: title("\(shown(name, else: "The perceptron")): w0 + w1·x1 + w2·x2 = 0"), xLabel: "x1", yLabel: "x2",
       xRange: range, yRange: range, values: grid, coloring: .classes)
     let (w0, w1, w2) = (perceptron.bias, perceptron.weights[0], perceptron.weights[1])
     if w2 != 0 {

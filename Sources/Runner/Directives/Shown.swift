@@ -1,19 +1,40 @@
 import Figures
 import NeuralEngine
 
-/// How tables and captions name engine things, with numbers through the one formatter:
-/// `leaky_relu(0.01)`, `elu(1)`, `huber(1)`.
+/// How tables, legends and captions name engine things: as a lecture writes them
+/// ("binary cross-entropy", "ReLU", "leaky ReLU (α = 0.01)"), never as the option word a
+/// notebook uses to ask for them (`binary_crossentropy`, `leaky_relu`), with numbers
+/// through the one formatter.
 enum Shown {
   static func activation(_ activation: Activation) -> String {
     switch activation {
-    case .leakyReLU(let alpha): "leaky_relu(\(NumberText.plain(alpha)))"
-    case .elu(let alpha): "elu(\(NumberText.plain(alpha)))"
-    default: activation.name
+    case .identity: "linear"
+    case .binaryStep: "step"
+    case .sign: "sign"
+    case .sigmoid: "sigmoid"
+    case .tanh: "tanh"
+    case .relu: "ReLU"
+    case .leakyReLU(let alpha): "leaky ReLU (α = \(NumberText.plain(alpha)))"
+    case .elu(let alpha): "ELU (α = \(NumberText.plain(alpha)))"
+    case .selu: "SELU"
+    case .softplus: "softplus"
+    case .gelu: "GELU"
+    case .silu: "SiLU"
+    case .gaussian: "Gaussian"
+    case .softmax: "softmax"
     }
   }
 
   static func loss(_ loss: Loss) -> String {
-    if case .huber(let delta) = loss { return "huber(\(NumberText.plain(delta)))" }
-    return loss.name
+    switch loss {
+    case .meanSquaredError: "mean squared error"
+    case .halfSumOfSquares: "½ sum of squared errors"
+    case .meanAbsoluteError: "mean absolute error"
+    case .huber(let delta): "Huber (δ = \(NumberText.plain(delta)))"
+    case .binaryCrossEntropy: "binary cross-entropy"
+    case .categoricalCrossEntropy: "categorical cross-entropy"
+    case .sparseCategoricalCrossEntropy: "sparse categorical cross-entropy"
+    case .hinge: "hinge"
+    }
   }
 }

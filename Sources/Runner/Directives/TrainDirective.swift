@@ -169,6 +169,8 @@ struct TrainDirective: Directive {
     context.storeParameters(of: entry.network, model: name)
     let owner = context.resultName
     context.namespace.histories[owner] = history
+    context.namespace.descriptions[owner] =
+      "\(optimizer.shown), η = \(NumberText.plain(rate ?? optimizer.defaultRate))"
     store(history, network: entry.network, model: name, context)
     guard context.showsResults else { return [] }
     var items: [ResultItem] = []

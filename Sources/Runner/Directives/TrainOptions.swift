@@ -11,6 +11,19 @@ enum OptimizerName: String, OptionChoice {
     Optimizer(name: rawValue, learningRate: rate ?? defaultRate)
   }
 
+  /// The optimizer's name as papers write it.
+  var shown: String {
+    switch self {
+    case .sgd: "SGD"
+    case .momentum: "SGD with momentum"
+    case .nesterov: "Nesterov momentum"
+    case .adagrad: "AdaGrad"
+    case .rmsprop: "RMSprop"
+    case .adam: "Adam"
+    case .adadelta: "AdaDelta"
+    }
+  }
+
   /// Keras's default learning rate for this optimizer.
   var defaultRate: Double { Optimizer(name: rawValue)?.learningRate ?? 0.01 }
 

@@ -36,22 +36,34 @@ struct TrainingTables {
     }
     let losses = requested.filter { $0.hasSuffix("loss") }
     let others = requested.filter { !$0.hasSuffix("loss") }
-    let name = context.block.name ?? "model"
+    let name = context.namespace.titles[context.resultName].map { " of \($0)" } ?? ""
     var items: [ResultItem] = []
-    for (group, label) in [(losses, "Loss (\(loss.name))"), (others, "Metric")] where !group.isEmpty
-    {
+    for (group, label) in [(losses, "Loss (\(Shown.loss(loss)))"), (others, "Metric")]
+    where !group.isEmpty {
+      let what = group.map(Self.shown(metric:)).joined(separator: " and ")
       let chart = LineChart(
-        title: "\(name): \(group.joined(separator: ", ")) per epoch", xLabel: "Epoch",
-        yLabel: label,
+        title: context.common.title.map { "\($0): \(what)" }
+          ?? what.prefix(1).uppercased() + what.dropFirst() + " per epoch",
+        xLabel: "Epoch", yLabel: label,
         series: group.map { key in
           LineChart.Series(
-            name: key, points: history.series(key).map { (Double($0.epoch), $0.value) })
+            name: Self.shown(metric: key),
+            points: history.series(key).map { (Double($0.epoch), $0.value) })
         }, yScale: label == "Metric" ? .linear : scale.axis)
       let caption =
         context.caption
-        ?? "Learning curve of \(name): \(group.joined(separator: " and ")) per epoch."
+        ?? "Learning curve\(name): \(what) per epoch."
       items.append(.figure(FigureResult(figure: chart.figure(caption: caption), caption: caption)))
     }
     return items
+  }
+
+  /// A recorded series as readers name it: `loss` is the training loss, `val_loss` the
+  /// validation loss, `val_accuracy` the validation accuracy.
+  static func shown(metric key: String) -> String {
+    let validation = key.hasPrefix("val_")
+    let base = validation ? String(key.dropFirst(4)) : key
+    let words = base == "loss" ? "loss" : base.replacing("_", with: " ")
+    return validation ? "validation \(words)" : (base == "loss" ? "training loss" : words)
   }
 }

@@ -10,6 +10,15 @@ final class Namespace {
   var units: [String: ThresholdEntry] = [:]
   var values = ValueStore()
   var exerciseCount = 0
+  /// What the author titled a model, run, data set or unit (`title:`).
+  var titles: [String: String] = [:]
+  /// What a run is when its author gave no title: "SGD, η = 0.001".
+  var descriptions: [String: String] = [:]
+
+  /// The name readers see for `name`: its title, its description, else the name itself.
+  func shown(_ name: String) -> String {
+    titles[name] ?? descriptions[name] ?? name
+  }
 }
 
 /// A threshold unit in the namespace, for plots: its weights (bias first) or its

@@ -5,6 +5,7 @@ import Notebook
 public struct CommonOptions: DeclaredOptions, Sendable {
   public var caption: String?
   public var label: String?
+  public var title: String?
   public var echo = false
   public var results = Visibility.show
   public var precision: Int?
@@ -31,6 +32,11 @@ public struct CommonOptions: DeclaredOptions, Sendable {
       .option(
         "label", \.label, .name, "an anchor for the result, to link to as `#label`",
         example: "label: tab-forward"),
+      .option(
+        "title", \.title, .text,
+        "the name readers see: on a model, a training run or a data set, in every figure title, legend and caption that names it; on a plot, the figure's title",
+        example: "title: SGD, η = 0.001",
+        default: "a description (a run's optimizer and rate, a network's layer sizes), else the block's name"),
       .option(
         "echo", \.echo, .boolean, "show the directive's own source in the handout",
         example: "echo: true"),
