@@ -30,6 +30,8 @@ let package = Package(
     .systemLibrary(
       name: "CDuktape", pkgConfig: "duktape",
       providers: [.apt(["duktape-dev"]), .brew(["duktape"])]),
+    .systemLibrary(
+      name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
     // KaTeX run by duktape: a notebook's TeX parsed at build time, errors located.
     .target(name: "MathCheck", dependencies: ["CDuktape"]),
@@ -48,8 +50,9 @@ let package = Package(
     // that imports CCmark; knows nothing of the engine.
     .target(name: "Notebook", dependencies: ["CCmark", "Spelling", "Yams"]),
 
-    // SVG figures: data in, SVG out. Imports nothing of ours.
-    .target(name: "Figures"),
+    // SVG figures: data in, SVG out. Imports nothing of ours; zlib compresses the small
+    // PNG a shaded field (an error surface, decision regions) is drawn from.
+    .target(name: "Figures", dependencies: ["CZlib"]),
 
     // Executes notebooks against the engine; never writes files.
     .target(name: "Runner", dependencies: ["NeuralEngine", "Notebook", "Figures", "Spelling"]),

@@ -1,8 +1,9 @@
 import Foundation
 
-/// A quantity over a plane drawn as coloured cells — class regions, a probability, or a
-/// loss surface — with data points, a path and lines on top: decision boundaries and error
-/// surfaces.
+/// A quantity over a plane — class regions, a probability, or a loss surface — drawn as
+/// smooth shading (a small PNG the browser scales with bilinear filtering) with stroked
+/// iso-lines by marching squares, and data points, a path and lines on top: decision
+/// boundaries and error surfaces.
 public struct FieldPlot: Sendable {
   public enum Coloring: Sendable {
     /// Each cell's value is a class index: light tints, one per class.
@@ -41,6 +42,10 @@ public struct FieldPlot: Sendable {
   public var path: [(x: Double, y: Double)] = []
   /// Straight lines, each from one point to another (a perceptron's boundary).
   public var lines: [((Double, Double), (Double, Double))] = []
+  /// Fields (on the same grid as `values`) whose zero level is a boundary drawn as a line:
+  /// for class regions, each class's margin over the others. Without them, a probability
+  /// field draws its 0.5 line and class regions the edges between classes.
+  public var boundaries: [[[Double]]] = []
   public var width: Double = 560
   public var height: Double = 440
 
@@ -69,25 +74,25 @@ public struct FieldPlot: Sendable {
     let rows = values.count
     let columns = values.first?.count ?? 0
     let (low, high) = valueRange()
-    var cells: [SVGElement] = []
     if rows > 0, columns > 0 {
-      let cellWidth = frame.width / Double(columns)
-      let cellHeight = frame.height / Double(rows)
+      var image = RasterImage(width: columns, height: rows)
       for (r, row) in values.enumerated() {
         for (c, value) in row.enumerated() {
-          cells.append(
-            SVGElement(
-              "rect",
-              [
-                ("x", number(frame.left + Double(c) * cellWidth)),
-                ("y", number(frame.top + frame.height - Double(r + 1) * cellHeight)),
-                ("width", number(cellWidth + 0.5)), ("height", number(cellHeight + 0.5)),
-                ("fill", color(value, low: low, high: high)),
-              ]))
+          image.set(x: c, y: rows - 1 - r, color: color(value, low: low, high: high))
         }
       }
+      if let url = image.dataURL {
+        content.append(
+          SVGElement(
+            "image",
+            [
+              ("class", "field"), ("x", number(frame.left)), ("y", number(frame.top)),
+              ("width", number(frame.width)), ("height", number(frame.height)),
+              ("preserveAspectRatio", "none"), ("href", url),
+            ]))
+      }
     }
-    content.append(SVGElement("g", [("class", "field")], children: cells))
+    content += isoLines(frame: frame, low: low, high: high)
     content += frame.axes(xLabel: xLabel, yLabel: yLabel, grid: false)
     var marks: [SVGElement] = []
     for ((x1, y1), (x2, y2)) in lines {
@@ -120,7 +125,9 @@ public struct FieldPlot: Sendable {
       let (x, y) = (frame.px(point.x), frame.py(point.y))
       // A white halo keeps every point visible on any background colour.
       marks.append(circle(x, y, 7, fill: "#fff", stroke: "none", title: nil))
-      marks.append(circle(x, y, 4.5, fill: Palette.color(point.group), stroke: "#222", title: nil))
+      // Each class its colour and its marker shape, as in the legend.
+      marks.append(
+        Palette.shape(point.group).element(x: x, y: y, size: 9, fill: Palette.color(point.group)))
       if point.marked {
         marks.append(line(x - 7, y - 7, x + 7, y + 7, stroke: "#000", width: 2))
         marks.append(line(x - 7, y + 7, x + 7, y - 7, stroke: "#000", width: 2))
@@ -131,9 +138,13 @@ public struct FieldPlot: Sendable {
       SVGElement(
         "g", [("class", "marks"), ("clip-path", "url(#clip-\(abs(title.hashValueStable)))")],
         children: marks))
+    var width = self.width
     if !groupNames.isEmpty {
-      content.append(
-        Legend(entries: groupNames, markers: true).element(rightEdge: width - 8, top: 40))
+      // Beside the frame, never over it; the figure widens to hold it.
+      let legend = Legend(points: groupNames)
+      let right = frame.left + frame.width + 14 + legend.width
+      width = max(width, right + 8)
+      content.append(legend.element(rightEdge: right, top: frame.top))
     }
     if case .sequential(let log, let label) = coloring {
       content.append(
@@ -166,32 +177,165 @@ public struct FieldPlot: Sendable {
     case .probability: return ColorScale.diverging(value)
     case .sequential(let log, _):
       let v = log ? Foundation.log10(max(value, 1e-300)) : value
-      // Quantised into bands: filled contours.
-      let fraction = high > low ? (v - low) / (high - low) : 0.5
-      return ColorScale.sequential((fraction * 12).rounded(.down) / 12)
+      return ColorScale.sequential(high > low ? (v - low) / (high - low) : 0.5)
     }
+  }
+
+  // MARK: - Iso-lines
+
+  /// The stroked lines over the shading: a loss surface's labelled levels, a probability's
+  /// 0.5 line, or the boundaries between class regions.
+  private func isoLines(frame: PlotFrame, low: Double, high: Double) -> [SVGElement] {
+    let rows = values.count
+    let columns = values.first?.count ?? 0
+    guard rows >= 2, columns >= 2 else { return [] }
+    func place(_ point: Contours.Point) -> (Double, Double) {
+      (
+        frame.left + (point.column + 0.5) / Double(columns) * frame.width,
+        frame.top + frame.height - (point.row + 0.5) / Double(rows) * frame.height
+      )
+    }
+    func path(_ lines: [[Contours.Point]]) -> String {
+      lines.filter { $0.count > 1 }.map { line in
+        line.enumerated().map { k, point in
+          let (x, y) = place(point)
+          return (k == 0 ? "M" : "L") + number(x) + " " + number(y)
+        }.joined(separator: " ")
+      }.joined(separator: " ")
+    }
+    func stroke(_ d: String, color: String, width: Double) -> SVGElement {
+      SVGElement(
+        "path",
+        [
+          ("d", d), ("fill", "none"), ("stroke", color), ("stroke-width", number(width)),
+          ("stroke-linejoin", "round"), ("stroke-linecap", "round"),
+        ])
+    }
+    switch coloring {
+    case .sequential(let log, _):
+      var elements: [SVGElement] = []
+      var labels: [SVGElement] = []
+      // Labels keep clear of the descent path and the data points too.
+      func around(_ x: Double, _ y: Double, _ r: Double) -> (Double, Double, Double, Double) {
+        let (cx, cy) = (frame.px(x), frame.py(y))
+        return (cx - r, cy - r, cx + r, cy + r)
+      }
+      var taken = self.path.map { around($0.x, $0.y, 5) } + points.map { around($0.x, $0.y, 7) }
+      for level in Self.levels(low: low, high: high, log: log) {
+        let lines = Contours.lines(values, level: log ? Foundation.pow(10, level) : level)
+        let d = path(lines)
+        guard !d.isEmpty else { continue }
+        elements.append(stroke(d, color: "#ffffff", width: 1))
+        // The label sits on the line where it fits: away from the frame's edges and from
+        // every label placed before it.
+        let label = NumberText.short(log ? Foundation.pow(10, level) : level)
+        let labelWidth = TextWidth.of(label, size: 10) + 4
+        let candidates = lines.sorted { $0.count > $1.count }.flatMap { line in
+          stride(from: line.count / 2, to: line.count, by: 3).map { line[$0] }
+            + stride(from: line.count / 2, through: 0, by: -3).map { line[$0] }
+        }.map(place)
+        func fits(_ x: Double, _ y: Double) -> Bool {
+          let (left, right) = (x - labelWidth / 2, x + labelWidth / 2)
+          let (top, bottom) = (y - 7, y + 7)
+          guard left > frame.left + 4, right < frame.left + frame.width - 4 else { return false }
+          guard top > frame.top + 4, bottom < frame.top + frame.height - 4 else { return false }
+          return !taken.contains { box in
+            box.0 < right && left < box.2 && box.1 < bottom && top < box.3
+          }
+        }
+        let spot = candidates.first { fits($0.0, $0.1) }
+        if let (x, y) = spot {
+          taken.append((x - labelWidth / 2, y - 7, x + labelWidth / 2, y + 7))
+          var element = text(label, x: x, y: y + 3.5, anchor: "middle", size: 10, fill: "#1d1d1f")
+          element.attributes += [
+            ("stroke", "#ffffff"), ("stroke-width", "3"), ("paint-order", "stroke"),
+          ]
+          labels.append(element)
+        }
+      }
+      return [SVGElement("g", [("class", "isolines")], children: elements + labels)]
+    case .probability:
+      let fields = boundaries.isEmpty ? [values.map { $0.map { $0 - 0.5 } }] : boundaries
+      let d = fields.map { path(Contours.lines($0, level: 0)) }.joined(separator: " ")
+      return d.isEmpty ? [] : [SVGElement("g", [("class", "boundary")], children: [stroke(d, color: "#1d1d1f", width: 2)])]
+    case .classes:
+      var fields = boundaries
+      if fields.isEmpty {
+        // Each class's indicator: its edge runs half-way between unlike samples.
+        let classes = Set(values.flatMap { $0 }.filter(\.isFinite)).sorted()
+        fields = classes.dropLast().map { k in values.map { $0.map { $0 == k ? 1 : -1 } } }
+      }
+      let d = fields.map { path(Contours.lines($0, level: 0)) }.joined(separator: " ")
+      return d.isEmpty ? [] : [SVGElement("g", [("class", "boundary")], children: [stroke(d, color: "#1d1d1f", width: 1.5)])]
+    }
+  }
+
+  /// Levels for a loss surface's iso-lines: in log10 units on a log scale (1, 2 and 5 times
+  /// powers of ten), else evenly spaced nice numbers; between 3 and about 10 of them.
+  static func levels(low: Double, high: Double, log: Bool) -> [Double] {
+    guard low.isFinite, high.isFinite, high > low else { return [] }
+    if log {
+      // 1, 2 and 5 times powers of ten; fewer steps per decade while there are over eight.
+      var levels: [Double] = []
+      for factors in [[1.0, 2.0, 5.0], [1.0, 3.0], [1.0]] {
+        levels = []
+        var exponent = Foundation.floor(low)
+        while exponent <= Foundation.ceil(high), levels.count < 64 {
+          for factor in factors {
+            let level = exponent + Foundation.log10(factor)
+            if level > low, level < high { levels.append(level) }
+          }
+          exponent += 1
+        }
+        if levels.count <= 8 { break }
+      }
+      while levels.count > 8 {
+        levels = levels.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+      }
+      return levels
+    }
+    let ticks = Axis(covering: [low, high]).ticks
+    return ticks.filter { $0 > low && $0 < high }
   }
 
   private func colorBar(
     x: Double, top: Double, height: Double, low: Double, high: Double, log: Bool, label: String
   ) -> SVGElement {
-    var children: [SVGElement] = []
-    let steps = 12
-    for k in 0..<steps {
-      let y = top + height * Double(steps - 1 - k) / Double(steps)
-      children.append(
-        SVGElement(
-          "rect",
-          [
-            ("x", number(x)), ("y", number(y)), ("width", "14"),
-            ("height", number(height / Double(steps) + 0.5)),
-            ("fill", ColorScale.sequential(Double(k) / Double(steps))),
-          ]))
+    // A continuous bar, low at the bottom, with the iso-lines' levels as ticks.
+    let stops = (0...10).map { k in
+      SVGElement(
+        "stop",
+        [
+          ("offset", number(Double(k) / 10)),
+          ("stop-color", ColorScale.sequential(1 - Double(k) / 10)),
+        ])
     }
-    for (fraction, value) in [(0.0, low), (0.5, (low + high) / 2), (1.0, high)] {
+    var children: [SVGElement] = [
+      SVGElement(
+        "defs",
+        children: [
+          SVGElement(
+            "linearGradient", [("id", "colorbar"), ("x1", "0"), ("y1", "0"), ("x2", "0"), ("y2", "1")],
+            children: stops)
+        ]),
+      SVGElement(
+        "rect",
+        [
+          ("x", number(x)), ("y", number(top)), ("width", "14"), ("height", number(height)),
+          ("fill", "url(#colorbar)"),
+        ]),
+    ]
+    let levels = Self.levels(low: low, high: high, log: log)
+    for value in [low] + levels + [high] where high > low {
+      let y = top + height * (1 - (value - low) / (high - low))
+      if levels.contains(value) {
+        children.append(line(x, y, x + 14, y, stroke: "#ffffff"))
+      }
+      // The ends are labelled only when no level label sits close to them.
+      let isEnd = value == low || value == high
+      if isEnd, levels.contains(where: { abs($0 - value) / (high - low) < 0.06 }) { continue }
       let shown = log ? Foundation.pow(10, value) : value
-      children.append(
-        text(NumberText.short(shown), x: x + 18, y: top + height * (1 - fraction) + 4, size: 10))
+      children.append(text(NumberText.short(shown), x: x + 18, y: y + 4, size: 10))
     }
     children.append(
       SVGElement(

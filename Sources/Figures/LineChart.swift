@@ -29,8 +29,21 @@ public struct LineChart: Hashable, Sendable {
   public var yScale: Axis.Scale
   /// Per series: drawn as points rather than a line.
   public var markers: [Bool]
+  /// Vertical lines at an x with a label: the best validation epoch.
+  public var marks: [(x: Double, label: String)] = []
   public var width: Double
   public var height: Double
+
+  public static func == (lhs: LineChart, rhs: LineChart) -> Bool {
+    lhs.title == rhs.title && lhs.series == rhs.series && lhs.markers == rhs.markers
+      && lhs.marks.elementsEqual(rhs.marks) { $0.x == $1.x && $0.label == $1.label }
+      && lhs.xLabel == rhs.xLabel && lhs.yLabel == rhs.yLabel && lhs.yScale == rhs.yScale
+      && lhs.width == rhs.width && lhs.height == rhs.height
+  }
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(title)
+    hasher.combine(series)
+  }
 
   public init(
     title: String, xLabel: String, yLabel: String, series: [Series], yScale: Axis.Scale = .linear,
@@ -57,14 +70,10 @@ public struct LineChart: Hashable, Sendable {
     for (index, line) in series.enumerated() {
       let points = line.points.filter { $0.y.isFinite && (yScale == .linear || $0.y > 0) }
       guard !points.isEmpty else { continue }
-      if markers.indices.contains(index), markers[index] {
+      if isPoints(index) {
         let dots = points.map { p in
-          SVGElement(
-            "circle",
-            [
-              ("cx", number(frame.px(p.x))), ("cy", number(frame.py(p.y))), ("r", "3.5"),
-              ("fill", Palette.color(index)), ("stroke", "#222"), ("stroke-width", "0.8"),
-            ])
+          Palette.shape(index).element(
+            x: frame.px(p.x), y: frame.py(p.y), size: 7, fill: Palette.color(index))
         }
         content.append(
           SVGElement(
@@ -82,10 +91,43 @@ public struct LineChart: Hashable, Sendable {
       }
       content.append(
         SVGElement("path", attributes, children: [SVGElement("title", text: line.name)]))
+      // With several lines, a few markers of the series' own shape, staggered between
+      // series, tell lines apart where they run together.
+      if series.count > 1 {
+        let step = max(1, points.count / 6)
+        let offset = (step * index) / max(1, series.count)
+        let chosen = stride(from: min(offset, points.count - 1), to: points.count, by: step)
+        content.append(
+          SVGElement(
+            "g", [("class", "markers")],
+            children: chosen.map { k in
+              Palette.shape(index).element(
+                x: frame.px(points[k].x), y: frame.py(points[k].y), size: 7,
+                fill: Palette.color(index))
+            }))
+      }
+    }
+    for mark in marks where (frame.x.low...frame.x.high).contains(mark.x) {
+      let x = frame.px(mark.x)
+      content.append(
+        SVGElement(
+          "g", [("class", "mark")],
+          children: [
+            SVGElement(
+              "line",
+              [
+                ("x1", number(x)), ("y1", number(frame.top)), ("x2", number(x)),
+                ("y2", number(frame.top + frame.height)), ("stroke", "#444"),
+                ("stroke-dasharray", "4 3"),
+              ]),
+            text(mark.label, x: x + 4, y: frame.top + frame.height - 6, size: 11, fill: "#222"),
+          ]))
     }
     content.append(
-      Legend(entries: series.map(\.name)).element(
-        rightEdge: frame.left + frame.width - 8, top: frame.top + 8))
+      Legend(
+        entries: series.map(\.name), markers: series.indices.map(isPoints),
+        shapes: series.count > 1 || series.indices.contains(where: isPoints)
+      ).element(rightEdge: frame.left + frame.width - 8, top: frame.top + 8))
     let description = series.map { line -> String in
       guard let first = line.points.first, let last = line.points.last else {
         return "\(line.name): no points"
@@ -93,25 +135,41 @@ public struct LineChart: Hashable, Sendable {
       return
         "\(line.name) goes from \(NumberText.short(first.y)) at \(xLabel.lowercased()) \(NumberText.short(first.x)) to \(NumberText.short(last.y)) at \(NumberText.short(last.x))"
     }.joined(separator: "; ")
+    let marked = marks.map { " \($0.label) is marked at \(NumberText.short($0.x))." }.joined()
     return Figure(
       width: width, height: height, title: title,
-      description: "\(yLabel) against \(xLabel.lowercased()): \(description).", caption: caption,
+      description: "\(yLabel) against \(xLabel.lowercased()): \(description).\(marked)", caption: caption,
       content: content)
   }
+
+  private func isPoints(_ index: Int) -> Bool { markers.indices.contains(index) && markers[index] }
 }
 
-/// A legend box of coloured, dashed line samples, one per entry.
+/// A legend box with one sample per entry: a coloured, dashed line (with the series'
+/// marker when `shapes`), or the marker alone for a series drawn as points. The box is
+/// as wide as its longest entry measured in the font.
 public struct Legend: Sendable {
   public var entries: [String]
-  public var markers: Bool = false
+  /// Per entry: drawn as points (a marker) rather than a line.
+  public var markers: [Bool]
+  /// Whether line samples carry their series' marker too.
+  public var shapes: Bool
 
-  public init(entries: [String], markers: Bool = false) {
+  public init(entries: [String], markers: [Bool] = [], shapes: Bool = false) {
     self.entries = entries
     self.markers = markers
+    self.shapes = shapes
   }
 
+  /// Every entry drawn as points.
+  public init(points entries: [String]) {
+    self.init(entries: entries, markers: entries.map { _ in true })
+  }
+
+  /// The box's width: the samples and the longest entry, measured in the font.
+  public var width: Double { 50 + (entries.map { TextWidth.of($0, size: 12) }.max() ?? 24) }
+
   public func element(rightEdge: Double, top: Double) -> SVGElement {
-    let width = 46 + 7 * Double(entries.map(\.count).max() ?? 4)
     let x = rightEdge - width
     var children = [
       SVGElement(
@@ -124,14 +182,9 @@ public struct Legend: Sendable {
     ]
     for (index, entry) in entries.enumerated() {
       let y = top + 18 + Double(index) * 18
-      if markers {
+      if markers.indices.contains(index), markers[index] {
         children.append(
-          SVGElement(
-            "circle",
-            [
-              ("cx", number(x + 18)), ("cy", number(y - 4)), ("r", "4.5"),
-              ("fill", Palette.color(index)), ("stroke", "#222"),
-            ]))
+          Palette.shape(index).element(x: x + 20, y: y - 4, size: 8, fill: Palette.color(index)))
       } else {
         var attributes = [
           ("x1", number(x + 8)), ("x2", number(x + 32)), ("y1", number(y - 4)),
@@ -142,6 +195,10 @@ public struct Legend: Sendable {
           attributes.append(("stroke-dasharray", Palette.dash(index)))
         }
         children.append(SVGElement("line", attributes))
+        if shapes {
+          children.append(
+            Palette.shape(index).element(x: x + 20, y: y - 4, size: 7, fill: Palette.color(index)))
+        }
       }
       children.append(text(entry, x: x + 38, y: y))
     }

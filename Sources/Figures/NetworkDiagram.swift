@@ -40,36 +40,138 @@ public struct NetworkDiagram: Sendable {
   /// More units than this in a column are elided, with "…" between the first and last.
   static let shownPerColumn = 10
 
-  public func figure(caption: String) -> Figure {
-    let radius = 17.0
+  /// A label's box: left, top, right, bottom.
+  private typealias Box = (Double, Double, Double, Double)
+
+  private struct Layout {
+    var x: (Int) -> Double
+    var y: (Int, Int) -> Double
+    var shown: [[Int?]]
+  }
+
+  private func layout() -> Layout {
     let top = 56.0
     let bottom = height - 24
     let spacing = (width - 80) / Double(max(1, columns.count - 1))
-    func x(_ column: Int) -> Double {
-      40 + spacing * Double(column) + (columns.count == 1 ? (width - 80) / 2 : 0)
-    }
+    let count = columns.count
+    let width = self.width
     let shown = columns.map { Self.visible($0.count) }
-    func y(_ column: Int, _ slot: Int) -> Double {
-      let count = Double(shown[column].count + 1)  // one place for the bias unit
-      return top + (bottom - top) * (Double(slot) + 0.5) / count
+    return Layout(
+      x: { 40 + spacing * Double($0) + (count == 1 ? (width - 80) / 2 : 0) },
+      y: { column, slot in
+        let places = Double(shown[column].count + 1)  // one place for the bias unit
+        return top + (bottom - top) * (Double(slot) + 0.5) / places
+      }, shown: shown)
+  }
+
+  static let radius = 17.0
+
+  /// The weight labels of every layer that has room for them, and the layers that do not
+  /// (too many edges, or a label that fits nowhere along its edge): those get a table.
+  private func weightLabels(_ layout: Layout) -> (labels: [SVGElement], crowded: [Int]) {
+    guard let weights else { return ([], []) }
+    let radius = Self.radius
+    var taken: [Box] = []
+    for (l, column) in layout.shown.enumerated() {
+      for slot in column.indices {
+        let (cx, cy) = (layout.x(l), layout.y(l, slot))
+        taken.append((cx - radius, cy - radius, cx + radius, cy + radius))
+      }
+      if biases.indices.contains(l), biases[l] != nil {
+        let (bx, by) = (layout.x(l), layout.y(l, column.count))
+        taken.append((bx - 13, by - 13, bx + 13, by + 13))
+      }
+      taken.append((layout.x(l) - 40, 30, layout.x(l) + 40, 48))
     }
-    var edges: [SVGElement] = []
     var labels: [SVGElement] = []
+    var crowded: [Int] = []
+    for l in 0..<(columns.count - 1) {
+      // Every edge into this layer: (label, start, end), weights then the bias unit's.
+      var edges: [(String, (Double, Double), (Double, Double))] = []
+      for (slotI, i) in layout.shown[l].enumerated() {
+        for (slotJ, j) in layout.shown[l + 1].enumerated() {
+          guard let i, let j, weights.indices.contains(l), weights[l].indices.contains(i),
+            weights[l][i].indices.contains(j)
+          else { continue }
+          edges.append(
+            (
+              weights[l][i][j], (layout.x(l) + radius, layout.y(l, slotI)),
+              (layout.x(l + 1) - radius, layout.y(l + 1, slotJ))
+            ))
+        }
+      }
+      if biases.indices.contains(l), let bias = biases[l] {
+        let (bx, by) = (layout.x(l), layout.y(l, layout.shown[l].count))
+        for (slotJ, j) in layout.shown[l + 1].enumerated() {
+          guard let j, bias.indices.contains(j), !bias[j].isEmpty else { continue }
+          edges.append(
+            (bias[j], (bx + 13, by), (layout.x(l + 1) - radius, layout.y(l + 1, slotJ))))
+        }
+      }
+      guard edges.count <= 24 else {
+        crowded.append(l)
+        continue
+      }
+      // Each label goes on its edge as near its source as it fits, clear of every unit
+      // and every label placed before it.
+      var layerBoxes: [Box] = []
+      var layerLabels: [SVGElement] = []
+      var fits = true
+      for (label, start, end) in edges {
+        let half = TextWidth.of(label, size: 10) / 2 + 2
+        let spot = stride(from: 0.18, through: 0.74, by: 0.04).lazy.map { t -> Box in
+          let (x, y) = (start.0 + (end.0 - start.0) * t, start.1 + (end.1 - start.1) * t)
+          return (x - half, y - 7, x + half, y + 6)
+        }.first { box in
+          !(taken + layerBoxes).contains {
+            $0.0 < box.2 && box.0 < $0.2 && $0.1 < box.3 && box.1 < $0.3
+          }
+        }
+        guard let box = spot else {
+          fits = false
+          break
+        }
+        layerBoxes.append(box)
+        var element = text(
+          label, x: (box.0 + box.2) / 2, y: box.3 - 3, anchor: "middle", size: 10, fill: "#1d1d1f")
+        element.attributes += [
+          ("stroke", "#ffffff"), ("stroke-width", "3.5"), ("stroke-linejoin", "round"),
+          ("paint-order", "stroke"),
+        ]
+        layerLabels.append(element)
+      }
+      if fits {
+        labels += layerLabels
+        taken += layerBoxes
+      } else {
+        crowded.append(l)
+      }
+    }
+    return (labels, crowded)
+  }
+
+  /// The layers (0 = the first weight layer) whose weights are too dense to label on the
+  /// diagram; a page shows them in a table beside it.
+  public var crowdedLayers: [Int] { weightLabels(layout()).crowded }
+
+  public func figure(caption: String) -> Figure {
+    let radius = Self.radius
+    let layout = layout()
+    let (x, y, shown) = (layout.x, layout.y, layout.shown)
+    var edges: [SVGElement] = []
     var nodes: [SVGElement] = []
+    var labels: [SVGElement] = weightLabels(layout).labels
     for l in 0..<(columns.count - 1) {
       for (slotI, i) in shown[l].enumerated() {
         for (slotJ, j) in shown[l + 1].enumerated() {
-          guard let i, let j else { continue }
-          let (x1, y1, x2, y2) = (x(l) + radius, y(l, slotI), x(l + 1) - radius, y(l + 1, slotJ))
-          edges.append(line(x1, y1, x2, y2, stroke: "#8a8a8a"))
-          if let label = weights?[l][i][j], shown[l].count * shown[l + 1].count <= 16 {
-            let t = 0.28 + 0.44 * Double(slotJ) / Double(max(1, shown[l + 1].count))
-            labels.append(edgeLabel(label, x: x1 + (x2 - x1) * t, y: y1 + (y2 - y1) * t))
-          }
+          guard i != nil, j != nil else { continue }
+          edges.append(
+            line(
+              x(l) + radius, y(l, slotI), x(l + 1) - radius, y(l + 1, slotJ), stroke: "#8a8a8a"))
         }
       }
       // The bias unit of the next layer, drawn under this column.
-      if let bias = biases[l] {
+      if biases.indices.contains(l), biases[l] != nil {
         let bx = x(l)
         let by = y(l, shown[l].count)
         nodes.append(
@@ -80,20 +182,15 @@ public struct NetworkDiagram: Sendable {
               ("rx", "4"), ("fill", "#f3f3f3"), ("stroke", "#555"),
             ]))
         nodes.append(text("+1", x: bx, y: by + 4, anchor: "middle", size: 11))
-        for (slotJ, j) in shown[l + 1].enumerated() {
-          guard let j else { continue }
-          let (x2, y2) = (x(l + 1) - radius, y(l + 1, slotJ))
+        for (slotJ, j) in shown[l + 1].enumerated() where j != nil {
           edges.append(
             SVGElement(
               "line",
               [
-                ("x1", number(bx + 13)), ("y1", number(by)), ("x2", number(x2)), ("y2", number(y2)),
+                ("x1", number(bx + 13)), ("y1", number(by)),
+                ("x2", number(x(l + 1) - radius)), ("y2", number(y(l + 1, slotJ))),
                 ("stroke", "#b5b5b5"), ("stroke-dasharray", "4 3"),
               ]))
-          if j < bias.count, shown[l + 1].count <= 6 {
-            labels.append(
-              edgeLabel(bias[j], x: bx + 13 + (x2 - bx - 13) * 0.62, y: by + (y2 - by) * 0.62))
-          }
         }
       }
     }
@@ -137,7 +234,7 @@ public struct NetworkDiagram: Sendable {
     return Figure(
       width: width, height: height, title: title,
       description:
-        "A \(counts) network drawn as columns of units joined by weighted edges\(weights == nil ? "" : ", each edge labelled with its weight")\(columns.last?.first?.value == nil ? "" : ", each unit showing its output").",
+        "A \(counts) network drawn as columns of units joined by weighted edges\(weights == nil ? "" : ", each edge labelled with its weight near the unit it leaves")\(columns.last?.first?.value == nil ? "" : ", each unit showing its output").",
       caption: caption,
       content: [
         titleElement(title, width: width), SVGElement("g", [("class", "edges")], children: edges),
@@ -151,20 +248,5 @@ public struct NetworkDiagram: Sendable {
     guard count > shownPerColumn else { return Array(0..<count) }
     let head = shownPerColumn - 2
     return Array(0..<head) + [nil, count - 1]
-  }
-
-  private func edgeLabel(_ label: String, x: Double, y: Double) -> SVGElement {
-    let width = 7 * Double(label.count) + 6
-    return SVGElement(
-      "g", [],
-      children: [
-        SVGElement(
-          "rect",
-          [
-            ("x", number(x - width / 2)), ("y", number(y - 9)), ("width", number(width)),
-            ("height", "14"), ("rx", "3"), ("fill", "white"), ("fill-opacity", "0.9"),
-          ]),
-        text(label, x: x, y: y + 2, anchor: "middle", size: 10),
-      ])
   }
 }

@@ -148,8 +148,9 @@ struct PlotDirective: Directive {
     guard let kind else { return [] }
     let figures = PlotFigures(options: self, context: context)
     let (figure, caption): (Figure, String)
+    var tables: [Table] = []
     switch kind {
-    case .network: (figure, caption) = try figures.network()
+    case .network: (figure, caption, tables) = try figures.network()
     case .boundary: (figure, caption) = try figures.boundary()
     case .surface: (figure, caption) = try figures.surface()
     case .activations: (figure, caption) = figures.activations()
@@ -174,7 +175,7 @@ struct PlotDirective: Directive {
     }
     let text = context.caption ?? caption
     sized.caption = text
-    return [.figure(FigureResult(figure: sized, caption: text))]
+    return [.figure(FigureResult(figure: sized, caption: text))] + tables.map { .table($0) }
   }
 }
 

@@ -105,14 +105,27 @@ extension PlotFigures {
     }
     let outputName = graph.nodes[graph.output].name ?? "output"
     let nodes = graph.nodes.map { node in
-      GraphDiagram.Node(
+      var isConstant = false
+      let operation: String?
+      switch node.operation {
+      case .constant: (operation, isConstant) = (nil, true)
+      case .variable: operation = nil
+      case .add: operation = "+"
+      case .subtract, .negate: operation = "−"
+      case .multiply: operation = "×"
+      case .divide: operation = "÷"
+      case .power: operation = "^"
+      case .identity: operation = "="
+      case .function(let function): operation = function.rawValue
+      }
+      return GraphDiagram.Node(
         label: node.name ?? node.text,
-        detail: node.operation == .variable ? "input" : (node.name == nil ? "constant" : node.text),
+        detail: node.operation == .variable ? "input" : isConstant ? "constant" : node.text,
         value: format(node.value, context.precision, trimmed: true),
         gradient: format(node.gradient, context.precision, trimmed: true),
         inputs: zip(node.inputs, node.localDerivatives).map {
           ($0, format($1, context.precision, trimmed: true))
-        })
+        }, operation: operation, isConstant: isConstant)
     }
     let diagram = GraphDiagram(
       nodes: nodes, title: title("Computation graph of \(outputName)"), output: outputName)

@@ -37,7 +37,9 @@ struct PlotFigures {
 
   // MARK: - Network diagram
 
-  func network() throws -> (Figure, String) {
+  /// The diagram, its caption, and a table of the weights of each layer too dense to label
+  /// on the diagram.
+  func network() throws -> (Figure, String, [Table]) {
     let network = try context.model(name).network
     let labels = network.unitLabels
     var columns: [[NetworkDiagram.Unit]] = [labels.inputs.map { NetworkDiagram.Unit(label: $0) }]
@@ -83,9 +85,22 @@ struct PlotFigures {
       columns: columns, weights: weights, biases: biases, titles: titles, title: title(model),
       width: 640, height: max(300, 70 + 52 * Double(min(11, (columns.map(\.count).max() ?? 1) + 1)))
     )
+    let crowded = showWeights ? diagram.crowdedLayers : []
     let caption =
-      "\(model)\(showWeights ? " with its weights on the edges" : "")\(described); +1 marks each layer's bias unit."
-    return (diagram.figure(caption: caption), caption)
+      "\(model)\(showWeights ? " with its weights on the edges" : "")\(crowded.isEmpty ? "" : " (those of crowded layers in the table below)")\(described); +1 marks each layer's bias unit."
+    let tables = crowded.map { l -> Table in
+      let layer = network.layers[l]
+      let from = l == 0 ? labels.inputs : labels.layers[l - 1]
+      var rows: [[Cell]] = (0..<layer.inputCount).map { i in
+        [.text(from.indices.contains(i) ? from[i] : "\(i + 1)")]
+          + (0..<layer.unitCount).map { .plain(layer.weights[i, $0]) }
+      }
+      if let bias = layer.bias { rows.append([.text("+1 (bias)")] + bias.map { .plain($0) }) }
+      return Table(
+        caption: "Weights into \(titles[l + 1]) (rows: from; columns: to)",
+        header: ["from"] + labels.layers[l], rows: rows, precision: context.precision)
+    }
+    return (diagram.figure(caption: caption), caption, tables)
   }
 
   // MARK: - Decision boundary
@@ -107,7 +122,12 @@ struct PlotFigures {
       throw BlockError(
         "'\(dataName)' has \(data.features.columns) features; a boundary needs 2", at: dataOption)
     }
-    let resolution = options.resolution
+    // A network of steps (step, sign) has a discontinuous output, whose boundary a coarse
+    // grid would draw as a staircase: it is sampled finely enough that no step shows.
+    let stepped = network.layers.contains {
+      [.binaryStep, .sign].contains($0.activation)
+    }
+    let resolution = stepped ? max(options.resolution, 240) : options.resolution
     let probability = options.style == .probability
     if probability, network.outputCount != 1 {
       throw BlockError(
@@ -143,6 +163,7 @@ struct PlotFigures {
         "Decision \(probability ? "probabilities" : "regions") of \(shown(name, else: "the network"))"),
       xLabel: data.featureNames[0], yLabel: data.featureNames[1],
       xRange: xRange, yRange: yRange, values: grid, coloring: probability ? .probability : .classes)
+    plot.boundaries = Self.margins(outputs, resolution: resolution)
     plot.points = (0..<data.count).map { k in
       FieldPlot.Point(
         x: xs[k], y: ys[k], group: truth.indices.contains(k) ? truth[k] : 0,
@@ -175,9 +196,22 @@ struct PlotFigures {
         })
     }
     var plot = FieldPlot(
-      title: title("\(shown(name, else: "The perceptron")): w0 + w1·x1 + w2·x2 = 0"), xLabel: "x1", yLabel: "x2",
-      xRange: range, yRange: range, values: grid, coloring: .classes)
+      title: title("\(shown(name, else: "The perceptron")): w0 + w1·x1 + w2·x2 = 0"),
+      xLabel: "x1", yLabel: "x2", xRange: range, yRange: range, values: grid, coloring: .classes)
     let (w0, w1, w2) = (perceptron.bias, perceptron.weights[0], perceptron.weights[1])
+    // The net input's zero line is the boundary: exact, where the output's cells are not.
+    func coordinate(_ k: Int) -> Double {
+      range.lowerBound + 2 * (Double(k) + 0.5) / Double(resolution)
+    }
+    plot.boundaries = [
+      (0..<resolution).map { r in
+        (0..<resolution).map { c -> Double in
+          let x1 = coordinate(c)
+          let x2 = coordinate(r)
+          return w0 + w1 * x1 + w2 * x2
+        }
+      }
+    ]
     if w2 != 0 {
       plot.lines = [((-0.5, -(w0 + w1 * -0.5) / w2), (1.5, -(w0 + w1 * 1.5) / w2))]
     } else if w1 != 0 {
@@ -198,6 +232,24 @@ struct PlotFigures {
   }
 
   // MARK: - Helpers
+
+  /// The fields whose zero lines are a network's decision boundaries over a grid of
+  /// `resolution`²: p − 0.5 for one sigmoid output; for several outputs, each class's
+  /// margin over the best other class (the last of two is the first's mirror image).
+  static func margins(_ outputs: Matrix<Double>, resolution: Int) -> [[[Double]]] {
+    let classes = outputs.columns
+    func grid(_ value: (Int) -> Double) -> [[Double]] {
+      (0..<resolution).map { r in (0..<resolution).map { c in value(r * resolution + c) } }
+    }
+    if classes == 1 { return [grid { outputs[$0, 0] - 0.5 }] }
+    return (0..<(classes == 2 ? 1 : classes)).map { k in
+      grid { sample in
+        var best = -Double.infinity
+        for other in 0..<classes where other != k { best = max(best, outputs[sample, other]) }
+        return outputs[sample, k] - best
+      }
+    }
+  }
 
   /// A figure label: fixed decimals, or as written (`trimmed`).
   func format(_ value: Double, _ decimals: Int, trimmed: Bool = false) -> String {
