@@ -107,8 +107,12 @@ public struct LineChart: Hashable, Sendable {
             }))
       }
     }
-    for mark in marks where (frame.x.low...frame.x.high).contains(mark.x) {
+    for (index, mark) in marks.enumerated() where (frame.x.low...frame.x.high).contains(mark.x) {
       let x = frame.px(mark.x)
+      // Labels stack upwards from the bottom of the frame, one line per mark; one near the
+      // right edge is written to the left of its line.
+      let labelY = frame.top + frame.height - 8 - 15 * Double(index)
+      let leftward = x + 6 + TextWidth.of(mark.label, size: 11) > frame.left + frame.width
       content.append(
         SVGElement(
           "g", [("class", "mark")],
@@ -120,14 +124,47 @@ public struct LineChart: Hashable, Sendable {
                 ("y2", number(frame.top + frame.height)), ("stroke", "#444"),
                 ("stroke-dasharray", "4 3"),
               ]),
-            text(mark.label, x: x + 4, y: frame.top + frame.height - 6, size: 11, fill: "#222"),
+            {
+              var label = text(
+                mark.label, x: leftward ? x - 4 : x + 4, y: labelY,
+                anchor: leftward ? "end" : "start", size: 11, fill: "#222")
+              label.attributes += [
+                ("stroke", "#ffffff"), ("stroke-width", "3"), ("paint-order", "stroke"),
+              ]
+              return label
+            }(),
           ]))
     }
-    content.append(
-      Legend(
-        entries: series.map(\.name), markers: series.indices.map(isPoints),
-        shapes: series.count > 1 || series.indices.contains(where: isPoints)
-      ).element(rightEdge: frame.left + frame.width - 8, top: frame.top + 8))
+    let legend = Legend(
+      entries: series.map(\.name), markers: series.indices.map(isPoints),
+      shapes: series.count > 1 || series.indices.contains(where: isPoints))
+    // The legend takes a corner of the frame where no data lie, else a place of its own
+    // below the frame (the figure grows to hold it).
+    let drawn = series.flatMap { line in
+      line.points.filter { $0.y.isFinite && (yScale == .linear || $0.y > 0) }
+        .map { (frame.px($0.x), frame.py($0.y)) }
+    }
+    let corners = [
+      (frame.left + frame.width - 8, frame.top + 8),
+      (frame.left + 8 + legend.width, frame.top + 8),
+      (frame.left + frame.width - 8, frame.top + frame.height - 8 - legend.height),
+      (frame.left + 8 + legend.width, frame.top + frame.height - 8 - legend.height),
+    ]
+    let markTop = frame.top + frame.height - 20 - 15 * Double(marks.count)
+    let corner = corners.first { right, top in
+      let box = (right - legend.width - 6, top - 6, right + 6, top + legend.height + 6)
+      let clearOfMarks = marks.isEmpty || top + legend.height < markTop
+      return clearOfMarks
+        && !drawn.contains { $0.0 >= box.0 && $0.0 <= box.2 && $0.1 >= box.1 && $0.1 <= box.3 }
+    }
+    var height = self.height
+    if let (right, top) = corner {
+      content.append(legend.element(rightEdge: right, top: top))
+    } else {
+      let top = frame.top + frame.height + 48
+      content.append(legend.element(rightEdge: frame.left + legend.width, top: top))
+      height = max(height, top + legend.height + 8)
+    }
     let description = series.map { line -> String in
       guard let first = line.points.first, let last = line.points.last else {
         return "\(line.name): no points"
@@ -169,6 +206,9 @@ public struct Legend: Sendable {
   /// The box's width: the samples and the longest entry, measured in the font.
   public var width: Double { 50 + (entries.map { TextWidth.of($0, size: 12) }.max() ?? 24) }
 
+  /// The box's height: a line per entry.
+  public var height: Double { Double(entries.count) * 18 + 8 }
+
   public func element(rightEdge: Double, top: Double) -> SVGElement {
     let x = rightEdge - width
     var children = [
@@ -176,7 +216,7 @@ public struct Legend: Sendable {
         "rect",
         [
           ("x", number(x)), ("y", number(top)), ("width", number(width)),
-          ("height", number(Double(entries.count) * 18 + 8)), ("fill", "white"),
+          ("height", number(height)), ("fill", "white"),
           ("fill-opacity", "0.9"), ("stroke", "#ccc"),
         ])
     ]

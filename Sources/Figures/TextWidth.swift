@@ -5,8 +5,19 @@
 public enum TextWidth {
   public static func of(_ text: String, size: Double) -> Double {
     var thousandths = 0
-    for scalar in text.unicodeScalars { thousandths += advance(scalar) }
-    return Double(thousandths) * size / 1000
+    // A marked value's key (between U+E003 and U+E004) is never shown: it takes no room.
+    var inKey = false
+    for scalar in text.unicodeScalars {
+      switch scalar.value {
+      case 0xE003: inKey = true
+      case 0xE004: inKey = false
+      case 0xE000...0xE0FF: break
+      default: if !inKey { thousandths += advance(scalar) }
+      }
+    }
+    // Where Helvetica and Arial are missing, browsers fall back to wider faces (DejaVu
+    // Sans is about 12 % wider): the estimate allows for them.
+    return Double(thousandths) * size * 1.12 / 1000
   }
 
   static func advance(_ scalar: Unicode.Scalar) -> Int {

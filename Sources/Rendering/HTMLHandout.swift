@@ -134,8 +134,8 @@ public struct HTMLHandout {
         guard let number = numbers.next() else { continue }
         // Below its readable width the figure scrolls sideways in its own box, so its
         // smallest text stays at least 8.5 px tall on a phone.
-        let svg = figure.figure.svg(
-          id: "fig-\(number)", minimumWidth: figure.figure.readableWidth())
+        let svg = walk.svg(
+          figure.figure, number: number, minimumWidth: figure.figure.readableWidth())
         html += "<figure id=\"fig-\(number)\">\n<div class=\"figure-scroll\">\(svg)</div>\n"
         html +=
           "<figcaption>Figure \(number). \(escapeHTML(figure.caption))</figcaption>\n</figure>\n"

@@ -1,3 +1,4 @@
+import Figures
 import Notebook
 import Runner
 
@@ -145,6 +146,18 @@ struct HandoutWalk {
     build.hasBlanks ? Blanks(keys: blanked, build: build) : .none
   }
 
+  /// A figure's SVG in this build: a value the build blanks (a unit's output, a node's
+  /// value, or a weight whose update is blanked) shows "?" for students; every other
+  /// marked value shows as it is.
+  func svg(_ figure: Figure, number: Int, minimumWidth: Double? = nil) -> String {
+    FigureText.resolve(figure.svg(id: "fig-\(number)", minimumWidth: minimumWidth)) {
+      key, text in
+      guard build == .student, let key else { return text }
+      let updated = ValueKey(owner: key.owner, quantity: "new_" + key.quantity, sample: key.sample)
+      return blanked.contains(key) || blanked.contains(updated) ? "?" : text
+    }
+  }
+
   /// Where a figure goes beside the Markdown handout: `NAME_files/fig-3.svg`.
   func figurePath(_ number: Int) -> String { "\(name)_files/fig-\(number).svg" }
 
@@ -155,7 +168,7 @@ struct HandoutWalk {
       var index = numbers.makeIterator()
       for case .figure(let figure) in outcome.items {
         guard let number = index.next() else { continue }
-        files.append((figurePath(number), figure.figure.svg(id: "fig-\(number)")))
+        files.append((figurePath(number), svg(figure.figure, number: number)))
       }
     }
     return files

@@ -51,7 +51,7 @@ public struct NotebookExport {
         var numbers = figures.makeIterator()
         for case .figure(let figure) in outcome.items {
           guard let number = numbers.next() else { continue }
-          outputs.append(display([("image/svg+xml", figure.figure.svg(id: "fig-\(number)"))]))
+          outputs.append(display([("image/svg+xml", walk.svg(figure.figure, number: number))]))
         }
         cells.append(cell(kind: "code", index: cells.count, source: source, outputs: outputs))
       }

@@ -42,6 +42,17 @@ window.addEventListener('load', () => {
       }
     }
   }
+  // A legend's entries stay inside its box.
+  report.legends = [];
+  for (const legend of document.querySelectorAll('figure svg g.legend')) {
+    const box = legend.querySelector('rect').getBoundingClientRect();
+    for (const text of legend.querySelectorAll('text')) {
+      const r = text.getBoundingClientRect();
+      if (r.left < box.left - 0.5 || r.right > box.right + 0.5) {
+        report.legends.push(`${legend.closest('figure').id}: "${text.textContent}" leaves its legend`);
+      }
+    }
+  }
   // A box that scrolls sideways shows a cue: a shadow at the edge that hides content.
   for (const box of document.querySelectorAll('.table-wrap, .katex-display, .figure-scroll, pre')) {
     if (!visible(box) || box.scrollWidth <= box.clientWidth + 1) continue;

@@ -24,6 +24,7 @@ struct PlotDirective: Directive {
   var runs: [String]?
   var metric: [String] = ["loss"]
   var scale = CurveScale.linear
+  var best = false
   var width: Int?
   var height: Int?
 
@@ -77,6 +78,10 @@ struct PlotDirective: Directive {
         "epochs", \.epochs, .integer(in: 0...100_000), "surface: the path's epochs",
         example: "epochs: 1000"),
       .option("loss", \.loss, .loss, "surface: the loss drawn", example: "loss: half_sse"),
+      .option(
+        "best", \.best, .boolean,
+        "curves: mark each run's epoch of lowest validation loss with a dashed line",
+        example: "best: true"),
       .option(
         "functions", \.functions, .curves, "activations: which",
         example: "functions: sigmoid tanh relu"),

@@ -118,11 +118,17 @@ extension PlotFigures {
       case .identity: operation = "="
       case .function(let function): operation = function.rawValue
       }
+      // Named nodes' values and derivatives are the expr block's results (`graph.u`,
+      // `graph.dJ/du`): marked, so a student build blanks them here as in the table.
+      let value = format(node.value, context.precision, trimmed: true)
+      let gradient = format(node.gradient, context.precision, trimmed: true)
       return GraphDiagram.Node(
         label: node.name ?? node.text,
         detail: node.operation == .variable ? "input" : isConstant ? "constant" : node.text,
-        value: format(node.value, context.precision, trimmed: true),
-        gradient: format(node.gradient, context.precision, trimmed: true),
+        value: node.name.map { FigureText.keyed(.named(name, $0), value) } ?? value,
+        gradient: node.name.map {
+          FigureText.keyed(.derivative(name, of: outputName, by: $0), gradient)
+        } ?? gradient,
         inputs: zip(node.inputs, node.localDerivatives).map {
           ($0, format($1, context.precision, trimmed: true))
         }, operation: operation, isConstant: isConstant)
@@ -219,14 +225,31 @@ extension PlotFigures {
       }
     }
     let what = metrics.map(TrainingTables.shown(metric:)).joined(separator: " and ")
-    let chart = LineChart(
+    var chart = LineChart(
       title: title(what.prefix(1).uppercased() + what.dropFirst() + " per epoch"), xLabel: "Epoch",
       yLabel: metrics.map(TrainingTables.shown(metric:)).joined(separator: ", "), series: series,
       yScale: options.scale.axis,
       width: 640,
       height: 380)
+    if options.best {
+      // The epoch of lowest validation loss: where early stopping would keep the weights.
+      for run in runs {
+        guard let history = context.namespace.histories[run] else { continue }
+        let validation = history.series("val_loss")
+        guard let lowest = validation.min(by: { $0.value < $1.value }) else {
+          throw BlockError(
+            "'best' marks the lowest validation loss, but '\(run)' recorded none",
+            at: context.option("best"), hint: "train it with 'validation:'")
+        }
+        chart.marks.append(
+          (
+            Double(lowest.epoch),
+            runs.count == 1 ? "best: epoch \(lowest.epoch)" : "\(shown(run)): best epoch \(lowest.epoch)"
+          ))
+      }
+    }
     let caption =
-      "\(what.prefix(1).uppercased() + what.dropFirst()) per epoch: \(runs.map { shown($0) }.joined(separator: "; "))."
+      "\(what.prefix(1).uppercased() + what.dropFirst()) per epoch: \(runs.map { shown($0) }.joined(separator: "; "))\(options.best ? "; the dashed line marks the epoch of lowest validation loss" : "")."
     return (chart.figure(caption: caption), caption)
   }
 

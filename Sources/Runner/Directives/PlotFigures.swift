@@ -51,27 +51,40 @@ struct PlotFigures {
       for j in columns[0].indices {
         columns[0][j].value = format(x[0, j], context.precision, trimmed: true)
       }
+      // A unit's output is the forward value `name.O4`: marked, so a student build that
+      // blanks it blanks it here too.
       for (l, layer) in trace.layers.enumerated() {
         for j in columns[l + 1].indices {
-          columns[l + 1][j].value = format(layer.output[0, j], context.precision)
+          let shown = format(layer.output[0, j], context.precision)
+          columns[l + 1][j].value =
+            name.map {
+              FigureText.keyed(.output($0, unit: columns[l + 1][j].label), shown)
+            } ?? shown
         }
       }
       described = " with the forward values of one sample"
     }
     let showWeights = options.weights ?? (network.parameterCount <= 16)
+    // A weight is the model's parameter `name.w46`, marked for blanking like a unit's output.
+    func parameter(_ id: ParameterID, _ value: Double) -> String {
+      let shown = format(value, context.precision, trimmed: true)
+      return name.map { FigureText.keyed(.parameter($0, network.parameterName(id)), shown) }
+        ?? shown
+    }
     let weights: [[[String]]]? =
       showWeights
-      ? network.layers.map { layer in
+      ? network.layers.enumerated().map { l, layer in
         (0..<layer.inputCount).map { i in
           (0..<layer.unitCount).map { j in
-            format(layer.weights[i, j], context.precision, trimmed: true)
+            parameter(.weight(layer: l, from: i, to: j), layer.weights[i, j])
           }
         }
       } : nil
-    let biases: [[String]?] = network.layers.map { layer in
+    let biases: [[String]?] = network.layers.enumerated().map { l, layer in
       layer.bias.map { bias in
         showWeights
-          ? bias.map { format($0, context.precision, trimmed: true) } : bias.map { _ in "" }
+          ? bias.enumerated().map { parameter(.bias(layer: l, unit: $0), $1) }
+          : bias.map { _ in "" }
       }
     }
     let titles =
