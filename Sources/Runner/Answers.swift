@@ -50,6 +50,11 @@ extension RunResult {
     return answers
   }
 
-  /// Every blanked value: hidden from students wherever it appears.
-  public var blankedKeys: Set<ValueKey> { Set(answers.map(\.key)) }
+  /// Every blanked value, and every shown value that would give one away: hidden from
+  /// students wherever it appears.
+  public var blankedKeys: Set<ValueKey> {
+    let blanked = Set(answers.map(\.key))
+    guard !blanked.isEmpty else { return [] }
+    return blanked.union(Giveaways.revealing(Giveaways.shownKeys(outcomes), blanked: blanked))
+  }
 }

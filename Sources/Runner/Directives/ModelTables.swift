@@ -11,7 +11,7 @@ struct ModelTables {
     let labels = network.unitLabels
     rows.append([
       .text("input"), .integer(network.inputCount), .text("—"),
-      .text(labels.inputs.joined(separator: " ")), .integer(0),
+      .text(Self.abbreviated(labels.inputs)), .integer(0),
     ])
     for (l, layer) in network.layers.enumerated() {
       rows.append([

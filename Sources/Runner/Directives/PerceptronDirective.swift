@@ -121,10 +121,24 @@ struct PerceptronDirective: Directive {
         threshold: threshold ?? 0,
         inhibitory: Set(inhibitory.compactMap { inputs.firstIndex(of: $0) }))
       header += ["g(x)", "y"]
+      // With inhibitory inputs, a column says why each output is what it is: a unit whose
+      // sum reaches θ still outputs 0 when an inhibitory input is on.
+      let vetoes = inhibitory.compactMap { name in inputs.firstIndex(of: name).map { (name, $0) } }
+      if !vetoes.isEmpty { header.append("why") }
+      let theta = NumberText.plain(Double(threshold ?? 0))
       for row in rows {
         let y = try unit.output(row)
         outputs.append(y)
-        table.append(row.map { .integer($0) } + [.integer(unit.aggregate(row)), .integer(y)])
+        var cells: [Cell] = row.map { .integer($0) } + [.integer(unit.aggregate(row)), .integer(y)]
+        if !vetoes.isEmpty {
+          let on = vetoes.filter { row.indices.contains($0.1) && row[$0.1] != 0 }.map(\.0)
+          cells.append(
+            .text(
+              on.isEmpty
+                ? (unit.aggregate(row) >= (threshold ?? 0) ? "g ≥ θ = \(theta)" : "g < θ = \(theta)")
+                : "inhibited: \(on.joined(separator: ", ")) = 1"))
+        }
+        table.append(cells)
       }
       context.store(.named(name, "threshold"), Double(threshold ?? 0))
     case .perceptron:
