@@ -26,7 +26,8 @@ public enum Contours {
       let b = edge % 2 == 0 ? values[r][c + 1] : values[r + 1][c]
       let t = a == b ? 0.5 : min(1, max(0, (level - a) / (b - a)))
       return edge % 2 == 0
-        ? Point(column: Double(c) + t, row: Double(r)) : Point(column: Double(c), row: Double(r) + t)
+        ? Point(column: Double(c) + t, row: Double(r))
+        : Point(column: Double(c), row: Double(r) + t)
     }
     var segments: [(Int, Int)] = []
     for r in 0..<(rows - 1) {

@@ -257,7 +257,12 @@ public struct FieldPlot: Sendable {
     case .probability:
       let fields = boundaries.isEmpty ? [values.map { $0.map { $0 - 0.5 } }] : boundaries
       let d = fields.map { path(Contours.lines($0, level: 0)) }.joined(separator: " ")
-      return d.isEmpty ? [] : [SVGElement("g", [("class", "boundary")], children: [stroke(d, color: "#1d1d1f", width: 2)])]
+      return d.isEmpty
+        ? []
+        : [
+          SVGElement(
+            "g", [("class", "boundary")], children: [stroke(d, color: "#1d1d1f", width: 2)])
+        ]
     case .classes:
       var fields = boundaries
       if fields.isEmpty {
@@ -266,7 +271,12 @@ public struct FieldPlot: Sendable {
         fields = classes.dropLast().map { k in values.map { $0.map { $0 == k ? 1 : -1 } } }
       }
       let d = fields.map { path(Contours.lines($0, level: 0)) }.joined(separator: " ")
-      return d.isEmpty ? [] : [SVGElement("g", [("class", "boundary")], children: [stroke(d, color: "#1d1d1f", width: 1.5)])]
+      return d.isEmpty
+        ? []
+        : [
+          SVGElement(
+            "g", [("class", "boundary")], children: [stroke(d, color: "#1d1d1f", width: 1.5)])
+        ]
     }
   }
 
@@ -315,7 +325,8 @@ public struct FieldPlot: Sendable {
         "defs",
         children: [
           SVGElement(
-            "linearGradient", [("id", "colorbar"), ("x1", "0"), ("y1", "0"), ("x2", "0"), ("y2", "1")],
+            "linearGradient",
+            [("id", "colorbar"), ("x1", "0"), ("y1", "0"), ("x2", "0"), ("y2", "1")],
             children: stops)
         ]),
       SVGElement(

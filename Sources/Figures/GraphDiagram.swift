@@ -141,7 +141,10 @@ public struct GraphDiagram: Sendable {
     // Boxes and labels placed so far, as left, top, right, bottom.
     var taken: [(Double, Double, Double, Double)] = nodes.indices.map { i in
       let (x, y) = centre(i)
-      return (x - boxWidths[i] / 2, y - Self.boxHeight / 2, x + boxWidths[i] / 2, y + Self.boxHeight / 2 + 18)
+      return (
+        x - boxWidths[i] / 2, y - Self.boxHeight / 2, x + boxWidths[i] / 2,
+        y + Self.boxHeight / 2 + 18
+      )
     }
     for (i, node) in nodes.enumerated() {
       let (x, y) = centre(i)
@@ -194,7 +197,12 @@ public struct GraphDiagram: Sendable {
             ("x", Figures.number(boxLeft)), ("y", Figures.number(y - Self.boxHeight / 2)),
             ("width", Figures.number(boxWidths[i])), ("height", Figures.number(Self.boxHeight)),
             ("rx", "6"),
-            ("fill", isOutput ? "#fbe9dc" : node.isConstant ? "#f3f3f3" : node.operation == nil ? "#e8f1f8" : "#ffffff"),
+            (
+              "fill",
+              isOutput
+                ? "#fbe9dc"
+                : node.isConstant ? "#f3f3f3" : node.operation == nil ? "#e8f1f8" : "#ffffff"
+            ),
             ("stroke", "#333"), ("stroke-dasharray", node.isConstant ? "4 3" : "none"),
           ],
           children: [

@@ -175,7 +175,8 @@ public struct LineChart: Hashable, Sendable {
     let marked = marks.map { " \($0.label) is marked at \(NumberText.short($0.x))." }.joined()
     return Figure(
       width: width, height: height, title: title,
-      description: "\(yLabel) against \(xLabel.lowercased()): \(description).\(marked)", caption: caption,
+      description: "\(yLabel) against \(xLabel.lowercased()): \(description).\(marked)",
+      caption: caption,
       content: content)
   }
 

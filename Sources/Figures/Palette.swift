@@ -24,7 +24,8 @@ public enum Palette {
       switch self {
       case .circle:
         return SVGElement(
-          "circle", [("cx", number(x)), ("cy", number(y)), ("r", number(r)), ("fill", fill)] + stroke)
+          "circle",
+          [("cx", number(x)), ("cy", number(y)), ("r", number(r)), ("fill", fill)] + stroke)
       case .square:
         return SVGElement(
           "rect",

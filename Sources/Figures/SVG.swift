@@ -81,7 +81,8 @@ public struct Figure: Hashable, Sendable {
     // Iterative walk: an element's size is its own `font-size` or its parent's.
     var pending = content.map { ($0, 12.0) }
     while let (element, inherited) = pending.popLast() {
-      let size = element.attributes.first { $0.0 == "font-size" }.flatMap { Double($0.1) } ?? inherited
+      let size =
+        element.attributes.first { $0.0 == "font-size" }.flatMap { Double($0.1) } ?? inherited
       if element.name == "text", element.text?.isEmpty == false { smallest = min(smallest, size) }
       pending += element.children.map { ($0, size) }
     }

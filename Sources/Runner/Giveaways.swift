@@ -15,7 +15,8 @@ enum Giveaways {
     for key in shown where !blanked.contains(key) {
       let (owner, quantity) = (key.owner, key.quantity)
       var reveals = false
-      for (prefix, other) in [("new_", "grad_"), ("grad_", "new_")] where quantity.hasPrefix(prefix) {
+      for (prefix, other) in [("new_", "grad_"), ("grad_", "new_")] where quantity.hasPrefix(prefix)
+      {
         let parameter = String(quantity.dropFirst(prefix.count))
         reveals = isHidden(owner, other + parameter)
         if let unit = target(of: parameter), isHidden(owner, "Err" + unit) { reveals = true }
@@ -32,7 +33,9 @@ enum Giveaways {
     if parameter.hasPrefix("θ") { return String(parameter.dropFirst()) }
     guard parameter.hasPrefix("w") else { return nil }
     let labels = parameter.dropFirst()
-    if let comma = labels.firstIndex(of: ",") { return String(labels[labels.index(after: comma)...]) }
+    if let comma = labels.firstIndex(of: ",") {
+      return String(labels[labels.index(after: comma)...])
+    }
     return labels.count == 2 ? String(labels.suffix(1)) : nil
   }
 

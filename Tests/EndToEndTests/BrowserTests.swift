@@ -117,7 +117,27 @@ struct BrowserTests {
       if: chromium != nil, "Chromium is not installed (apt-get install chromium); CI installs it"),
     arguments: handouts)
   func committedHandoutIsClean(_ path: String) throws {
-    try Self.expectClean(Self.repository.appendingPathComponent(path), path)
+    let dom = try Self.expectClean(Self.repository.appendingPathComponent(path), path)
+    // The author's checks are not content: no assertion of the notebook shows in a handout.
+    guard !path.hasPrefix("output/key/") else { return }
+    let notebook = Self.repository.appendingPathComponent(
+      "notebooks/" + (path.split(separator: "/").last ?? "").replacing(".html", with: ".md"))
+    let source = try String(contentsOf: notebook, encoding: .utf8)
+    let (document, _) = Document.parse(source, path: notebook.path)
+    var visible = dom
+    visible.replace(#/<script[\s\S]*?<\/script>/#, with: " ")
+    visible.replace(#/<style[\s\S]*?<\/style>/#, with: " ")
+    visible.replace(#/<[^>]*>/#, with: " ")
+    visible = visible.replacing("&lt;", with: "<").replacing("&gt;", with: ">")
+      .replacing("&amp;", with: "&")
+    var assertions = 0
+    for case .directive(let block) in document.blocks where block.kind == .expect {
+      for line in block.lines {
+        assertions += 1
+        #expect(!visible.contains(line.text), "\(path) shows the check '\(line.text)'")
+      }
+    }
+    if path.contains("lecture") { #expect(assertions > 0, "\(path): its notebook has checks") }
   }
 
   @Test(
@@ -142,6 +162,179 @@ struct BrowserTests {
     // Every formula of the fixture is typeset: 12 in the prose, 1 in a table cell.
     #expect(dom.components(separatedBy: "class=\"katex\"").count - 1 == 13)
     #expect(dom.contains("$5 and $10"), "currency stays text")
+  }
+
+  // MARK: - Reading on a phone, a laptop and paper
+
+  /// What `Tests/Fixtures/probe.js` measured of a page at one width.
+  struct PageReport: Decodable {
+    var width: Double
+    var scrollWidth: Double
+    var height: Double
+    var figures: Int
+    var labels: Int
+    var small: [String]
+    var overlaps: [String]
+    var uncued: [String]
+    var legends: [String]
+  }
+
+  /// Opens `page` in a frame `width` CSS pixels wide with the probe appended, returns the
+  /// probe's report, and keeps a screenshot of the whole page as
+  /// `.build/screenshots/NAME-WIDTH.png`.
+  static func measure(_ page: URL, width: Int, name: String) throws -> PageReport? {
+    let folder = repository.appendingPathComponent(".build/screenshots")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let probe = try String(
+      contentsOf: repository.appendingPathComponent("Tests/Fixtures/probe.js"), encoding: .utf8)
+    let probed = folder.appendingPathComponent("\(name)-\(width)-page.html")
+    let html = try String(contentsOf: page, encoding: .utf8)
+      .replacing("</body>", with: "<script>\(probe)</script>\n</body>")
+    try Data(html.utf8).write(to: probed, options: .atomic)
+    func host(height: Int) throws -> URL {
+      let url = folder.appendingPathComponent("\(name)-\(width)-host.html")
+      let text = """
+        <!DOCTYPE html><html><body style="margin:0"><iframe src="\(probed.lastPathComponent)" style="border:0;display:block;width:\(width)px;height:\(height)px"></iframe>
+        <script>addEventListener('message', e => { const pre = document.createElement('pre'); pre.id = 'nbrun-probe'; pre.textContent = e.data; document.body.appendChild(pre); });</script>
+        </body></html>
+        """
+      try Data(text.utf8).write(to: url, options: .atomic)
+      return url
+    }
+    let window = max(500, width)
+    let dom = try Self.run(
+      Self.chromium ?? "",
+      [
+        "--dump-dom", "--window-size=\(window),900", "--virtual-time-budget=15000",
+        try host(height: 900).absoluteString,
+      ])
+    guard let start = dom.range(of: "<pre id=\"nbrun-probe\">"),
+      let end = dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex)
+    else {
+      Issue.record("\(name) at \(width) px: the probe did not report: \(dom.suffix(300))")
+      return nil
+    }
+    let json = String(dom[start.upperBound..<end.lowerBound])
+      .replacing("&quot;", with: "\"").replacing("&lt;", with: "<").replacing("&gt;", with: ">")
+      .replacing("&amp;", with: "&")
+    let report = try JSONDecoder().decode(PageReport.self, from: Data(json.utf8))
+    let height = min(16_000, Int(report.height.rounded(.up)))
+    let screenshot = folder.appendingPathComponent("\(name)-\(width).png")
+    try? FileManager.default.removeItem(at: screenshot)
+    _ = try Self.run(
+      Self.chromium ?? "",
+      [
+        "--screenshot=\(screenshot.path)", "--window-size=\(window),\(height)", "--hide-scrollbars",
+        "--virtual-time-budget=15000", try host(height: height).absoluteString,
+      ])
+    #expect(
+      FileManager.default.fileExists(atPath: screenshot.path),
+      "no screenshot of \(name) at \(width)")
+    return report
+  }
+
+  @Test(
+    "committed handouts read well on a phone (390 px) and a laptop (1280 px)",
+    .enabled(
+      if: chromium != nil, "Chromium is not installed (apt-get install chromium); CI installs it"),
+    arguments: handouts)
+  func committedHandoutReadsWell(_ path: String) throws {
+    let name = String(path.dropFirst("output/".count)).replacing("/", with: "-").replacing(
+      ".html", with: "")
+    for width in [390, 1280] {
+      guard
+        let report = try Self.measure(
+          Self.repository.appendingPathComponent(path), width: width, name: name)
+      else { continue }
+      #expect(report.width == Double(width), "\(path): the frame is \(report.width) px wide")
+      #expect(
+        report.scrollWidth <= Double(width),
+        "\(path) scrolls sideways at \(width) px: \(report.scrollWidth) px of content")
+      #expect(
+        report.small.isEmpty,
+        "\(path) at \(width) px: figure text under 8 px: \(report.small.prefix(5))")
+      #expect(
+        report.overlaps.isEmpty,
+        "\(path) at \(width) px: labels overlap: \(report.overlaps.prefix(5))")
+      #expect(
+        report.uncued.isEmpty,
+        "\(path) at \(width) px: a box scrolls without a cue: \(report.uncued)")
+      #expect(report.legends.isEmpty, "\(path) at \(width) px: \(report.legends)")
+      if report.figures > 0 {
+        #expect(report.labels > report.figures, "\(path): figures have text")
+      }
+    }
+  }
+
+  static let pdftotext = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"]
+    .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+  @Test(
+    "committed handouts print: a footer with title and page, figures whole, the key's solutions open",
+    .enabled(
+      if: chromium != nil, "Chromium is not installed (apt-get install chromium); CI installs it"),
+    .enabled(
+      if: pdftotext != nil,
+      "pdftotext is not installed (apt-get install poppler-utils); the test set-up installs it"),
+    arguments: handouts)
+  func committedHandoutPrints(_ path: String) throws {
+    let page = Self.repository.appendingPathComponent(path)
+    let folder = Self.repository.appendingPathComponent(".build/screenshots")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let name = String(path.dropFirst("output/".count)).replacing("/", with: "-").replacing(
+      ".html", with: "")
+    let pdf = folder.appendingPathComponent("\(name).pdf")
+    try? FileManager.default.removeItem(at: pdf)
+    _ = try Self.run(
+      Self.chromium ?? "",
+      [
+        "--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)", "--virtual-time-budget=15000",
+        page.absoluteString,
+      ])
+    let text = try Self.run(Self.pdftotext ?? "", ["-layout", pdf.path, "-"])
+    let pages = text.components(separatedBy: "\u{0C}").filter {
+      !$0.allSatisfy(\.isWhitespace)
+    }
+    #expect(!pages.isEmpty, "\(path) printed nothing")
+    let html = try String(contentsOf: page, encoding: .utf8)
+    let title = html.firstMatch(of: #/<title>([^<]*)</title>/#).map { String($0.output.1) } ?? ""
+    let shortTitle = String(title.prefix(20)).replacing("&amp;", with: "&")
+    // pdftotext drops or widens spaces, so the footer is compared without them.
+    func squeezed(_ text: some StringProtocol) -> String {
+      String(text.filter { !$0.isWhitespace })
+    }
+    for (number, text) in pages.enumerated() {
+      let lines = text.split(separator: "\n").map(squeezed).filter { !$0.isEmpty }
+      let footer = lines.last ?? ""
+      #expect(
+        footer.hasSuffix("\(number + 1)/\(pages.count)"),
+        "\(path): page \(number + 1)'s last line is not its footer: \(footer)")
+      #expect(
+        footer.hasPrefix(squeezed(shortTitle)),
+        "\(path): page \(number + 1)'s footer lacks the title: \(footer)")
+    }
+    // A figure is kept whole: its drawn title prints on the page of its caption.
+    for match in html.matches(of: #/<title id="fig-(\d+)-title">([^<]*)</title>/#) {
+      let (number, figureTitle) = (String(match.output.1), String(match.output.2))
+      guard html.contains(">\(figureTitle)</text>"),
+        let captionPage = pages.firstIndex(where: { $0.contains("Figure \(number). ") })
+      else { continue }
+      let flat = pages[captionPage].split(whereSeparator: \.isWhitespace).joined(separator: " ")
+      let wanted = figureTitle.replacing("&amp;", with: "&").split(whereSeparator: \.isWhitespace)
+        .joined(separator: " ")
+      #expect(
+        flat.contains(wanted),
+        "\(path): figure \(number) ('\(wanted)') is not on the page of its caption")
+    }
+    // The key's worked solutions print expanded.
+    for solution in html.matches(
+      of: #/<details class="solution">\s*<summary>[^<]*</summary>\s*<p>([^<]{12,})/#)
+    {
+      let words = solution.output.1.split(whereSeparator: \.isWhitespace).prefix(4).joined(
+        separator: " ")
+      let flat = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+      #expect(flat.contains(words), "\(path): the solution starting '\(words)' does not print")
+    }
   }
 
   /// Opens a page in Chromium and checks what a reader sees; returns the DOM.

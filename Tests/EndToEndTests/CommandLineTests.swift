@@ -113,10 +113,41 @@ struct CommandLineTests {
     #expect(verdict("```model m\ninputs: 2\n```\n") == .notebookErrors)
   }
 
+  @Test func theReviewBuildAndTheReportShowTheChecks() throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("nbrun-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Data(Self.holds.utf8).write(to: folder.appendingPathComponent("notebook.md"))
+    #expect(try Self.status(["notebook.md", "--review", "--to", "md"], in: folder) == 0)
+    #expect(try Self.status(["notebook.md", "--to", "md"], in: folder) == 0)
+    let review = try String(
+      contentsOf: folder.appendingPathComponent("output/review/notebook.md"), encoding: .utf8)
+    let handout = try String(
+      contentsOf: folder.appendingPathComponent("output/notebook.md"), encoding: .utf8)
+    #expect(review.contains("| g.J = 6 | 6 | ✓ |"))
+    #expect(!handout.contains("g.J = 6"))
+    #expect(try Self.status(Self.holds, ["notebook.md", "--review", "--key"]) == 64)
+    // --report prints each assertion with what was computed.
+    let executable = try #require(Self.executable)
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = ["notebook.md", "--report", "-o", "report", "--quiet"]
+    process.currentDirectoryURL = folder
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(printed.contains("\tg.J = 6\t→ 6\t✓"))
+  }
+
   @Test func outputFoldersFollowTheBuild() {
     #expect(JobRequest.defaultFolder(build: .handout, variants: false) == "output")
     #expect(JobRequest.defaultFolder(build: .student, variants: false) == "output/student")
     #expect(JobRequest.defaultFolder(build: .key, variants: false) == "output/key")
+    #expect(JobRequest.defaultFolder(build: .review, variants: false) == "output/review")
     #expect(JobRequest.defaultFolder(build: .student, variants: true) == "output/variants")
   }
 

@@ -142,8 +142,9 @@ struct HandoutTests {
     #expect(first.figures.map(\.svg) == second.figures.map(\.svg))
     #expect(first.figures.map(\.path) == ["nb_files/fig-1.svg"])
     #expect(
-      first.markdown.contains("![Learning curve of net: loss per epoch.](nb_files/fig-1.svg)"))
-    #expect(first.html.contains("<figure id=\"fig-1\">\n<svg"))
+      first.markdown.contains(
+        "![Learning curve: training loss per epoch.](nb_files/fig-1.svg)"))
+    #expect(first.html.contains("<figure id=\"fig-1\">\n<div class=\"figure-scroll\"><svg"))
   }
 
   @Test func figureTextIsEscaped() throws {
@@ -165,8 +166,10 @@ struct HandoutTests {
       ```
       """)
     let svg = try #require(figures.first?.svg)
-    #expect(svg.contains("<title id=\"fig-1-title\">m: loss per epoch</title>"))
-    #expect(svg.contains("<desc id=\"fig-1-desc\">Loss (mse) against epoch: loss goes from"))
+    #expect(svg.contains("<title id=\"fig-1-title\">Training loss per epoch</title>"))
+    #expect(
+      svg.contains(
+        "<desc id=\"fig-1-desc\">Loss (mean squared error) against epoch: training loss goes from"))
     #expect(html.contains("Loss &lt;in&gt; &quot;bits&quot; &amp; pieces"))
     #expect(!html.contains("<in>"))
   }
@@ -266,20 +269,37 @@ struct FigureTests {
       #expect(html.contains("<figure id=\"fig-\(index + 1)\">"))
     }
     let titles = figures.map { svg in
-      svg.svg.split(separator: "<title id=").dropFirst().first.map { String($0.prefix(60)) } ?? ""
+      svg.svg.split(separator: "<title id=").dropFirst().first.map { String($0.prefix(120)) } ?? ""
     }
+    // Titles say what the author wrote (`title:`), else describe the thing; never a
+    // block's internal name (hk, net, reader, or).
     for expected in [
-      "Network hk", "Decision regions of net", "L(w, b) of neuron", "Activation functions",
-      "Computation graph of J", "Confusion matrix of reader", "Samples of digits.test",
-      "loss per epoch", "Perceptron or",
+      "A 3–2–1 network", "Decision regions of the 12-unit network",
+      "L(w, b) and the path of gradient descent", "Activation functions",
+      "Computation graph of J", "Confusion matrix of the network on digits (test split)",
+      "Samples of digits (test split)", "Training loss and validation loss per epoch",
+      "An OR unit: w0 + w1·x1 + w2·x2 = 0",
     ] {
       #expect(titles.contains { $0.contains(expected) }, "no figure titled \(expected): \(titles)")
     }
+    // Runs without a title are named by their optimizer and rate, with the best epoch marked.
+    #expect(figures[7].svg.contains(">SGD, η = 0.5: training loss</text>"))
+    #expect(figures[7].svg.contains(">SGD, η = 0.05: validation loss</text>"))
+    #expect(figures[7].svg.contains("SGD, η = 0.5: best epoch"))
     // The network diagram carries the forward values; the surface its path; the
     // perceptron its line.
     #expect(figures[0].svg.contains(">0.474</text>"))
     #expect(figures[2].svg.contains("stroke=\"#D55E00\" stroke-width=\"2\""))
     #expect(figures[8].svg.contains("stroke=\"#000\" stroke-width=\"2.5\""))
+    // Shaded fields are an embedded PNG under stroked iso-lines or boundaries.
+    #expect(figures[1].svg.contains("href=\"data:image/png;base64,iVBORw0KGgo"))
+    #expect(figures[1].svg.contains("<g class=\"boundary\">"))
+    #expect(figures[2].svg.contains("<g class=\"isolines\">"))
+    #expect(!figures[2].svg.contains("<g class=\"field\">"), "no grid of cells")
+    // The graph shows each operation in a badge and its true constant dashed.
+    #expect(figures[4].svg.contains(">×</text>") && figures[4].svg.contains(">+</text>"))
+    #expect(figures[4].svg.contains(">constant</text>"))
+    #expect(figures[4].svg.contains("stroke-dasharray=\"4 3\""))
   }
 
   @Test func figuresAreByteIdenticalOnRerun() throws {

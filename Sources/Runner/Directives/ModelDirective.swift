@@ -117,7 +117,8 @@ struct ModelDirective: Directive {
       try Network(inputs: inputs.count, layers: built, inputNames: inputs.names)
     }
     // A single neuron whose author writes `w` and `b` is shown with those names.
-    if network.isSingleNeuron, (weights + biases).contains(where: { $0.name == "w" || $0.name == "b" })
+    if network.isSingleNeuron,
+      (weights + biases).contains(where: { $0.name == "w" || $0.name == "b" })
     {
       network.parameterNaming = .neuron
     }

@@ -135,7 +135,8 @@ struct PerceptronDirective: Directive {
           cells.append(
             .text(
               on.isEmpty
-                ? (unit.aggregate(row) >= (threshold ?? 0) ? "g ≥ θ = \(theta)" : "g < θ = \(theta)")
+                ? (unit.aggregate(row) >= (threshold ?? 0)
+                  ? "g ≥ θ = \(theta)" : "g < θ = \(theta)")
                 : "inhibited: \(on.joined(separator: ", ")) = 1"))
         }
         table.append(cells)

@@ -88,7 +88,8 @@ extension PlotFigures {
           ? xs.map { ($0, activation.derivative($0, output: activation.value($0))) } : [])
     }
     let chart = FunctionPanels(
-      panels: panels, title: title("Activation functions\(derivatives ? " and their derivatives" : "")"),
+      panels: panels,
+      title: title("Activation functions\(derivatives ? " and their derivatives" : "")"),
       columns: options.columns ?? 4)
     let caption =
       "Activation functions φ (solid)\(derivatives ? " and their derivatives φ′ (dashed)" : "") on x ∈ [−4, 4]: \(functions.map(Shown.activation).joined(separator: ", "))."
@@ -154,7 +155,8 @@ extension PlotFigures {
     }
     let names = data.classNames ?? (0..<confusion.classes).map(String.init)
     let chart = CountMatrix(
-      title: title("Confusion matrix of \(shown(name, else: "the network")) on \(shown(dataName))"), rowLabel: "actual class",
+      title: title("Confusion matrix of \(shown(name, else: "the network")) on \(shown(dataName))"),
+      rowLabel: "actual class",
       columnLabel: "predicted class", names: names, counts: confusion.counts)
     let caption =
       "Confusion matrix of \(name ?? "the model") on \(dataName): \(confusion.correct) of \(confusion.total) correct (accuracy \(format(confusion.accuracy, 3)))."
@@ -191,7 +193,8 @@ extension PlotFigures {
     }
     let grid = ImageGrid(
       images: images,
-      title: title(options.misclassified ? "Misclassified samples" : "Samples of \(shown(dataName))"),
+      title: title(
+        options.misclassified ? "Misclassified samples" : "Samples of \(shown(dataName))"),
       columns: options.columns ?? 10)
     let wrong = images.filter { $0.prediction != nil && $0.prediction != $0.truth }.count
     let caption =
@@ -244,7 +247,8 @@ extension PlotFigures {
         chart.marks.append(
           (
             Double(lowest.epoch),
-            runs.count == 1 ? "best: epoch \(lowest.epoch)" : "\(shown(run)): best epoch \(lowest.epoch)"
+            runs.count == 1
+              ? "best: epoch \(lowest.epoch)" : "\(shown(run)): best epoch \(lowest.epoch)"
           ))
       }
     }
@@ -277,7 +281,8 @@ extension PlotFigures {
       yLabel: data.targetNames.first ?? "y",
       series: [
         LineChart.Series(name: "output", points: zip(grid, curve.elements).map { ($0, $1) }),
-        LineChart.Series(name: shown(dataName), points: zip(xs, data.targets.elements).map { ($0, $1) }),
+        LineChart.Series(
+          name: shown(dataName), points: zip(xs, data.targets.elements).map { ($0, $1) }),
       ], markers: [false, true])
     let caption =
       "The function \(model) computes, over the range of \(shown(dataName)), with its \(data.count) samples as points."

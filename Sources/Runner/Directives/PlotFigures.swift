@@ -173,7 +173,8 @@ struct PlotFigures {
     let truth = try atOption(dataOption) { try data.labels() }
     var plot = FieldPlot(
       title: title(
-        "Decision \(probability ? "probabilities" : "regions") of \(shown(name, else: "the network"))"),
+        "Decision \(probability ? "probabilities" : "regions") of \(shown(name, else: "the network"))"
+      ),
       xLabel: data.featureNames[0], yLabel: data.featureNames[1],
       xRange: xRange, yRange: yRange, values: grid, coloring: probability ? .probability : .classes)
     plot.boundaries = Self.margins(outputs, resolution: resolution)

@@ -36,7 +36,9 @@ public struct CommonOptions: DeclaredOptions, Sendable {
         "title", \.title, .text,
         "the name readers see: on a model, a training run or a data set, in every figure title, legend and caption that names it; on a plot, the figure's title",
         example: "title: SGD, η = 0.001",
-        default: "a description (a run's optimizer and rate, a network's layer sizes), else the block's name"),
+        default:
+          "a description (a run's optimizer and rate, a network's layer sizes), else the block's name"
+      ),
       .option(
         "echo", \.echo, .boolean, "show the directive's own source in the handout",
         example: "echo: true"),
