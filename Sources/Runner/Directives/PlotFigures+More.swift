@@ -159,7 +159,7 @@ extension PlotFigures {
       rowLabel: "actual class",
       columnLabel: "predicted class", names: names, counts: confusion.counts)
     let caption =
-      "Confusion matrix of \(name ?? "the model") on \(dataName): \(confusion.correct) of \(confusion.total) correct (accuracy \(format(confusion.accuracy, 3)))."
+      "Confusion matrix of \(shown(name, else: "the network")) on \(shown(dataName)): \(confusion.correct) of \(confusion.total) correct (accuracy \(format(confusion.accuracy, 3)))."
     return (chart.figure(caption: caption), caption)
   }
 
@@ -198,7 +198,7 @@ extension PlotFigures {
       columns: options.columns ?? 10)
     let wrong = images.filter { $0.prediction != nil && $0.prediction != $0.truth }.count
     let caption =
-      "\(images.count) samples of \(dataName)\(predictions == nil ? " with their labels" : ", labelled true → predicted by \(name ?? ""); \(wrong) misclassified, framed in orange")."
+      "\(images.count) samples of \(shown(dataName))\(predictions == nil ? " with their labels" : ", labelled true → predicted by \(shown(name, else: "the network")); \(wrong) misclassified, framed in orange")."
     return (grid.figure(caption: caption), caption)
   }
 

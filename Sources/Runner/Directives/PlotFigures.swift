@@ -190,7 +190,7 @@ struct PlotFigures {
     plot.height = 440
     let wrong = plot.points.filter(\.marked).count
     let caption =
-      "Decision \(probability ? "probabilities" : "regions") of \(name) over \(dataName); points are samples coloured by their true class, \(wrong == 0 ? "all classified correctly" : "\(wrong) misclassified ones crossed")."
+      "Decision \(probability ? "probabilities" : "regions") of \(shown(name, else: "the network")) over \(shown(dataName)); points are samples coloured by their true class, \(wrong == 0 ? "all classified correctly" : "\(wrong) misclassified ones crossed")."
     return (plot.figure(caption: caption, description: caption), caption)
   }
 
@@ -241,7 +241,7 @@ struct PlotFigures {
     plot.width = 480
     plot.height = 420
     let caption =
-      "The perceptron \(name)'s line w0 + w1·x1 + w2·x2 = 0 (w0 = \(NumberText.plain(w0)), w1 = \(NumberText.plain(w1)), w2 = \(NumberText.plain(w2))) over the truth table; shading is its output, points are the targets\(plot.points.contains(where: \.marked) ? ", crossed where it is wrong" : "")."
+      "\(shown(name, else: "The perceptron"))'s line w0 + w1·x1 + w2·x2 = 0 (w0 = \(NumberText.plain(w0)), w1 = \(NumberText.plain(w1)), w2 = \(NumberText.plain(w2))) over the truth table; shading is its output, points are the targets\(plot.points.contains(where: \.marked) ? ", crossed where it is wrong" : "")."
     return (plot.figure(caption: caption, description: caption), caption)
   }
 
