@@ -147,14 +147,13 @@ struct HandoutWalk {
   }
 
   /// A figure's SVG in this build: a value the build blanks (a unit's output, a node's
-  /// value, or a weight whose update is blanked) shows "?" for students; every other
-  /// marked value shows as it is.
+  /// value, a weight that is a blanked update's result) shows "?" for students; every
+  /// other marked value shows as it is.
   func svg(_ figure: Figure, number: Int, minimumWidth: Double? = nil) -> String {
     FigureText.resolve(figure.svg(id: "fig-\(number)", minimumWidth: minimumWidth)) {
       key, text in
-      guard build == .student, let key else { return text }
-      let updated = ValueKey(owner: key.owner, quantity: "new_" + key.quantity, sample: key.sample)
-      return blanked.contains(key) || blanked.contains(updated) ? "?" : text
+      guard build == .student, let key, blanked.contains(key) else { return text }
+      return "?"
     }
   }
 

@@ -86,6 +86,36 @@ struct ExerciseTests {
     #expect(key.contains("<details class=\"solution\">"))
   }
 
+  /// Every committed student file, every format: no figure shows a blanked value.
+  @Test(arguments: ["exercise1", "exercise2"])
+  func noStudentFileShowsABlankInAFigure(_ name: String) throws {
+    let (result, _) = try Self.run("\(name).md")
+    let folder = CourseTests.repository.appendingPathComponent("output/student")
+    var files = [
+      folder.appendingPathComponent("\(name).html"), folder.appendingPathComponent("\(name).ipynb"),
+    ]
+    let figures = folder.appendingPathComponent("\(name)_files")
+    for file in (try? FileManager.default.contentsOfDirectory(atPath: figures.path)) ?? [] {
+      files.append(figures.appendingPathComponent(file))
+    }
+    for file in files {
+      let text = try String(contentsOf: file, encoding: .utf8)
+      // The text of every SVG element, in the page and in the notebook's JSON alike.
+      let texts = text.matches(of: #/<text[^>]*>([^<]*)</text>|<title[^>]*>([^<]*)</title>/#).map {
+        String($0.output.1 ?? $0.output.2 ?? "")
+      }
+      for answer in result.answers {
+        for decimals in 2...4 {
+          let shown = NumberFormat.value(.number(answer.value), decimals: decimals)
+          guard shown.count > 3 else { continue }
+          #expect(
+            !texts.contains { $0 == shown || $0.hasSuffix(": \(shown)") },
+            "\(file.lastPathComponent) shows \(answer.reference) = \(shown) in a figure")
+        }
+      }
+    }
+  }
+
   @Test func theKeyFillsInTheTextbookNumbers() throws {
     let (result, _) = try Self.run("exercise1.md")
     let key = MarkdownHandout(result: result, name: "exercise1", build: .key).text

@@ -65,11 +65,16 @@ struct PlotFigures {
       described = " with the forward values of one sample"
     }
     let showWeights = options.weights ?? (network.parameterCount <= 16)
-    // A weight is the model's parameter `name.w46`, marked for blanking like a unit's output.
+    // A weight is the model's parameter `name.w46`, marked for blanking like a unit's
+    // output; drawn after `backward … apply: true`, it is that step's result `name.new_w46`.
     func parameter(_ id: ParameterID, _ value: Double) -> String {
       let shown = format(value, context.precision, trimmed: true)
-      return name.map { FigureText.keyed(.parameter($0, network.parameterName(id)), shown) }
-        ?? shown
+      guard let name else { return shown }
+      let parameterName = network.parameterName(id)
+      let updated = ValueKey.updated(name, parameter: parameterName)
+      let isUpdate =
+        context.namespace.values.value(updated, at: context.definer.index)?.number == value
+      return FigureText.keyed(isUpdate ? updated : .parameter(name, parameterName), shown)
     }
     let weights: [[[String]]]? =
       showWeights
