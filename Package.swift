@@ -64,7 +64,7 @@ let package = Package(
     // they give), handout files on disk, OpenBLAS kernel selection.
     .target(
       name: "CommandLineSupport",
-      dependencies: ["CBLAS", "Rendering", "Runner", "Notebook", "MathCheck"]),
+      dependencies: ["CBLAS", "Rendering", "Runner", "Notebook", "MathCheck", "Figures"]),
 
     .executableTarget(
       name: "nbrun",
@@ -72,6 +72,9 @@ let package = Package(
         "Runner", "Rendering", "Notebook", "Figures", "CommandLineSupport", "MathCheck",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    // libFuzzer targets (scripts/fuzz); built plainly, a replayer of the kept corpus.
+    .executableTarget(name: "nbrun-fuzz", dependencies: ["Runner", "Notebook", "NeuralEngine"]),
+
     .executableTarget(
       name: "nbrun-bench",
       dependencies: [

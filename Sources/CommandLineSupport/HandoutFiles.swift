@@ -14,42 +14,116 @@ public enum HandoutFiles {
   public static func write(
     _ files: [(path: String, text: String)], to folder: URL, figuresFolder: String
   ) throws {
-    let manager = FileManager.default
-    let held = SignalHold()
-    defer { held.release() }
-    var staged: [(staging: URL, target: URL)] = []
+    let staging = Staging()
     do {
-      for (relative, text) in files {
-        let target = folder.appendingPathComponent(relative)
-        try manager.createDirectory(
-          at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let staging = target.deletingLastPathComponent().appendingPathComponent(
-          ".\(target.lastPathComponent).nbrun-\(getpid())")
-        guard manager.createFile(atPath: staging.path, contents: Data(text.utf8)) else {
-          throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target.path])
-        }
-        staged.append((staging, target))
-      }
+      try staging.stage(files, to: folder)
     } catch {
-      for file in staged { try? manager.removeItem(at: file.staging) }
+      staging.discard()
       throw error
     }
-    let figures = folder.appendingPathComponent(figuresFolder)
-    let fresh = Set(files.map(\.path))
-    if let existing = try? manager.contentsOfDirectory(atPath: figures.path) {
-      for file in existing
-      where file.hasPrefix("fig-") && file.hasSuffix(".svg")
-        && !fresh.contains("\(figuresFolder)/\(file)")
-      {
-        try? manager.removeItem(at: figures.appendingPathComponent(file))
+    try staging.commit(figures: [(folder, figuresFolder, Set(files.map(\.path)))])
+  }
+
+  /// Files staged beside their places (`.NAME.nbrun-PID`), renamed into place together by
+  /// `commit`, or removed by `discard`. Staging on disk keeps memory bounded when a run
+  /// makes many files (a roster's students, one after another).
+  public final class Staging {
+    private var staged: [(staging: URL, target: URL)] = []
+
+    public init() {}
+
+    /// Writes `files` (paths relative to `folder`) to their staging places.
+    public func stage(_ files: [(path: String, text: String)], to folder: URL) throws {
+      let manager = FileManager.default
+      for (relative, text) in files {
+        let target = folder.appendingPathComponent(relative)
+        do {
+          try manager.createDirectory(
+            at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+          throw WriteFailure(
+            path: target.deletingLastPathComponent().path, code: HandoutFiles.code(of: error))
+        }
+        let staging = target.deletingLastPathComponent().appendingPathComponent(
+          ".\(target.lastPathComponent).nbrun-\(getpid())")
+        try HandoutFiles.create(staging, Array(text.utf8), shownAs: target.path)
+        staged.append((staging, target))
       }
     }
-    for file in staged where rename(file.staging.path, file.target.path) != 0 {
-      for rest in staged { try? manager.removeItem(at: rest.staging) }
-      throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.target.path])
+
+    /// Removes every staged file.
+    public func discard() {
+      for file in staged { try? FileManager.default.removeItem(at: file.staging) }
+      staged = []
+    }
+
+    /// Renames every staged file into place, with SIGINT and SIGTERM held back for the
+    /// fraction of a second it takes; figures a previous run left in a figures folder that
+    /// this run no longer makes (`fresh` lists the run's files) are removed with them.
+    public func commit(figures: [(folder: URL, name: String, fresh: Set<String>)]) throws {
+      let manager = FileManager.default
+      let held = SignalHold()
+      defer { held.release() }
+      for (folder, name, fresh) in figures {
+        let place = folder.appendingPathComponent(name)
+        guard let existing = try? manager.contentsOfDirectory(atPath: place.path) else { continue }
+        for file in existing
+        where file.hasPrefix("fig-") && file.hasSuffix(".svg") && !fresh.contains("\(name)/\(file)")
+        {
+          try? manager.removeItem(at: place.appendingPathComponent(file))
+        }
+      }
+      for file in staged where rename(file.staging.path, file.target.path) != 0 {
+        let code = errno
+        discard()
+        throw WriteFailure(path: file.target.path, code: code)
+      }
+      staged = []
     }
   }
 
+  /// Writes `bytes` to a new file with POSIX calls, so a failure keeps its reason (errno)
+  /// and leaves no file behind, not even a partly written one.
+  static func create(_ url: URL, _ bytes: [UInt8], shownAs path: String) throws {
+    let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw WriteFailure(path: path, code: errno) }
+    var written = 0
+    var failure: Int32?
+    bytes.withUnsafeBytes { buffer in
+      while written < buffer.count {
+        let count = Foundation.write(
+          descriptor, buffer.baseAddress.map { $0 + written }, buffer.count - written)
+        if count < 0 {
+          if errno == EINTR { continue }
+          failure = errno
+          return
+        }
+        written += count
+      }
+    }
+    if close(descriptor) != 0, failure == nil { failure = errno }
+    if let failure {
+      unlink(url.path)
+      throw WriteFailure(path: path, code: failure)
+    }
+  }
+
+  /// The POSIX error code inside a Foundation error, if it carries one.
+  static func code(of error: Error) -> Int32 {
+    let error = error as NSError
+    if error.domain == NSPOSIXErrorDomain { return Int32(error.code) }
+    if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError,
+      underlying.domain == NSPOSIXErrorDomain
+    {
+      return Int32(underlying.code)
+    }
+    switch CocoaError.Code(rawValue: error.code) {
+    case .fileWriteOutOfSpace: return ENOSPC
+    case .fileWriteVolumeReadOnly: return EROFS
+    case .fileWriteNoPermission: return EACCES
+    default: return EIO
+    }
+  }
   /// The differences between the files a run would write and those in `folder`.
   public static func check(
     _ files: [(path: String, text: String)], in folder: URL, shownAs prefix: String
@@ -82,7 +156,20 @@ public enum HandoutFiles {
 }
 
 /// SIGINT and SIGTERM held back while a handout's files are written, delivered after.
-final class SignalHold {
+public final class SignalHold {
+  /// Makes SIGINT and SIGTERM stop nbrun whatever it inherited: a script's background
+  /// job starts with SIGINT ignored, and a parent may spawn it with both blocked, which
+  /// would let a run of a million epochs go on after Ctrl-C or `kill`. Called at start.
+  public static func answerInterrupts() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
+    signal(SIGINT, SIG_DFL)
+    signal(SIGTERM, SIG_DFL)
+  }
+
   private var previous = sigset_t()
 
   init() {
@@ -95,5 +182,63 @@ final class SignalHold {
 
   func release() {
     sigprocmask(SIG_SETMASK, &previous, nil)
+  }
+}
+
+/// A handout file that could not be written, with the reason as a sentence and what to do.
+public struct WriteFailure: Error, CustomStringConvertible {
+  public var path: String
+  public var code: Int32
+
+  public var description: String {
+    switch code {
+    case ENOSPC, EDQUOT: "the disk is full (no space left on the device): free some space"
+    case EROFS: "the folder is on a read-only file system: choose another with -o"
+    case EACCES, EPERM: "permission denied: make the folder writable, or choose another with -o"
+    case ENOTDIR, EEXIST: "a path on the way is a file, not a folder: move it, or choose another -o"
+    default: "the system reports error \(code): check that it is a writable folder with free space"
+    }
+  }
+
+  public init(path: String, code: Int32) {
+    self.path = path
+    self.code = code
+  }
+}
+
+/// A roster's files as they are made, student by student: each set is checked against the
+/// run's outputs (no source overwritten, no path shared) and staged on disk, so memory
+/// stays bounded; `commit` renames everything into place at the end, `discard` removes it.
+/// One thread uses it (the command line's), hence `@unchecked Sendable`.
+public final class StreamedFiles: @unchecked Sendable {
+  private let staging = HandoutFiles.Staging()
+  private let folder: URL
+  private let notebook: String
+  public private(set) var outputs: OutputGuard
+  public private(set) var count = 0
+
+  public init(folder: URL, notebook: String, outputs: OutputGuard) {
+    self.folder = folder
+    self.notebook = notebook
+    self.outputs = outputs
+  }
+
+  public func deliver(_ files: [(path: String, text: String)]) throws {
+    let conflicts = outputs.claim(files.map(\.path), in: folder, for: notebook)
+    if let first = conflicts.first { throw Refusal(description: first) }
+    try staging.stage(files, to: folder)
+    count += files.count
+  }
+
+  /// Stages the job's last files (the answers file) and renames everything into place.
+  public func commit(_ last: [(path: String, text: String)]) throws {
+    try deliver(last)
+    try staging.commit(figures: [])
+  }
+
+  public func discard() { staging.discard() }
+
+  struct Refusal: Error, CustomStringConvertible {
+    var description: String
   }
 }

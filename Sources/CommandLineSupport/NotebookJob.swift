@@ -1,3 +1,4 @@
+import Figures
 import Foundation
 import MathCheck
 import Notebook
@@ -15,6 +16,10 @@ public struct JobRequest: Sendable {
   public var build: Build
   public var roster: Roster?
   public var run: RunOptions
+  /// With a roster: takes each student's files as soon as they are made, so a roster of
+  /// thousands is built in bounded memory (the job keeps only the answers file). A thrown
+  /// error stops the job there.
+  public var deliver: (@Sendable ([(path: String, text: String)]) throws -> Void)?
 
   public init(formats: [Format], build: Build, roster: Roster?, run: RunOptions) {
     self.formats = formats
@@ -79,9 +84,23 @@ public struct NotebookJob: Sendable {
       return
     }
     var answers: [(student: String, answers: [Answer])] = []
-    for entry in roster.students {
+    // The run's budget holds for the whole roster: each student gets what is left of it.
+    let deadline = request.run.budget.map { Date().addingTimeInterval($0) }
+    for (index, entry) in roster.students.enumerated() {
+      var options = request.run
+      if let deadline {
+        let left = deadline.timeIntervalSinceNow
+        guard left > 0 else {
+          messages.append(
+            "\(document.path): error: the run's budget of \(NumberText.plain(request.run.budget ?? 0)) s ran out after \(index) of \(roster.students.count) students; raise --budget"
+          )
+          verdict = .notebookErrors
+          return
+        }
+        options.budget = left
+      }
       let draw = Variants.draw(document, notebook: name, student: entry.id) {
-        execute($0, diagnostics)
+        Session(document: $0, options: options).run(parseDiagnostics: diagnostics)
       }
       guard draw.mistakes.isEmpty else {
         messages += draw.mistakes.map(\.description)
@@ -96,12 +115,25 @@ public struct NotebookJob: Sendable {
         )
         continue
       }
-      results.append(result)
-      files += Self.files(result, name: name, build: .student, formats: request.formats, math: math)
-        .map { ("\(entry.id)/" + $0.path, $0.text) }
-      files += Self.files(result, name: name, build: .key, formats: request.formats, math: math)
+      // Streaming, only the first student's run is kept, for its diagnostics.
+      if request.deliver == nil || results.isEmpty { results.append(result) }
+      var made = Self.files(
+        result, name: name, build: .student, formats: request.formats, math: math
+      ).map { ("\(entry.id)/" + $0.path, $0.text) }
+      made += Self.files(result, name: name, build: .key, formats: request.formats, math: math)
         .map { ("\(entry.id)/key/" + $0.path, $0.text) }
       answers.append((entry.id, result.answers))
+      guard let deliver = request.deliver else {
+        files += made
+        continue
+      }
+      do {
+        try deliver(made)
+      } catch {
+        messages.append("\(document.path): error: student \(entry.id): \(error)")
+        verdict = .notebookErrors
+        return
+      }
     }
     files.append(("\(name)-answers.csv", roster.carry(AnswerKey.csv(answers))))
   }

@@ -68,7 +68,8 @@ public struct LineChart: Hashable, Sendable {
     var content: [SVGElement] = [titleElement(title, width: width)]
     content += frame.axes(xLabel: xLabel, yLabel: yLabel + (yScale == .log ? " (log scale)" : ""))
     for (index, line) in series.enumerated() {
-      let points = line.points.filter { $0.y.isFinite && (yScale == .linear || $0.y > 0) }
+      let points = Self.thinned(
+        line.points.filter { $0.y.isFinite && (yScale == .linear || $0.y > 0) })
       guard !points.isEmpty else { continue }
       if isPoints(index) {
         let dots = points.map { p in
@@ -181,6 +182,28 @@ public struct LineChart: Hashable, Sendable {
   }
 
   private func isPoints(_ index: Int) -> Bool { markers.indices.contains(index) && markers[index] }
+
+  /// At most about 2,000 points of a long series (a million epochs): the first and last
+  /// point and the lowest and highest of each of 500 runs of points, in order, so the
+  /// curve keeps its shape and spikes while the page stays small.
+  public static func thinned(_ points: [(x: Double, y: Double)]) -> [(x: Double, y: Double)] {
+    guard points.count > 2_000 else { return points }
+    let buckets = 500
+    var kept: [(x: Double, y: Double)] = []
+    kept.reserveCapacity(buckets * 4)
+    for bucket in 0..<buckets {
+      let range = (points.count * bucket / buckets)..<(points.count * (bucket + 1) / buckets)
+      guard let first = range.first, let last = range.last else { continue }
+      var low = first
+      var high = first
+      for k in range {
+        if points[k].y < points[low].y { low = k }
+        if points[k].y > points[high].y { high = k }
+      }
+      for k in Set([first, low, high, last]).sorted() { kept.append(points[k]) }
+    }
+    return kept
+  }
 }
 
 /// A legend box with one sample per entry: a coloured, dashed line (with the series'

@@ -69,8 +69,11 @@ struct Render: ParsableCommand {
   @Flag(help: "Print one line per block: location, directive, time taken.")
   var report = false
 
-  @Option(help: "Seconds the whole run of a notebook may take.")
-  var budget: Double?
+  @Option(
+    help:
+      "Seconds the whole run of a notebook (with --variants, of the whole roster) may take; nothing runs unbounded by accident."
+  )
+  var budget: Double = 900
 
   @Option(help: "The folder KaTeX is read from (Debian's libjs-katex).")
   var katex = "/usr/share/javascript/katex"
@@ -91,7 +94,7 @@ struct Render: ParsableCommand {
     for format in formatWords where JobRequest.Format(rawValue: format) == nil {
       throw ValidationError("unknown format '\(format)' in --to: use md, html, ipynb")
     }
-    if let budget, !(budget > 0) {
+    if !(budget > 0) || !budget.isFinite {
       throw ValidationError("--budget must be a positive number of seconds")
     }
     if [student, key, review, variants != nil].filter({ $0 }).count > 1 {
@@ -112,6 +115,7 @@ struct Render: ParsableCommand {
   }
 
   func run() throws {
+    SignalHold.answerInterrupts()
     if reference {
       print(DirectiveReference.markdown, terminator: "")
       return
@@ -175,11 +179,42 @@ struct Render: ParsableCommand {
       try FileText.read(relative, nextTo: folder, within: root, anywhere: anywhere)
     }
     let (document, diagnostics) = Document.parse(text, path: path)
+    var request = JobRequest(formats: formatList, build: build, roster: roster, run: options)
+    // A roster's files go to disk student by student (staged, renamed at the end), so a
+    // roster of thousands is built in bounded memory.
+    let streamed =
+      roster != nil && !check
+      ? StreamedFiles(folder: URL(fileURLWithPath: output), notebook: path, outputs: outputs)
+      : nil
+    if let streamed { request.deliver = { try streamed.deliver($0) } }
     let job = NotebookJob(
-      document: document, diagnostics: diagnostics, name: name,
-      request: JobRequest(formats: formatList, build: build, roster: roster, run: options),
-      math: math, checker: checker)
+      document: document, diagnostics: diagnostics, name: name, request: request, math: math,
+      checker: checker)
     progress?.clear()
+    if let streamed {
+      for result in job.results { report(result, path: path) }
+      for message in job.messages { printError(message) }
+      for diagnostic in job.mathDiagnostics { printError(diagnostic.description) }
+      guard job.verdict == .succeeded || keepGoing else {
+        streamed.discard()
+        printError("\(path): nothing was written, so \(output)/ keeps its earlier files")
+        return job.verdict
+      }
+      do {
+        try streamed.commit(job.files)
+      } catch {
+        streamed.discard()
+        printError("\(path): error: \(error); \(output)/ keeps its earlier files")
+        return .notebookErrors
+      }
+      outputs = streamed.outputs
+      if !quiet {
+        printError(
+          "\(path): done in \(NumberText.fixed(Date().timeIntervalSince(started), decimals: 2)) s → \(streamed.count) files in \(output)/ for \(roster?.students.count ?? 0) students"
+        )
+      }
+      return job.verdict
+    }
     for result in job.results { report(result, path: path) }
     for message in job.messages { printError(message) }
     for diagnostic in job.mathDiagnostics { printError(diagnostic.description) }
@@ -248,7 +283,7 @@ struct Render: ParsableCommand {
       try HandoutFiles.write(job.files, to: outputFolder, figuresFolder: "\(name)_files")
     } catch {
       printError(
-        "\(path): error: cannot write to \(output)/ (\((error as NSError).localizedFailureReason ?? "check that it is a writable folder with free space")); the earlier files there are as they were"
+        "\(path): error: cannot write to \(output)/: \(error as? WriteFailure ?? WriteFailure(path: output, code: EIO)); the earlier files there are as they were"
       )
       return .notebookErrors
     }
@@ -293,6 +328,7 @@ struct Grade: ParsableCommand {
   }
 
   func run() throws {
+    SignalHold.answerInterrupts()
     func read(_ path: String) throws -> String {
       do {
         return try FileText.read(URL(fileURLWithPath: path), shownAs: path)

@@ -358,3 +358,243 @@ struct FileTextTests {
         == base.appendingPathComponent("course").standardizedFileURL.path)
   }
 }
+
+/// Hostile conditions on disk and from the terminal, through the real `nbrun`: each case
+/// asserts the exit status, the message, and that no file changed that should not have.
+@Suite("Hostile input on disk")
+struct HostileDiskTests {
+  /// Runs nbrun in `folder`; returns the status and what it printed on stderr. With
+  /// `interrupt`, sends that signal once `after` seconds have passed.
+  static func nbrun(
+    _ arguments: [String], in folder: URL, interrupt: Int32? = nil, after: Double = 0
+  ) throws -> (status: Int32, stderr: String, seconds: Double) {
+    let executable = try #require(CommandLineTests.executable, "swift build builds nbrun")
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = folder
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    let started = Date()
+    try process.run()
+    if let interrupt {
+      Thread.sleep(forTimeInterval: after)
+      kill(process.processIdentifier, interrupt)
+    }
+    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text, Date().timeIntervalSince(started))
+  }
+
+  static func folder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-hostile-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  /// Every file below `folder`, with its contents.
+  static func snapshot(_ folder: URL) -> [String: Data] {
+    var files: [String: Data] = [:]
+    let names = FileManager.default.subpaths(atPath: folder.path) ?? []
+    for name in names {
+      let url = folder.appendingPathComponent(name)
+      var isFolder: ObjCBool = false
+      if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder),
+        !isFolder.boolValue
+      {
+        files[name] = FileManager.default.contents(atPath: url.path) ?? Data()
+      }
+    }
+    return files
+  }
+
+  static let figure = """
+    ```data d
+    source: xor
+    ```
+
+    ```model m
+    inputs: 2
+    layer: 2 tanh
+    layer: 1 sigmoid
+    seed: 1
+    ```
+
+    ```train m
+    data: d
+    loss: binary_crossentropy
+    optimizer: adam
+    rate: 0.05
+    epochs: 50
+    ```
+    """
+
+  @Test func aFifoOrADeviceAsDataIsRefusedNotWaitedOn() throws {
+    let base = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: base) }
+    #expect(mkfifo(base.appendingPathComponent("pipe.csv").path, 0o600) == 0)
+    try FileManager.default.createSymbolicLink(
+      atPath: base.appendingPathComponent("zero.csv").path, withDestinationPath: "/dev/zero")
+    for path in ["pipe.csv", "zero.csv"] {
+      let notebook = "```data d\nsource: \(path)\n```\n"
+      try Data(notebook.utf8).write(to: base.appendingPathComponent("nb.md"))
+      let (status, stderr, seconds) = try Self.nbrun(
+        ["nb.md", "-o", "out", "--allow-outside-data"], in: base)
+      #expect(status == 2, "\(path): \(stderr)")
+      #expect(stderr.contains("not a regular file"), "\(path): \(stderr)")
+      #expect(seconds < 20, "\(path) was waited on")
+      #expect(!stderr.contains("NSCocoaErrorDomain"))
+    }
+  }
+
+  /// A small tmpfs: mounting needs root (CI runs as root); elsewhere the test says so.
+  static func mount(_ folder: URL, size: String) -> Bool {
+    guard getuid() == 0 else { return false }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/mount")
+    process.arguments = ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", folder.path]
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return false }
+    process.waitUntilExit()
+    return process.terminationStatus == 0
+  }
+
+  static func unmount(_ folder: URL) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/umount")
+    process.arguments = [folder.path]
+    try? process.run()
+    process.waitUntilExit()
+  }
+
+  static var canMount: Bool {
+    guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/bin/mount") else {
+      return false
+    }
+    let probe = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-mount-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: probe, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: probe) }
+    guard mount(probe, size: "16k") else { return false }
+    unmount(probe)
+    return true
+  }
+
+  @Test(
+    "a full or read-only output folder is a sentence, and the old handouts stay",
+    .enabled(if: canMount, "mounting a small tmpfs needs root (CI runs as root)"))
+  func aFullOrReadOnlyFolderLeavesTheOldHandouts() throws {
+    let base = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: base) }
+    try Data(Self.figure.utf8).write(to: base.appendingPathComponent("nb.md"))
+    let out = base.appendingPathComponent("out")
+    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+    #expect(Self.mount(out, size: "48k"))
+    defer { Self.unmount(out) }
+    // Yesterday's handouts, small enough to fit; today's page (KaTeX inlined) does not.
+    try Data("old markdown\n".utf8).write(to: out.appendingPathComponent("nb.md"))
+    try Data("<p>old page</p>\n".utf8).write(to: out.appendingPathComponent("nb.html"))
+    let before = Self.snapshot(out)
+    let full = try Self.nbrun(["nb.md", "-o", "out"], in: base)
+    #expect(full.status == 2, "\(full.stderr)")
+    #expect(
+      full.stderr.contains("the disk is full (no space left on the device)"), "\(full.stderr)")
+    #expect(!full.stderr.contains("NSCocoaErrorDomain"))
+    #expect(Self.snapshot(out) == before, "a full disk changed or left files")
+    // Read-only: the same, with its own sentence.
+    let remount = Process()
+    remount.executableURL = URL(fileURLWithPath: "/bin/mount")
+    remount.arguments = ["-o", "remount,ro", out.path]
+    try remount.run()
+    remount.waitUntilExit()
+    let readOnly = try Self.nbrun(["nb.md", "-o", "out", "--to", "md"], in: base)
+    #expect(readOnly.status == 2, "\(readOnly.stderr)")
+    #expect(
+      readOnly.stderr.contains("read-only file system: choose another with -o"),
+      "\(readOnly.stderr)")
+    #expect(!readOnly.stderr.contains("NSCocoaErrorDomain"))
+    #expect(Self.snapshot(out) == before)
+  }
+
+  @Test(arguments: [SIGINT, SIGTERM])
+  func aSignalMidTrainingLeavesEveryFileAsItWas(_ signal: Int32) throws {
+    let base = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: base) }
+    let long = Self.figure.replacing("epochs: 50", with: "epochs: 1000000")
+    try Data(long.utf8).write(to: base.appendingPathComponent("nb.md"))
+    let out = base.appendingPathComponent("out")
+    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+    try Data("old markdown\n".utf8).write(to: out.appendingPathComponent("nb.md"))
+    let before = Self.snapshot(base)
+    let run = try Self.nbrun(["nb.md", "-o", "out"], in: base, interrupt: signal, after: 1.5)
+    #expect(run.status != 0, "a signal mid-training ends the run")
+    #expect(run.seconds < 10, "it stopped within about a second of the signal")
+    #expect(Self.snapshot(base) == before, "no file changed and no staged file is left")
+  }
+}
+
+extension HostileDiskTests {
+  /// The kept fuzz corpus (seeds, and inputs that once crashed): every input runs through
+  /// its target to the end. `scripts/fuzz` runs the same targets under libFuzzer.
+  @Test(arguments: ["notebook", "expr", "csv", "grading"])
+  func theFuzzCorpusReplaysCleanly(_ target: String) throws {
+    let folder = try #require(CommandLineTests.executable).deletingLastPathComponent()
+    let replay = folder.appendingPathComponent("nbrun-fuzz")
+    try #require(
+      FileManager.default.isExecutableFile(atPath: replay.path), "swift build builds nbrun-fuzz")
+    let corpus = CourseTests.repository.appendingPathComponent("Tests/Fuzz/corpus/\(target)")
+    let inputs = try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted()
+      .map { corpus.appendingPathComponent($0).path }
+    #expect(!inputs.isEmpty)
+    let process = Process()
+    process.executableURL = replay
+    process.arguments = [target] + inputs
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+  }
+}
+
+extension HostileDiskTests {
+  static let sheet = """
+    ```model n
+    inputs: x
+    layer: 1 sigmoid
+    weights: w=0.5
+    biases: b=0
+    vary:
+      w in -1..1 by 0.5
+    ```
+
+    ```forward n
+    input: 1
+    blank: O2
+    ```
+    """
+
+  @Test func aRosterIsWrittenStudentByStudentAndAFailureWritesNothing() throws {
+    let base = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: base) }
+    try Data(Self.sheet.utf8).write(to: base.appendingPathComponent("nb.md"))
+    let roster = (1...40).map { "s\($0)" }.joined(separator: "\n") + "\n"
+    try Data(roster.utf8).write(to: base.appendingPathComponent("roster.csv"))
+    let run = try Self.nbrun(["nb.md", "--variants", "roster.csv", "--to", "md"], in: base)
+    #expect(run.status == 0, "\(run.stderr)")
+    let files = Self.snapshot(base.appendingPathComponent("output/variants"))
+    #expect(files.count == 40 * 2 + 1, "\(files.keys.sorted().prefix(5))")
+    #expect(files["s17/nb.md"] != nil && files["s17/key/nb.md"] != nil)
+    #expect(
+      files["nb-answers.csv"].map { String(decoding: $0, as: UTF8.self) }?.contains("s40,") == true)
+    #expect(!files.keys.contains { $0.contains(".nbrun-") }, "no staged file is left")
+    // A budget too small for the roster: a sentence, and the earlier files as they were.
+    let before = Self.snapshot(base)
+    let short = try Self.nbrun(
+      ["nb.md", "--variants", "roster.csv", "--to", "md", "--budget", "0.000001"], in: base)
+    #expect(short.status == 2)
+    #expect(short.stderr.contains("ran out after") && short.stderr.contains("of 40 students"))
+    #expect(Self.snapshot(base) == before)
+  }
+}

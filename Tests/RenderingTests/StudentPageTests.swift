@@ -282,6 +282,20 @@ struct FigureGeometryTests {
     #expect(Contours.lines(grid, level: 100).isEmpty)
   }
 
+  @Test func aMillionEpochsMakeASmallFigure() {
+    // A loss that falls with one spike at epoch 700,000: the spike survives the thinning.
+    let points = (1...1_000_000).map { epoch in
+      (x: Double(epoch), y: epoch == 700_000 ? 5 : 1 / Double(epoch).squareRoot())
+    }
+    let chart = LineChart(
+      title: "t", xLabel: "Epoch", yLabel: "loss", series: [.init(name: "loss", points: points)])
+    let svg = chart.figure(caption: "c").svg(id: "f")
+    #expect(svg.utf8.count < 100_000, "\(svg.utf8.count) bytes")
+    let thinned = LineChart.thinned(points)
+    #expect(thinned.count <= 2_000 && thinned.first?.x == 1 && thinned.last?.x == 1_000_000)
+    #expect(thinned.contains { $0.y == 5 }, "the spike is kept")
+  }
+
   @Test func everySeriesColourHasContrastOnWhite() {
     func luminance(_ hex: String) -> Double {
       let bytes = Array(hex.utf8.dropFirst())
