@@ -333,3 +333,40 @@ struct TimeLimitTests {
     #expect(error.message == "expected 'name in low..high by step', found 'w12 from 1 to 9'")
   }
 }
+
+extension SemanticsTests {
+  /// A model of over 10,000 parameters is kept whole, not stored weight by weight, and
+  /// a quoted weight is still the model's state where it is quoted.
+  @Test func aLargeModelsWeightsAreLookedUpByName() throws {
+    let result = run(
+      """
+      ```model big
+      inputs: 200
+      layer: 60 sigmoid
+      layer: 1 sigmoid
+      seed: 2
+      ```
+
+      Before: {{ big.w1,201 | 6 }}.
+
+      ```backward big
+      input: \((1...200).map { _ in "1" }.joined(separator: " "))
+      target: 1
+      rate: 5
+      apply: true
+      results: hide
+      ```
+
+      After: {{ big.w1,201 | 6 }}, of {{ big.parameters | 0 }}; a bias {{ big.θ261 | 6 }}.
+      """)
+    #expect(result.succeeded, "\(result.diagnostics.map(\.description))")
+    let quotes = result.quotes.sorted { $0.key < $1.key }.map(\.value.value)
+    #expect(quotes.count == 4)
+    let before = try #require(quotes.first?.number)
+    let after = try #require(quotes.dropFirst().first?.number)
+    #expect(before != after, "the applied step changed w1,201")
+    #expect(quotes[2] == .number(12_121))
+    #expect(result.values.value(ValueKey(owner: "big", quantity: "w1,201")) == .number(after))
+    #expect(result.values.value(ValueKey(owner: "big", quantity: "w1,999")) == nil)
+  }
+}

@@ -189,6 +189,61 @@ extension Network {
     }
   }
 
+  /// The parameter a unit-notation name (`w14`, `w3,12`, `θ4`, `theta4`, `b4`; `w`, `b`
+  /// for a single neuron named so) stands for, found without listing every parameter: a
+  /// large model answers a quoted weight in time proportional to its units, not its
+  /// weights.
+  public func parameterID(named name: String) -> ParameterID? {
+    if parameterNaming == .neuron, isSingleNeuron {
+      if name == "w" { return .weight(layer: 0, from: 0, to: 0) }
+      if name == "b" { return .bias(layer: 0, unit: 0) }
+      return nil
+    }
+    let labels = unitLabels
+    func unit(_ label: Substring, in layer: Int) -> Int? {
+      let names = layer < 0 ? labels.inputs : labels.layers[layer]
+      return names.firstIndex { $0 == label }
+    }
+    for prefix in ["θ", "theta", "b"] where name.hasPrefix(prefix) {
+      let label = name.dropFirst(prefix.count)
+      for layer in layers.indices where layers[layer].bias != nil {
+        if let j = unit(label, in: layer) { return .bias(layer: layer, unit: j) }
+      }
+    }
+    guard name.hasPrefix("w") else { return nil }
+    let rest = name.dropFirst()
+    let splits: [(Substring, Substring)] =
+      if let comma = rest.firstIndex(of: ",") {
+        [(rest[..<comma], rest[rest.index(after: comma)...])]
+      } else {
+        rest.indices.dropFirst().map { (rest[..<$0], rest[$0...]) }
+      }
+    for (source, target) in splits {
+      for layer in layers.indices {
+        if let i = unit(source, in: layer - 1), let j = unit(target, in: layer) {
+          return .weight(layer: layer, from: i, to: j)
+        }
+      }
+    }
+    return nil
+  }
+
+  /// A parameter's value, if the network has it.
+  public func parameterValue(_ id: ParameterID) -> Scalar? {
+    switch id {
+    case .weight(let l, let i, let j):
+      guard layers.indices.contains(l), i < layers[l].inputCount, j < layers[l].unitCount else {
+        return nil
+      }
+      return layers[l].weights[i, j]
+    case .bias(let l, let j):
+      guard layers.indices.contains(l), let bias = layers[l].bias, bias.indices.contains(j) else {
+        return nil
+      }
+      return bias[j]
+    }
+  }
+
   /// `x1` → `1`: an input named after its position keeps only the number in unit labels.
   static func unitNumber(_ name: String) -> String {
     if name.first == "x", name.count > 1, name.dropFirst().allSatisfy(\.isNumber) {

@@ -39,6 +39,13 @@ struct BlockContext {
   /// Stores a model's parameters as its current state (after `model`, `train`, or
   /// `backward … apply: true`): O(parameters).
   func storeParameters(of network: Network<Double>, model: String) {
+    // A large model is kept whole and looked up by name when quoted.
+    if network.parameterCount > Self.parametersStoredOneByOne {
+      namespace.values.defineState(model, network: network, by: definer)
+      namespace.values.defineState(
+        .named(model, "parameters"), .number(Double(network.parameterCount)), by: definer)
+      return
+    }
     for parameter in network.parameterNames() {
       namespace.values.defineState(
         .parameter(model, parameter.name), .number(parameter.value), by: definer)
@@ -46,6 +53,10 @@ struct BlockContext {
     namespace.values.defineState(
       .named(model, "parameters"), .number(Double(network.parameterCount)), by: definer)
   }
+
+  /// Models up to this many parameters store each one as a value (with suggestions among
+  /// their names); larger ones are kept whole.
+  static let parametersStoredOneByOne = 10_000
 
   // MARK: - The namespace
 

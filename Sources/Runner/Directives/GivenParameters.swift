@@ -8,6 +8,14 @@ struct GivenParameters {
   private var given: Set<ParameterID> = []
 
   init(network: Network<Double>) {
+    self.network = network
+  }
+
+  /// The network the names are of; its name table is built when a name is first given.
+  private let network: Network<Double>
+
+  private mutating func buildNames() {
+    guard byName.isEmpty else { return }
     for parameter in network.parameterNames() {
       switch parameter.id {
       case .weight:
@@ -25,6 +33,7 @@ struct GivenParameters {
   mutating func set(
     _ assignments: [Assignment], in network: inout Network<Double>, at option: DirectiveOption?
   ) throws {
+    if !assignments.isEmpty { buildNames() }
     for assignment in assignments {
       guard let id = byName[assignment.name] else {
         let bias = ModelDirective.isBiasName(assignment.name)

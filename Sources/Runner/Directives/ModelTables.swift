@@ -36,11 +36,12 @@ struct ModelTables {
   /// Weights first, then biases: the textbook's "initial weight and bias values" row; a
   /// matrix per layer for larger networks.
   func weights(caption: String?) -> [ResultItem] {
-    let all = network.parameterNames()
+    // The names of all parameters only for a model small enough to list them.
+    let all = network.parameterCount <= 16 ? network.parameterNames() : []
     let parameters =
       all.filter { if case .weight = $0.id { true } else { false } }
       + all.filter { if case .bias = $0.id { true } else { false } }
-    if parameters.count <= 16, context.notation == .unit {
+    if network.parameterCount <= 16, context.notation == .unit {
       return [
         .table(
           Table(

@@ -192,8 +192,12 @@ struct TrainDirective: Directive {
     let owner = context.resultName
     context.store(.named(owner, "epochs"), Double(history.records.count))
     if owner != model {
-      for parameter in network.parameterNames() {
-        context.store(.parameter(owner, parameter.name), parameter.value)
+      if network.parameterCount > BlockContext.parametersStoredOneByOne {
+        context.namespace.values.defineState(owner, network: network, by: context.definer)
+      } else {
+        for parameter in network.parameterNames() {
+          context.store(.parameter(owner, parameter.name), parameter.value)
+        }
       }
     }
     for key in history.keys {

@@ -1,3 +1,5 @@
+import NeuralEngine
+
 /// The block that defined a value, as messages name it: `train mlp` at line 40.
 public struct Definer: Hashable, Sendable, CustomStringConvertible {
   /// The block's place among the notebook's directive blocks (0-based).
@@ -25,6 +27,10 @@ public struct ValueStore: Sendable {
 
   private var results: [ValueKey: [Definition]] = [:]
   private var states: [ValueKey: [Definition]] = [:]
+  /// A large model's parameters as whole networks (shared storage, not copied), looked up
+  /// by name when quoted: storing millions of weights one by one would take minutes and
+  /// gigabytes.
+  private var networks: [String: [(definer: Definer, network: Network<Double>)]] = [:]
 
   public init() {}
 
@@ -51,6 +57,12 @@ public struct ValueStore: Sendable {
     states[key, default: []].append(Definition(value: value, definer: definer))
   }
 
+  /// Records a large model's parameters after a block changed (or made) them, as a state
+  /// of the whole network under `owner`.
+  mutating func defineState(_ owner: String, network: Network<Double>, by definer: Definer) {
+    networks[owner, default: []].append((definer, network))
+  }
+
   /// The value a key names as seen from a place in the notebook: `position` is the index of
   /// the first directive block below that place (a block sees what the blocks above it
   /// defined); `nil` sees the end of the run.
@@ -59,6 +71,15 @@ public struct ValueStore: Sendable {
       let limit = position ?? Int.max
       let current = history.last { $0.definer.index < limit } ?? first
       return .success(current.value)
+    }
+    if results[key] == nil, key.sample == nil, key.epoch == nil, let history = networks[key.owner],
+      let first = history.first
+    {
+      let limit = position ?? Int.max
+      let network = (history.last { $0.definer.index < limit } ?? first).network
+      if let id = network.parameterID(named: key.quantity), let value = network.parameterValue(id) {
+        return .success(.number(value))
+      }
     }
     guard let list = results[key], let first = list.first else { return .failure(.unknown) }
     if list.count > 1 { return .failure(.ambiguous(first.definer, list[1].definer)) }
@@ -82,5 +103,9 @@ public struct ValueStore: Sendable {
   }
 
   /// Whether any block defined this key.
-  public func contains(_ key: ValueKey) -> Bool { results[key] != nil || states[key] != nil }
+  public func contains(_ key: ValueKey) -> Bool {
+    results[key] != nil || states[key] != nil
+      || (networks[key.owner]?.last?.network.parameterID(named: key.quantity) != nil
+        && key.sample == nil && key.epoch == nil)
+  }
 }
