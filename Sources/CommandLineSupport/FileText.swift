@@ -8,6 +8,9 @@ public enum FileText {
     public var description: String
   }
 
+  /// The largest file nbrun reads: 64 MB.
+  public static let limit = 64 * 1_048_576
+
   public static func read(_ url: URL, shownAs path: String) throws -> String {
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
@@ -22,6 +25,14 @@ public enum FileText {
     let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
     if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
       throw Problem(description: "cannot read \(path): it is not a regular file")
+    }
+    // The stated ceiling: reading takes about 70 bytes of memory per byte of a notebook
+    // (cmark's tree, lines, blocks), so a file over 64 MB is refused before it is read.
+    if let size = (attributes?[.size] as? NSNumber)?.intValue, size > limit {
+      throw Problem(
+        description:
+          "cannot read \(path): it is \(size / 1_048_576) MB, over nbrun's limit of \(limit / 1_048_576) MB for one file; split it"
+      )
     }
     guard let data = try? Data(contentsOf: url) else {
       throw Problem(description: "cannot read \(path): the file could not be read")

@@ -296,7 +296,14 @@ struct FileTextTests {
     let base = try Self.folder()
     defer { try? FileManager.default.removeItem(at: base) }
     try Data([0xFF, 0xFE, 0x41]).write(to: base.appendingPathComponent("utf16.md"))
+    // A 65 MB file (sparse: no disk is used) is over the stated ceiling.
+    let huge = base.appendingPathComponent("huge.md")
+    #expect(FileManager.default.createFile(atPath: huge.path, contents: nil))
+    let handle = try FileHandle(forWritingTo: huge)
+    try handle.truncate(atOffset: 65 * 1_048_576)
+    try handle.close()
     let cases: [(URL, String)] = [
+      (huge, "cannot read huge.md: it is 65 MB, over nbrun's limit of 64 MB for one file; split it"),
       (base.appendingPathComponent("missing.md"), "cannot read missing.md: there is no such file"),
       (base.appendingPathComponent("course"), "cannot read course: it is a folder, not a file"),
       (
