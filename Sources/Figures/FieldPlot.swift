@@ -145,6 +145,7 @@ public struct FieldPlot: Sendable {
       let right = frame.left + frame.width + 14 + legend.width
       width = max(width, right + 8)
       content.append(legend.element(rightEdge: right, top: frame.top))
+      content[0] = titleElement(title, width: width)
     }
     if case .sequential(let log, let label) = coloring {
       content.append(
