@@ -303,7 +303,9 @@ struct FileTextTests {
     try handle.truncate(atOffset: 65 * 1_048_576)
     try handle.close()
     let cases: [(URL, String)] = [
-      (huge, "cannot read huge.md: it is 65 MB, over nbrun's limit of 64 MB for one file; split it"),
+      (
+        huge, "cannot read huge.md: it is 65 MB, over nbrun's limit of 64 MB for one file; split it"
+      ),
       (base.appendingPathComponent("missing.md"), "cannot read missing.md: there is no such file"),
       (base.appendingPathComponent("course"), "cannot read course: it is a folder, not a file"),
       (

@@ -185,3 +185,43 @@ struct ErrorTests {
     }
   }
 }
+
+extension ErrorTests {
+  /// The hostile inputs that once killed or stalled nbrun: each ends in results or a
+  /// located error.
+  @Test func hostileExpressionsAndFloodsEndInAnswers() {
+    func expression(_ body: String) -> String { "```expr g\nJ = \(body)\nx = 1\n```\n" }
+    for deep in [
+      String(repeating: "(", count: 100_000) + "x" + String(repeating: ")", count: 100_000),
+      String(repeating: "-", count: 100_000) + "x",
+      String(repeating: "sin(", count: 50_000) + "x" + String(repeating: ")", count: 50_000),
+      Array(repeating: "x", count: 100_000).joined(separator: "^"),
+    ] {
+      let result = run(expression(deep))
+      #expect(
+        result.diagnostics.first?.message.hasPrefix(
+          "the expression is nested more than 256 levels deep") == true,
+        "\(result.diagnostics.first?.message.prefix(80) ?? "no error")")
+    }
+    // A flat sum of 100,000 terms is an answer (J = 100,000), not a deep tree.
+    let flat = run(expression(Array(repeating: "x", count: 100_000).joined(separator: "+")))
+    #expect(flat.succeeded)
+    #expect(flat.values.value(ValueKey(owner: "g", quantity: "J")) == .number(100_000))
+    // A YAML alias bomb in the front matter, a class label of 2³², floods of `$`.
+    let bomb =
+      "---\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+      + (1...7).map { k in
+        let (name, previous) = (
+          String(UnicodeScalar(97 + k) ?? "z"), String(UnicodeScalar(96 + k) ?? "a")
+        )
+        return "\(name): &\(name) ["
+          + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
+      }.joined() + "---\n\n# Title\n"
+    #expect(run(bomb).document.frontMatter.title == nil)
+    let label = run(
+      "```data d\ncolumns: a b y\nrows:\n  0 0 0\n  1 1 4294967296\n```\n\n```model m\ninputs: 2\nlayer: 2 softmax\n```\n\n```plot m\nkind: boundary\ndata: d\n```\n"
+    )
+    #expect(label.outcomes.count == 3)
+    #expect(run(String(repeating: "$ ", count: 200_000)).succeeded)
+  }
+}
