@@ -165,4 +165,14 @@ struct DataTests {
     let zeros: [Float] = Initializer.zeros.values(count: 3, fanIn: 1, fanOut: 1, using: &g)
     #expect(zeros == [0, 0, 0])
   }
+
+  /// Found by the CSV fuzz target: an empty CSV once trapped on a range 1...0.
+  @Test func anEmptyCSVIsAnErrorNotATrap() throws {
+    #expect(throws: EngineError.self) { try Dataset(csv: "", hasHeader: false) }
+    #expect(throws: EngineError.self) { try Dataset(csv: "\n\n", hasHeader: false) }
+    let none = try Dataset(
+      features: Matrix(rows: 2, columns: 1, elements: [1, 2]),
+      targets: Matrix(rows: 2, columns: 0, elements: []))
+    #expect(none.targetNames.isEmpty)
+  }
 }

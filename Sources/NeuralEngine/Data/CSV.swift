@@ -113,7 +113,10 @@ extension Dataset {
   public init(csv text: String, hasHeader: Bool, targetColumns: [Int]? = nil) throws {
     let table = try CSVTable(parsing: text, hasHeader: hasHeader)
     let all = try table.numbers()
-    let targets = targetColumns ?? (all.columns > 0 ? [all.columns - 1] : [])
+    guard all.columns > 0 else {
+      throw EngineError.invalidArgument("the CSV has no columns: it holds no data")
+    }
+    let targets = targetColumns ?? [all.columns - 1]
     for column in targets where !(0..<all.columns).contains(column) {
       throw EngineError.invalidArgument(
         "the CSV has \(all.columns) columns; there is no column \(column + 1)")

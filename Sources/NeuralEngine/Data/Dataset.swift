@@ -22,7 +22,7 @@ public struct Dataset: Equatable, Sendable {
     let featureNames =
       featureNames ?? (1...max(1, features.columns)).prefix(features.columns).map { "x\($0)" }
     let targetNames =
-      targetNames ?? (targets.columns == 1 ? ["y"] : (1...targets.columns).map { "y\($0)" })
+      targetNames ?? (targets.columns == 1 ? ["y"] : (0..<targets.columns).map { "y\($0 + 1)" })
     guard featureNames.count == features.columns, targetNames.count == targets.columns else {
       throw EngineError.invalidArgument(
         "\(features.columns) features and \(targets.columns) targets need as many names, got \(featureNames.count) and \(targetNames.count)"
