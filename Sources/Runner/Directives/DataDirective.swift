@@ -122,7 +122,10 @@ struct DataDirective: Directive {
     }
     guard context.showsResults else { return [] }
     let features = full.features.columns
-    var summary = "\(name): \(full.count) samples × \(features) feature\(features == 1 ? "" : "s")"
+    // The data set is named by its title, if the author gave one, never by its block name.
+    let shown = context.namespace.titles[name].map { "\($0): " } ?? ""
+    var summary =
+      "\(shown)\(full.count) samples × \(features) feature\(features == 1 ? "" : "s")"
     if let classes { summary += ", \(classes) classes" }
     if parts.count > 1 {
       summary +=
@@ -130,7 +133,7 @@ struct DataDirective: Directive {
         + parts.compactMap { part, data in part.map { "\($0) \(data.count)" } }.joined(
           separator: ", ")
     }
-    var items: [ResultItem] = [.note(summary + ".")]
+    var items: [ResultItem] = [.note(summary.prefix(1).uppercased() + summary.dropFirst() + ".")]
     if preview > 0 { items.append(.table(previewTable(full, context: context))) }
     return items
   }
