@@ -66,7 +66,11 @@ struct ExpectDirective: Directive {
         }
       rows.append([.text(line.text), shown, .mark(passed)])
       if !passed {
-        failures.append((line, "expected \(line.text), but \(assertion.reference) is \(value)"))
+        failures.append(
+          (
+            line,
+            "expected \(line.text), but \(assertion.reference) is \(value.number.map(NumberText.plain) ?? value.description)"
+          ))
       }
     }
     let table = Table(
