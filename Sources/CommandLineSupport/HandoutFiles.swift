@@ -139,6 +139,16 @@ public enum HandoutFiles {
 
   /// KaTeX from a folder laid out like Debian's libjs-katex, fonts embedded; `nil` when
   /// it is not there.
+  /// Where KaTeX is looked for when `--katex` is not given: Debian's `libjs-katex`, then the
+  /// copy `scripts/install` puts beside the binary (`PREFIX/share/nbrun/katex`).
+  public static func katexFolders(executable: URL) -> [String] {
+    [
+      "/usr/share/javascript/katex",
+      executable.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("share/nbrun/katex").path,
+    ]
+  }
+
   public static func katex(in folder: String = "/usr/share/javascript/katex") -> MathAssets? {
     let base = URL(fileURLWithPath: folder)
     func read(_ name: String) -> String? {

@@ -75,8 +75,11 @@ struct Render: ParsableCommand {
   )
   var budget: Double = 900
 
-  @Option(help: "The folder KaTeX is read from (Debian's libjs-katex).")
-  var katex = "/usr/share/javascript/katex"
+  @Option(
+    help:
+      "The folder KaTeX is read from (default: Debian's libjs-katex, else the copy scripts/install puts in PREFIX/share/nbrun/katex)."
+  )
+  var katex: String?
 
   @Flag(help: "Print the directive reference (docs/directives.md) and exit.")
   var reference = false
@@ -121,10 +124,12 @@ struct Render: ParsableCommand {
       return
     }
     OpenBLASKernel.ensure(.portable)
-    let math = HandoutFiles.katex(in: katex)
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    let folders = katex.map { [$0] } ?? HandoutFiles.katexFolders(executable: executable)
+    let math = folders.lazy.compactMap { HandoutFiles.katex(in: $0) }.first
     if math == nil, formatList.contains(.html) {
       printError(
-        "nbrun: warning: KaTeX not found in \(katex); math in the HTML stays as TeX. Install it: sudo apt-get install -y libjs-katex"
+        "nbrun: warning: KaTeX not found in \(folders.joined(separator: " or ")); math in the HTML stays as TeX. Install it: sudo apt-get install -y libjs-katex"
       )
     }
     let roster = try variants.map { path in

@@ -143,6 +143,13 @@ struct CommandLineTests {
     #expect(printed.contains("\tg.J = 6\t→ 6\t✓"))
   }
 
+  @Test func katexIsDebiansElseTheInstalledCopy() {
+    let folders = HandoutFiles.katexFolders(
+      executable: URL(fileURLWithPath: "/home/me/.local/bin/nbrun"))
+    #expect(folders == ["/usr/share/javascript/katex", "/home/me/.local/share/nbrun/katex"])
+    #expect(HandoutFiles.katex(in: "/nonexistent/katex") == nil)
+  }
+
   @Test func outputFoldersFollowTheBuild() {
     #expect(JobRequest.defaultFolder(build: .handout, variants: false) == "output")
     #expect(JobRequest.defaultFolder(build: .student, variants: false) == "output/student")
