@@ -217,9 +217,8 @@ public struct FieldPlot: Sendable {
       var elements: [SVGElement] = []
       var labels: [SVGElement] = []
       // Labels keep clear of the descent path and the data points too.
-      func around(_ x: Double, _ y: Double, _ r: Double) -> (Double, Double, Double, Double) {
-        let (cx, cy) = (frame.px(x), frame.py(y))
-        return (cx - r, cy - r, cx + r, cy + r)
+      func around(_ x: Double, _ y: Double, _ r: Double) -> LabelBox {
+        LabelBox(centre: frame.px(x), frame.py(y), width: 2 * r, height: 2 * r)
       }
       var taken = self.path.map { around($0.x, $0.y, 5) } + points.map { around($0.x, $0.y, 7) }
       for level in Self.levels(low: low, high: high, log: log) {
@@ -235,23 +234,23 @@ public struct FieldPlot: Sendable {
           stride(from: line.count / 2, to: line.count, by: 3).map { line[$0] }
             + stride(from: line.count / 2, through: 0, by: -3).map { line[$0] }
         }.map(place)
-        func fits(_ x: Double, _ y: Double) -> Bool {
-          let (left, right) = (x - labelWidth / 2, x + labelWidth / 2)
-          let (top, bottom) = (y - 7, y + 7)
-          guard left > frame.left + 4, right < frame.left + frame.width - 4 else { return false }
-          guard top > frame.top + 4, bottom < frame.top + frame.height - 4 else { return false }
-          return !taken.contains { box in
-            box.0 < right && left < box.2 && box.1 < bottom && top < box.3
-          }
+        let inside = LabelBox(
+          left: frame.left + 4, top: frame.top + 4, right: frame.left + frame.width - 4,
+          bottom: frame.top + frame.height - 4)
+        let spot = candidates.lazy.map {
+          LabelBox(centre: $0.0, $0.1, width: labelWidth, height: 14)
         }
-        let spot = candidates.first { fits($0.0, $0.1) }
-        if let (x, y) = spot {
-          taken.append((x - labelWidth / 2, y - 7, x + labelWidth / 2, y + 7))
-          var element = text(label, x: x, y: y + 3.5, anchor: "middle", size: 10, fill: "#1d1d1f")
-          element.attributes += [
-            ("stroke", "#ffffff"), ("stroke-width", "3"), ("paint-order", "stroke"),
-          ]
-          labels.append(element)
+        .first { box in
+          box.left > inside.left && box.right < inside.right && box.top > inside.top
+            && box.bottom < inside.bottom && !taken.contains { $0.overlaps(box) }
+        }
+        if let box = spot {
+          taken.append(box)
+          labels.append(
+            haloed(
+              text(
+                label, x: (box.left + box.right) / 2, y: box.bottom - 3.5, anchor: "middle",
+                size: 10, fill: "#1d1d1f")))
         }
       }
       return [SVGElement("g", [("class", "isolines")], children: elements + labels)]

@@ -139,12 +139,11 @@ public struct GraphDiagram: Sendable {
     var boxes: [SVGElement] = []
     var labels: [SVGElement] = []
     // Boxes and labels placed so far, as left, top, right, bottom.
-    var taken: [(Double, Double, Double, Double)] = nodes.indices.map { i in
+    var taken: [LabelBox] = nodes.indices.map { i in
       let (x, y) = centre(i)
-      return (
-        x - boxWidths[i] / 2, y - Self.boxHeight / 2, x + boxWidths[i] / 2,
-        y + Self.boxHeight / 2 + 18
-      )
+      return LabelBox(
+        left: x - boxWidths[i] / 2, top: y - Self.boxHeight / 2, right: x + boxWidths[i] / 2,
+        bottom: y + Self.boxHeight / 2 + 18)
     }
     for (i, node) in nodes.enumerated() {
       let (x, y) = centre(i)
@@ -173,19 +172,17 @@ public struct GraphDiagram: Sendable {
         // and other labels.
         let label = "∂=\(input.local)"
         let half = TextWidth.of(label, size: 11) / 2 + 2
-        let spot = stride(from: 0.7, through: 0.2, by: -0.05).lazy.map { t -> (Double, Double) in
-          Self.bezier(start, end, gap: Self.gap, t: t)
-        }.first { px, py in
-          !taken.contains { $0.0 < px + half && px - half < $0.2 && $0.1 < py + 7 && py - 8 < $0.3 }
-        }
-        if let (px, py) = spot {
-          taken.append((px - half, py - 8, px + half, py + 7))
-          var element = text(label, x: px, y: py + 4, anchor: "middle", size: 11, fill: "#005a8c")
-          element.attributes += [
-            ("stroke", "#ffffff"), ("stroke-width", "3.5"), ("stroke-linejoin", "round"),
-            ("paint-order", "stroke"),
-          ]
-          labels.append(element)
+        let spot = stride(from: 0.7, through: 0.2, by: -0.05).lazy.map { t -> LabelBox in
+          let (px, py) = Self.bezier(start, end, gap: Self.gap, t: t)
+          return LabelBox(left: px - half, top: py - 8, right: px + half, bottom: py + 7)
+        }.first { box in !taken.contains { $0.overlaps(box) } }
+        if let box = spot {
+          taken.append(box)
+          labels.append(
+            haloed(
+              text(
+                label, x: (box.left + box.right) / 2, y: box.bottom - 3, anchor: "middle",
+                size: 11, fill: "#005a8c")))
         }
       }
       let isOutput = node.label == output

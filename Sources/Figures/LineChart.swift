@@ -125,15 +125,10 @@ public struct LineChart: Hashable, Sendable {
                 ("y2", number(frame.top + frame.height)), ("stroke", "#444"),
                 ("stroke-dasharray", "4 3"),
               ]),
-            {
-              var label = text(
+            haloed(
+              text(
                 mark.label, x: leftward ? x - 4 : x + 4, y: labelY,
-                anchor: leftward ? "end" : "start", size: 11, fill: "#222")
-              label.attributes += [
-                ("stroke", "#ffffff"), ("stroke-width", "3"), ("paint-order", "stroke"),
-              ]
-              return label
-            }(),
+                anchor: leftward ? "end" : "start", size: 11, fill: "#222")),
           ]))
     }
     let legend = Legend(

@@ -40,9 +40,6 @@ public struct NetworkDiagram: Sendable {
   /// More units than this in a column are elided, with "…" between the first and last.
   static let shownPerColumn = 10
 
-  /// A label's box: left, top, right, bottom.
-  private typealias Box = (Double, Double, Double, Double)
-
   private struct Layout {
     var x: (Int) -> Double
     var y: (Int, Int) -> Double
@@ -71,17 +68,17 @@ public struct NetworkDiagram: Sendable {
   private func weightLabels(_ layout: Layout) -> (labels: [SVGElement], crowded: [Int]) {
     guard let weights else { return ([], []) }
     let radius = Self.radius
-    var taken: [Box] = []
+    var taken: [LabelBox] = []
     for (l, column) in layout.shown.enumerated() {
       for slot in column.indices {
         let (cx, cy) = (layout.x(l), layout.y(l, slot))
-        taken.append((cx - radius, cy - radius, cx + radius, cy + radius))
+        taken.append(LabelBox(centre: cx, cy, width: 2 * radius, height: 2 * radius))
       }
       if biases.indices.contains(l), biases[l] != nil {
         let (bx, by) = (layout.x(l), layout.y(l, column.count))
-        taken.append((bx - 13, by - 13, bx + 13, by + 13))
+        taken.append(LabelBox(centre: bx, by, width: 26, height: 26))
       }
-      taken.append((layout.x(l) - 40, 30, layout.x(l) + 40, 48))
+      taken.append(LabelBox(left: layout.x(l) - 40, top: 30, right: layout.x(l) + 40, bottom: 48))
     }
     var labels: [SVGElement] = []
     var crowded: [Int] = []
@@ -114,31 +111,27 @@ public struct NetworkDiagram: Sendable {
       }
       // Each label goes on its edge as near its source as it fits, clear of every unit
       // and every label placed before it.
-      var layerBoxes: [Box] = []
+      var layerBoxes: [LabelBox] = []
       var layerLabels: [SVGElement] = []
       var fits = true
       for (label, start, end) in edges {
         let half = TextWidth.of(label, size: 10) / 2 + 2
-        let spot = stride(from: 0.18, through: 0.74, by: 0.04).lazy.map { t -> Box in
+        let spot = stride(from: 0.18, through: 0.74, by: 0.04).lazy.map { t -> LabelBox in
           let (x, y) = (start.0 + (end.0 - start.0) * t, start.1 + (end.1 - start.1) * t)
-          return (x - half, y - 7, x + half, y + 6)
+          return LabelBox(left: x - half, top: y - 7, right: x + half, bottom: y + 6)
         }.first { box in
-          !(taken + layerBoxes).contains {
-            $0.0 < box.2 && box.0 < $0.2 && $0.1 < box.3 && box.1 < $0.3
-          }
+          !taken.contains { $0.overlaps(box) } && !layerBoxes.contains { $0.overlaps(box) }
         }
         guard let box = spot else {
           fits = false
           break
         }
         layerBoxes.append(box)
-        var element = text(
-          label, x: (box.0 + box.2) / 2, y: box.3 - 3, anchor: "middle", size: 10, fill: "#1d1d1f")
-        element.attributes += [
-          ("stroke", "#ffffff"), ("stroke-width", "3.5"), ("stroke-linejoin", "round"),
-          ("paint-order", "stroke"),
-        ]
-        layerLabels.append(element)
+        layerLabels.append(
+          haloed(
+            text(
+              label, x: (box.left + box.right) / 2, y: box.bottom - 3, anchor: "middle", size: 10,
+              fill: "#1d1d1f")))
       }
       if fits {
         labels += layerLabels

@@ -102,3 +102,32 @@ public func text(
 func titleElement(_ title: String, width: Double) -> SVGElement {
   text(title, x: width / 2, y: 20, anchor: "middle", size: 14, weight: "bold")
 }
+
+/// A label drawn over lines or shading: a white outline painted under its glyphs keeps it
+/// legible on any background.
+func haloed(_ label: SVGElement) -> SVGElement {
+  var label = label
+  label.attributes += [
+    ("stroke", "#ffffff"), ("stroke-width", "3.5"), ("stroke-linejoin", "round"),
+    ("paint-order", "stroke"),
+  ]
+  return label
+}
+
+/// The box a label (or a unit, a node) takes, for placing labels clear of each other.
+struct LabelBox {
+  var left, top, right, bottom: Double
+
+  /// A box of `width` × `height` centred on (x, y).
+  init(centre x: Double, _ y: Double, width: Double, height: Double) {
+    (left, right, top, bottom) = (x - width / 2, x + width / 2, y - height / 2, y + height / 2)
+  }
+
+  init(left: Double, top: Double, right: Double, bottom: Double) {
+    (self.left, self.top, self.right, self.bottom) = (left, top, right, bottom)
+  }
+
+  func overlaps(_ other: LabelBox) -> Bool {
+    left < other.right && other.left < right && top < other.bottom && other.top < bottom
+  }
+}
