@@ -41,16 +41,22 @@ public enum OpenBLASKernel {
     return wanted.lowercased() == current.lowercased()
   }
 
-  /// Re-executes this program with `OPENBLAS_CORETYPE` set when the kernel OpenBLAS
-  /// chose differs from the policy's, unless the variable is already set (by the user, or
-  /// by the first run). Returns normally when nothing needs doing or the exec fails.
+  /// Makes OpenBLAS run the kernel the policy asks for, unless `OPENBLAS_CORETYPE` is
+  /// already set (by the user, or by a run before). Debian's OpenBLAS is built for every
+  /// CPU (DYNAMIC_ARCH) and exports the two functions that choose its kernel table, so the
+  /// kernel is switched in this process: `gotoblas_dynamic_quit` forgets the table and
+  /// `gotoblas_dynamic_init` chooses again, reading `OPENBLAS_CORETYPE`. Where a build of
+  /// OpenBLAS lacks them, the program is executed again with the variable set (about 10 ms
+  /// more). Both give the same kernel, so the same bits (see `switchesInProcess`).
   public static func ensure(_ policy: Policy) {
+    defer { stopIdleWorkers() }
     let environment = ProcessInfo.processInfo.environment
     guard environment["OPENBLAS_CORETYPE"] == nil,
       let wanted = recommended(policy: policy, cpuFlags: cpuFlags()),
       wanted.lowercased() != current.lowercased()
     else { return }
     setenv("OPENBLAS_CORETYPE", wanted, 1)
+    if switchInProcess(), current.lowercased() == wanted.lowercased() { return }
     let arguments = CommandLine.arguments
     var pointers = arguments.map { strdup($0) }
     pointers.append(nil)
@@ -58,6 +64,36 @@ public enum OpenBLASKernel {
     // Only reached when exec failed: carry on with the kernel we have.
     unsetenv("OPENBLAS_CORETYPE")
     for pointer in pointers { free(pointer) }
+  }
+
+  /// Stops OpenBLAS's worker threads. The engine runs every product on the calling thread
+  /// (one OpenBLAS thread, so results do not depend on the core count), but the threaded
+  /// library starts a worker per core at load time, and idle workers spin in
+  /// `sched_yield` for a while before they sleep: a quarter of a lecture's time, and a
+  /// core taken from `-j`. A later `BLAS.setThreadCount(n)` starts them again.
+  static func stopIdleWorkers() {
+    typealias Hook = @convention(c) () -> Int32
+    openblas_set_num_threads(1)
+    guard let handle = dlopen(nil, RTLD_NOW), let shutdown = dlsym(handle, "blas_thread_shutdown_")
+    else { return }
+    _ = unsafeBitCast(shutdown, to: Hook.self)()
+  }
+
+  /// Whether the last `ensure` switched the kernel without executing the program again.
+  public private(set) nonisolated(unsafe) static var switchedInProcess = false
+
+  /// Chooses OpenBLAS's kernel table again (reading `OPENBLAS_CORETYPE`), when the library
+  /// exports the functions that do it; `false` when it does not.
+  static func switchInProcess() -> Bool {
+    typealias Hook = @convention(c) () -> Void
+    guard let handle = dlopen(nil, RTLD_NOW),
+      let quit = dlsym(handle, "gotoblas_dynamic_quit"),
+      let initialize = dlsym(handle, "gotoblas_dynamic_init")
+    else { return false }
+    unsafeBitCast(quit, to: Hook.self)()
+    unsafeBitCast(initialize, to: Hook.self)()
+    switchedInProcess = true
+    return true
   }
 
   /// The CPU's feature flags from /proc/cpuinfo (empty where there is none).

@@ -19,7 +19,11 @@ public enum BLAS {
     openblas_set_num_threads(Int32(clamping: max(1, count)))
   }
 
-  private static let pinned: Void = openblas_set_num_threads(1)
+  /// Asks for one thread only when OpenBLAS is not already at one: setting the count
+  /// starts the library's worker threads again, which a program may have stopped.
+  private static let pinned: Void = {
+    if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
+  }()
 
   /// C = alpha · op(A) · op(B) + beta · C on row-major storage, where op transposes when
   /// asked. A, B and C are read and written from the given element offsets, so a batch
