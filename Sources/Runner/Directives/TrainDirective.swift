@@ -201,10 +201,11 @@ struct TrainDirective: Directive {
       }
     }
     for key in history.keys {
-      let series = history.series(key)
-      if let last = series.last { context.store(.named(owner, key), last.value) }
-      for point in series { context.store(.named(owner, key, epoch: point.epoch), point.value) }
+      if let last = history.records.last?.value(named: key, metrics: history.metrics) {
+        context.store(.named(owner, key), last)
+      }
     }
+    context.namespace.values.defineHistory(owner, history, by: context.definer)
     if case .earlyStopping(let best) = history.stopReason {
       context.store(.named(owner, "best_epoch"), Double(best))
     }
