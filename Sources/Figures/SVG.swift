@@ -55,7 +55,7 @@ public struct SVGElement: Hashable, Sendable {
 }
 
 /// A figure: an SVG with a title and description for screen readers, and a caption.
-public struct Figure: Hashable, Sendable {
+public struct Figure: Codable, Hashable, Sendable {
   public var width: Double
   public var height: Double
   public var title: String
@@ -150,4 +150,30 @@ public func number(_ value: Double) -> String {
     while text.hasSuffix("0") { text.removeLast() }
   }
   return (negative && magnitude != 0 ? "-" : "") + text
+}
+
+/// Attributes are written as `[name, value]` pairs, in order (a tuple is not Codable).
+extension SVGElement: Codable {
+  private enum CodingKeys: String, CodingKey { case name, attributes, children, text }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let pairs = try container.decode([[String]].self, forKey: .attributes)
+    guard pairs.allSatisfy({ $0.count == 2 }) else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .attributes, in: container, debugDescription: "an attribute is a name and a value")
+    }
+    self.init(
+      try container.decode(String.self, forKey: .name), pairs.map { ($0[0], $0[1]) },
+      children: try container.decode([SVGElement].self, forKey: .children),
+      text: try container.decodeIfPresent(String.self, forKey: .text))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(name, forKey: .name)
+    try container.encode(attributes.map { [$0.0, $0.1] }, forKey: .attributes)
+    try container.encode(children, forKey: .children)
+    try container.encodeIfPresent(text, forKey: .text)
+  }
 }

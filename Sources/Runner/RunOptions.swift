@@ -11,6 +11,8 @@ public struct RunOptions: Sendable {
   /// Reads a file a notebook names (a CSV next to it), given its path as written; `nil`
   /// when the run may read no files.
   public var readFile: (@Sendable (String) throws -> String)?
+  /// Where blocks' results are kept between runs; `nil` runs every block.
+  public var cache: BlockCache?
 
   public init(
     keepGoing: Bool = false, budget: Double? = nil,
@@ -57,6 +59,8 @@ public struct BlockOutcome: Sendable {
   public var common: CommonOptions
   /// Whether the block failed because an expectation did not hold (not a notebook error).
   public var failedExpectation = false
+  /// Whether the results came from the block cache instead of running the block.
+  public var cached = false
 }
 
 /// A whole run: every block's outcome, the named values, every diagnostic.

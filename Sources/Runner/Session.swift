@@ -41,6 +41,8 @@ public final class Session {
     }
 
     let namespace = Namespace()
+    let keys = options.cache.map { BlockKeys(plans: plans, document: document, salt: $0.salt).keys }
+    if options.cache != nil { namespace.values.startRecording() }
     var outcomes: [BlockOutcome] = []
     var failedNames: Set<String> = []
     for plan in plans {
@@ -79,13 +81,46 @@ public final class Session {
         namespace.titles[name] = title
       }
       let began = DispatchTime.now()
+      let definer = Definer(
+        index: plan.index, title: plan.block.title, line: plan.block.range.start.line)
+      let key = keys?[plan.index]
+      if let cache = options.cache, let key,
+        let entry = cache.entry(key, readFile: options.readFile)
+      {
+        entry.change.apply(to: namespace, definer: definer)
+        outcome.items = entry.items
+        outcome.status = .succeeded
+        outcome.cached = true
+        outcome.seconds =
+          Double(DispatchTime.now().uptimeNanoseconds - began.uptimeNanoseconds) / 1e9
+        continue
+      }
+      // The files the block reads are recorded with what they held, for its cache entry.
+      let reads = FileReads()
+      var runOptions = options
+      if let read = options.readFile {
+        runOptions.readFile = { path in
+          let text = try read(path)
+          reads.record(path, text)
+          return text
+        }
+      }
+      let before = options.cache == nil ? nil : namespace.snapshot
+      _ = namespace.values.takeRecord()
       let context = plan.context(
-        namespace: namespace, run: options,
+        namespace: namespace, run: runOptions,
         deadline: earliest(
           budgetDeadline, plan.common.timeout.map { after(seconds: $0, from: began) }))
       do {
         outcome.items = try plan.execute(context)
         outcome.status = .succeeded
+        if let cache = options.cache, let key, let before, outcome.diagnostics.isEmpty {
+          cache.save(
+            CachedBlock(
+              key: key, files: reads.all, items: outcome.items,
+              change: NamespaceChange(
+                from: before, to: namespace, values: namespace.values.takeRecord())))
+        }
       } catch {
         var failure = error
         if let expectation = error as? ExpectationFailure {

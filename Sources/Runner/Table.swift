@@ -2,7 +2,7 @@ import Figures
 
 /// A result table as data: cells keep their numbers, and the renderers format them with
 /// the one number formatter, so Markdown and HTML show the same digits.
-public struct Table: Hashable, Sendable {
+public struct Table: Codable, Hashable, Sendable {
   public var caption: String?
   public var header: [String]
   public var rows: [[Cell]]
@@ -18,7 +18,7 @@ public struct Table: Hashable, Sendable {
 }
 
 /// One cell of a table.
-public indirect enum Cell: Hashable, Sendable {
+public indirect enum Cell: Codable, Hashable, Sendable {
   case text(String)
   /// A number shown with the table's precision, or with its own decimals.
   case number(Double, decimals: Int? = nil)
@@ -40,7 +40,7 @@ public indirect enum Cell: Hashable, Sendable {
 }
 
 /// A piece of a formula cell.
-public indirect enum FormulaPart: Hashable, Sendable {
+public indirect enum FormulaPart: Codable, Hashable, Sendable {
   case text(String)
   /// A number, with its own decimals or the table's; `trimmed` drops trailing zeros (for
   /// values the author wrote, shown as written: 0.9, −0.3).
@@ -52,7 +52,7 @@ public indirect enum FormulaPart: Hashable, Sendable {
 }
 
 /// What a block shows, in order.
-public enum ResultItem: Hashable, Sendable {
+public enum ResultItem: Codable, Hashable, Sendable {
   case table(Table)
   case figure(FigureResult)
   /// A sentence of plain text (no Markdown).
@@ -64,7 +64,7 @@ public enum ResultItem: Hashable, Sendable {
 }
 
 /// A figure and the caption the block gave it.
-public struct FigureResult: Hashable, Sendable {
+public struct FigureResult: Codable, Hashable, Sendable {
   public var figure: Figure
   public var caption: String
 }

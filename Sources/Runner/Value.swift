@@ -1,5 +1,5 @@
 /// A named result a later block, an expectation or the prose can refer to: `hk.O6`.
-public enum Value: Hashable, Sendable, CustomStringConvertible {
+public enum Value: Codable, Hashable, Sendable, CustomStringConvertible {
   case number(Double)
   case bool(Bool)
   case text(String)

@@ -84,6 +84,23 @@ struct Render: ParsableCommand {
   @Flag(help: "Print the directive reference (docs/directives.md) and exit.")
   var reference = false
 
+  @Option(
+    name: [.customShort("j"), .customLong("jobs")],
+    help:
+      "How many notebooks render at once (default: the number of cores). Output is the same for every value."
+  )
+  var jobs: Int?
+
+  @Option(
+    name: .customLong("cache"),
+    help:
+      "The folder blocks' results and checked formulas are kept in between runs (default .nbrun-cache)."
+  )
+  var cacheFolder = ".nbrun-cache"
+
+  @Flag(help: "Run every block; neither read nor write the block cache.")
+  var noCache = false
+
   @Flag(help: "Print nothing but errors.")
   var quiet = false
 
@@ -99,6 +116,9 @@ struct Render: ParsableCommand {
     }
     if !(budget > 0) || !budget.isFinite {
       throw ValidationError("--budget must be a positive number of seconds")
+    }
+    if let jobs, jobs < 1 || jobs > 256 {
+      throw ValidationError("-j takes a number of notebooks from 1 to 256, e.g. -j 2")
     }
     if [student, key, review, variants != nil].filter({ $0 }).count > 1 {
       throw ValidationError("choose one of --student, --key, --review and --variants")
@@ -145,23 +165,111 @@ struct Render: ParsableCommand {
     // KaTeX parses every math span at build time (Debian's libjs-katex run by duktape);
     // formulas that parsed before are remembered in .nbrun-cache/.
     let cache = math.map {
-      KaTeXCache(folder: ".nbrun-cache", scriptKey: KaTeXChecker.scriptKey(of: $0.script))
+      KaTeXCache(folder: cacheFolder, scriptKey: KaTeXChecker.scriptKey(of: $0.script))
     }
     let remembered = cache?.read() ?? []
-    let checker = math.map { KaTeXChecker(script: $0.script, passed: remembered) }
+    let workers =
+      variants != nil
+      ? 1 : min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, notebooks.count)
+    // One KaTeX checker per worker (a duktape heap is not shared between threads).
+    let checkers = (0..<max(1, workers)).compactMap { _ in
+      math.map { KaTeXChecker(script: $0.script, passed: remembered) }
+    }
     var verdict = Verdict.succeeded
     var outputs = OutputGuard(notebooks: notebooks)
-    for path in notebooks {
-      verdict = max(
-        verdict, process(path, math: math, checker: checker, roster: roster, outputs: &outputs))
+    if let roster {
+      for path in notebooks {
+        verdict = max(
+          verdict,
+          processRoster(
+            path, math: math, checker: checkers.first, roster: roster, outputs: &outputs))
+      }
+    } else {
+      // Notebooks run in parallel; what each gives is reported and written in the order
+      // the notebooks were named, so output and messages do not depend on -j.
+      let prepared = Parallel.map(
+        notebooks, workers: workers, resources: checkers.isEmpty ? [nil] : checkers.map { $0 }
+      ) { path, checker in
+        prepare(path, math: math, checker: checker, progress: workers == 1)
+      }
+      for (path, job) in zip(notebooks, prepared) {
+        verdict = max(verdict, conclude(path, job, outputs: &outputs))
+      }
     }
-    if !check, let checker, checker.passed != remembered { cache?.write(checker.passed) }
+    let passed = checkers.reduce(into: remembered) { $0.formUnion($1.passed) }
+    if !check, !checkers.isEmpty, passed != remembered { cache?.write(passed) }
     if verdict != .succeeded { throw ExitCode(verdict.rawValue) }
   }
 
-  /// Runs one notebook and writes or checks its files.
-  private func process(
-    _ path: String, math: MathAssets?, checker: KaTeXChecker?, roster: Roster?,
+  /// A notebook read and run: its job, or the message that it could not be read.
+  enum Prepared {
+    case unreadable(String)
+    case ran(NotebookJob, name: String, started: Date)
+  }
+
+  /// Reads and runs one notebook (on any thread; prints nothing).
+  private func prepare(_ path: String, math: MathAssets?, checker: KaTeXChecker?, progress: Bool)
+    -> Prepared
+  {
+    let url = URL(fileURLWithPath: path)
+    let text: String
+    do {
+      text = try FileText.read(url, shownAs: path)
+    } catch {
+      return .unreadable("\(path): error: \(error)")
+    }
+    let started = Date()
+    let bar = progress && isatty(2) != 0 && !quiet ? ProgressBar() : nil
+    let (document, diagnostics, request) = setUp(url, text: text, path: path, bar: bar)
+    let job = NotebookJob(
+      document: document, diagnostics: diagnostics,
+      name: url.deletingPathExtension().lastPathComponent,
+      request: request, math: math, checker: checker)
+    bar?.clear()
+    return .ran(job, name: url.deletingPathExtension().lastPathComponent, started: started)
+  }
+
+  /// The parsed notebook and the job request for it.
+  private func setUp(_ url: URL, text: String, path: String, bar: ProgressBar?) -> (
+    Document, [Diagnostic], JobRequest
+  ) {
+    let folder = url.deletingLastPathComponent()
+    var options = RunOptions(keepGoing: keepGoing, budget: budget)
+    // --check verifies: it runs every block. A roster's variants differ per student.
+    if !noCache, !check, variants == nil {
+      options.cache = BlockCache(
+        store: DiskBlockStore(folder: URL(fileURLWithPath: cacheFolder)),
+        salt: BuildIdentity.current)
+    }
+    if let bar { options.progress = { bar.show($0) } }
+    let root = FileText.projectRoot(of: folder)
+    let anywhere = allowOutsideData
+    options.readFile = { relative in
+      try FileText.read(relative, nextTo: folder, within: root, anywhere: anywhere)
+    }
+    let (document, diagnostics) = Document.parse(text, path: path)
+    let request = JobRequest(formats: formatList, build: build, roster: nil, run: options)
+    return (document, diagnostics, request)
+  }
+
+  /// Reports a notebook's run and writes or checks its files, in the caller's order.
+  private func conclude(_ path: String, _ prepared: Prepared, outputs: inout OutputGuard) -> Verdict
+  {
+    switch prepared {
+    case .unreadable(let message):
+      printError(message)
+      return .notebookErrors
+    case .ran(let job, let name, let started):
+      for result in job.results { report(result, path: path) }
+      for message in job.messages { printError(message) }
+      for diagnostic in job.mathDiagnostics { printError(diagnostic.description) }
+      return finish(job, path: path, name: name, started: started, outputs: &outputs)
+    }
+  }
+
+  /// Runs one notebook for a roster: each student's files go to disk as they are made.
+  private func processRoster(
+    _ path: String, math: MathAssets?, checker: KaTeXChecker?, roster: Roster,
     outputs: inout OutputGuard
   ) -> Verdict {
     let url = URL(fileURLWithPath: path)
@@ -172,58 +280,48 @@ struct Render: ParsableCommand {
       printError("\(path): error: \(error)")
       return .notebookErrors
     }
-    let name = url.deletingPathExtension().lastPathComponent
-    let folder = url.deletingLastPathComponent()
     let started = Date()
     let progress = isatty(2) != 0 && !quiet ? ProgressBar() : nil
-    var options = RunOptions(keepGoing: keepGoing, budget: budget)
-    if let progress { options.progress = { progress.show($0) } }
-    let root = FileText.projectRoot(of: folder)
-    let anywhere = allowOutsideData
-    options.readFile = { relative in
-      try FileText.read(relative, nextTo: folder, within: root, anywhere: anywhere)
-    }
-    let (document, diagnostics) = Document.parse(text, path: path)
-    var request = JobRequest(formats: formatList, build: build, roster: roster, run: options)
+    var (document, diagnostics, request) = setUp(url, text: text, path: path, bar: progress)
+    request.roster = roster
     // A roster's files go to disk student by student (staged, renamed at the end), so a
-    // roster of thousands is built in bounded memory.
+    // roster of thousands is built in bounded memory; --check compares them in memory.
     let streamed =
-      roster != nil && !check
-      ? StreamedFiles(folder: URL(fileURLWithPath: output), notebook: path, outputs: outputs)
-      : nil
+      check
+      ? nil : StreamedFiles(folder: URL(fileURLWithPath: output), notebook: path, outputs: outputs)
     if let streamed { request.deliver = { try streamed.deliver($0) } }
     let job = NotebookJob(
-      document: document, diagnostics: diagnostics, name: name, request: request, math: math,
-      checker: checker)
+      document: document, diagnostics: diagnostics,
+      name: url.deletingPathExtension().lastPathComponent,
+      request: request, math: math, checker: checker)
     progress?.clear()
-    if let streamed {
-      for result in job.results { report(result, path: path) }
-      for message in job.messages { printError(message) }
-      for diagnostic in job.mathDiagnostics { printError(diagnostic.description) }
-      guard job.verdict == .succeeded || keepGoing else {
-        streamed.discard()
-        printError("\(path): nothing was written, so \(output)/ keeps its earlier files")
-        return job.verdict
-      }
-      do {
-        try streamed.commit(job.files)
-      } catch {
-        streamed.discard()
-        printError("\(path): error: \(error); \(output)/ keeps its earlier files")
-        return .notebookErrors
-      }
-      outputs = streamed.outputs
-      if !quiet {
-        printError(
-          "\(path): done in \(NumberText.fixed(Date().timeIntervalSince(started), decimals: 2)) s → \(streamed.count) files in \(output)/ for \(roster?.students.count ?? 0) students"
-        )
-      }
-      return job.verdict
+    guard let streamed else {
+      return conclude(
+        path, .ran(job, name: url.deletingPathExtension().lastPathComponent, started: started),
+        outputs: &outputs)
     }
     for result in job.results { report(result, path: path) }
     for message in job.messages { printError(message) }
     for diagnostic in job.mathDiagnostics { printError(diagnostic.description) }
-    return finish(job, path: path, name: name, started: started, outputs: &outputs)
+    guard job.verdict == .succeeded || keepGoing else {
+      streamed.discard()
+      printError("\(path): nothing was written, so \(output)/ keeps its earlier files")
+      return job.verdict
+    }
+    do {
+      try streamed.commit(job.files)
+    } catch {
+      streamed.discard()
+      printError("\(path): error: \(error); \(output)/ keeps its earlier files")
+      return .notebookErrors
+    }
+    outputs = streamed.outputs
+    if !quiet {
+      printError(
+        "\(path): done in \(NumberText.fixed(Date().timeIntervalSince(started), decimals: 2)) s → \(streamed.count) files in \(output)/ for \(roster.students.count) students"
+      )
+    }
+    return job.verdict
   }
 
   private func report(_ result: RunResult, path: String) {
@@ -234,7 +332,7 @@ struct Render: ParsableCommand {
     for outcome in result.outcomes {
       let status: String
       switch outcome.status {
-      case .succeeded: status = "ok"
+      case .succeeded: status = outcome.cached ? "ok (cached)" : "ok"
       case .failed: status = "failed"
       case .skipped(let reason): status = "skipped (\(reason))"
       case .notRun: status = "not run"

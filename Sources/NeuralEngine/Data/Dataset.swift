@@ -2,7 +2,7 @@
 ///
 /// Targets are a column of class indices for classification (see ``oneHotTargets()``) or
 /// one column per output for regression. Convert to `Float` with `Matrix(converting:)`.
-public struct Dataset: Equatable, Sendable {
+public struct Dataset: Codable, Equatable, Sendable {
   public var features: Matrix<Double>
   public var targets: Matrix<Double>
   public var featureNames: [String]

@@ -1,7 +1,7 @@
 /// Column-wise feature scaling, fitted on one set (the training data) and applied to
 /// others: x′ = (x − offset)·factor + shift.
-public struct Scaler: Equatable, Sendable {
-  public enum Kind: Hashable, Sendable {
+public struct Scaler: Codable, Equatable, Sendable {
+  public enum Kind: Codable, Hashable, Sendable {
     /// Zero mean, unit (population) standard deviation per column.
     case standard
     /// Each column's minimum and maximum mapped to `low` and `high`.

@@ -11,12 +11,12 @@ import RealModule
 /// ```
 /// Definitions may refer to earlier ones; a definition used twice is one node whose
 /// gradient sums both paths (the chain rule's sum over branches).
-public struct ComputationGraph: Equatable, Sendable {
+public struct ComputationGraph: Codable, Equatable, Sendable {
   public private(set) var nodes: [Node]
   /// Index of the output node.
   public let output: Int
 
-  public struct Node: Equatable, Sendable {
+  public struct Node: Codable, Equatable, Sendable {
     /// A variable's or definition's name; `nil` for an anonymous intermediate.
     public var name: String?
     public var operation: Operation
@@ -31,7 +31,7 @@ public struct ComputationGraph: Equatable, Sendable {
     public var gradient: Double
   }
 
-  public enum Operation: Equatable, Sendable {
+  public enum Operation: Codable, Equatable, Sendable {
     case constant(Double)
     case variable
     case add, subtract, multiply, divide, power, negate
@@ -40,7 +40,7 @@ public struct ComputationGraph: Equatable, Sendable {
     case function(Function)
   }
 
-  public enum Function: String, CaseIterable, Sendable {
+  public enum Function: String, Codable, CaseIterable, Sendable {
     case sin, cos, tan, exp, log, sqrt, tanh, sigmoid, relu, abs, max, min
 
     /// How many arguments it takes.

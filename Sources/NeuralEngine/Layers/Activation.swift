@@ -4,7 +4,7 @@ import RealModule
 ///
 /// Every case has its derivative beside its value. All but softmax act element by
 /// element; softmax acts on each row (one sample's units) as a whole.
-public enum Activation: Hashable, Sendable, CustomStringConvertible {
+public enum Activation: Codable, Hashable, Sendable, CustomStringConvertible {
   /// φ(z) = z; φ′ = 1.
   case identity
   /// φ(z) = 1 if z ≥ 0 else 0; φ′ = 0 (the perceptron's threshold).

@@ -2,7 +2,7 @@
 ///
 /// `weights` has one row per input and one column per unit, so `weights[i, j]` is the
 /// textbook's w_ij, the weight on the edge from input i to unit j.
-public struct Dense<Scalar: MatrixScalar>: Equatable, Sendable {
+public struct Dense<Scalar: MatrixScalar>: Codable, Equatable, Sendable {
   public var weights: Matrix<Scalar>
   /// One bias per unit (the textbook's θ_j), or `nil` for a layer without bias.
   public var bias: [Scalar]?

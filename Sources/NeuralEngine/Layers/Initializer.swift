@@ -2,7 +2,7 @@
 ///
 /// fan_in is the number of inputs to the layer, fan_out its number of units. The "normal"
 /// schemes draw from an untruncated normal distribution.
-public enum Initializer: Hashable, Sendable, CustomStringConvertible {
+public enum Initializer: Codable, Hashable, Sendable, CustomStringConvertible {
   case zeros
   case ones
   case constant(Double)

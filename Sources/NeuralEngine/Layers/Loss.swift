@@ -6,7 +6,7 @@ import RealModule
 /// Cross-entropies paired with their natural output activation (softmax, sigmoid) are
 /// fused: the network computes them from the net input and their gradient with respect to
 /// z is simply (ŷ − y)/n, which is both exact and stable.
-public enum Loss: Hashable, Sendable, CustomStringConvertible {
+public enum Loss: Codable, Hashable, Sendable, CustomStringConvertible {
   /// L = (1/nk) Σ (y − ŷ)².
   case meanSquaredError
   /// L = ½ Σ (y − ŷ)², summed over every sample and output (the slides' L(w, b)).

@@ -1,5 +1,5 @@
 /// A feed-forward network: dense layers applied in order to a batch of inputs.
-public struct Network<Scalar: MatrixScalar>: Equatable, Sendable {
+public struct Network<Scalar: MatrixScalar>: Codable, Equatable, Sendable {
   public private(set) var inputCount: Int
   /// The layers in order. Change them through the checked setters below.
   public internal(set) var layers: [Dense<Scalar>]
@@ -146,7 +146,7 @@ extension Dense {
 }
 
 /// How a network's parameters are named in tables and values.
-public enum ParameterNaming: Sendable, Equatable {
+public enum ParameterNaming: Codable, Sendable, Equatable {
   /// `w14` from unit 1 to unit 4, `θ4` for unit 4's bias.
   case units
   /// `w` and `b`: a single neuron of one input.

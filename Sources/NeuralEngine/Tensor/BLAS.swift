@@ -72,7 +72,8 @@ public enum BLAS {
 ///
 /// The underscored requirement is the precision-specific BLAS entry point; call
 /// ``Matrix`` products instead.
-public protocol MatrixScalar: BinaryFloatingPoint, Real, Sendable, LosslessStringConvertible
+public protocol MatrixScalar: BinaryFloatingPoint, Real, Sendable, LosslessStringConvertible,
+  Codable
 where RawSignificand: FixedWidthInteger {
   /// The NumPy-style name of the element type: `float32` or `float64`.
   static var dtypeName: String { get }

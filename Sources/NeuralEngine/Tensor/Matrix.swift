@@ -1,3 +1,4 @@
+import Foundation
 import RealModule
 
 /// A dense, row-major matrix of `Float` or `Double`, the engine's one tensor type.
@@ -145,5 +146,36 @@ public struct Matrix<Scalar: MatrixScalar>: Equatable, Sendable {
       throw EngineError.invalidArgument("a \(rows)×\(columns) matrix is too large")
     }
     return count
+  }
+}
+
+/// A matrix is written as its shape and its elements' bytes (little-endian IEEE 754, the
+/// exact bits): a million weights encode and decode in milliseconds, not as a million
+/// decimal numbers.
+extension Matrix: Codable {
+  private enum CodingKeys: String, CodingKey { case rows, columns, bits }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let rows = try container.decode(Int.self, forKey: .rows)
+    let columns = try container.decode(Int.self, forKey: .columns)
+    let bits = try container.decode(Data.self, forKey: .bits)
+    let size = MemoryLayout<Scalar>.size
+    guard rows >= 0, columns >= 0, bits.count % size == 0,
+      rows.multipliedReportingOverflow(by: columns) == (bits.count / size, false)
+    else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .bits, in: container, debugDescription: "the elements do not fill the shape")
+    }
+    var elements = [Scalar](repeating: 0, count: bits.count / size)
+    _ = elements.withUnsafeMutableBytes { bits.copyBytes(to: $0) }
+    try self.init(rows: rows, columns: columns, elements: elements)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(rows, forKey: .rows)
+    try container.encode(columns, forKey: .columns)
+    try container.encode(elements.withUnsafeBytes { Data($0) }, forKey: .bits)
   }
 }

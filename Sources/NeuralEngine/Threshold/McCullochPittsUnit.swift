@@ -1,6 +1,6 @@
 /// The McCulloch–Pitts neuron: boolean inputs, g(x) = Σ xᵢ over the excitatory inputs,
 /// y = 1 if g(x) ≥ θ, and y = 0 whenever any inhibitory input is on.
-public struct McCullochPittsUnit: Hashable, Sendable {
+public struct McCullochPittsUnit: Codable, Hashable, Sendable {
   public var threshold: Int
   /// 0-based indices of inhibitory inputs (the NOT unit has one).
   public var inhibitory: Set<Int>

@@ -1,5 +1,5 @@
 /// Rosenblatt's perceptron: y = 1 if w₀ + Σ wᵢxᵢ ≥ 0 else 0, where w₀ = −θ is the bias.
-public struct Perceptron: Hashable, Sendable {
+public struct Perceptron: Codable, Hashable, Sendable {
   /// w₁ … wₙ.
   public var weights: [Double]
   /// w₀ (the weight of the constant input x₀ = 1).

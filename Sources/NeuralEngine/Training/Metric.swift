@@ -6,7 +6,7 @@ import RealModule
 /// its arg-max, one column is 1 when ≥ 0.5 (after a sigmoid) else 0; a target with several
 /// columns is one-hot (its arg-max), one column is the class index. Precision, recall and
 /// F1 are of class 1 for two classes and macro-averaged over classes otherwise.
-public enum Metric: Hashable, Sendable, CustomStringConvertible {
+public enum Metric: Codable, Hashable, Sendable, CustomStringConvertible {
   case accuracy
   case binaryAccuracy
   case categoricalAccuracy

@@ -80,7 +80,7 @@ public struct EarlyStopping: Hashable, Sendable {
 }
 
 /// One epoch's record: the training loss and metrics, and the validation ones if any.
-public struct EpochRecord: Hashable, Sendable {
+public struct EpochRecord: Codable, Hashable, Sendable {
   /// 1-based.
   public var epoch: Int
   /// The mean of the epoch's batch losses, each taken before its batch's update (Keras's
@@ -105,7 +105,7 @@ public struct EpochRecord: Hashable, Sendable {
 }
 
 /// Why training ended.
-public enum StopReason: Hashable, Sendable {
+public enum StopReason: Codable, Hashable, Sendable {
   case completed
   /// Early stopping ended training; the best epoch (1-based) is named.
   case earlyStopping(bestEpoch: Int)
@@ -114,7 +114,7 @@ public enum StopReason: Hashable, Sendable {
 }
 
 /// Keras's `History`: one record per epoch.
-public struct TrainingHistory: Hashable, Sendable {
+public struct TrainingHistory: Codable, Hashable, Sendable {
   public var metrics: [Metric]
   public var records: [EpochRecord]
   public var stopReason: StopReason

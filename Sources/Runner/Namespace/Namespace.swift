@@ -23,7 +23,7 @@ final class Namespace {
 
 /// A threshold unit in the namespace, for plots: its weights (bias first) or its
 /// McCulloch–Pitts threshold, and the truth table it was checked against.
-struct ThresholdEntry {
+struct ThresholdEntry: Codable, Equatable {
   var perceptron: Perceptron?
   var inputs: [[Int]]
   var outputs: [Int]
@@ -31,7 +31,7 @@ struct ThresholdEntry {
 }
 
 /// A model in the namespace: its network (kept in Double) and the precision it trains in.
-struct ModelEntry {
+struct ModelEntry: Codable, Equatable {
   var network: Network<Double>
   var trainsInFloat: Bool
 }

@@ -4,7 +4,7 @@
 /// This type is the one printer (``description``) and the one parser
 /// (``init(parsing:)``) of value names. Blocks build keys with the factories below, so no
 /// name is ever assembled or split by string surgery elsewhere.
-public struct ValueKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct ValueKey: Codable, Hashable, Comparable, Sendable, CustomStringConvertible {
   /// What the value belongs to: a model, data set, graph or unit, or a block's `as:` name.
   public var owner: String
   /// The quantity within the owner, with its unit or parameter: `O6`, `new_w46`, `loss`.

@@ -1,7 +1,8 @@
+import Foundation
 import NeuralEngine
 
 /// The block that defined a value, as messages name it: `train mlp` at line 40.
-public struct Definer: Hashable, Sendable, CustomStringConvertible {
+public struct Definer: Codable, Hashable, Sendable, CustomStringConvertible {
   /// The block's place among the notebook's directive blocks (0-based).
   public var index: Int
   public var title: String
@@ -20,7 +21,7 @@ public struct Definer: Hashable, Sendable, CustomStringConvertible {
 ///   the place it is made (the last change above it; for a reference above every change,
 ///   the first state).
 public struct ValueStore: Sendable {
-  struct Definition: Sendable {
+  struct Definition: Codable, Sendable {
     var value: Value
     var definer: Definer
   }
@@ -35,6 +36,8 @@ public struct ValueStore: Sendable {
   /// when quoted: a value per epoch and quantity, stored one by one, took 98 MB at 10⁵
   /// epochs.
   private var histories: [String: [(definer: Definer, history: TrainingHistory)]] = [:]
+  /// Every definition made since ``startRecording()``, in order, for the block cache.
+  private var log: Change?
 
   public init() {}
 
@@ -54,22 +57,26 @@ public struct ValueStore: Sendable {
     } else {
       results[key] = [definition]
     }
+    log?.results.append(.init(key: key, value: value))
   }
 
   /// Records a model parameter's state after a block changed (or made) it.
   mutating func defineState(_ key: ValueKey, _ value: Value, by definer: Definer) {
     states[key, default: []].append(Definition(value: value, definer: definer))
+    log?.states.append(.init(key: key, value: value))
   }
 
   /// Records a large model's parameters after a block changed (or made) them, as a state
   /// of the whole network under `owner`.
   mutating func defineState(_ owner: String, network: Network<Double>, by definer: Definer) {
     networks[owner, default: []].append((definer, network))
+    log?.networks.append(.init(owner: owner, item: network))
   }
 
   /// Records a training run's history under `owner`: its per-epoch values.
   mutating func defineHistory(_ owner: String, _ history: TrainingHistory, by definer: Definer) {
     histories[owner, default: []].append((definer, history))
+    log?.histories.append(.init(owner: owner, item: history))
   }
 
   /// A per-epoch value from the histories stored under the key's owner; two runs that
@@ -139,5 +146,140 @@ public struct ValueStore: Sendable {
     results[key] != nil || states[key] != nil || epochValue(key) != nil
       || (networks[key.owner]?.last?.network.parameterID(named: key.quantity) != nil
         && key.sample == nil && key.epoch == nil)
+  }
+
+  /// What one block defined, for the block cache: every definition it made, in order.
+  struct Change: Codable, Sendable {
+    struct Entry: Sendable {
+      var key: ValueKey
+      var value: Value
+    }
+    struct Whole<Item: Codable & Sendable>: Codable, Sendable {
+      var owner: String
+      var item: Item
+    }
+    var results: [Entry] = []
+    var states: [Entry] = []
+    var networks: [Whole<Network<Double>>] = []
+    var histories: [Whole<TrainingHistory>] = []
+  }
+
+  /// Starts recording definitions; ``takeRecord()`` returns and clears what was made since.
+  mutating func startRecording() { log = Change() }
+
+  /// The definitions made since the last call (or since recording started).
+  mutating func takeRecord() -> Change {
+    defer { if log != nil { log = Change() } }
+    return log ?? Change()
+  }
+
+  /// Makes a block's definitions again, as made by `definer` (not recorded: the change is
+  /// already cached).
+  mutating func apply(_ change: Change, by definer: Definer) {
+    let recording = log
+    log = nil
+    defer { log = recording }
+    for entry in change.results { define(entry.key, entry.value, by: definer) }
+    for entry in change.states { defineState(entry.key, entry.value, by: definer) }
+    for whole in change.networks { defineState(whole.owner, network: whole.item, by: definer) }
+    for whole in change.histories { defineHistory(whole.owner, whole.item, by: definer) }
+  }
+}
+
+/// A block's definitions are written column by column (numbers as their exact bits), so
+/// that thousands of per-sample values decode in a moment.
+extension ValueStore.Change.Entry {
+  struct Columns: Codable {
+    var owners: [String] = []
+    var quantities: [String] = []
+    /// Per entry: the sample and the epoch (0 for none), then the value's kind.
+    var places: [Int] = []
+    var kinds = ""
+    var numbers = Data()
+    var texts: [String] = []
+
+    init(_ entries: [ValueStore.Change.Entry]) {
+      var numbers: [Double] = []
+      for entry in entries {
+        owners.append(entry.key.owner)
+        quantities.append(entry.key.quantity)
+        places.append(entry.key.sample ?? 0)
+        places.append(entry.key.epoch ?? 0)
+        switch entry.value {
+        case .number(let number):
+          kinds.append("n")
+          numbers.append(number)
+        case .bool(let flag):
+          kinds.append(flag ? "t" : "f")
+        case .text(let text):
+          kinds.append("s")
+          texts.append(text)
+        }
+      }
+      self.numbers = numbers.withUnsafeBytes { Data($0) }
+    }
+
+    var entries: [ValueStore.Change.Entry]? {
+      let count = owners.count
+      let size = MemoryLayout<Double>.size
+      guard quantities.count == count, places.count == 2 * count, kinds.utf8.count == count,
+        numbers.count % size == 0
+      else { return nil }
+      var numbers = [Double](repeating: 0, count: self.numbers.count / size)
+      _ = numbers.withUnsafeMutableBytes { self.numbers.copyBytes(to: $0) }
+      var entries: [ValueStore.Change.Entry] = []
+      entries.reserveCapacity(count)
+      var nextNumber = 0
+      var nextText = 0
+      for (index, kind) in kinds.utf8.enumerated() {
+        let value: Value
+        switch kind {
+        case UInt8(ascii: "n"):
+          guard nextNumber < numbers.count else { return nil }
+          value = .number(numbers[nextNumber])
+          nextNumber += 1
+        case UInt8(ascii: "s"):
+          guard nextText < texts.count else { return nil }
+          value = .text(texts[nextText])
+          nextText += 1
+        case UInt8(ascii: "t"): value = .bool(true)
+        case UInt8(ascii: "f"): value = .bool(false)
+        default: return nil
+        }
+        let sample = places[2 * index]
+        let epoch = places[2 * index + 1]
+        let key = ValueKey(
+          owner: owners[index], quantity: quantities[index], sample: sample == 0 ? nil : sample,
+          epoch: epoch == 0 ? nil : epoch)
+        entries.append(.init(key: key, value: value))
+      }
+      return entries
+    }
+  }
+}
+
+extension ValueStore.Change {
+  private enum CodingKeys: String, CodingKey { case results, states, networks, histories }
+
+  init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    guard let results = try container.decode(Entry.Columns.self, forKey: .results).entries,
+      let states = try container.decode(Entry.Columns.self, forKey: .states).entries
+    else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .results, in: container, debugDescription: "the columns do not line up")
+    }
+    self.results = results
+    self.states = states
+    networks = try container.decode([Whole<Network<Double>>].self, forKey: .networks)
+    histories = try container.decode([Whole<TrainingHistory>].self, forKey: .histories)
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(Entry.Columns(results), forKey: .results)
+    try container.encode(Entry.Columns(states), forKey: .states)
+    try container.encode(networks, forKey: .networks)
+    try container.encode(histories, forKey: .histories)
   }
 }

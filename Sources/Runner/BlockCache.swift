@@ -1,0 +1,255 @@
+import Foundation
+import NeuralEngine
+import Notebook
+
+/// Where a run keeps its blocks' results between runs: the command line's is a folder
+/// (`.nbrun-cache/blocks/`). An entry is opaque bytes under a key; the store frames and
+/// checks them, so a damaged entry reads as absent.
+public protocol BlockStore: Sendable {
+  func load(_ key: String) -> Data?
+  func save(_ data: Data, for key: String)
+}
+
+/// A run's block cache: the store, and what identifies the program that fills it.
+public struct BlockCache: Sendable {
+  public var store: any BlockStore
+  /// nbrun's version and build: a new build never reads an older one's results.
+  public var salt: String
+
+  public init(store: any BlockStore, salt: String) {
+    self.store = store
+    self.salt = salt
+  }
+}
+
+/// What one block did, as the cache keeps it: its results, the files it read (with a hash
+/// of what they held), and every change it made to the namespace.
+struct CachedBlock: Codable {
+  struct FileStamp: Codable, Equatable {
+    var path: String
+    var hash: String
+  }
+
+  var key: String
+  var files: [FileStamp]
+  var items: [ResultItem]
+  var change: NamespaceChange
+}
+
+/// The part of the namespace one block changed: entries it added or replaced, and the
+/// values it defined (stamped with the block that defined them when restored).
+struct NamespaceChange: Codable {
+  var models: [String: ModelEntry] = [:]
+  var datasets: [String: Dataset] = [:]
+  var histories: [String: TrainingHistory] = [:]
+  var graphs: [String: ComputationGraph] = [:]
+  var units: [String: ThresholdEntry] = [:]
+  var titles: [String: String] = [:]
+  var descriptions: [String: String] = [:]
+  var exerciseCount = 0
+  var values = ValueStore.Change()
+
+  /// What changed between `before` and `after` (the namespace once the block ran), with
+  /// the values the block defined.
+  init(from before: Namespace.Snapshot, to after: Namespace, values: ValueStore.Change) {
+    models = Self.changed(before.models, after.models)
+    datasets = Self.changed(before.datasets, after.datasets)
+    histories = Self.changed(before.histories, after.histories)
+    graphs = Self.changed(before.graphs, after.graphs)
+    units = Self.changed(before.units, after.units)
+    titles = Self.changed(before.titles, after.titles)
+    descriptions = Self.changed(before.descriptions, after.descriptions)
+    exerciseCount = after.exerciseCount
+    self.values = values
+  }
+
+  /// Makes the same change again, the values stamped as defined by `definer`.
+  func apply(to namespace: Namespace, definer: Definer) {
+    namespace.models.merge(models) { $1 }
+    namespace.datasets.merge(datasets) { $1 }
+    namespace.histories.merge(histories) { $1 }
+    namespace.graphs.merge(graphs) { $1 }
+    namespace.units.merge(units) { $1 }
+    namespace.titles.merge(titles) { $1 }
+    namespace.descriptions.merge(descriptions) { $1 }
+    namespace.exerciseCount = exerciseCount
+    namespace.values.apply(values, by: definer)
+  }
+
+  private static func changed<Value: Equatable>(_ before: [String: Value], _ after: [String: Value])
+    -> [String: Value]
+  {
+    after.filter { before[$0.key] != $0.value }
+  }
+}
+
+extension Namespace {
+  /// The namespace's entries as they were before a block ran (copies share storage).
+  struct Snapshot {
+    var models: [String: ModelEntry]
+    var datasets: [String: Dataset]
+    var histories: [String: TrainingHistory]
+    var graphs: [String: ComputationGraph]
+    var units: [String: ThresholdEntry]
+    var titles: [String: String]
+    var descriptions: [String: String]
+  }
+
+  var snapshot: Snapshot {
+    Snapshot(
+      models: models, datasets: datasets, histories: histories, graphs: graphs, units: units,
+      titles: titles, descriptions: descriptions)
+  }
+}
+
+/// Cache keys: what a block's results depend on, hashed.
+///
+/// A block's key covers nbrun's build, the front matter, the block's own text (fence,
+/// options and body), its place among the exercises, and the keys of every earlier block
+/// that defines a name it reads or mentions (a model, a data set, a result's owner). A
+/// changed block therefore changes the key of everything downstream of it, and nothing
+/// else. The files a block read are checked when its entry is found (their contents'
+/// hashes are part of the entry).
+struct BlockKeys {
+  private(set) var keys: [String] = []
+
+  init(plans: [Plan], document: Document, salt: String) {
+    var matter = ""
+    if let range = document.frontMatter.lines {
+      matter = range.compactMap {
+        document.lines.indices.contains($0 - 1) ? document.lines[$0 - 1] : nil
+      }
+      .joined(separator: "\n")
+    }
+    var definers: [String: [Int]] = [:]
+    var exercises = 0
+    for plan in plans {
+      var hasher = StableHash()
+      hasher.add("nbrun block cache 1")
+      hasher.add(salt)
+      hasher.add(matter)
+      let lines = plan.block.range.lines.compactMap {
+        document.lines.indices.contains($0 - 1) ? document.lines[$0 - 1] : nil
+      }
+      hasher.add(lines.joined(separator: "\n"))
+      hasher.add("exercise \(exercises)")
+      if plan.block.kind == .exercise { exercises += 1 }
+      let mentioned = Set(plan.reads).union(Self.words(in: lines))
+      for name in mentioned.sorted() {
+        for index in definers[name] ?? [] {
+          hasher.add("\(name) \(keys[index])")
+        }
+      }
+      keys.append(hasher.hex)
+      for name in plan.defines { definers[name, default: []].append(plan.index) }
+    }
+  }
+
+  /// The identifier-like words of a block's lines: every name it could refer to.
+  static func words(in lines: [String]) -> Set<String> {
+    var words: Set<String> = []
+    for line in lines {
+      var current = ""
+      for character in line {
+        if character.isLetter || character.isNumber || character == "_" {
+          current.append(character)
+        } else {
+          if !current.isEmpty { words.insert(current) }
+          current = ""
+        }
+      }
+      if !current.isEmpty { words.insert(current) }
+    }
+    return words
+  }
+}
+
+/// A 128-bit FNV-1a hash, the same on every machine and run (Swift's `Hasher` is seeded
+/// per process): cache keys, and the check of a cache entry's bytes.
+public struct StableHash: Sendable {
+  private var high: UInt64 = 0x6c62_272e_07bb_0142
+  private var low: UInt64 = 0x62b8_2175_6295_c58d
+
+  public init() {}
+
+  public mutating func add(_ text: String) {
+    add(bytes: text.utf8)
+    add(bytes: [0xFF])  // a separator no UTF-8 text holds
+  }
+
+  public mutating func add<Bytes: Sequence>(bytes: Bytes) where Bytes.Element == UInt8 {
+    // The 128-bit FNV prime is 2^88 + 0x13B.
+    for byte in bytes {
+      low ^= UInt64(byte)
+      let (productHigh, productLow) = low.multipliedFullWidth(by: 0x13B)
+      let carried = high &* 0x13B &+ productHigh &+ (low << 24)
+      high = carried
+      low = productLow
+    }
+  }
+
+  /// 32 hexadecimal digits.
+  public var hex: String {
+    [high, low].map { word in
+      let digits = String(word, radix: 16)
+      return String(repeating: "0", count: 16 - digits.count) + digits
+    }.joined()
+  }
+}
+
+/// The files a block read while it ran, with a hash of each one's text.
+final class FileReads: @unchecked Sendable {
+  private let lock = NSLock()
+  private var stamps: [CachedBlock.FileStamp] = []
+
+  func record(_ path: String, _ text: String) {
+    var hasher = StableHash()
+    hasher.add(text)
+    let stamp = CachedBlock.FileStamp(path: path, hash: hasher.hex)
+    lock.withLock { if !stamps.contains(stamp) { stamps.append(stamp) } }
+  }
+
+  var all: [CachedBlock.FileStamp] { lock.withLock { stamps } }
+}
+
+extension BlockCache {
+  /// The entry stored for a key, if it is whole, was made for this key, and every file it
+  /// read still holds what it held then.
+  func entry(_ key: String, readFile: (@Sendable (String) throws -> String)?) -> CachedBlock? {
+    guard let data = store.load(key),
+      let entry = try? JSONDecoder.cache.decode(CachedBlock.self, from: data),
+      entry.key == key
+    else { return nil }
+    for file in entry.files {
+      guard let readFile, let text = try? readFile(file.path) else { return nil }
+      var hasher = StableHash()
+      hasher.add(text)
+      guard hasher.hex == file.hash else { return nil }
+    }
+    return entry
+  }
+
+  func save(_ entry: CachedBlock) {
+    guard let data = try? JSONEncoder.cache.encode(entry) else { return }
+    store.save(data, for: entry.key)
+  }
+}
+
+extension JSONEncoder {
+  /// Non-finite numbers (a diverged run's loss) are written as words.
+  static var cache: JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return encoder
+  }
+}
+
+extension JSONDecoder {
+  static var cache: JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return decoder
+  }
+}
