@@ -18,6 +18,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
   ],
   targets: [
     // C libraries, each behind a module map and a one-line shim header.
@@ -66,10 +67,20 @@ let package = Package(
       name: "CommandLineSupport",
       dependencies: ["CBLAS", "Rendering", "Runner", "Notebook", "MathCheck", "Figures"]),
 
+    // `nbrun preview`: a small HTTP and WebSocket server on 127.0.0.1 (FlyingFox, which
+    // needs nothing but the system's sockets) that re-renders a notebook when it changes
+    // and pushes the new page to the open tab.
+    .target(
+      name: "Preview",
+      dependencies: [
+        "CommandLineSupport", "Rendering", "Runner", "Notebook", "MathCheck",
+        .product(name: "FlyingFox", package: "FlyingFox"),
+      ]),
+
     .executableTarget(
       name: "nbrun",
       dependencies: [
-        "Runner", "Rendering", "Notebook", "Figures", "CommandLineSupport", "MathCheck",
+        "Runner", "Rendering", "Notebook", "Figures", "CommandLineSupport", "MathCheck", "Preview",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // libFuzzer targets (scripts/fuzz); built plainly, a replayer of the kept corpus.
@@ -90,6 +101,8 @@ let package = Package(
       name: "RenderingTests", dependencies: ["Rendering", "Runner", "Notebook", "Figures"]),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["Rendering", "Runner", "Notebook", "CommandLineSupport", "MathCheck"]),
+      dependencies: [
+        "Rendering", "Runner", "Notebook", "CommandLineSupport", "MathCheck", "Preview",
+      ]),
   ]
 )

@@ -84,7 +84,7 @@ public enum OpenBLASKernel {
 
   /// Chooses OpenBLAS's kernel table again (reading `OPENBLAS_CORETYPE`), when the library
   /// exports the functions that do it; `false` when it does not.
-  static func switchInProcess() -> Bool {
+  public static func switchInProcess() -> Bool {
     typealias Hook = @convention(c) () -> Void
     guard let handle = dlopen(nil, RTLD_NOW),
       let quit = dlsym(handle, "gotoblas_dynamic_quit"),

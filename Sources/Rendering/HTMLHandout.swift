@@ -22,6 +22,11 @@ public struct HTMLHandout {
     self.build = build
   }
 
+  /// The call that typesets a page's math (`\(…\)` inline, `\[…\]` displayed) with
+  /// KaTeX's auto-render, once the page has loaded (and again after a preview swaps it).
+  public static let renderMath =
+    #"renderMathInElement(document.body, {delimiters: [{left: "\\[", right: "\\]", display: true}, {left: "\\(", right: "\\)", display: false}], throwOnError: false});"#
+
   public var text: String {
     let walk = HandoutWalk(result: result, name: name, build: build)
     var ids = HeadingIDs(reserved: ["answer-key", "contents"])
@@ -91,10 +96,7 @@ public struct HTMLHandout {
     page += "<main>\n" + main + "</main>\n"
     if let math {
       page += "<script>\(math.script)</script>\n<script>\(math.autoRender)</script>\n"
-      page += """
-        <script>renderMathInElement(document.body, {delimiters: [{left: "\\\\[", right: "\\\\]", display: true}, {left: "\\\\(", right: "\\\\)", display: false}], throwOnError: false});</script>
-
-        """
+      page += "<script>\(Self.renderMath)</script>\n"
     }
     page += "</body>\n</html>\n"
     return page

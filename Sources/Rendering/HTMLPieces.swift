@@ -181,7 +181,7 @@ struct PipeTable {
 }
 
 /// Escapes text for HTML element content and attribute values (as XML: `&<>"'`).
-func escapeHTML(_ text: String) -> String {
+public func escapeHTML(_ text: String) -> String {
   escapeXML(text)
 }
 

@@ -105,13 +105,17 @@ extension Namespace {
 /// Cache keys: what a block's results depend on, hashed.
 ///
 /// A block's key covers nbrun's build, the front matter, the block's own text (fence,
-/// options and body), its place among the exercises, and the keys of every earlier block
-/// that defines a name it reads or mentions (a model, a data set, a result's owner). A
-/// changed block therefore changes the key of everything downstream of it, and nothing
-/// else. The files a block read are checked when its entry is found (their contents'
-/// hashes are part of the entry).
+/// options and body), its place among the exercises, and the *settled* keys of every
+/// earlier block that defines a name it reads or mentions (a model, a data set, a result's
+/// owner). A block's settled key is its key with the contents of the files it read (the
+/// CSV of a `data` block), known once it has run or its entry has been checked. A changed
+/// block or data file therefore changes the key of everything downstream of it, and
+/// nothing else. Keys are made as the run reaches each block (``key(of:settled:)``).
 struct BlockKeys {
-  private(set) var keys: [String] = []
+  /// Per block: the hash of its own text and place.
+  private var own: [String] = []
+  /// Per block: the names it reads or mentions, each with the earlier blocks defining it.
+  private var dependencies: [[(name: String, block: Int)]] = []
 
   init(plans: [Plan], document: Document, salt: String) {
     var matter = ""
@@ -134,15 +138,34 @@ struct BlockKeys {
       hasher.add(lines.joined(separator: "\n"))
       hasher.add("exercise \(exercises)")
       if plan.block.kind == .exercise { exercises += 1 }
+      own.append(hasher.hex)
       let mentioned = Set(plan.reads).union(Self.words(in: lines))
-      for name in mentioned.sorted() {
-        for index in definers[name] ?? [] {
-          hasher.add("\(name) \(keys[index])")
-        }
-      }
-      keys.append(hasher.hex)
+      dependencies.append(
+        mentioned.sorted().flatMap { name in (definers[name] ?? []).map { (name, $0) } })
       for name in plan.defines { definers[name, default: []].append(plan.index) }
     }
+  }
+
+  /// The key of block `index`, given the settled keys of the blocks before it.
+  func key(of index: Int, settled: [String]) -> String {
+    var hasher = StableHash()
+    hasher.add(own[index])
+    for (name, block) in dependencies[index] {
+      hasher.add(name)
+      hasher.add(settled.indices.contains(block) ? settled[block] : "unsettled")
+    }
+    return hasher.hex
+  }
+
+  /// A block's settled key: its key and the files it read, with what they held.
+  static func settled(_ key: String, files: [CachedBlock.FileStamp]) -> String {
+    var hasher = StableHash()
+    hasher.add(key)
+    for file in files {
+      hasher.add(file.path)
+      hasher.add(file.hash)
+    }
+    return hasher.hex
   }
 
   /// The identifier-like words of a block's lines: every name it could refer to.

@@ -41,11 +41,15 @@ public final class Session {
     }
 
     let namespace = Namespace()
-    let keys = options.cache.map { BlockKeys(plans: plans, document: document, salt: $0.salt).keys }
+    let keys = options.cache.map { BlockKeys(plans: plans, document: document, salt: $0.salt) }
+    var settled: [String] = []
     if options.cache != nil { namespace.values.startRecording() }
     var outcomes: [BlockOutcome] = []
     var failedNames: Set<String> = []
     for plan in plans {
+      // A block that did not run settles to a key of its own, which no entry is stored under.
+      var settledKey = "not run \(plan.index)"
+      defer { settled.append(settledKey) }
       var outcome = BlockOutcome(
         block: plan.block, status: .notRun, items: [], diagnostics: planned[plan.index],
         seconds: 0, precision: plan.precision, resultName: plan.resultName, common: plan.common)
@@ -83,10 +87,11 @@ public final class Session {
       let began = DispatchTime.now()
       let definer = Definer(
         index: plan.index, title: plan.block.title, line: plan.block.range.start.line)
-      let key = keys?[plan.index]
+      let key = keys?.key(of: plan.index, settled: settled)
       if let cache = options.cache, let key,
         let entry = cache.entry(key, readFile: options.readFile)
       {
+        settledKey = BlockKeys.settled(key, files: entry.files)
         entry.change.apply(to: namespace, definer: definer)
         outcome.items = entry.items
         outcome.status = .succeeded
@@ -114,6 +119,7 @@ public final class Session {
       do {
         outcome.items = try plan.execute(context)
         outcome.status = .succeeded
+        if let key { settledKey = BlockKeys.settled(key, files: reads.all) }
         if let cache = options.cache, let key, let before, outcome.diagnostics.isEmpty {
           cache.save(
             CachedBlock(

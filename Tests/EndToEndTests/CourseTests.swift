@@ -19,16 +19,17 @@ struct CourseTests {
     return names.filter { $0.hasSuffix(".md") }.sorted()
   }
 
-  static func files(_ notebook: String, math: MathAssets?) throws -> (
+  static func files(_ notebook: String, math: MathAssets?, cache: BlockCache? = nil) throws -> (
     RunResult, [(path: String, text: String)]
   ) {
     let url = repository.appendingPathComponent("notebooks").appendingPathComponent(notebook)
     let text = try String(contentsOf: url, encoding: .utf8)
     let (document, diagnostics) = Document.parse(text, path: "notebooks/\(notebook)")
     let folder = url.deletingLastPathComponent()
-    let options = RunOptions(readFile: {
+    var options = RunOptions(readFile: {
       try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
     })
+    options.cache = cache
     let result = Session(document: document, options: options).run(parseDiagnostics: diagnostics)
     let name = String(notebook.dropLast(3))
     let markdown = MarkdownHandout(result: result, name: name)
@@ -48,13 +49,23 @@ struct CourseTests {
     arguments: notebooks)
   func notebookRunsAndMatchesItsCommittedHandouts(_ notebook: String) throws {
     let math = HandoutFiles.katex()
-    let (result, files) = try Self.files(notebook, math: math)
+    // Run with a new block cache, then again from it: both give the committed handouts.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-course-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let cache = BlockCache(store: DiskBlockStore(folder: folder), salt: "course")
+    let (result, files) = try Self.files(notebook, math: math, cache: cache)
     #expect(result.succeeded, "\(result.diagnostics.map(\.description).joined(separator: "\n"))")
+    #expect(result.outcomes.allSatisfy { !$0.cached })
     let differences = HandoutFiles.check(
       files, in: Self.repository.appendingPathComponent("output"), shownAs: "output")
     #expect(
       differences.isEmpty,
       "\(differences.map(\.description).joined(separator: "\n")) — run nbrun to regenerate")
+    let (warm, warmFiles) = try Self.files(notebook, math: math, cache: cache)
+    #expect(warm.outcomes.allSatisfy { $0.cached }, "every block of \(notebook) is cached")
+    #expect(warmFiles.map(\.path) == files.map(\.path))
+    #expect(warmFiles.map(\.text) == files.map(\.text), "\(notebook) differs when cached")
     if math == nil {
       print(
         "note: KaTeX is not installed, so \(notebook)'s HTML was not compared (apt-get install libjs-katex)"

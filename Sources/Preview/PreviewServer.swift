@@ -1,0 +1,179 @@
+import Dispatch
+import FlyingFox
+import Foundation
+import Rendering
+
+/// `nbrun preview`: serves a notebook's page on 127.0.0.1, re-renders it when the notebook
+/// or a data file it reads changes, and pushes the new page's version to every open tab
+/// over a WebSocket; the tab fetches the page and swaps its body in place, keeping the
+/// scroll position. A notebook with errors keeps the last good page on screen, with the
+/// located messages in a banner above it.
+///
+/// FlyingFox serves HTTP and WebSockets with nothing but the system's sockets (no
+/// SwiftNIO), so it adds seconds, not minutes, to a build.
+public final class PreviewServer: Sendable {
+  public let renderer: PreviewRenderer
+  let state = PreviewState()
+  private let server: HTTPServer
+
+  /// A server for `renderer` on 127.0.0.1:`port` (0: any free port; see ``address()``).
+  public init(renderer: PreviewRenderer, port: UInt16) throws {
+    self.renderer = renderer
+    server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: port), logger: .disabled)
+  }
+
+  /// Renders once, then serves and watches until the task is cancelled.
+  public func run() async throws {
+    let state = state
+    state.update(renderer.render())
+    await server.appendRoute("GET /") { _ in
+      HTTPResponse(
+        statusCode: .ok,
+        headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+        body: Data(state.servedPage().utf8))
+    }
+    await server.appendRoute("GET /status") { _ in
+      HTTPResponse(
+        statusCode: .ok,
+        headers: [.contentType: "application/json", .cacheControl: "no-store"],
+        body: state.statusJSON())
+    }
+    await server.appendRoute("GET /socket", to: .webSocket(VersionPush(state: state)))
+    let watcher = Watcher(renderer: renderer, state: state)
+    watcher.start()
+    defer { watcher.stop() }
+    try await server.run()
+  }
+
+  /// Waits until the server listens; returns `http://127.0.0.1:PORT/`.
+  public func address() async throws -> String {
+    try await server.waitUntilListening()
+    guard case .ip4(let host, let port) = await server.listeningAddress else {
+      return "http://127.0.0.1/"
+    }
+    return "http://\(host):\(port)/"
+  }
+
+  /// Stops serving (open connections are closed).
+  public func stop() async { await server.stop(timeout: 1) }
+}
+
+/// The page shown now, its version, the messages of the last render, and the open tabs.
+final class PreviewState: @unchecked Sendable {
+  private let lock = NSLock()
+  private var version = 0
+  private var page: String?
+  private var messages: [String] = []
+  private var watched: [URL] = []
+  private var listeners: [UUID: AsyncStream<WSMessage>.Continuation] = [:]
+
+  /// Takes a render's result: a good page replaces the one shown; messages replace the
+  /// banner's. Every open tab is told the new version.
+  func update(_ rendition: Rendition) {
+    let (version, listeners) = lock.withLock {
+      self.version += 1
+      if let page = rendition.page { self.page = page }
+      messages = rendition.messages
+      watched = rendition.watched
+      return (self.version, Array(self.listeners.values))
+    }
+    for listener in listeners { listener.yield(.text(String(version))) }
+  }
+
+  var watchedFiles: [URL] { lock.withLock { watched } }
+
+  func listen(_ continuation: AsyncStream<WSMessage>.Continuation) -> UUID {
+    let id = UUID()
+    let version = lock.withLock {
+      listeners[id] = continuation
+      return self.version
+    }
+    continuation.yield(.text(String(version)))
+    return id
+  }
+
+  func forget(_ id: UUID) { _ = lock.withLock { listeners.removeValue(forKey: id) } }
+
+  /// The page with the preview's banner and script, or a page of messages alone when the
+  /// notebook has not rendered yet.
+  func servedPage() -> String {
+    let (version, page, messages) = lock.withLock { (self.version, self.page, self.messages) }
+    let banner = PreviewPage.banner(messages)
+    guard let page else {
+      return PreviewPage.waiting(banner: banner, version: version)
+    }
+    return PreviewPage.inject(into: page, banner: banner, version: version)
+  }
+
+  func statusJSON() -> Data {
+    let (version, messages, rendered) = lock.withLock { (self.version, self.messages, page != nil) }
+    let object: [String: Any] = ["version": version, "messages": messages, "rendered": rendered]
+    return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+  }
+}
+
+/// Sends each new version to a tab; what the tab sends is ignored.
+struct VersionPush: WSMessageHandler {
+  let state: PreviewState
+
+  func makeMessages(for client: AsyncStream<WSMessage>) async throws -> AsyncStream<WSMessage> {
+    let (stream, continuation) = AsyncStream<WSMessage>.makeStream()
+    let id = state.listen(continuation)
+    let state = state
+    Task {
+      for await message in client {
+        if case .close = message { break }
+      }
+      state.forget(id)
+      continuation.finish()
+    }
+    return stream
+  }
+}
+
+/// Polls the notebook and the data files it read (size and modification time) every
+/// 150 ms and re-renders when one changes. Polling works on every file system, editors'
+/// save-by-rename included.
+final class Watcher: @unchecked Sendable {
+  private let renderer: PreviewRenderer
+  private let state: PreviewState
+  private let lock = NSLock()
+  private var running = true
+
+  init(renderer: PreviewRenderer, state: PreviewState) {
+    self.renderer = renderer
+    self.state = state
+  }
+
+  func start() {
+    let thread = Thread { [self] in loop() }
+    thread.name = "nbrun preview watcher"
+    thread.start()
+  }
+
+  func stop() { lock.withLock { running = false } }
+
+  private var isRunning: Bool { lock.withLock { running } }
+
+  private func loop() {
+    var stamps = Self.stamps(state.watchedFiles)
+    while isRunning {
+      Thread.sleep(forTimeInterval: 0.15)
+      let now = Self.stamps(state.watchedFiles)
+      guard now != stamps else { continue }
+      // An editor may write a file in several steps: wait until it holds still.
+      Thread.sleep(forTimeInterval: 0.05)
+      state.update(renderer.render())
+      stamps = Self.stamps(state.watchedFiles)
+    }
+  }
+
+  /// Size and modification time of each file (absent files included, as absent).
+  static func stamps(_ files: [URL]) -> [String] {
+    files.map { url in
+      var info = stat()
+      guard stat(url.path, &info) == 0 else { return "\(url.path) absent" }
+      return "\(url.path) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    }
+  }
+}

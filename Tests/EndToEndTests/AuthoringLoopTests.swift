@@ -1,0 +1,310 @@
+import CommandLineSupport
+import Foundation
+import Notebook
+import Preview
+import Rendering
+import Runner
+import Testing
+
+/// The authoring loop: the block cache, parallel notebooks, the OpenBLAS kernel chosen
+/// in-process, and `nbrun preview` in a real browser.
+@Suite("The authoring loop")
+struct AuthoringLoopTests {
+  static func folder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-loop-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  /// Runs `text` (a notebook in `folder`) with a block cache in `folder/cache`.
+  static func run(_ text: String, in folder: URL, salt: String = "test", cached: Bool = true)
+    -> (RunResult, String)
+  {
+    let (document, diagnostics) = Document.parse(text, path: "nb.md")
+    var options = RunOptions(readFile: {
+      try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
+    })
+    if cached {
+      options.cache = BlockCache(
+        store: DiskBlockStore(folder: folder.appendingPathComponent("cache")), salt: salt)
+    }
+    let result = Session(document: document, options: options).run(parseDiagnostics: diagnostics)
+    return (result, MarkdownHandout(result: result, name: "nb").text)
+  }
+
+  static let notebook = """
+    # Two runs
+
+    ```data points
+    source: points.csv
+    ```
+
+    ```model a
+    inputs: x
+    layer: 1 sigmoid
+    weights: w=0.5
+    biases: b=0
+    ```
+
+    ```model c
+    inputs: x
+    layer: 1 sigmoid
+    weights: w=-1
+    biases: b=1
+    ```
+
+    ```train a
+    data: points
+    loss: mse
+    epochs: 40
+    rate: 0.5
+    log: 20
+    ```
+
+    ```train c
+    data: points
+    loss: mse
+    epochs: 40
+    rate: 0.5
+    log: 20
+    ```
+
+    ```expect
+    a.loss < 1
+    ```
+
+    After training, a's loss is {{ a.loss | 4 }} and c's is {{ c.loss | 4 }}.
+
+    """
+
+  static let points = "x,y\n0,0\n1,1\n2,1\n"
+
+  /// Which blocks came from the cache, by title.
+  static func cachedTitles(_ result: RunResult) -> [String] {
+    result.outcomes.filter(\.cached).map(\.block.title)
+  }
+
+  @Test func aBlockRunsAgainOnlyWhenWhatItReadsChanged() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Data(Self.points.utf8).write(to: folder.appendingPathComponent("points.csv"))
+    let (cold, coldPage) = Self.run(Self.notebook, in: folder)
+    #expect(cold.succeeded)
+    #expect(Self.cachedTitles(cold).isEmpty, "nothing is cached on the first run")
+    let (warm, warmPage) = Self.run(Self.notebook, in: folder)
+    #expect(Self.cachedTitles(warm).count == cold.outcomes.count, "every block is cached")
+    #expect(warmPage == coldPage)
+    #expect(warm.value("a.loss") == cold.value("a.loss"))
+    #expect(warm.value("a.loss@20") == cold.value("a.loss@20"), "per-epoch values are restored")
+
+    // A prose edit (a new line above everything) re-runs nothing.
+    let prose = "An added first line.\n\n" + Self.notebook
+    let (afterProse, prosePage) = Self.run(prose, in: folder)
+    #expect(Self.cachedTitles(afterProse).count == cold.outcomes.count)
+    #expect(prosePage == "An added first line.\n\n" + coldPage)
+
+    // Changing model c re-runs c, its training, and nothing that reads only a.
+    let changed = Self.notebook.replacing("weights: w=-1", with: "weights: w=-2")
+    let (afterEdit, editPage) = Self.run(changed, in: folder)
+    #expect(Self.cachedTitles(afterEdit) == ["data points", "model a", "train a", "expect"])
+    let (fresh, freshPage) = Self.run(changed, in: folder, cached: false)
+    #expect(editPage == freshPage, "cached and uncached runs give the same page")
+    #expect(afterEdit.value("c.loss") == fresh.value("c.loss"))
+    #expect(afterEdit.value("c.loss") != cold.value("c.loss"))
+
+    // A changed data file re-runs the data block and everything that read it.
+    try Data((Self.points + "3,1\n").utf8).write(to: folder.appendingPathComponent("points.csv"))
+    let (afterData, _) = Self.run(changed, in: folder)
+    #expect(Self.cachedTitles(afterData) == ["model a", "model c"])
+    #expect(afterData.value("points.samples") == .number(4))
+
+    // Another build of nbrun never reads this one's results.
+    let (otherBuild, _) = Self.run(changed, in: folder, salt: "another build")
+    #expect(Self.cachedTitles(otherBuild).isEmpty)
+  }
+
+  @Test func aDamagedCacheEntryIsIgnoredAndRewritten() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Data(Self.points.utf8).write(to: folder.appendingPathComponent("points.csv"))
+    let (cold, coldPage) = Self.run(Self.notebook, in: folder)
+    let entries = folder.appendingPathComponent("cache/blocks")
+    let names = try FileManager.default.contentsOfDirectory(atPath: entries.path).sorted()
+    #expect(names.count == cold.outcomes.count)
+    // Truncate one entry, flip a byte in another, and empty a third.
+    let damaged = Array(names.prefix(3))
+    for (index, name) in damaged.enumerated() {
+      let url = entries.appendingPathComponent(name)
+      var data = try Data(contentsOf: url)
+      switch index {
+      case 0: data = data.prefix(data.count / 2)
+      case 1: data[data.count - 10] ^= 0x01
+      default: data = Data()
+      }
+      try data.write(to: url)
+    }
+    let (again, page) = Self.run(Self.notebook, in: folder)
+    #expect(page == coldPage, "a damaged entry is never trusted")
+    #expect(again.outcomes.filter { !$0.cached }.count == damaged.count)
+    let (third, _) = Self.run(Self.notebook, in: folder)
+    #expect(third.outcomes.allSatisfy { $0.cached }, "the damaged entries were rewritten whole")
+    #expect(DiskBlockStore(folder: folder.appendingPathComponent("cache")).load("../../etc") == nil)
+  }
+
+  @Test func theKernelIsSwitchedWithoutRunningAgain() {
+    // scripts/test sets OPENBLAS_CORETYPE, so switching here keeps the kernel it named.
+    let before = OpenBLASKernel.current
+    #expect(OpenBLASKernel.switchInProcess(), "Debian's OpenBLAS exports gotoblas_dynamic_init")
+    #expect(OpenBLASKernel.current == before)
+  }
+
+  @Test func parallelNotebooksAndTheInProcessKernelGiveTheCommittedHandouts() throws {
+    let executable = try #require(CommandLineTests.executable, "swift build builds nbrun")
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let notebooks = CourseTests.notebooks.filter { $0 != "lecture4.md" }.map {
+      CourseTests.repository.appendingPathComponent("notebooks/\($0)").path
+    }
+    var outputs: [Int: [String: Data]] = [:]
+    for jobs in [1, 2] {
+      let process = Process()
+      process.executableURL = executable
+      let out = folder.appendingPathComponent("j\(jobs)")
+      process.arguments = ["--quiet", "--no-cache", "-j", "\(jobs)", "-o", out.path] + notebooks
+      // No OPENBLAS_CORETYPE: nbrun chooses the kernel itself, in this process.
+      process.environment = ProcessInfo.processInfo.environment.filter {
+        $0.key != "OPENBLAS_CORETYPE"
+      }
+      try process.run()
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0)
+      outputs[jobs] = HostileDiskTests.snapshot(out)
+    }
+    #expect(outputs[1] == outputs[2], "-j 2 writes exactly what -j 1 writes")
+    let committed = CourseTests.repository.appendingPathComponent("output")
+    for (path, data) in outputs[1] ?? [:] where path.hasSuffix(".md") || path.hasSuffix(".html") {
+      let expected = try? Data(contentsOf: committed.appendingPathComponent(path))
+      #expect(expected == data, "\(path) differs from the committed handout")
+    }
+  }
+
+  @Test func jobsMustBeACount() throws {
+    #expect(try CommandLineTests.status(CommandLineTests.holds, ["notebook.md", "-j", "0"]) == 64)
+  }
+}
+
+/// `nbrun preview` in headless Chromium: the open page follows edits without a reload.
+@Suite("Preview in a real browser")
+struct PreviewBrowserTests {
+  static let notebook: String = {
+    let prose = (1...30).map {
+      "Paragraph \($0) of prose long enough to scroll; the loss is $L = \\tfrac12 (y - t)^2$."
+    }
+    return """
+      ---
+      title: Preview probe
+      ---
+
+      # Preview probe PREVIEW-ONE
+
+      \(prose.joined(separator: "\n\n"))
+
+      ```model m
+      inputs: x1
+      layer: 1 sigmoid
+      weights: w=0.5
+      biases: b=0
+      ```
+
+      ```forward m
+      input: 1
+      ```
+
+      """
+  }()
+
+  struct Seen: Decodable {
+    var mark: String?
+    var one, two, banner: Bool
+    var bannerText: String
+    var swaps, y, katex: Int
+    var rawTeX: Bool
+  }
+
+  struct Report: Decodable {
+    var loaded, before, edited, broken, fixed: Seen?
+    var editSeconds: Double?
+  }
+
+  @Test(
+    .enabled(
+      if: BrowserTests.chromium != nil,
+      "Chromium is not installed (apt-get install chromium); scripts/test installs it"),
+    .enabled(
+      if: HandoutFiles.katex() != nil, "KaTeX is not installed (apt-get install libjs-katex)"))
+  func thePageFollowsEditsWithoutAReload() throws {
+    let executable = try #require(CommandLineTests.executable, "swift build builds nbrun")
+    let folder = try AuthoringLoopTests.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Data(Self.notebook.utf8).write(to: folder.appendingPathComponent("nb.md"))
+    let server = Process()
+    server.executableURL = executable
+    server.arguments = ["preview", "nb.md", "--port", "0"]
+    server.currentDirectoryURL = folder
+    let messages = Pipe()
+    server.standardError = messages
+    server.standardOutput = FileHandle.nullDevice
+    try server.run()
+    defer {
+      if server.isRunning { server.terminate() }
+      server.waitUntilExit()
+    }
+    // The address it prints: "nbrun preview: nb.md at http://127.0.0.1:PORT/ (Ctrl-C stops)".
+    var printed = ""
+    let deadline = Date().addingTimeInterval(60)
+    while !printed.contains("(Ctrl-C stops)"), Date() < deadline, server.isRunning {
+      printed += String(decoding: messages.fileHandleForReading.availableData, as: UTF8.self)
+    }
+    let address = try #require(
+      printed.firstMatch(of: #/http://127\.0\.0\.1:[0-9]+/#).map { String($0.output) + "/" },
+      "preview printed its address: \(printed)")
+
+    let shots = BrowserTests.repository.appendingPathComponent(".build/screenshots")
+    try FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
+    let probe = Process()
+    probe.executableURL = URL(fileURLWithPath: BrowserTests.python)
+    probe.arguments = [
+      BrowserTests.repository.appendingPathComponent("Tests/Fixtures/preview_probe.py").path,
+      BrowserTests.chromium ?? "", address, folder.appendingPathComponent("nb.md").path, shots.path,
+    ]
+    let output = Pipe()
+    probe.standardOutput = output
+    try probe.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    probe.waitUntilExit()
+    let report = try JSONDecoder().decode(Report.self, from: data)
+
+    let loaded = try #require(report.loaded, "the page opened")
+    #expect(loaded.one && loaded.katex > 0 && !loaded.rawTeX)
+    let edited = try #require(report.edited, "the edit reached the open page")
+    #expect(edited.two && !edited.one)
+    #expect(edited.mark == "kept", "the page was not reloaded")
+    #expect(edited.swaps == 1)
+    #expect(edited.y == report.before?.y && edited.y > 0, "the scroll position is kept")
+    #expect(edited.katex == loaded.katex && !edited.rawTeX, "the math is typeset again")
+    let broken = try #require(report.broken, "a broken notebook shows its error")
+    #expect(broken.two, "the last good page stays visible")
+    #expect(broken.bannerText.contains("nb.md:") && broken.bannerText.contains("'rate'"))
+    #expect(broken.mark == "kept")
+    let fixed = try #require(report.fixed, "fixing the notebook clears the error")
+    #expect(!fixed.banner && fixed.two && fixed.mark == "kept")
+
+    // Ctrl-C stops it cleanly, and it wrote nothing beside the notebook but its cache.
+    kill(server.processIdentifier, SIGINT)
+    server.waitUntilExit()
+    #expect(server.terminationStatus == 0)
+    let written = (try FileManager.default.contentsOfDirectory(atPath: folder.path)).sorted()
+    #expect(written == [".nbrun-cache", "nb.md"])
+  }
+}
