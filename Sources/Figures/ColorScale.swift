@@ -34,7 +34,19 @@ public enum ColorScale {
     let local = t - Double(index)
     let (a, b) = (stops[index], stops[index + 1])
     func channel(_ x: Double, _ y: Double) -> Int { Int((x + (y - x) * local).rounded()) }
-    return String(
-      format: "#%02x%02x%02x", channel(a.0, b.0), channel(a.1, b.1), channel(a.2, b.2))
+    return hex(channel(a.0, b.0), channel(a.1, b.1), channel(a.2, b.2))
+  }
+
+  private static let digits = Array("0123456789abcdef".utf8)
+
+  /// `#rrggbb`, written without a format string (a shaded field asks for 57,600 of them).
+  static func hex(_ red: Int, _ green: Int, _ blue: Int) -> String {
+    var bytes: [UInt8] = [UInt8(ascii: "#")]
+    for channel in [red, green, blue] {
+      let value = max(0, min(255, channel))
+      bytes.append(digits[value >> 4])
+      bytes.append(digits[value & 15])
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 }

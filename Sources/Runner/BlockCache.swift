@@ -201,14 +201,25 @@ public struct StableHash: Sendable {
   }
 
   public mutating func add<Bytes: Sequence>(bytes: Bytes) where Bytes.Element == UInt8 {
-    // The 128-bit FNV prime is 2^88 + 0x13B.
-    for byte in bytes {
+    let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+      add(UnsafeRawBufferPointer(buffer))
+    }
+    if done == nil {
+      let copy = Array(bytes)
+      copy.withUnsafeBytes { add($0) }
+    }
+  }
+
+  /// The 128-bit FNV prime is 2^88 + 0x13B: one step is a 64×64 product and a shift.
+  private mutating func add(_ buffer: UnsafeRawBufferPointer) {
+    var (high, low) = (self.high, self.low)
+    for byte in buffer {
       low ^= UInt64(byte)
       let (productHigh, productLow) = low.multipliedFullWidth(by: 0x13B)
-      let carried = high &* 0x13B &+ productHigh &+ (low << 24)
-      high = carried
+      high = high &* 0x13B &+ productHigh &+ (low << 24)
       low = productLow
     }
+    (self.high, self.low) = (high, low)
   }
 
   /// 32 hexadecimal digits.

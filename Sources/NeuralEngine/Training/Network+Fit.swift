@@ -6,13 +6,15 @@ extension Network {
   /// training data) are evaluated after every epoch. A loss that becomes NaN or infinite
   /// stops training with ``EngineError/nonFiniteLoss(epoch:batch:value:)``. `interrupt` is
   /// asked between batches (a time limit); when it answers `true`, training stops with the
-  /// epochs completed so far and ``StopReason/requested``.
+  /// epochs completed so far and ``StopReason/requested``. `observe` sees the network after
+  /// every epoch (the path of gradient descent on an error surface).
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
   public mutating func fit(
     _ features: Matrix<Scalar>, _ targets: Matrix<Scalar>, configuration: TrainingConfiguration,
     validation: (features: Matrix<Scalar>, targets: Matrix<Scalar>)? = nil,
-    progress: TrainingProgress? = nil, interrupt: (() -> Bool)? = nil
+    progress: TrainingProgress? = nil, interrupt: (() -> Bool)? = nil,
+    observe: ((Network) -> Void)? = nil
   ) throws -> TrainingHistory {
     let c = configuration
     try c.validate()
@@ -126,6 +128,7 @@ extension Network {
         check = pass
       }
       records.append(record)
+      observe?(self)
 
       if let rule = c.earlyStopping,
         let value = record.value(named: rule.monitor, metrics: c.metrics)

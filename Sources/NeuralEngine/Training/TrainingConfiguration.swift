@@ -1,3 +1,5 @@
+import Foundation
+
 /// How to train: Keras's `compile` and `fit` arguments in one value.
 public struct TrainingConfiguration: Hashable, Sendable {
   public var loss: Loss
@@ -114,7 +116,7 @@ public enum StopReason: Codable, Hashable, Sendable {
 }
 
 /// Keras's `History`: one record per epoch.
-public struct TrainingHistory: Codable, Hashable, Sendable {
+public struct TrainingHistory: Hashable, Sendable {
   public var metrics: [Metric]
   public var records: [EpochRecord]
   public var stopReason: StopReason
@@ -137,3 +139,89 @@ public struct TrainingHistory: Codable, Hashable, Sendable {
 
 /// Called after every epoch; return `false` to stop training.
 public typealias TrainingProgress = (EpochRecord) -> Bool
+
+/// A history is written column by column, its numbers as their exact bits: a run of
+/// 10⁵ epochs encodes and decodes in milliseconds, not as 10⁵ keyed objects.
+extension TrainingHistory: Codable {
+  private enum CodingKeys: String, CodingKey {
+    case metrics, stopReason, epochs, losses, metricValues, validated, validationValues
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let metrics = try container.decode([Metric].self, forKey: .metrics)
+    let stopReason = try container.decode(StopReason.self, forKey: .stopReason)
+    let epochs = try container.decode([Int].self, forKey: .epochs)
+    let losses = try Self.numbers(container.decode(Data.self, forKey: .losses))
+    let values = try Self.numbers(container.decode(Data.self, forKey: .metricValues))
+    let validated = Array(try container.decode(String.self, forKey: .validated).utf8)
+    let validation = try Self.numbers(container.decode(Data.self, forKey: .validationValues))
+    let width = metrics.count
+    // Per record: "0" not validated, "1" a validation loss and metrics, "2" a loss alone.
+    let full = validated.filter { $0 == UInt8(ascii: "1") }.count
+    let lossOnly = validated.filter { $0 == UInt8(ascii: "2") }.count
+    guard let losses, let values, let validation, losses.count == epochs.count,
+      values.count == epochs.count * width, validated.count == epochs.count,
+      validation.count == full * (width + 1) + lossOnly
+    else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .losses, in: container, debugDescription: "the columns do not line up")
+    }
+    var records: [EpochRecord] = []
+    records.reserveCapacity(epochs.count)
+    var next = 0
+    for (index, epoch) in epochs.enumerated() {
+      var record = EpochRecord(
+        epoch: epoch, loss: losses[index],
+        metrics: Array(values[index * width..<(index + 1) * width]))
+      switch validated[index] {
+      case UInt8(ascii: "1"):
+        record.validationLoss = validation[next]
+        record.validationMetrics = Array(validation[(next + 1)..<(next + 1 + width)])
+        next += width + 1
+      case UInt8(ascii: "2"):
+        record.validationLoss = validation[next]
+        next += 1
+      default: break
+      }
+      records.append(record)
+    }
+    self.init(metrics: metrics, records: records, stopReason: stopReason)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(metrics, forKey: .metrics)
+    try container.encode(stopReason, forKey: .stopReason)
+    try container.encode(records.map(\.epoch), forKey: .epochs)
+    try container.encode(Self.bits(records.map(\.loss)), forKey: .losses)
+    try container.encode(Self.bits(records.flatMap(\.metrics)), forKey: .metricValues)
+    var validated = ""
+    var validation: [Double] = []
+    for record in records {
+      switch (record.validationLoss, record.validationMetrics) {
+      case (let loss?, let values?) where values.count == metrics.count:
+        validated.append("1")
+        validation.append(loss)
+        validation += values
+      case (let loss?, _):
+        validated.append("2")
+        validation.append(loss)
+      default:
+        validated.append("0")
+      }
+    }
+    try container.encode(validated, forKey: .validated)
+    try container.encode(Self.bits(validation), forKey: .validationValues)
+  }
+
+  private static func bits(_ values: [Double]) -> Data { values.withUnsafeBytes { Data($0) } }
+
+  private static func numbers(_ data: Data) -> [Double]? {
+    let size = MemoryLayout<Double>.size
+    guard data.count % size == 0 else { return nil }
+    var values = [Double](repeating: 0, count: data.count / size)
+    _ = values.withUnsafeMutableBytes { data.copyBytes(to: $0) }
+    return values
+  }
+}

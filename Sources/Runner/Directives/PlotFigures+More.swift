@@ -48,15 +48,18 @@ extension PlotFigures {
     try walker.setWeights(Matrix([[start[0]]]), layer: 0)
     try walker.setBias([start[1]], layer: 0)
     var path: [(x: Double, y: Double)] = [(start[0], start[1])]
-    for epoch in 0..<options.epochs {
-      if epoch % 256 == 0 { try context.checkTime("on the descent path at epoch \(epoch)") }
-      let step = try atOption(dataOption) {
-        try walker.updateStep(
-          data.features, target: data.targets, loss: loss, learningRate: options.rate)
-      }
-      walker = step.network
-      path.append((walker.layers[0].weights[0, 0], walker.layers[0].bias?.first ?? 0))
+    path.reserveCapacity(options.epochs + 1)
+    // Full-batch gradient descent in the samples' order, every epoch's weights recorded.
+    let descent = TrainingConfiguration(
+      loss: loss, optimizer: .sgd(learningRate: options.rate), epochs: options.epochs,
+      batchSize: nil, shuffle: false)
+    try atOption(dataOption) {
+      _ = try walker.fit(
+        data.features, data.targets, configuration: descent,
+        interrupt: { context.isOutOfTime },
+        observe: { path.append(($0.layers[0].weights[0, 0], $0.layers[0].bias?.first ?? 0)) })
     }
+    try context.checkTime("on the descent path")
     let stride = max(1, path.count / 400)
     let thinned = path.enumerated().filter {
       $0.offset % stride == 0 || $0.offset == path.count - 1

@@ -190,21 +190,37 @@ public struct ValueStore: Sendable {
 /// that thousands of per-sample values decode in a moment.
 extension ValueStore.Change.Entry {
   struct Columns: Codable {
+    /// The distinct owners, and per entry the index of its owner.
     var owners: [String] = []
-    var quantities: [String] = []
-    /// Per entry: the sample and the epoch (0 for none), then the value's kind.
-    var places: [Int] = []
+    /// The quantities, joined by U+001F (a character no name holds).
+    var quantities = ""
+    /// Per entry, as 32-bit integers: the owner's index, the sample and the epoch (0 for none).
+    var places = Data()
+    /// Per entry, the value's kind: n number, s text, t true, f false.
     var kinds = ""
     var numbers = Data()
     var texts: [String] = []
 
+    private static let separator: Character = "\u{1F}"
+
     init(_ entries: [ValueStore.Change.Entry]) {
       var numbers: [Double] = []
+      var places: [Int32] = []
+      var owners: [String: Int32] = [:]
+      var names: [String] = []
       for entry in entries {
-        owners.append(entry.key.owner)
-        quantities.append(entry.key.quantity)
-        places.append(entry.key.sample ?? 0)
-        places.append(entry.key.epoch ?? 0)
+        let owner =
+          owners[entry.key.owner]
+          ?? {
+            let index = Int32(self.owners.count)
+            self.owners.append(entry.key.owner)
+            owners[entry.key.owner] = index
+            return index
+          }()
+        names.append(entry.key.quantity)
+        places += [
+          owner, Int32(clamping: entry.key.sample ?? 0), Int32(clamping: entry.key.epoch ?? 0),
+        ]
         switch entry.value {
         case .number(let number):
           kinds.append("n")
@@ -216,17 +232,23 @@ extension ValueStore.Change.Entry {
           texts.append(text)
         }
       }
+      quantities = names.joined(separator: String(Self.separator))
+      self.places = places.withUnsafeBytes { Data($0) }
       self.numbers = numbers.withUnsafeBytes { Data($0) }
     }
 
     var entries: [ValueStore.Change.Entry]? {
-      let count = owners.count
-      let size = MemoryLayout<Double>.size
-      guard quantities.count == count, places.count == 2 * count, kinds.utf8.count == count,
-        numbers.count % size == 0
+      let count = kinds.utf8.count
+      let names =
+        count == 0
+        ? [] : quantities.split(separator: Self.separator, omittingEmptySubsequences: false)
+      guard names.count == count, places.count == 3 * count * MemoryLayout<Int32>.size,
+        numbers.count % MemoryLayout<Double>.size == 0
       else { return nil }
-      var numbers = [Double](repeating: 0, count: self.numbers.count / size)
+      var numbers = [Double](repeating: 0, count: self.numbers.count / MemoryLayout<Double>.size)
       _ = numbers.withUnsafeMutableBytes { self.numbers.copyBytes(to: $0) }
+      var places = [Int32](repeating: 0, count: 3 * count)
+      _ = places.withUnsafeMutableBytes { self.places.copyBytes(to: $0) }
       var entries: [ValueStore.Change.Entry] = []
       entries.reserveCapacity(count)
       var nextNumber = 0
@@ -246,10 +268,12 @@ extension ValueStore.Change.Entry {
         case UInt8(ascii: "f"): value = .bool(false)
         default: return nil
         }
-        let sample = places[2 * index]
-        let epoch = places[2 * index + 1]
+        let owner = Int(places[3 * index])
+        guard owners.indices.contains(owner) else { return nil }
+        let sample = Int(places[3 * index + 1])
+        let epoch = Int(places[3 * index + 2])
         let key = ValueKey(
-          owner: owners[index], quantity: quantities[index], sample: sample == 0 ? nil : sample,
+          owner: owners[owner], quantity: String(names[index]), sample: sample == 0 ? nil : sample,
           epoch: epoch == 0 ? nil : epoch)
         entries.append(.init(key: key, value: value))
       }
