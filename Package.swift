@@ -12,6 +12,7 @@ let package = Package(
     .library(name: "Rendering", targets: ["Rendering"]),
     .library(name: "MathCheck", targets: ["MathCheck"]),
     .executable(name: "nbrun", targets: ["nbrun"]),
+    .executable(name: "nbrun-preview", targets: ["nbrun-preview"]),
     .executable(name: "nbrun-bench", targets: ["nbrun-bench"]),
   ],
   dependencies: [
@@ -80,7 +81,15 @@ let package = Package(
     .executableTarget(
       name: "nbrun",
       dependencies: [
-        "Runner", "Rendering", "Notebook", "Figures", "CommandLineSupport", "MathCheck", "Preview",
+        "Runner", "Rendering", "Notebook", "Figures", "CommandLineSupport", "MathCheck",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    // `nbrun preview` execs it: the server links FlyingFox (and, statically, Foundation's
+    // networking), which the renderer itself does without.
+    .executableTarget(
+      name: "nbrun-preview",
+      dependencies: [
+        "Preview", "CommandLineSupport", "Rendering", "Runner",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // libFuzzer targets (scripts/fuzz); built plainly, a replayer of the kept corpus.

@@ -155,19 +155,23 @@ struct PlotFigures {
     let xs = try data.features.column(0)
     let ys = try data.features.column(1)
     let (xRange, yRange) = (Self.padded(xs), Self.padded(ys))
-    var samples: [[Double]] = []
+    // The grid's points, row by row, in one flat matrix (57,600 small arrays cost megabytes).
+    var samples: [Double] = []
+    samples.reserveCapacity(2 * resolution * resolution)
     for r in 0..<resolution {
       for c in 0..<resolution {
-        samples.append([
+        samples.append(
           xRange.lowerBound + (xRange.upperBound - xRange.lowerBound) * (Double(c) + 0.5)
-            / Double(resolution),
+            / Double(resolution))
+        samples.append(
           yRange.lowerBound + (yRange.upperBound - yRange.lowerBound) * (Double(r) + 0.5)
-            / Double(resolution),
-        ])
+            / Double(resolution))
       }
     }
     try context.checkTime("before drawing the boundary")
-    let outputs = try atOption(dataOption) { try network.predict(Matrix(samples)) }
+    let outputs = try atOption(dataOption) {
+      try network.predict(Matrix(rows: resolution * resolution, columns: 2, elements: samples))
+    }
     let classes = Self.classes(outputs)
     let grid = (0..<resolution).map { r in
       (0..<resolution).map { c in

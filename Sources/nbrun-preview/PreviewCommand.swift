@@ -1,0 +1,128 @@
+import ArgumentParser
+import CommandLineSupport
+import Foundation
+import Preview
+import Rendering
+import Runner
+
+/// `nbrun preview NOTEBOOK`: the page, re-rendered on save and pushed to the open tab.
+@main
+struct PreviewCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "nbrun preview",
+    abstract: "Serves a notebook's page on 127.0.0.1 and updates it in the open tab on every save.",
+    discussion: """
+      Open the address it prints. When the notebook or a data file it reads changes, the
+      notebook is rendered again (blocks whose inputs did not change come from the block
+      cache) and the open tab shows the new page without a reload, at the same scroll
+      position. A notebook with errors keeps the last good page, with the located messages
+      above it. Nothing is written to output/ unless --write names a folder. Ctrl-C stops it.
+      """)
+
+  @Argument(help: "The notebook to preview.")
+  var notebook: String
+
+  @Option(help: "The port on 127.0.0.1 (0 picks a free one).")
+  var port: UInt16 = 8040
+
+  @Flag(help: "Preview the student build.")
+  var student = false
+
+  @Flag(help: "Preview the answer key.")
+  var key = false
+
+  @Flag(help: "Preview the review build (every expectation table).")
+  var review = false
+
+  @Option(help: "Also write the handouts (md, html) to this folder after every good render.")
+  var write: String?
+
+  @Option(
+    name: .customLong("cache"),
+    help: "The folder blocks' results are kept in (default .nbrun-cache).")
+  var cacheFolder = ".nbrun-cache"
+
+  @Flag(help: "Run every block on every render.")
+  var noCache = false
+
+  @Option(help: "The folder KaTeX is read from.")
+  var katex: String?
+
+  @Option(help: "Seconds one render may take.")
+  var budget: Double = 900
+
+  @Flag(help: "Let data paths point outside the notebook's project.")
+  var allowOutsideData = false
+
+  func validate() throws {
+    if [student, key, review].filter({ $0 }).count > 1 {
+      throw ValidationError("choose one of --student, --key and --review")
+    }
+    if !(budget > 0) || !budget.isFinite {
+      throw ValidationError("--budget must be a positive number of seconds")
+    }
+  }
+
+  func run() throws {
+    SignalHold.answerInterrupts()
+    OpenBLASKernel.ensure(.portable)
+    guard FileManager.default.isReadableFile(atPath: notebook) else {
+      printError("nbrun preview: cannot read \(notebook): check the path")
+      throw ExitCode(Verdict.notebookErrors.rawValue)
+    }
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    let folders = katex.map { [$0] } ?? HandoutFiles.katexFolders(executable: executable)
+    let math = folders.lazy.compactMap { HandoutFiles.katex(in: $0) }.first
+    let cache =
+      noCache
+      ? nil
+      : BlockCache(
+        store: DiskBlockStore(folder: URL(fileURLWithPath: cacheFolder)),
+        salt: BuildIdentity.current)
+    let configuration = PreviewConfiguration(
+      notebook: notebook, build: student ? .student : key ? .key : review ? .review : .handout,
+      math: math, cache: cache, writeFolder: write.map { URL(fileURLWithPath: $0) },
+      budget: budget, allowOutsideData: allowOutsideData)
+    let server: PreviewServer
+    do {
+      server = try PreviewServer(
+        renderer: PreviewRenderer(configuration: configuration), port: port)
+    } catch {
+      printError(
+        "nbrun preview: cannot listen on 127.0.0.1:\(port): \(error); choose another --port")
+      throw ExitCode(Verdict.notebookErrors.rawValue)
+    }
+    let task = Task {
+      do {
+        try await server.run()
+      } catch {
+        printError(
+          "nbrun preview: cannot serve on 127.0.0.1:\(port) (\(error)); choose another --port")
+        Foundation.exit(Verdict.notebookErrors.rawValue)
+      }
+    }
+    Task {
+      if let address = try? await server.address() {
+        printError("nbrun preview: \(notebook) at \(address) (Ctrl-C stops)")
+      }
+    }
+    // Ctrl-C and SIGTERM stop the server and end with status 0.
+    signal(SIGINT, SIG_IGN)
+    signal(SIGTERM, SIG_IGN)
+    let sources = [SIGINT, SIGTERM].map { number in
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+      source.setEventHandler {
+        task.cancel()
+        printError("nbrun preview: stopped")
+        Foundation.exit(0)
+      }
+      source.resume()
+      return source
+    }
+    withExtendedLifetime(sources) { dispatchMain() }
+  }
+}
+
+func printError(_ text: String) {
+  FileHandle.standardError.write(Data((text + "\n").utf8))
+}
