@@ -44,13 +44,38 @@ public struct SVGElement: Hashable, Sendable {
 
   /// The element as XML.
   public var markup: String {
-    var out = "<\(name)"
-    for (key, value) in attributes { out += " \(key)=\"\(escapeXML(value))\"" }
-    if children.isEmpty, text == nil { return out + "/>" }
+    var out = ""
+    write(into: &out)
+    return out
+  }
+
+  /// Appends the element's XML to `out` (one string for the whole tree, no copies per level).
+  func write(into out: inout String) {
+    out += "<"
+    out += name
+    for (key, value) in attributes {
+      out += " "
+      out += key
+      out += "=\""
+      appendEscapedXML(value, to: &out)
+      out += "\""
+    }
+    if children.isEmpty, text == nil {
+      out += "/>"
+      return
+    }
     out += ">"
-    if let text { out += escapeXML(text) }
-    if !children.isEmpty { out += "\n" + children.map(\.markup).joined(separator: "\n") + "\n" }
-    return out + "</\(name)>"
+    if let text { appendEscapedXML(text, to: &out) }
+    if !children.isEmpty {
+      for child in children {
+        out += "\n"
+        child.write(into: &out)
+      }
+      out += "\n"
+    }
+    out += "</"
+    out += name
+    out += ">"
   }
 }
 
@@ -122,18 +147,32 @@ public struct Figure: Codable, Hashable, Sendable {
 /// Escapes `&`, `<`, `>`, `"` and `'` for XML text and attributes.
 public func escapeXML(_ text: String) -> String {
   var out = ""
-  out.reserveCapacity(text.count)
-  for c in text {
-    switch c {
-    case "&": out += "&amp;"
-    case "<": out += "&lt;"
-    case ">": out += "&gt;"
-    case "\"": out += "&quot;"
-    case "'": out += "&#39;"
-    default: out.append(c)
+  appendEscapedXML(text, to: &out)
+  return out
+}
+
+/// Appends `text` to `out` with `&`, `<`, `>`, `"` and `'` escaped, byte by byte (all five
+/// are ASCII, so no multi-byte character is split); text with none is appended whole.
+func appendEscapedXML(_ text: String, to out: inout String) {
+  let utf8 = text.utf8
+  guard utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 })
+  else {
+    out += text
+    return
+  }
+  var bytes: [UInt8] = []
+  bytes.reserveCapacity(utf8.count + 16)
+  for byte in utf8 {
+    switch byte {
+    case 0x26: bytes += Array("&amp;".utf8)
+    case 0x3C: bytes += Array("&lt;".utf8)
+    case 0x3E: bytes += Array("&gt;".utf8)
+    case 0x22: bytes += Array("&quot;".utf8)
+    case 0x27: bytes += Array("&#39;".utf8)
+    default: bytes.append(byte)
     }
   }
-  return out
+  out += String(decoding: bytes, as: UTF8.self)
 }
 
 /// A coordinate or length with at most two decimals and no trailing zeros: the same

@@ -19,11 +19,20 @@ extension PlotFigures {
     let wRange = options.w[0]...options.w[1]
     let bRange = options.b[0]...options.b[1]
     let resolution = options.resolution
-    var probe = network
+    // The neuron's output for each sample at (w, b), computed directly: the same products
+    // and sums as a forward pass (one input, so x·w + b), without building a network each
+    // time for 3,600 grid points.
+    guard data.features.columns == 1 else {
+      throw BlockError(
+        "an error surface needs data of one feature; this data set has \(data.features.columns)",
+        at: dataOption)
+    }
+    let activation = network.layers[0].activation
+    let inputs = data.features.elements
     func lossAt(_ w: Double, _ b: Double) throws -> Double {
-      try probe.setWeights(Matrix([[w]]), layer: 0)
-      try probe.setBias([b], layer: 0)
-      return try loss.value(predicted: probe.predict(data.features), target: data.targets)
+      let outputs = inputs.map { activation.value($0 * w + b) }
+      return try loss.value(
+        predicted: Matrix(rows: outputs.count, columns: 1, elements: outputs), target: data.targets)
     }
     var grid: [[Double]] = []
     for r in 0..<resolution {
