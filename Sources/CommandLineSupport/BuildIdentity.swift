@@ -9,7 +9,8 @@ public enum BuildIdentity {
   public static var current: String {
     let own = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     let renderer = own.deletingLastPathComponent().appendingPathComponent("nbrun")
-    let path = FileManager.default.isExecutableFile(atPath: renderer.path) ? renderer.path : own.path
+    let path =
+      FileManager.default.isExecutableFile(atPath: renderer.path) ? renderer.path : own.path
     var info = stat()
     guard stat(path, &info) == 0 else { return "\(version) unknown build" }
     return "\(version) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"

@@ -13,6 +13,9 @@ public struct RunOptions: Sendable {
   public var readFile: (@Sendable (String) throws -> String)?
   /// Where blocks' results are kept between runs; `nil` runs every block.
   public var cache: BlockCache?
+  /// How many independent blocks may run at once (1: in order, one at a time). Results do
+  /// not depend on it: each block computes on its own thread, with one OpenBLAS thread.
+  public var blockWorkers = 1
 
   public init(
     keepGoing: Bool = false, budget: Double? = nil,

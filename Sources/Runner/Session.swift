@@ -1,5 +1,6 @@
 import Dispatch
 import Figures
+import Foundation
 import NeuralEngine
 import Notebook
 
@@ -42,108 +43,113 @@ public final class Session {
 
     let namespace = Namespace()
     let keys = options.cache.map { BlockKeys(plans: plans, document: document, salt: $0.salt) }
+    let mentions = plans.map { plan in
+      Set(plan.reads).union(BlockKeys.words(in: lines(of: plan.block)))
+    }
     var settled: [String] = []
     if options.cache != nil { namespace.values.startRecording() }
     var outcomes: [BlockOutcome] = []
     var failedNames: Set<String> = []
-    for plan in plans {
-      // A block that did not run settles to a key of its own, which no entry is stored under.
-      var settledKey = "not run \(plan.index)"
-      defer { settled.append(settledKey) }
+
+    /// Checks that come before a block runs; returns `nil` when it may run, else its step.
+    func blocked(_ plan: Plan) -> Step? {
       var outcome = BlockOutcome(
-        block: plan.block, status: .notRun, items: [], diagnostics: planned[plan.index],
-        seconds: 0, precision: plan.precision, resultName: plan.resultName, common: plan.common)
-      diagnostics += planned[plan.index]
-      planned[plan.index] = []
-      defer { outcomes.append(outcome) }
-      if outcome.diagnostics.contains(where: { $0.severity == .error }) {
+        block: plan.block, status: .notRun, items: [], diagnostics: [], seconds: 0,
+        precision: plan.precision, resultName: plan.resultName, common: plan.common)
+      let skipped = Step(outcome: outcome, settledKey: "not run \(plan.index)")
+      if planned[plan.index].contains(where: { $0.severity == .error }) {
         outcome.status = .failed
-        failedNames.formUnion(plan.defines)
-        continue
+        return Step(outcome: outcome, settledKey: skipped.settledKey)
       }
-      guard stopReason == nil else { continue }
+      guard stopReason == nil else { return skipped }
       if let missing = plan.reads.first(where: failedNames.contains) {
         outcome.status = .skipped("'\(missing)' failed above")
-        failedNames.formUnion(plan.defines)
-        continue
+        return Step(outcome: outcome, settledKey: skipped.settledKey)
       }
       if let budgetDeadline, DispatchTime.now() >= budgetDeadline {
         let message =
           "the run's budget of \(NumberText.plain(options.budget ?? 0)) s ran out before \(plan.block.title)"
-        let diagnostic = Diagnostic(
-          path: document.path, location: plan.block.range.start, message: message,
-          hint: "raise --budget, or lower the epochs above", sourceLine: plan.fenceLine)
         outcome.status = .failed
-        outcome.diagnostics.append(diagnostic)
-        diagnostics.append(diagnostic)
-        stopReason = message
+        outcome.diagnostics.append(
+          Diagnostic(
+            path: document.path, location: plan.block.range.start, message: message,
+            hint: "raise --budget, or lower the epochs above", sourceLine: plan.fenceLine))
+        return Step(outcome: outcome, settledKey: skipped.settledKey, ranOutOfBudget: true)
+      }
+      return nil
+    }
+
+    /// Takes a block's step into the run: its outcome, its diagnostics, and what it failed.
+    func record(_ plan: Plan, _ step: Step) {
+      var outcome = step.outcome
+      outcome.diagnostics = planned[plan.index] + outcome.diagnostics
+      diagnostics += outcome.diagnostics
+      planned[plan.index] = []
+      settled.append(step.settledKey)
+      switch outcome.status {
+      case .failed, .skipped:
+        if !step.ranOutOfBudget { failedNames.formUnion(plan.defines) }
+      case .succeeded, .notRun: break
+      }
+      if step.ranOutOfBudget { stopReason = step.outcome.diagnostics.last?.message }
+      if step.failed, !options.keepGoing {
+        stopReason = "stopped at \(plan.block.title) (line \(plan.block.range.start.line))"
+      }
+      outcomes.append(outcome)
+    }
+
+    var index = 0
+    while index < plans.count {
+      let plan = plans[index]
+      if let step = blocked(plan) {
+        record(plan, step)
+        index += 1
         continue
       }
-      if let title = plan.common.title, let name = plan.block.name,
-        [.model, .train, .data, .perceptron].contains(plan.block.kind)
-      {
-        namespace.titles[name] = title
+      // Blocks that neither read nor change what the others define run at once, each on
+      // its own copy of the namespace; their changes are merged in the notebook's order.
+      let group = independentGroup(from: index, plans: plans, mentions: mentions, blocked: blocked)
+      for member in group {
+        setTitle(of: plans[member], in: namespace)
       }
-      let began = DispatchTime.now()
-      let definer = Definer(
-        index: plan.index, title: plan.block.title, line: plan.block.range.start.line)
-      let key = keys?.key(of: plan.index, settled: settled)
-      if let cache = options.cache, let key,
-        let entry = cache.entry(key, readFile: options.readFile)
-      {
-        settledKey = BlockKeys.settled(key, files: entry.files)
-        entry.change.apply(to: namespace, definer: definer)
-        outcome.items = entry.items
-        outcome.status = .succeeded
-        outcome.cached = true
-        outcome.seconds =
-          Double(DispatchTime.now().uptimeNanoseconds - began.uptimeNanoseconds) / 1e9
+      if group.count == 1 {
+        let key = keys?.key(of: plan.index, settled: settled)
+        record(plan, perform(plan, in: namespace, key: key, budgetDeadline: budgetDeadline))
+        index += 1
         continue
       }
-      // The files the block reads are recorded with what they held, for its cache entry.
-      let reads = FileReads()
-      var runOptions = options
-      if let read = options.readFile {
-        runOptions.readFile = { path in
-          let text = try read(path)
-          reads.record(path, text)
-          return text
+      let keysNow = group.map { keys?.key(of: $0, settled: settled) }
+      let copies = group.map { _ in namespace.copy() }
+      let steps = Steps(count: group.count)
+      // Each thread touches only its own block's plan and namespace copy.
+      let work = Unchecked((self, group.map { plans[$0] }, copies, keysNow, budgetDeadline))
+      // `blockWorkers` threads take the group's blocks in order until none is left.
+      DispatchQueue.concurrentPerform(iterations: min(options.blockWorkers, group.count)) { _ in
+        let (session, members, copies, keys, deadline) = work.value
+        while let k = steps.next() {
+          steps.store(
+            session.perform(
+              members[k], in: copies[k], key: keys[k], budgetDeadline: deadline, onACopy: true),
+            at: k)
         }
       }
-      let before = options.cache == nil ? nil : namespace.snapshot
-      _ = namespace.values.takeRecord()
-      let context = plan.context(
-        namespace: namespace, run: runOptions,
-        deadline: earliest(
-          budgetDeadline, plan.common.timeout.map { after(seconds: $0, from: began) }))
-      do {
-        outcome.items = try plan.execute(context)
-        outcome.status = .succeeded
-        if let key { settledKey = BlockKeys.settled(key, files: reads.all) }
-        if let cache = options.cache, let key, let before, outcome.diagnostics.isEmpty {
-          cache.save(
-            CachedBlock(
-              key: key, files: reads.all, items: outcome.items,
-              change: NamespaceChange(
-                from: before, to: namespace, values: namespace.values.takeRecord())))
+      for (k, member) in group.enumerated() {
+        let memberPlan = plans[member]
+        guard var step = steps.all[k] else { continue }
+        if stopReason != nil {
+          // The run stopped at a block above this one: it did not run, as in order.
+          step = Step(
+            outcome: BlockOutcome(
+              block: memberPlan.block, status: .notRun, items: [], diagnostics: [], seconds: 0,
+              precision: memberPlan.precision, resultName: memberPlan.resultName,
+              common: memberPlan.common),
+            settledKey: "not run \(member)")
+        } else if let change = step.change {
+          change.apply(to: namespace, definer: memberPlan.definer)
         }
-      } catch {
-        var failure = error
-        if let expectation = error as? ExpectationFailure {
-          outcome.items = [.table(expectation.table)]
-          outcome.failedExpectation = true
-          failure = expectation.error
-        }
-        let diagnostic = plan.diagnose(failure, path: document.path)
-        outcome.status = .failed
-        outcome.diagnostics.append(diagnostic)
-        diagnostics.append(diagnostic)
-        failedNames.formUnion(plan.defines)
-        if !options.keepGoing {
-          stopReason = "stopped at \(plan.block.title) (line \(plan.block.range.start.line))"
-        }
+        record(memberPlan, step)
       }
-      outcome.seconds = Double(DispatchTime.now().uptimeNanoseconds - began.uptimeNanoseconds) / 1e9
+      index += group.count
     }
     let prose = ProseQuotes(document: document, values: namespace.values)
     if stopReason == nil { diagnostics += prose.diagnostics }
@@ -151,6 +157,154 @@ public final class Session {
     return RunResult(
       document: document, outcomes: outcomes, diagnostics: diagnostics, values: namespace.values,
       quotes: prose.quotes, stopReason: stopReason)
+  }
+
+  /// What running one block gave.
+  struct Step: Sendable {
+    var outcome: BlockOutcome
+    /// Its key with the files it read: what blocks below it depend on.
+    var settledKey: String
+    /// What it changed in the namespace (when it ran on a copy, or was cached).
+    var change: NamespaceChange?
+    var failed = false
+    var ranOutOfBudget = false
+  }
+
+  /// Values handed to the threads of a group, each of which uses only its own parts.
+  private struct Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+  }
+
+  /// The steps of blocks run at once, each stored by its own thread.
+  private final class Steps: @unchecked Sendable {
+    private let lock = NSLock()
+    private var steps: [Step?]
+    private var cursor = 0
+    init(count: Int) { steps = Array(repeating: nil, count: count) }
+    /// The next block to run, or `nil` when every one has been taken.
+    func next() -> Int? {
+      lock.withLock {
+        guard cursor < steps.count else { return nil }
+        defer { cursor += 1 }
+        return cursor
+      }
+    }
+    func store(_ step: Step, at index: Int) { lock.withLock { steps[index] = step } }
+    var all: [Step?] { lock.withLock { steps } }
+  }
+
+  /// Runs one block against `namespace` (or restores it from the cache). On a copy of the
+  /// namespace, the change it made is returned for merging.
+  private func perform(
+    _ plan: Plan, in namespace: Namespace, key: String?, budgetDeadline: DispatchTime?,
+    onACopy: Bool = false
+  ) -> Step {
+    let began = DispatchTime.now()
+    var outcome = BlockOutcome(
+      block: plan.block, status: .notRun, items: [], diagnostics: [], seconds: 0,
+      precision: plan.precision, resultName: plan.resultName, common: plan.common)
+    func elapsed() -> Double {
+      Double(DispatchTime.now().uptimeNanoseconds - began.uptimeNanoseconds) / 1e9
+    }
+    if let cache = options.cache, let key, let entry = cache.entry(key, readFile: options.readFile)
+    {
+      if !onACopy { entry.change.apply(to: namespace, definer: plan.definer) }
+      outcome.items = entry.items
+      outcome.status = .succeeded
+      outcome.cached = true
+      outcome.seconds = elapsed()
+      return Step(
+        outcome: outcome, settledKey: BlockKeys.settled(key, files: entry.files),
+        change: onACopy ? entry.change : nil)
+    }
+    // The files the block reads are recorded with what they held, for its cache entry.
+    let reads = FileReads()
+    var runOptions = options
+    if let read = options.readFile {
+      runOptions.readFile = { path in
+        let text = try read(path)
+        reads.record(path, text)
+        return text
+      }
+    }
+    let tracking = options.cache != nil || onACopy
+    if onACopy { namespace.values.startRecording() }
+    let before = tracking ? namespace.snapshot : nil
+    _ = namespace.values.takeRecord()
+    let context = plan.context(
+      namespace: namespace, run: runOptions,
+      deadline: earliest(
+        budgetDeadline, plan.common.timeout.map { after(seconds: $0, from: began) }))
+    var failed = false
+    do {
+      outcome.items = try plan.execute(context)
+      outcome.status = .succeeded
+    } catch {
+      var failure = error
+      if let expectation = error as? ExpectationFailure {
+        outcome.items = [.table(expectation.table)]
+        outcome.failedExpectation = true
+        failure = expectation.error
+      }
+      outcome.status = .failed
+      outcome.diagnostics.append(plan.diagnose(failure, path: document.path))
+      failed = true
+    }
+    let change = before.map {
+      NamespaceChange(from: $0, to: namespace, values: namespace.values.takeRecord())
+    }
+    var settledKey = "not run \(plan.index)"
+    if let key, !failed {
+      settledKey = BlockKeys.settled(key, files: reads.all)
+      if let cache = options.cache, let change, outcome.diagnostics.isEmpty {
+        cache.save(CachedBlock(key: key, files: reads.all, items: outcome.items, change: change))
+      }
+    }
+    outcome.seconds = elapsed()
+    return Step(
+      outcome: outcome, settledKey: settledKey, change: onACopy ? change : nil, failed: failed)
+  }
+
+  /// The blocks from `start` on that can run at once: none reads, mentions or changes a
+  /// name another defines, none numbers an exercise, and all may run now. At most 8 per
+  /// worker (they share `options.blockWorkers` threads); one when blocks run in order.
+  private func independentGroup(
+    from start: Int, plans: [Plan], mentions: [Set<String>], blocked: (Plan) -> Step?
+  ) -> [Int] {
+    var group = [start]
+    guard options.blockWorkers > 1, plans[start].block.kind != .exercise else { return group }
+    var defined = Set(plans[start].defines)
+    var touched = mentions[start].union(defined)
+    var next = start + 1
+    while next < plans.count, group.count < 8 * options.blockWorkers {
+      let plan = plans[next]
+      let defines = Set(plan.defines)
+      guard plan.block.kind != .exercise, mentions[next].isDisjoint(with: defined),
+        defines.isDisjoint(with: touched), blocked(plan) == nil
+      else { break }
+      group.append(next)
+      defined.formUnion(defines)
+      touched.formUnion(mentions[next])
+      touched.formUnion(defines)
+      next += 1
+    }
+    return group
+  }
+
+  private func setTitle(of plan: Plan, in namespace: Namespace) {
+    if let title = plan.common.title, let name = plan.block.name,
+      [.model, .train, .data, .perceptron].contains(plan.block.kind)
+    {
+      namespace.titles[name] = title
+    }
+  }
+
+  /// A block's source lines, fence to fence.
+  private func lines(of block: DirectiveBlock) -> [String] {
+    block.range.lines.compactMap {
+      document.lines.indices.contains($0 - 1) ? document.lines[$0 - 1] : nil
+    }
   }
 
   private func earliest(_ a: DispatchTime?, _ b: DispatchTime?) -> DispatchTime? {

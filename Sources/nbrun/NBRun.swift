@@ -88,7 +88,7 @@ struct Render: ParsableCommand {
   @Option(
     name: [.customShort("j"), .customLong("jobs")],
     help:
-      "How many notebooks render at once (default: the number of cores). Output is the same for every value."
+      "How many notebooks, and independent blocks of one notebook, run at once (default: the number of cores). Output is the same for every value."
   )
   var jobs: Int?
 
@@ -236,6 +236,7 @@ struct Render: ParsableCommand {
   ) {
     let folder = url.deletingLastPathComponent()
     var options = RunOptions(keepGoing: keepGoing, budget: budget)
+    options.blockWorkers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
     // --check verifies: it runs every block. A roster's variants differ per student.
     if !noCache, !check, variants == nil {
       options.cache = BlockCache(

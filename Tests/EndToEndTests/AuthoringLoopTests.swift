@@ -152,6 +152,67 @@ struct AuthoringLoopTests {
     #expect(DiskBlockStore(folder: folder.appendingPathComponent("cache")).load("../../etc") == nil)
   }
 
+  @Test func independentBlocksSideBySideGiveWhatTheyGiveInOrder() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Data(Self.points.utf8).write(to: folder.appendingPathComponent("points.csv"))
+    func run(_ text: String, workers: Int) -> (RunResult, String) {
+      let (document, diagnostics) = Document.parse(text, path: "nb.md")
+      var options = RunOptions(readFile: {
+        try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
+      })
+      options.blockWorkers = workers
+      let result = Session(document: document, options: options).run(
+        parseDiagnostics: diagnostics)
+      return (result, MarkdownHandout(result: result, name: "nb").text)
+    }
+    let (inOrder, inOrderPage) = run(Self.notebook, workers: 1)
+    let (sideBySide, sideBySidePage) = run(Self.notebook, workers: 4)
+    #expect(sideBySidePage == inOrderPage)
+    #expect(sideBySide.value("c.loss@7") == inOrder.value("c.loss@7"))
+    #expect(sideBySide.outcomes.map(\.status) == inOrder.outcomes.map(\.status))
+    // A failure stops the run at its place: a block beside it, below it, does not count.
+    let failing = """
+      ```data points
+      source: points.csv
+      ```
+
+      ```model a
+      inputs: x
+      layer: 1 sigmoid
+      ```
+
+      ```model c
+      inputs: x
+      layer: 1 sigmoid
+      ```
+
+      ```train a
+      data: points
+      loss: mse
+      epochs: 5
+      ```
+
+      ```expect
+      a.loss < 0
+      ```
+
+      ```train c
+      data: points
+      loss: mse
+      epochs: 5
+      ```
+
+      """
+    let (stoppedInOrder, _) = run(failing, workers: 1)
+    let (stoppedSideBySide, _) = run(failing, workers: 4)
+    #expect(stoppedSideBySide.outcomes.map(\.status) == stoppedInOrder.outcomes.map(\.status))
+    #expect(
+      stoppedSideBySide.diagnostics.map(\.message) == stoppedInOrder.diagnostics.map(\.message))
+    #expect(stoppedInOrder.outcomes.last?.status == .notRun, "train c runs beside the expectation")
+    #expect(stoppedSideBySide.value("c.loss") == nil)
+  }
+
   @Test func theKernelIsSwitchedWithoutRunningAgain() {
     // scripts/test sets OPENBLAS_CORETYPE, so switching here keeps the kernel it named.
     let before = OpenBLASKernel.current

@@ -19,7 +19,9 @@ struct CourseTests {
     return names.filter { $0.hasSuffix(".md") }.sorted()
   }
 
-  static func files(_ notebook: String, math: MathAssets?, cache: BlockCache? = nil) throws -> (
+  static func files(
+    _ notebook: String, math: MathAssets?, cache: BlockCache? = nil, blockWorkers: Int = 1
+  ) throws -> (
     RunResult, [(path: String, text: String)]
   ) {
     let url = repository.appendingPathComponent("notebooks").appendingPathComponent(notebook)
@@ -30,6 +32,7 @@ struct CourseTests {
       try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
     })
     options.cache = cache
+    options.blockWorkers = blockWorkers
     let result = Session(document: document, options: options).run(parseDiagnostics: diagnostics)
     let name = String(notebook.dropLast(3))
     let markdown = MarkdownHandout(result: result, name: name)
@@ -49,12 +52,13 @@ struct CourseTests {
     arguments: notebooks)
   func notebookRunsAndMatchesItsCommittedHandouts(_ notebook: String) throws {
     let math = HandoutFiles.katex()
-    // Run with a new block cache, then again from it: both give the committed handouts.
+    // Run with a new block cache and independent blocks side by side (-j 2), then again,
+    // one block at a time, from the cache: both give the committed handouts.
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "nbrun-course-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }
     let cache = BlockCache(store: DiskBlockStore(folder: folder), salt: "course")
-    let (result, files) = try Self.files(notebook, math: math, cache: cache)
+    let (result, files) = try Self.files(notebook, math: math, cache: cache, blockWorkers: 2)
     #expect(result.succeeded, "\(result.diagnostics.map(\.description).joined(separator: "\n"))")
     #expect(result.outcomes.allSatisfy { !$0.cached })
     let differences = HandoutFiles.check(

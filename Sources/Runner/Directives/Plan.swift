@@ -33,6 +33,9 @@ struct Plan {
     fenceLine = document.lines.indices.contains(line) ? document.lines[line] : ""
   }
 
+  /// The block as the values it defines name it.
+  var definer: Definer { Definer(index: index, title: block.title, line: block.range.start.line) }
+
   /// What the block's values are stored under.
   var resultName: String? { directive.resultName(block) }
 
@@ -59,8 +62,7 @@ struct Plan {
     BlockContext(
       block: block, common: common, precision: precision, notation: notation, seed: seed,
       resultName: resultName ?? block.kind.rawValue,
-      definer: Definer(index: index, title: block.title, line: block.range.start.line),
-      namespace: namespace, run: run, deadline: deadline)
+      definer: definer, namespace: namespace, run: run, deadline: deadline)
   }
 
   /// Runs the directive; a failure its `expect_error:` announced is its result.

@@ -15,6 +15,22 @@ final class Namespace {
   /// What a run is when its author gave no title: "SGD, η = 0.001".
   var descriptions: [String: String] = [:]
 
+  /// A namespace with the same entries (storage shared until written), for a block that
+  /// runs beside others.
+  func copy() -> Namespace {
+    let copy = Namespace()
+    copy.models = models
+    copy.datasets = datasets
+    copy.histories = histories
+    copy.graphs = graphs
+    copy.units = units
+    copy.values = values
+    copy.exerciseCount = exerciseCount
+    copy.titles = titles
+    copy.descriptions = descriptions
+    return copy
+  }
+
   /// The name readers see for `name`: its title, its description, else the name itself.
   func shown(_ name: String) -> String {
     titles[name] ?? descriptions[name] ?? name
