@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Writes bench/lecture2-jupyter.ipynb: the reference for nbrun's render-speed claim.
+"""Writes bench/lecture2-jupyter.ipynb: the Jupyter side of bench/authoring.
 
 The same lecture as the speed target of issue 3, the Jupyter way: the textbook backprop
 example, 1000 epochs of gradient descent on one sigmoid neuron, and 2000 epochs of an XOR
-network, with two learning-curve plots. bench/render-speed times
+network, with two learning-curve plots. bench/authoring times
 `jupyter nbconvert --execute --to html` on it against nbrun on notebooks/lecture2.md.
 """
 import json

@@ -335,7 +335,7 @@ struct TimeLimitTests {
 }
 
 extension SemanticsTests {
-  /// A model of over 10,000 parameters is kept whole, not stored weight by weight, and
+  /// A model of over 1,000 parameters is kept whole, not stored weight by weight, and
   /// a quoted weight is still the model's state where it is quoted.
   @Test func aLargeModelsWeightsAreLookedUpByName() throws {
     let result = run(

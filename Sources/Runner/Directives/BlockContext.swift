@@ -55,8 +55,9 @@ struct BlockContext {
   }
 
   /// Models up to this many parameters store each one as a value (with suggestions among
-  /// their names); larger ones are kept whole.
-  static let parametersStoredOneByOne = 10_000
+  /// their names); larger ones are kept whole, looked up by name when quoted (a 64-16-10
+  /// model trained twenty times took 5 MB as single values).
+  static let parametersStoredOneByOne = 1_000
 
   // MARK: - The namespace
 
