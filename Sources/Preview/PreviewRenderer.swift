@@ -73,6 +73,7 @@ public final class PreviewRenderer: @unchecked Sendable {
       return try FileText.read(relative, nextTo: folder, within: root, anywhere: anywhere)
     }
     options.cache = configuration.cache
+    options.blockWorkers = ProcessInfo.processInfo.activeProcessorCount
     let (document, diagnostics) = Document.parse(text, path: path)
     var formats: [JobRequest.Format] = [.html]
     if configuration.writeFolder != nil { formats = [.md, .html] }

@@ -5,6 +5,10 @@ import Preview
 import Rendering
 import Runner
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// `nbrun preview NOTEBOOK`: the page, re-rendered on save and pushed to the open tab.
 @main
 struct PreviewCommand: ParsableCommand {
@@ -92,10 +96,10 @@ struct PreviewCommand: ParsableCommand {
         "nbrun preview: cannot listen on 127.0.0.1:\(port): \(error); choose another --port")
       throw ExitCode(Verdict.notebookErrors.rawValue)
     }
-    let task = Task {
+    Task {
       do {
         try await server.run()
-      } catch {
+      } catch  where !Task.isCancelled {
         printError(
           "nbrun preview: cannot serve on 127.0.0.1:\(port) (\(error)); choose another --port")
         Foundation.exit(Verdict.notebookErrors.rawValue)
@@ -106,20 +110,18 @@ struct PreviewCommand: ParsableCommand {
         printError("nbrun preview: \(notebook) at \(address) (Ctrl-C stops)")
       }
     }
-    // Ctrl-C and SIGTERM stop the server and end with status 0.
-    signal(SIGINT, SIG_IGN)
-    signal(SIGTERM, SIG_IGN)
-    let sources = [SIGINT, SIGTERM].map { number in
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-      source.setEventHandler {
-        task.cancel()
-        printError("nbrun preview: stopped")
-        Foundation.exit(0)
+    // Ctrl-C and SIGTERM stop the server and end with status 0: the handler only writes a
+    // line and exits (both async-signal-safe); exiting closes the socket and connections.
+    // Nothing is half written: handouts are written only with --write, atomically and with
+    // these signals held back while they are renamed into place.
+    for number in [SIGINT, SIGTERM] {
+      signal(number) { _ in
+        let line: StaticString = "nbrun preview: stopped\n"
+        _ = Glibc.write(2, line.utf8Start, line.utf8CodeUnitCount)
+        _exit(0)
       }
-      source.resume()
-      return source
     }
-    withExtendedLifetime(sources) { dispatchMain() }
+    dispatchMain()
   }
 }
 

@@ -362,9 +362,14 @@ struct PreviewBrowserTests {
     #expect(!fixed.banner && fixed.two && fixed.mark == "kept")
 
     // Ctrl-C stops it cleanly, and it wrote nothing beside the notebook but its cache.
+    let serving = server.isRunning
     kill(server.processIdentifier, SIGINT)
     server.waitUntilExit()
-    #expect(server.terminationStatus == 0)
+    printed += String(decoding: messages.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(serving, "the server outlived the browser: \(printed)")
+    #expect(server.terminationReason == .exit, "it exits, not killed by the signal: \(printed)")
+    #expect(server.terminationStatus == 0, "\(printed)")
+    #expect(printed.contains("nbrun preview: stopped"))
     let written = (try FileManager.default.contentsOfDirectory(atPath: folder.path)).sorted()
     #expect(written == [".nbrun-cache", "nb.md"])
   }
