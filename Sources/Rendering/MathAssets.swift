@@ -15,27 +15,50 @@ public struct MathAssets: Hashable, Sendable {
   /// KaTeX's stylesheet with each `@font-face` reduced to its woff2 font, embedded: `font`
   /// gives a font file's base64 text by name (`KaTeX_Main-Regular.woff2`), or `nil`.
   public static func inliningFonts(in css: String, font: (String) -> String?) -> String {
-    var out = ""
-    var rest = Substring(css)
-    while let start = rest.range(of: "src:") {
-      out += rest[..<start.lowerBound]
-      let tail = rest[start.upperBound...]
-      guard let end = tail.firstIndex(where: { $0 == ";" || $0 == "}" }) else {
-        out += rest[start.lowerBound...]
-        return out
+    // Scanned as bytes: every marker is ASCII, so no character is split.
+    let bytes = Array(css.utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count)
+    var position = 0
+    while let start = find(Array("src:".utf8), in: bytes, from: position) {
+      out += bytes[position..<start]
+      let tail = start + 4
+      guard
+        let end = bytes[tail...].firstIndex(where: {
+          $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "}")
+        })
+      else {
+        out += bytes[start...]
+        return String(decoding: out, as: UTF8.self)
       }
-      let sources = tail[..<end]
-      if let open = sources.range(of: "url(fonts/"),
-        let close = sources[open.upperBound...].firstIndex(of: ")"),
-        sources[open.upperBound..<close].hasSuffix(".woff2"),
-        let data = font(String(sources[open.upperBound..<close]))
+      let sources = Array(bytes[tail..<end])
+      if let open = find(Array("url(fonts/".utf8), in: sources, from: 0),
+        let close = sources[(open + 10)...].firstIndex(of: UInt8(ascii: ")")),
+        case let name = String(decoding: sources[(open + 10)..<close], as: UTF8.self),
+        name.hasSuffix(".woff2"), let data = font(name)
       {
-        out += "src:url(data:font/woff2;base64,\(data)) format('woff2')"
+        out += Array("src:url(data:font/woff2;base64,".utf8)
+        out += Array(data.utf8)
+        out += Array(") format('woff2')".utf8)
       } else {
-        out += "src:" + sources
+        out += bytes[start..<end]
       }
-      rest = tail[end...]
+      position = end
     }
-    return out + rest
+    out += bytes[position...]
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// The first index at or after `from` where `needle` occurs in `haystack`.
+  private static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+    guard let first = needle.first, haystack.count >= needle.count else { return nil }
+    var index = from
+    while index <= haystack.count - needle.count {
+      if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) {
+        return index
+      }
+      index += 1
+    }
+    return nil
   }
 }

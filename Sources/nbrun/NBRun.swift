@@ -16,6 +16,13 @@ struct NBRun: ParsableCommand {
     abstract: "Runs Markdown lecture notebooks and writes their handouts; grades exercises.",
     version: BuildIdentity.version,
     subcommands: [Render.self, Preview.self, Grade.self], defaultSubcommand: Render.self)
+
+  /// Chooses OpenBLAS's kernel and stops its idle workers before anything else (they spin
+  /// from the moment the library loads), then parses the command line.
+  static func main() {
+    OpenBLASKernel.ensure(.portable)
+    main(nil)
+  }
 }
 
 /// Renders notebooks: handouts, student and key builds, per-student variants.
@@ -144,7 +151,6 @@ struct Render: ParsableCommand {
       print(DirectiveReference.markdown, terminator: "")
       return
     }
-    OpenBLASKernel.ensure(.portable)
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     let folders = katex.map { [$0] } ?? HandoutFiles.katexFolders(executable: executable)
     let math = folders.lazy.compactMap { HandoutFiles.katex(in: $0) }.first

@@ -169,9 +169,23 @@ struct PlotFigures {
       }
     }
     try context.checkTime("before drawing the boundary")
-    let outputs = try atOption(dataOption) {
-      try network.predict(Matrix(rows: resolution * resolution, columns: 2, elements: samples))
+    // Predicted a few thousand points at a time: a forward pass keeps every layer's
+    // activations, so 57,600 rows at once would hold megabytes per layer.
+    let count = resolution * resolution
+    let chunk = 4096
+    var values: [Double] = []
+    var width = 1
+    for first in stride(from: 0, to: count, by: chunk) {
+      let rows = min(chunk, count - first)
+      let part = try atOption(dataOption) {
+        try network.predict(
+          Matrix(
+            rows: rows, columns: 2, elements: Array(samples[(2 * first)..<(2 * (first + rows))])))
+      }
+      width = part.columns
+      values += part.elements
     }
+    let outputs = try Matrix(rows: count, columns: width, elements: values)
     let classes = Self.classes(outputs)
     let grid = (0..<resolution).map { r in
       (0..<resolution).map { c in
