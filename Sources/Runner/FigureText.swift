@@ -15,28 +15,52 @@ public enum FigureText {
   /// The text with every marked value resolved: `replace(key, text)` gives what is shown.
   /// One pass over the text; a text without marks is returned as it is.
   public static func resolve(_ text: String, _ replace: (ValueKey?, String) -> String) -> String {
-    guard text.unicodeScalars.contains(open) else { return text }
-    var out = String.UnicodeScalarView()
-    var key = String.UnicodeScalarView()
-    var value = String.UnicodeScalarView()
-    enum State { case plain, key, value }
-    var state = State.plain
-    for scalar in text.unicodeScalars {
-      switch (state, scalar) {
-      case (.plain, open):
-        state = .key
-        key = String.UnicodeScalarView()
-        value = String.UnicodeScalarView()
-      case (.key, separator): state = .value
-      case (.value, close):
-        out.append(
-          contentsOf: replace(ValueKey(parsing: String(key)), String(value)).unicodeScalars)
-        state = .plain
-      case (.plain, _): out.append(scalar)
-      case (.key, _): key.append(scalar)
-      case (.value, _): value.append(scalar)
+    // The marks are three-byte UTF-8 sequences (EE 80 83/84/85): plain text between them
+    // is copied byte for byte, so a figure's long data (a PNG's base64) costs a scan.
+    let bytes = Array(text.utf8)
+    func mark(at index: Int) -> Unicode.Scalar? {
+      guard index + 2 < bytes.count, bytes[index] == 0xEE, bytes[index + 1] == 0x80 else {
+        return nil
+      }
+      switch bytes[index + 2] {
+      case 0x83: return open
+      case 0x84: return separator
+      case 0x85: return close
+      default: return nil
       }
     }
-    return String(out)
+    guard let first = bytes.indices.first(where: { mark(at: $0) == open }) else { return text }
+    var out = Array(bytes[..<first])
+    var index = first
+    while index < bytes.count {
+      guard mark(at: index) == open else {
+        out.append(bytes[index])
+        index += 1
+        continue
+      }
+      // open KEY separator VALUE close; an unfinished mark is dropped, as before.
+      var cursor = index + 3
+      var separatorAt: Int?
+      var closeAt: Int?
+      while cursor < bytes.count {
+        if let found = mark(at: cursor) {
+          if found == separator, separatorAt == nil {
+            separatorAt = cursor
+          } else if found == close, separatorAt != nil {
+            closeAt = cursor
+            break
+          }
+          cursor += 3
+        } else {
+          cursor += 1
+        }
+      }
+      guard let separatorAt, let closeAt else { break }
+      let key = String(decoding: bytes[(index + 3)..<separatorAt], as: UTF8.self)
+      let value = String(decoding: bytes[(separatorAt + 3)..<closeAt], as: UTF8.self)
+      out += Array(replace(ValueKey(parsing: key), value).utf8)
+      index = closeAt + 3
+    }
+    return String(decoding: out, as: UTF8.self)
   }
 }
