@@ -128,7 +128,20 @@ public struct Blanks: Sendable {
 
   /// Whether a text holds any blank or answer mark (most lines hold none).
   static func hasMarks(_ text: String) -> Bool {
-    text.unicodeScalars.contains { (0xE000...0xE002).contains($0.value) }
+    // U+E000…U+E002 are EE 80 80…82 in UTF-8: a byte scan, no decoding (a handout's body,
+    // inline SVG included, is most of a megabyte).
+    let bytes = text.utf8
+    var index = bytes.startIndex
+    while let lead = bytes[index...].firstIndex(of: 0xEE) {
+      let second = bytes.index(after: lead)
+      guard second < bytes.endIndex else { return false }
+      let third = bytes.index(after: second)
+      if bytes[second] == 0x80, third < bytes.endIndex, (0x80...0x82).contains(bytes[third]) {
+        return true
+      }
+      index = second
+    }
+    return false
   }
 
   /// Marked text in Markdown: `____` and `**answer**`.
