@@ -37,9 +37,9 @@ public struct MathAssets: Hashable, Sendable {
         case let name = String(decoding: sources[(open + 10)..<close], as: UTF8.self),
         name.hasSuffix(".woff2"), let data = font(name)
       {
-        out += Array("src:url(data:font/woff2;base64,".utf8)
-        out += Array(data.utf8)
-        out += Array(") format('woff2')".utf8)
+        out.append(contentsOf: "src:url(data:font/woff2;base64,".utf8)
+        out.append(contentsOf: data.utf8)
+        out.append(contentsOf: ") format('woff2')".utf8)
       } else {
         out += bytes[start..<end]
       }
@@ -51,13 +51,14 @@ public struct MathAssets: Hashable, Sendable {
 
   /// The first index at or after `from` where `needle` occurs in `haystack`.
   private static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
-    guard let first = needle.first, haystack.count >= needle.count else { return nil }
+    guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
     var index = from
-    while index <= haystack.count - needle.count {
-      if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) {
-        return index
+    outer: while index <= haystack.count - needle.count {
+      for offset in 0..<needle.count where haystack[index + offset] != needle[offset] {
+        index += 1
+        continue outer
       }
-      index += 1
+      return index
     }
     return nil
   }
