@@ -10,8 +10,9 @@ import Runner
 public struct DiskBlockStore: BlockStore {
   public let folder: URL
 
-  public init(folder: URL) {
-    self.folder = folder.appendingPathComponent("blocks")
+  /// A store in `folder/kind` (`blocks` for the block cache).
+  public init(folder: URL, kind: String = "blocks") {
+    self.folder = folder.appendingPathComponent(kind)
   }
 
   private static let magic = "nbrun-block 1"

@@ -1,5 +1,6 @@
 import Foundation
 import Rendering
+import Runner
 
 /// The command line's file work: writing handouts atomically, reading committed ones
 /// for `--check`, and loading KaTeX. The libraries never touch the disk.
@@ -149,7 +150,9 @@ public enum HandoutFiles {
     ]
   }
 
-  public static func katex(in folder: String = "/usr/share/javascript/katex") -> MathAssets? {
+  public static func katex(in folder: String = "/usr/share/javascript/katex", cache: URL? = nil)
+    -> MathAssets?
+  {
     let base = URL(fileURLWithPath: folder)
     func read(_ name: String) -> String? {
       try? String(contentsOf: base.appendingPathComponent(name), encoding: .utf8)
@@ -157,10 +160,29 @@ public enum HandoutFiles {
     guard let css = read("katex.min.css"), let script = read("katex.min.js"),
       let autoRender = read("contrib/auto-render.min.js") ?? read("contrib/auto-render.js")
     else { return nil }
+    // The stylesheet with its fonts inlined is kept in the cache folder, under a key of the
+    // folder, the stylesheet and each font file's size and time, framed and checked like a
+    // block's entry: one read instead of twenty fonts and their base64.
+    var hasher = StableHash()
+    hasher.add(folder)
+    hasher.add(css)
+    let fonts = base.appendingPathComponent("fonts")
+    for name in ((try? FileManager.default.contentsOfDirectory(atPath: fonts.path)) ?? []).sorted()
+    {
+      var info = stat()
+      guard stat(fonts.appendingPathComponent(name).path, &info) == 0 else { continue }
+      hasher.add("\(name) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)")
+    }
+    let key = hasher.hex
+    let store = cache.map { DiskBlockStore(folder: $0, kind: "katex") }
+    if let data = store?.load(key), let stylesheet = String(validating: data, as: UTF8.self) {
+      return MathAssets(stylesheet: stylesheet, script: script, autoRender: autoRender)
+    }
     let stylesheet = MathAssets.inliningFonts(in: css) { font in
       (try? Data(contentsOf: base.appendingPathComponent("fonts").appendingPathComponent(font)))?
         .base64EncodedString()
     }
+    store?.save(Data(stylesheet.utf8), for: key)
     return MathAssets(stylesheet: stylesheet, script: script, autoRender: autoRender)
   }
 }

@@ -76,7 +76,8 @@ struct PreviewCommand: ParsableCommand {
     }
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     let folders = katex.map { [$0] } ?? HandoutFiles.katexFolders(executable: executable)
-    let math = folders.lazy.compactMap { HandoutFiles.katex(in: $0) }.first
+    let assetCache = URL(fileURLWithPath: cacheFolder)
+    let math = folders.lazy.compactMap { HandoutFiles.katex(in: $0, cache: assetCache) }.first
     let cache =
       noCache
       ? nil

@@ -153,7 +153,10 @@ struct Render: ParsableCommand {
     }
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     let folders = katex.map { [$0] } ?? HandoutFiles.katexFolders(executable: executable)
-    let math = folders.lazy.compactMap { HandoutFiles.katex(in: $0) }.first
+    // KaTeX's stylesheet with its fonts inlined is kept in the cache folder (like the list
+    // of checked formulas, whatever --no-cache says); --check writes nothing.
+    let assetCache = check ? nil : URL(fileURLWithPath: cacheFolder)
+    let math = folders.lazy.compactMap { HandoutFiles.katex(in: $0, cache: assetCache) }.first
     if math == nil, formatList.contains(.html) {
       printError(
         "nbrun: warning: KaTeX not found in \(folders.joined(separator: " or ")); math in the HTML stays as TeX. Install it: sudo apt-get install -y libjs-katex"

@@ -213,6 +213,25 @@ struct AuthoringLoopTests {
     #expect(stoppedSideBySide.value("c.loss") == nil)
   }
 
+  @Test(
+    .enabled(
+      if: HandoutFiles.katex() != nil, "KaTeX is not installed (apt-get install libjs-katex)"))
+  func katexsInlinedStylesheetIsCachedAndChecked() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let plain = try #require(HandoutFiles.katex())
+    #expect(HandoutFiles.katex(cache: folder) == plain, "made and stored")
+    let entries = folder.appendingPathComponent("katex")
+    let names = try FileManager.default.contentsOfDirectory(atPath: entries.path)
+    #expect(names.count == 1)
+    #expect(HandoutFiles.katex(cache: folder) == plain, "read back")
+    let entry = entries.appendingPathComponent(try #require(names.first))
+    var data = try Data(contentsOf: entry)
+    data[data.count / 2] ^= 0x20
+    try data.write(to: entry)
+    #expect(HandoutFiles.katex(cache: folder) == plain, "a damaged entry is made again")
+  }
+
   @Test func theKernelIsSwitchedWithoutRunningAgain() {
     // scripts/test sets OPENBLAS_CORETYPE, so switching here keeps the kernel it named.
     let before = OpenBLASKernel.current
