@@ -50,8 +50,8 @@ public enum OpenBLASKernel {
   /// more). Both give the same kernel, so the same bits (see `switchesInProcess`).
   public static func ensure(_ policy: Policy) {
     defer { stopIdleWorkers() }
-    let environment = ProcessInfo.processInfo.environment
-    guard environment["OPENBLAS_CORETYPE"] == nil,
+    // getenv, not ProcessInfo's dictionary: building that costs a millisecond at start.
+    guard getenv("OPENBLAS_CORETYPE") == nil,
       let wanted = recommended(policy: policy, cpuFlags: cpuFlags()),
       wanted.lowercased() != current.lowercased()
     else { return }

@@ -418,6 +418,7 @@ struct Render: ParsableCommand {
 /// memory stay those of a renderer).
 struct Preview: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "preview",
     abstract: "Serves a notebook's page on 127.0.0.1 and updates it in the open tab on every save.",
     discussion: "See nbrun preview --help for its options.")
 
@@ -444,6 +445,7 @@ struct Preview: ParsableCommand {
 /// `nbrun grade ANSWERS SUBMISSIONS`: scores per student and per question.
 struct Grade: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "grade",
     abstract: "Grades students' answers against the answers file of a key or variants build.",
     discussion: """
       ANSWERS is NAME-answers.csv from `nbrun --key` or `nbrun --variants`. SUBMISSIONS is a
