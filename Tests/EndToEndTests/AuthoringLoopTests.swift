@@ -152,6 +152,31 @@ struct AuthoringLoopTests {
     #expect(DiskBlockStore(folder: folder.appendingPathComponent("cache")).load("../../etc") == nil)
   }
 
+  @Test func aWellFramedEntryThatDoesNotHoldTogetherIsNotTrusted() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Data(Self.points.utf8).write(to: folder.appendingPathComponent("points.csv"))
+    let (cold, coldPage) = Self.run(Self.notebook, in: folder)
+    // Rewrite every entry holding model a with a network whose layers do not chain, framed
+    // with a correct length and hash: decoding checks the network, so the block runs again.
+    let store = DiskBlockStore(folder: folder.appendingPathComponent("cache"))
+    let names = try FileManager.default.contentsOfDirectory(
+      atPath: folder.appendingPathComponent("cache/blocks").path)
+    var edited = 0
+    for key in names {
+      let data = try #require(store.load(key))
+      let text = String(decoding: data, as: UTF8.self)
+      guard text.contains("\"inputCount\":1") else { continue }
+      store.save(Data(text.replacing("\"inputCount\":1", with: "\"inputCount\":3").utf8), for: key)
+      edited += 1
+    }
+    #expect(edited > 0)
+    let (again, page) = Self.run(Self.notebook, in: folder)
+    #expect(page == coldPage)
+    #expect(again.outcomes.filter { !$0.cached }.count >= edited)
+    #expect(again.value("c.loss") == cold.value("c.loss"))
+  }
+
   @Test func independentBlocksSideBySideGiveWhatTheyGiveInOrder() throws {
     let folder = try Self.folder()
     defer { try? FileManager.default.removeItem(at: folder) }

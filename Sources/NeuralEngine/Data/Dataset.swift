@@ -120,3 +120,20 @@ public func oneHot(_ labels: [Int], classes: Int) throws -> Matrix<Double> {
   }
   return result
 }
+
+extension Dataset {
+  private enum CodingKeys: String, CodingKey {
+    case features, targets, featureNames, targetNames, classNames
+  }
+
+  /// Decoded through the checking initializer (one target row per sample, a name per column).
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    try self.init(
+      features: try container.decode(Matrix<Double>.self, forKey: .features),
+      targets: try container.decode(Matrix<Double>.self, forKey: .targets),
+      featureNames: try container.decode([String].self, forKey: .featureNames),
+      targetNames: try container.decode([String].self, forKey: .targetNames),
+      classNames: try container.decodeIfPresent([String].self, forKey: .classNames))
+  }
+}

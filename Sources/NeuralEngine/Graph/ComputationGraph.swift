@@ -139,3 +139,29 @@ public struct ExpressionError: Error, Equatable, Sendable, CustomStringConvertib
 
   public var description: String { hint.map { "\(message) — \($0)" } ?? message }
 }
+
+extension ComputationGraph {
+  private enum CodingKeys: String, CodingKey { case nodes, output }
+
+  /// Checked when decoded: every node reads only nodes before it, with one local
+  /// derivative per input, and the output is a node.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let nodes = try container.decode([Node].self, forKey: .nodes)
+    let output = try container.decode(Int.self, forKey: .output)
+    for (index, node) in nodes.enumerated() {
+      guard node.inputs.allSatisfy({ (0..<index).contains($0) }),
+        node.localDerivatives.count == node.inputs.count
+      else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .nodes, in: container, debugDescription: "node \(index) reads a later node")
+      }
+    }
+    guard nodes.indices.contains(output) else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .output, in: container, debugDescription: "the output is not a node")
+    }
+    self.nodes = nodes
+    self.output = output
+  }
+}

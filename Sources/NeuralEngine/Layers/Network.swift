@@ -152,3 +152,29 @@ public enum ParameterNaming: Codable, Sendable, Equatable {
   /// `w` and `b`: a single neuron of one input.
   case neuron
 }
+
+extension Network {
+  private enum CodingKeys: String, CodingKey {
+    case inputCount, layers, inputNames, parameterNaming
+  }
+
+  /// Decoded through the checking initializer: layers whose shapes do not chain, a bias of
+  /// the wrong length or names of the wrong count are an error, never a network that would
+  /// fail a precondition later.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let layers = try container.decode([Dense<Scalar>].self, forKey: .layers)
+    for layer in layers {
+      guard layer.bias.map({ $0.count == layer.unitCount }) ?? true,
+        layer.unitNames.map({ $0.count == layer.unitCount }) ?? true
+      else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .layers, in: container, debugDescription: "a layer's bias or names do not fit")
+      }
+    }
+    try self.init(
+      inputs: try container.decode(Int.self, forKey: .inputCount), layers: layers,
+      inputNames: try container.decodeIfPresent([String].self, forKey: .inputNames))
+    parameterNaming = try container.decode(ParameterNaming.self, forKey: .parameterNaming)
+  }
+}
