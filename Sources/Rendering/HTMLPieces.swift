@@ -253,13 +253,16 @@ extension HTMLHandout {
     return found
   }
 
-  private static func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
-    guard let first = pattern.first, pattern.count <= bytes.count else { return nil }
-    var k = start
-    while k + pattern.count <= bytes.count {
-      if bytes[k] == first, bytes[k..<(k + pattern.count)].elementsEqual(pattern) { return k }
-      k += 1
-    }
-    return nil
+}
+
+/// The first index at or after `start` where `pattern` occurs in `bytes` (the handouts'
+/// byte scans: raw TeX in a page, KaTeX's font references).
+func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+  guard let first = pattern.first, pattern.count <= bytes.count else { return nil }
+  var k = start
+  while k + pattern.count <= bytes.count {
+    if bytes[k] == first, bytes[k..<(k + pattern.count)].elementsEqual(pattern) { return k }
+    k += 1
   }
+  return nil
 }

@@ -49,17 +49,4 @@ public struct MathAssets: Hashable, Sendable {
     return String(decoding: out, as: UTF8.self)
   }
 
-  /// The first index at or after `from` where `needle` occurs in `haystack`.
-  private static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
-    guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
-    var index = from
-    outer: while index <= haystack.count - needle.count {
-      for offset in 0..<needle.count where haystack[index + offset] != needle[offset] {
-        index += 1
-        continue outer
-      }
-      return index
-    }
-    return nil
-  }
 }

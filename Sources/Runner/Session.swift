@@ -1,6 +1,5 @@
 import Dispatch
 import Figures
-import Foundation
 import NeuralEngine
 import Notebook
 
@@ -120,22 +119,19 @@ public final class Session {
       }
       let keysNow = group.map { keys?.key(of: $0, settled: settled) }
       let copies = group.map { _ in namespace.copy() }
-      let steps = Steps(count: group.count)
-      // Each thread touches only its own block's plan and namespace copy.
-      let work = Unchecked((self, group.map { plans[$0] }, copies, keysNow, budgetDeadline))
-      // `blockWorkers` threads take the group's blocks in order until none is left.
-      DispatchQueue.concurrentPerform(iterations: min(options.blockWorkers, group.count)) { _ in
-        let (session, members, copies, keys, deadline) = work.value
-        while let k = steps.next() {
-          steps.store(
-            session.perform(
-              members[k], in: copies[k], key: keys[k], budgetDeadline: deadline, onACopy: true),
-            at: k)
-        }
+      // `blockWorkers` threads take the group's blocks in order; each touches only its own
+      // block's plan and namespace copy.
+      let members = group.map { plans[$0] }
+      let steps = Parallel.map(
+        Array(group.indices), workers: options.blockWorkers,
+        resources: Array(repeating: (), count: options.blockWorkers)
+      ) { k, _ in
+        perform(
+          members[k], in: copies[k], key: keysNow[k], budgetDeadline: budgetDeadline, onACopy: true)
       }
       for (k, member) in group.enumerated() {
         let memberPlan = plans[member]
-        guard var step = steps.all[k] else { continue }
+        var step = steps[k]
         if stopReason != nil {
           // The run stopped at a block above this one: it did not run, as in order.
           step = Step(
@@ -168,30 +164,6 @@ public final class Session {
     var change: NamespaceChange?
     var failed = false
     var ranOutOfBudget = false
-  }
-
-  /// Values handed to the threads of a group, each of which uses only its own parts.
-  private struct Unchecked<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-  }
-
-  /// The steps of blocks run at once, each stored by its own thread.
-  private final class Steps: @unchecked Sendable {
-    private let lock = NSLock()
-    private var steps: [Step?]
-    private var cursor = 0
-    init(count: Int) { steps = Array(repeating: nil, count: count) }
-    /// The next block to run, or `nil` when every one has been taken.
-    func next() -> Int? {
-      lock.withLock {
-        guard cursor < steps.count else { return nil }
-        defer { cursor += 1 }
-        return cursor
-      }
-    }
-    func store(_ step: Step, at index: Int) { lock.withLock { steps[index] = step } }
-    var all: [Step?] { lock.withLock { steps } }
   }
 
   /// Runs one block against `namespace` (or restores it from the cache). On a copy of the

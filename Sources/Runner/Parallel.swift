@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
 
-/// Work spread over threads, results in the order of the input.
+/// Work spread over threads, results in the order of the input: notebooks rendered at
+/// once (the command line), a notebook's independent blocks run side by side (the session).
 public enum Parallel {
   /// `body` applied to every item on up to `workers` threads (never more than there are
   /// items or resources); the results come back in the items' order, whatever finished
