@@ -27,8 +27,25 @@ public struct HTMLHandout {
   public static let renderMath =
     #"renderMathInElement(document.body, {delimiters: [{left: "\\[", right: "\\]", display: true}, {left: "\\(", right: "\\)", display: false}], throwOnError: false});"#
 
-  public var text: String {
-    let walk = HandoutWalk(result: result, name: name, build: build)
+  /// A stretch of the page's body, with what it is: slides break at headings and rules,
+  /// and show notes aside.
+  struct Part {
+    enum Kind: Equatable {
+      case heading(level: Int)
+      case rule
+      /// A `<!-- notes: … -->` comment: hidden on the page, the speaker's notes on slides.
+      case notes(String)
+      case prose
+      /// A directive block's results; `revealRows` from its `reveal: rows`.
+      case result(revealRows: Bool)
+    }
+    var kind: Kind
+    var html: String
+  }
+
+  /// The body's parts in order, and the headings for a table of contents.
+  func parts(_ walk: HandoutWalk) -> (parts: [Part], toc: [(level: Int, id: String, html: String)])
+  {
     var ids = HeadingIDs(reserved: ["answer-key", "contents"])
     var tableCount = 1
     for case .directive(_, let outcome, let numbers) in walk.pieces {
@@ -36,22 +53,78 @@ public struct HTMLHandout {
       for case .table in outcome.items { tableCount += 1 }
     }
     for number in 1...tableCount { ids.reserve("tab-\(number)") }
-    var prose = ProseHTML(result: result, blanks: walk.blanks, ids: ids)
-    var body: [String] = []
+    for label in walk.references.targets.values.map(\.anchor).sorted() { ids.reserve(label) }
+    for outcome in result.outcomes { if let label = outcome.common.label { ids.reserve(label) } }
+    var prose = ProseHTML(
+      result: result, blanks: walk.blanks, ids: ids, references: walk.references)
+    var parts: [Part] = []
     var tables = TableIDs()
     for piece in walk.pieces {
       switch piece {
       case .prose(_, _, let blocks):
-        body += blocks.map { prose.html($0) }
+        for block in blocks {
+          let html = prose.html(block)
+          switch block.kind {
+          case .heading(let level): parts.append(Part(kind: .heading(level: level), html: html))
+          case .thematicBreak: parts.append(Part(kind: .rule, html: html))
+          case .htmlBlock:
+            if let notes = Self.notes(in: html) {
+              parts.append(Part(kind: .notes(notes), html: html))
+            } else {
+              parts.append(Part(kind: .prose, html: html))
+            }
+          default: parts.append(Part(kind: .prose, html: html))
+          }
+        }
       case .directive(let source, let outcome, let figures):
-        body.append(directive(source, outcome, figures: figures, walk: walk, tables: &tables))
+        parts.append(
+          Part(
+            kind: .result(revealRows: outcome.common.reveal == .rows),
+            html: directive(source, outcome, figures: figures, walk: walk, tables: &tables)))
       }
     }
-    let toc = prose.toc
-    let matter = result.document.frontMatter
-    let title =
-      [matter.title, toc.first?.html.visibleText, name].compactMap { $0 }
+    if build == .key {
+      parts.append(
+        Part(
+          kind: .heading(level: 2),
+          html: "<h2 id=\"answer-key\">Answer key</h2>\n"))
+      parts.append(
+        Part(
+          kind: .result(revealRows: false),
+          html: Self.table(AnswerKey.table(result.answers), tables: &tables)))
+    }
+    return (parts, prose.toc)
+  }
+
+  /// The text of a `<!-- notes: … -->` comment that is a block of its own.
+  static func notes(in html: String) -> String? {
+    func trim(_ text: Substring) -> Substring {
+      let start = text.drop { $0.isWhitespace }
+      var end = start.endIndex
+      while end > start.startIndex, start[start.index(before: end)].isWhitespace {
+        end = start.index(before: end)
+      }
+      return start[..<end]
+    }
+    let whole = trim(html[...])
+    guard whole.hasPrefix("<!--"), whole.hasSuffix("-->") else { return nil }
+    let inner = trim(whole.dropFirst(4).dropLast(3))
+    guard inner.lowercased().hasPrefix("notes:") else { return nil }
+    return String(trim(inner.dropFirst(6)))
+  }
+
+  /// The page's title: the front matter's, else the first heading's text, else the name.
+  func title(toc: [(level: Int, id: String, html: String)]) -> String {
+    [result.document.frontMatter.title, toc.first?.html.visibleText, name].compactMap { $0 }
       .first { !$0.allSatisfy(\.isWhitespace) } ?? name
+  }
+
+  public var text: String {
+    let walk = HandoutWalk(result: result, name: name, build: build)
+    let (parts, toc) = parts(walk)
+    var body = parts.map(\.html)
+    let matter = result.document.frontMatter
+    let title = title(toc: toc)
     let edition = walk.isInstructorVersion ? " (instructor version)" : ""
     var page = """
       <!DOCTYPE html>
@@ -86,11 +159,6 @@ public struct HTMLHandout {
       }
       page += "</ul>\n</nav>\n"
     }
-    if build == .key {
-      body.append(
-        "<h2 id=\"answer-key\">Answer key</h2>\n"
-          + Self.table(AnswerKey.table(result.answers), tables: &tables))
-    }
     var main = Blanks.html(body.joined())
     if walk.isInstructorVersion { main = Self.markInstructorVersion(main) }
     page += "<main>\n" + main + "</main>\n"
@@ -118,6 +186,7 @@ public struct HTMLHandout {
         "<pre class=\"directive\"><code>\(escapeHTML(source.joined(separator: "\n")))</code></pre>\n"
     }
     var numbers = figures.makeIterator()
+    var tableNumber = walk.references.tables[outcome.block.range.start.line]
     for item in outcome.items {
       switch item {
       case .note(let text):
@@ -126,7 +195,8 @@ public struct HTMLHandout {
         html +=
           "<div class=\"expected-error\"><strong>Error, as intended:</strong> <code>\(escapeHTML(message))</code></div>\n"
       case .table(let table):
-        html += Self.table(table, blanks: walk.blanks, tables: &tables)
+        html += Self.table(table, number: tableNumber, blanks: walk.blanks, tables: &tables)
+        tableNumber = nil
       case .exercise(let number, let title, let points):
         let level = walk.exerciseLevel(at: outcome.block.range.start.line)
         html +=
@@ -188,12 +258,15 @@ public struct HTMLHandout {
       "@page{margin:16mm 15mm 18mm;@bottom-left{content:\"\(quoted)\";font:8.5pt system-ui,sans-serif;color:#5f6368}@bottom-right{content:counter(page) \" / \" counter(pages);font:8.5pt system-ui,sans-serif;color:#5f6368}}"
   }
 
-  static func table(_ table: Table, blanks: Blanks = .none, tables: inout TableIDs) -> String {
+  /// A table; `number` (a labelled table's) stands before its caption: "Table 2. …".
+  static func table(
+    _ table: Table, number: Int? = nil, blanks: Blanks = .none, tables: inout TableIDs
+  ) -> String {
     // The caption stands above the table, as wide as the text: a <caption> would be held to
     // the table's width and wrap into a column beside a narrow table.
     var html = "<div class=\"table-wrap\">"
     var described = ""
-    if let caption = table.caption {
+    if let caption = Self.caption(table, number: number) {
       let id = tables.next()
       html += "<p class=\"table-caption\" id=\"\(id)\">\(escapeHTML(caption))</p>"
       described = " aria-describedby=\"\(id)\""
@@ -246,6 +319,14 @@ public struct HTMLHandout {
     .math.display{overflow-x:auto;margin:1rem 0}.katex-display{overflow-x:auto;overflow-y:hidden;padding:.2rem 0}
     @media print{html{font-size:10.5pt}nav.toc{display:none}main,header.title-block{max-width:none;padding:0}a{color:inherit}figure,.table-wrap,table,tr,pre,.katex-display,.error,.expected-error,.skipped,details{break-inside:avoid}h1,h2,h3,h4,h5,h6,.table-caption,summary{break-after:avoid}p{orphans:3;widows:3}.figure-scroll,.table-wrap,.katex-display{overflow:visible;background:none}.figure-scroll{width:auto;left:0;transform:none}.figure-scroll svg{min-width:0!important}details::details-content{content-visibility:visible;display:contents}details>summary{list-style:none;font-weight:600}}
     """
+}
+
+extension HTMLHandout {
+  /// A table's caption, led by its number when it is labelled: "Table 2. Forward pass".
+  static func caption(_ table: Table, number: Int?) -> String? {
+    guard let number else { return table.caption }
+    return "Table \(number)." + (table.caption.map { " " + $0 } ?? "")
+  }
 }
 
 /// Ids for table captions, numbered through the page: `tab-1`, `tab-2`…

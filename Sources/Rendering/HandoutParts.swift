@@ -16,13 +16,18 @@ struct HandoutWalk {
     self.name = name
     self.build = build
     blanked = build.hasBlanks ? result.blankedKeys : []
+    references = CrossReferenceNumbers()
     headings = result.document.blocks.compactMap {
       guard case .markdown(let block) = $0, case .heading(let level) = block.kind else {
         return nil
       }
       return (block.range.start.line, level)
     }
+    references = Self.numbering(result, walk: self)
   }
+
+  /// What `@fig-…`, `@tbl-…` and `@eq-…` come to in this build.
+  private(set) var references: CrossReferenceNumbers
 
   /// The prose headings' lines and levels, in order.
   private let headings: [(line: Int, level: Int)]
@@ -105,8 +110,7 @@ struct HandoutWalk {
         let first = directive.range.start.line
         let source = first <= end ? Array(lines[(first - 1)..<end]) : []
         cursor = end + 1
-        if build == .student, directive.kind == .expect || isHidden(first) { continue }
-        if directive.kind == .expect, !showsChecks, case .succeeded = outcome.status { continue }
+        guard shows(directive, outcome, hidden: hidden) else { continue }
         var numbers: [Int] = []
         for case .figure in outcome.items {
           figure += 1
@@ -120,21 +124,86 @@ struct HandoutWalk {
     return pieces
   }
 
+  /// Whether a directive block's results are in this build: the student build leaves out
+  /// solution regions and `expect` blocks; a passing `expect` shows only where checks do.
+  func shows(_ directive: DirectiveBlock, _ outcome: BlockOutcome, hidden: [ClosedRange<Int>])
+    -> Bool
+  {
+    let first = directive.range.start.line
+    if build == .student,
+      directive.kind == .expect || hidden.contains(where: { $0.contains(first) })
+    {
+      return false
+    }
+    if directive.kind == .expect, !showsChecks, case .succeeded = outcome.status { return false }
+    return true
+  }
+
+  /// The numbers this build gives labelled figures, tables and equations.
+  static func numbering(_ result: RunResult, walk: HandoutWalk) -> CrossReferenceNumbers {
+    var numbers = CrossReferenceNumbers()
+    let hidden = walk.build == .student ? result.document.solutionRegions : []
+    var figure = 0
+    var table = 0
+    for (directive, outcome) in zip(result.document.directives, result.outcomes)
+    where walk.shows(directive, outcome, hidden: hidden) {
+      let figures = outcome.items.filter { if case .figure = $0 { true } else { false } }.count
+      let label = outcome.common.label ?? ""
+      switch CrossReference.kind(of: label) {
+      case .figure? where figures > 0:
+        numbers.targets[label] = .init(text: "Figure \(figure + 1)", anchor: label)
+      case .table? where outcome.items.contains(where: { if case .table = $0 { true } else { false } }):
+        table += 1
+        numbers.targets[label] = .init(text: "Table \(table)", anchor: label)
+        numbers.tables[directive.range.start.line] = table
+      default: break
+      }
+      figure += figures
+    }
+    var equation = 0
+    let labels = result.document.equationLabels
+    for labelled in labels
+    where !hidden.contains(where: { $0.contains(labelled.location.line) }) {
+      equation += 1
+      numbers.targets[labelled.label] = .init(text: "Equation (\(equation))", anchor: labelled.label)
+      numbers.equations[labelled.span] = (labelled.label, equation)
+    }
+    numbers.index(labels)
+    return numbers
+  }
+
   /// A prose line with its `{{ … }}` placeholders replaced by the values the run resolved
-  /// for them (blanked in the student build when they quote a blank).
+  /// for them (blanked in the student build when they quote a blank), its references
+  /// (`@fig-surface`) written as text ("Figure 3"), and a labelled equation's `{#eq-…}`
+  /// turned into a `\tag{…}` inside it.
   func substituted(_ line: String, line number: Int) -> String {
     let placeholders = References.placeholders(in: line, line: number)
-    guard !placeholders.isEmpty else { return line }
-    var bytes = Array(line.utf8)
+    let uses =
+      line.utf8.contains(UInt8(ascii: "@"))
+      ? CrossReference.uses(in: line, line: number).filter {
+        result.document.mathSpan(covering: $0.location) == nil
+      } : []
+    let equations = references.equationLabels(onLine: number)
+    guard !placeholders.isEmpty || !uses.isEmpty || !equations.isEmpty else { return line }
+    var edits: [(range: Range<Int>, text: String)] = []
     let blanks = Blanks(keys: blanked, build: build)
-    for placeholder in placeholders.reversed() {
+    for placeholder in placeholders {
       let location = SourceLocation(line: number, column: placeholder.column)
       guard let quote = result.quotes[location] else { continue }
       let text = NumberFormat.value(
         quote.value, decimals: placeholder.decimals ?? result.document.frontMatter.precision)
       let inMath = result.document.mathSpan(covering: location) != nil
       let marked = inMath ? blanks.markTeX(quote.key, text) : blanks.mark(quote.key, text)
-      bytes.replaceSubrange(placeholder.range, with: Array(marked.utf8))
+      edits.append((placeholder.range, marked))
+    }
+    for use in uses { edits.append((use.range, references.text(for: use))) }
+    for (labelled, equationNumber) in equations {
+      edits.append((labelled.range, ""))
+      edits.append((labelled.closing..<labelled.closing, " \\tag{\(equationNumber)}"))
+    }
+    var bytes = Array(line.utf8)
+    for edit in edits.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
+      bytes.replaceSubrange(edit.range, with: Array(edit.text.utf8))
     }
     return String(decoding: bytes, as: UTF8.self)
   }
@@ -179,4 +248,39 @@ struct HandoutWalk {
     "<!-- nbrun: \(block.title.replacing("--", with: "- -")) -->"
   }
   static let endMarker = "<!-- /nbrun -->"
+}
+
+/// The numbers labelled figures, tables and equations get in one build, and what a
+/// reference to each reads as.
+struct CrossReferenceNumbers {
+  struct Target {
+    /// "Figure 3", "Table 2", "Equation (1)".
+    var text: String
+    /// The id of the element it links to.
+    var anchor: String
+  }
+
+  var targets: [String: Target] = [:]
+  /// A labelled table's number, by its block's first line.
+  var tables: [Int: Int] = [:]
+  /// A labelled equation's label and number, by the index of its math span.
+  var equations: [Int: (label: String, number: Int)] = [:]
+  private var equationsByLine: [Int: [(CrossReference.EquationLabel, Int)]] = [:]
+
+  /// What a reference reads as; one to a label this build leaves out (a solution's figure
+  /// in the student build) names the kind alone.
+  func text(for use: CrossReference.Use) -> String {
+    targets[use.label]?.text ?? "\(use.kind.word) (not in this edition)"
+  }
+
+  func equationLabels(onLine line: Int) -> [(CrossReference.EquationLabel, Int)] {
+    equationsByLine[line] ?? []
+  }
+
+  mutating func index(_ labels: [CrossReference.EquationLabel]) {
+    for labelled in labels {
+      guard let number = equations[labelled.span]?.number else { continue }
+      equationsByLine[labelled.location.line, default: []].append((labelled, number))
+    }
+  }
 }

@@ -87,6 +87,7 @@ public struct MarkdownHandout {
   func results(_ outcome: BlockOutcome, figures: [Int], walk: HandoutWalk) -> [String] {
     var lines: [String] = []
     var figureNumbers = figures.makeIterator()
+    var tableNumber = walk.references.tables[outcome.block.range.start.line]
     for item in outcome.items {
       switch item {
       case .note(let text):
@@ -94,7 +95,8 @@ public struct MarkdownHandout {
       case .expectedError(let message):
         lines += ["> **Error, as intended:** `\(message)`", ""]
       case .table(let table):
-        lines += Self.table(table, blanks: walk.blanks) + [""]
+        lines += Self.table(table, number: tableNumber, blanks: walk.blanks) + [""]
+        tableNumber = nil
       case .exercise(let number, let title, let points):
         let level = walk.exerciseLevel(at: outcome.block.range.start.line)
         lines += [
@@ -129,9 +131,9 @@ public struct MarkdownHandout {
   }
 
   /// A GitHub-flavoured table: numbers right-aligned, `|` escaped, caption above.
-  static func table(_ table: Table, blanks: Blanks = .none) -> [String] {
+  static func table(_ table: Table, number: Int? = nil, blanks: Blanks = .none) -> [String] {
     var lines: [String] = []
-    if let caption = table.caption { lines += ["*\(escapeMarkdown(caption))*", ""] }
+    if let caption = HTMLHandout.caption(table, number: number) { lines += ["*\(escapeMarkdown(caption))*", ""] }
     let numeric = table.header.indices.map { column in
       table.rows.contains { $0.indices.contains(column) && NumberFormat.isNumeric($0[column]) }
     }

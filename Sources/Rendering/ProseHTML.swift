@@ -10,16 +10,18 @@ struct ProseHTML {
   let quotes: [SourceLocation: Quote]
   let blanks: Blanks
   let precision: Int
+  let references: CrossReferenceNumbers
   var ids: HeadingIDs
   var toc: [(level: Int, id: String, html: String)] = []
   private let body: [UInt8]
   private var mathCursor = 0
   private let definitions: String
 
-  init(result: RunResult, blanks: Blanks, ids: HeadingIDs) {
+  init(result: RunResult, blanks: Blanks, ids: HeadingIDs, references: CrossReferenceNumbers) {
     document = result.document
     quotes = result.quotes
     self.blanks = blanks
+    self.references = references
     precision = result.document.frontMatter.precision
     self.ids = ids
     body = Array(result.document.body.utf8)
@@ -35,7 +37,7 @@ struct ProseHTML {
       return tableHTML(table)
     }
     var html = restore(
-      math, in: fill(MathScanner.unmaskedHTML(block.html), lines: block.range.lines, math: math))
+      math, in: fill(MathScanner.unmaskedHTML(block.html), lines: block.range.lines))
     if case .heading(let level) = block.kind {
       html = withID(html, level: level)
     }
@@ -58,37 +60,49 @@ struct ProseHTML {
 
   // MARK: - Math
 
-  /// The math spans that start in a block's lines, in order.
-  private mutating func spans(in range: SourceRange) -> [MathSpan] {
+  /// The math spans that start in a block's lines, in order, with their indices.
+  private mutating func spans(in range: SourceRange) -> [(index: Int, span: MathSpan)] {
     let all = document.math
     while mathCursor < all.count, all[mathCursor].start.line < range.start.line { mathCursor += 1 }
-    var found: [MathSpan] = []
+    var found: [(Int, MathSpan)] = []
     while mathCursor < all.count, all[mathCursor].start.line <= range.end.line {
-      found.append(all[mathCursor])
+      found.append((mathCursor, all[mathCursor]))
       mathCursor += 1
     }
     return found
   }
 
-  /// Puts each span's TeX back where cmark's HTML holds its masked form, in order.
-  private func restore(_ spans: [MathSpan], in html: String) -> String {
+  /// Puts each span's TeX back where cmark's HTML holds its masked form, in order; a
+  /// labelled equation gets its number (`\tag`) and its label as the id, and the
+  /// `{#eq-…}` after it goes.
+  private func restore(_ spans: [(index: Int, span: MathSpan)], in html: String) -> String {
     guard !spans.isEmpty else { return html }
     var out = ""
     var rest = Substring(html)
-    for span in spans {
+    for (index, span) in spans {
       let masked = MathScanner.maskedForm(span, in: body)
       guard let found = rest.range(of: masked) else { continue }
       out += rest[..<found.lowerBound]
-      out += Self.mathHTML(tex: filledTeX(span), display: span.display)
       rest = rest[found.upperBound...]
+      guard let (label, number) = references.equations[index] else {
+        out += Self.mathHTML(tex: filledTeX(span), display: span.display)
+        continue
+      }
+      out += Self.mathHTML(
+        tex: filledTeX(span) + " \\tag{\(number)}", display: true, id: label)
+      let spaces = rest.prefix { $0 == " " || $0 == "\t" }
+      if rest.dropFirst(spaces.count).hasPrefix("{#\(label)}") {
+        rest = rest.dropFirst(spaces.count + label.utf8.count + 3)
+      }
     }
     return out + rest
   }
 
-  static func mathHTML(tex: String, display: Bool) -> String {
-    display
-      ? "<span class=\"math display\">\\[\(escapeHTML(tex))\\]</span>"
-      : "<span class=\"math inline\">\\(\(escapeHTML(tex))\\)</span>"
+  static func mathHTML(tex: String, display: Bool, id: String? = nil) -> String {
+    let id = id.map { " id=\"\(escapeHTML($0))\"" } ?? ""
+    return display
+      ? "<span class=\"math display\"\(id)>\\[\(escapeHTML(tex))\\]</span>"
+      : "<span class=\"math inline\"\(id)>\\(\(escapeHTML(tex))\\)</span>"
   }
 
   /// A span's TeX with its placeholders filled in.
@@ -104,19 +118,41 @@ struct ProseHTML {
 
   // MARK: - Placeholders
 
-  /// The block's HTML with each placeholder of its prose (outside math) replaced, in order.
-  private func fill(_ html: String, lines: ClosedRange<Int>, math: [MathSpan]) -> String {
+  /// The block's HTML with each placeholder of its prose (outside math) replaced by its
+  /// value and each reference (`@fig-surface`) by a link ("Figure 3"), in order.
+  private func fill(_ html: String, lines: ClosedRange<Int>) -> String {
     var out = ""
     var rest = Substring(html)
     for number in lines where document.lines.indices.contains(number - 1) {
-      for placeholder in References.placeholders(in: document.lines[number - 1], line: number) {
+      let line = document.lines[number - 1]
+      var found: [(column: Int, text: String, html: String)] = []
+      for placeholder in References.placeholders(in: line, line: number) {
         let location = SourceLocation(line: number, column: placeholder.column)
-        guard let quote = quotes[location], document.mathSpan(covering: location) == nil,
-          let found = rest.range(of: placeholder.text)
-        else { continue }
-        out += rest[..<found.lowerBound]
-        out += escapeHTML(text(of: quote, decimals: placeholder.decimals))
-        rest = rest[found.upperBound...]
+        guard let quote = quotes[location], document.mathSpan(covering: location) == nil else {
+          continue
+        }
+        found.append(
+          (
+            placeholder.column, placeholder.text,
+            escapeHTML(text(of: quote, decimals: placeholder.decimals))
+          ))
+      }
+      if line.utf8.contains(UInt8(ascii: "@")) {
+        for use in CrossReference.uses(in: line, line: number)
+        where document.mathSpan(covering: use.location) == nil {
+          let text = escapeHTML(references.text(for: use))
+          let html =
+            references.targets[use.label].map {
+              "<a class=\"xref\" href=\"#\(escapeHTML($0.anchor))\">\(text)</a>"
+            } ?? text
+          found.append((use.location.column, use.text, html))
+        }
+      }
+      for item in found.sorted(by: { $0.column < $1.column }) {
+        guard let place = rest.range(of: item.text) else { continue }
+        out += rest[..<place.lowerBound]
+        out += item.html
+        rest = rest[place.upperBound...]
       }
     }
     return out + rest

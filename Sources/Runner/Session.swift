@@ -149,6 +149,7 @@ public final class Session {
     }
     let prose = ProseQuotes(document: document, values: namespace.values)
     if stopReason == nil { diagnostics += prose.diagnostics }
+    diagnostics += CrossReferenceCheck.diagnostics(document: document, outcomes: outcomes)
     diagnostics.sort { ($0.location, $0.message) < ($1.location, $1.message) }
     return RunResult(
       document: document, outcomes: outcomes, diagnostics: diagnostics, values: namespace.values,

@@ -16,8 +16,15 @@ public struct CommonOptions: DeclaredOptions, Sendable {
   public var blank: [String] = []
   public var tolerance: Tolerance?
   public var vary: [Variants.Variable] = []
+  public var reveal: Reveal?
 
   public init() {}
+
+  /// How a block's results build up on a slide, one click at a time.
+  public enum Reveal: String, OptionChoice {
+    /// Each table row appears on its own click.
+    case rows
+  }
 
   /// Whether a block's results are shown or only kept for later blocks.
   public enum Visibility: String, OptionChoice {
@@ -75,6 +82,10 @@ public struct CommonOptions: DeclaredOptions, Sendable {
         "vary", \.vary, .variables,
         "for per-student variants: one `name in low..high by step` per line",
         example: "vary:\n  w14 in -0.5..0.5 by 0.1"),
+      .option(
+        "reveal", \.reveal, .choice,
+        "on slides (`--to slides`), show the block's table rows one click at a time; handouts show them all",
+        example: "reveal: rows", default: "everything at once"),
     ]
   }
 
