@@ -13,11 +13,12 @@ public enum HandoutFiles {
   /// Figures a previous run left in `figuresFolder` that this run no longer makes are
   /// removed with the renames.
   public static func write(
-    _ files: [(path: String, text: String)], to folder: URL, figuresFolder: String
+    _ files: [(path: String, text: String)], binaries: [(path: String, bytes: [UInt8])] = [],
+    to folder: URL, figuresFolder: String
   ) throws {
     let staging = Staging()
     do {
-      try staging.stage(files, to: folder)
+      try staging.stage(files.map { ($0.path, Array($0.text.utf8)) } + binaries, to: folder)
     } catch {
       staging.discard()
       throw error
@@ -35,8 +36,14 @@ public enum HandoutFiles {
 
     /// Writes `files` (paths relative to `folder`) to their staging places.
     public func stage(_ files: [(path: String, text: String)], to folder: URL) throws {
+      try stage(files.map { ($0.path, Array($0.text.utf8)) }, to: folder)
+    }
+
+    /// Writes `files` (paths relative to `folder`, contents as bytes) to their staging
+    /// places.
+    public func stage(_ files: [(path: String, bytes: [UInt8])], to folder: URL) throws {
       let manager = FileManager.default
-      for (relative, text) in files {
+      for (relative, bytes) in files {
         let target = folder.appendingPathComponent(relative)
         do {
           try manager.createDirectory(
@@ -47,7 +54,7 @@ public enum HandoutFiles {
         }
         let staging = target.deletingLastPathComponent().appendingPathComponent(
           ".\(target.lastPathComponent).nbrun-\(getpid())")
-        try HandoutFiles.create(staging, Array(text.utf8), shownAs: target.path)
+        try HandoutFiles.create(staging, bytes, shownAs: target.path)
         staged.append((staging, target))
       }
     }

@@ -9,7 +9,7 @@ import Runner
 /// per-student variants, and where the files go.
 public struct JobRequest: Sendable {
   public enum Format: String, CaseIterable, Sendable {
-    case md, html, ipynb
+    case md, html, ipynb, slides, pdf
   }
 
   public var formats: [Format]
@@ -45,6 +45,8 @@ public struct JobRequest: Sendable {
 /// user, and the verdict. Reads and writes nothing; the caller does the disk work.
 public struct NotebookJob: Sendable {
   public var files: [(path: String, text: String)] = []
+  /// Files that are not text (a PDF), written with the others.
+  public var binaries: [(path: String, bytes: [UInt8])] = []
   /// Every run (one per student with a roster), for reports.
   public var results: [RunResult] = []
   /// Messages for stderr beyond the runs' own diagnostics.
@@ -154,6 +156,23 @@ public struct NotebookJob: Sendable {
     if !mathDiagnostics.isEmpty { verdict = max(verdict, .notebookErrors) }
   }
 
+  /// Prints the run's HTML handout to `NAME.pdf` with headless Chromium (`--to pdf`);
+  /// a failure is the job's error.
+  public mutating func printPDF(name: String, build: Build, math: MathAssets?, chromium: String) {
+    guard let result = results.first else { return }
+    let html =
+      files.first { $0.path == "\(name).html" }?.text
+      ?? HTMLHandout(result: result, name: name, math: math, build: build).text
+    do {
+      let pdf = try PDFPrinter.print(
+        html: html, paper: result.document.frontMatter.paper ?? .a4, chromium: chromium)
+      binaries.append(("\(name).pdf", pdf))
+    } catch {
+      messages.append("\(result.document.path): error: \(error)")
+      verdict = max(verdict, .notebookErrors)
+    }
+  }
+
   /// The files of one build of a run.
   public static func files(
     _ result: RunResult, name: String, build: Build, formats: [JobRequest.Format],
@@ -168,6 +187,10 @@ public struct NotebookJob: Sendable {
     if formats.contains(.html) {
       files.append(
         ("\(name).html", HTMLHandout(result: result, name: name, math: math, build: build).text))
+    }
+    if formats.contains(.slides) {
+      files.append(
+        ("\(name).slides.html", SlideDeck(result: result, name: name, math: math, build: build).text))
     }
     if formats.contains(.ipynb) {
       files.append(("\(name).ipynb", NotebookExport(result: result, name: name, build: build).json))

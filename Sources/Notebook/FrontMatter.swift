@@ -15,6 +15,12 @@ public struct FrontMatter: Hashable, Sendable {
   public var notation: Notation = .unit
   /// Whether the handout shows the author's expectation tables (the review build).
   public var review = false
+  /// The paper a PDF is printed on (`--to pdf`; the HTML handout's print stylesheet too).
+  public var paper: Paper?
+  /// Where the notebook stands in its course (the index page, previous/next links).
+  public var order: Double?
+  /// The line the course index shows under the title.
+  public var summary: String?
   /// The lines the front matter occupies (including its `---` fences), if any.
   public var lines: ClosedRange<Int>?
 
@@ -39,7 +45,21 @@ public struct FrontMatter: Hashable, Sendable {
       "review",
       "`true` shows the expectation tables in the handout, as `--review` does; default `false`"
     ),
+    ("paper", "`a4` or `letter`: the PDF's paper (`--to pdf`) and the HTML's printed page; PDFs default to A4"),
+    (
+      "order",
+      "a number placing the notebook in its course (index page, previous/next links); default: the command line's order"
+    ),
+    ("summary", "the line the course index shows under the title; default: the first sentence of the prose"),
   ]
+}
+
+/// The paper sizes a handout prints on.
+public enum Paper: String, Hashable, Sendable, CaseIterable {
+  case a4, letter
+
+  /// The CSS `@page` size.
+  public var css: String { self == .a4 ? "A4" : "letter" }
 }
 
 /// How tables name the quantities of a network.
@@ -124,6 +144,19 @@ extension FrontMatter {
         case "false", "no", "off": matter.review = false
         default: complain("review must be true or false, not '\(value)'")
         }
+      case "paper":
+        if let paper = Paper(rawValue: value.lowercased()) {
+          matter.paper = paper
+        } else {
+          complain("paper must be 'a4' or 'letter', not '\(value)'")
+        }
+      case "order":
+        if let order = Double(value), order.isFinite {
+          matter.order = order
+        } else {
+          complain("order must be a number (1, 2, 2.5 …), not '\(value)'")
+        }
+      case "summary": matter.summary = value
       default:
         let suggestion = closestName(to: key, among: keys.map(\.name))
         diagnostics.append(

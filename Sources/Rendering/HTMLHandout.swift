@@ -135,7 +135,7 @@ public struct HTMLHandout {
       <meta name="generator" content="nbrun">
       <title>\(escapeHTML(title + edition))</title>
       <style>\(Self.stylesheet)</style>
-      <style>\(Self.pageRule(footer: title + edition))</style>
+      <style>\(Self.pageRule(footer: title + edition, paper: matter.paper))</style>
 
       """
     if let math { page += "<style>\(math.stylesheet)</style>\n" }
@@ -244,7 +244,7 @@ public struct HTMLHandout {
   }
 
   /// The printed page: margins, and a footer with the title and the page number.
-  static func pageRule(footer: String) -> String {
+  static func pageRule(footer: String, paper: Paper? = nil) -> String {
     var quoted = ""
     for scalar in footer.unicodeScalars {
       switch scalar {
@@ -255,7 +255,7 @@ public struct HTMLHandout {
       }
     }
     return
-      "@page{margin:16mm 15mm 18mm;@bottom-left{content:\"\(quoted)\";font:8.5pt system-ui,sans-serif;color:#5f6368}@bottom-right{content:counter(page) \" / \" counter(pages);font:8.5pt system-ui,sans-serif;color:#5f6368}}"
+      "@page{\(paper.map { "size:\($0.css);" } ?? "")margin:16mm 15mm 18mm;@bottom-left{content:\"\(quoted)\";font:8.5pt system-ui,sans-serif;color:#5f6368}@bottom-right{content:counter(page) \" / \" counter(pages);font:8.5pt system-ui,sans-serif;color:#5f6368}}"
   }
 
   /// A table; `number` (a labelled table's) stands before its caption: "Table 2. …".

@@ -256,8 +256,8 @@ extension HTMLHandout {
 }
 
 /// The first index at or after `start` where `pattern` occurs in `bytes` (the handouts'
-/// byte scans: raw TeX in a page, KaTeX's font references).
-func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+/// byte scans: raw TeX in a page, KaTeX's font references, a PDF's dates).
+public func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
   guard let first = pattern.first, pattern.count <= bytes.count else { return nil }
   var k = start
   while k + pattern.count <= bytes.count {

@@ -52,7 +52,7 @@ struct Render: ParsableCommand {
   )
   var outputOption: String?
 
-  @Option(name: .customLong("to"), help: "Formats to write: md, html, ipynb (comma-separated).")
+  @Option(name: .customLong("to"), help: "Formats to write: md, html, ipynb, slides, pdf (comma-separated).")
   var formats = "md,html"
 
   @Flag(help: "The student build: no solutions, no expectations, blanks left empty.")
@@ -120,13 +120,18 @@ struct Render: ParsableCommand {
       throw ValidationError("name at least one notebook, e.g. nbrun notebooks/lecture2.md")
     }
     for format in formatWords where JobRequest.Format(rawValue: format) == nil {
-      throw ValidationError("unknown format '\(format)' in --to: use md, html, ipynb")
+      throw ValidationError(
+        "unknown format '\(format)' in --to: use md, html, ipynb, slides, pdf")
     }
     if !(budget > 0) || !budget.isFinite {
       throw ValidationError("--budget must be a positive number of seconds")
     }
     if let jobs, jobs < 1 || jobs > 256 {
       throw ValidationError("-j takes a number of notebooks from 1 to 256, e.g. -j 2")
+    }
+    if variants != nil, formatList.contains(.pdf) || formatList.contains(.slides) {
+      throw ValidationError(
+        "--variants writes md, html and ipynb per student; print PDFs or slides from a --student or --key build")
     }
     if [student, key, review, variants != nil].filter({ $0 }).count > 1 {
       throw ValidationError("choose one of --student, --key, --review and --variants")
@@ -185,6 +190,15 @@ struct Render: ParsableCommand {
     let checkers = (0..<max(1, workers)).compactMap { _ in
       math.map { KaTeXChecker(script: $0.script, passed: remembered) }
     }
+    // --to pdf prints through headless Chromium; --check compares the HTML it prints from.
+    var chromium: String?
+    if formatList.contains(.pdf), !check {
+      chromium = PDFPrinter.chromium()
+      if chromium == nil {
+        printError("nbrun: \(PDFPrinter.missing)")
+        throw ExitCode(Verdict.notebookErrors.rawValue)
+      }
+    }
     var verdict = Verdict.succeeded
     var outputs = OutputGuard(notebooks: notebooks)
     if let roster {
@@ -200,7 +214,7 @@ struct Render: ParsableCommand {
       let prepared = Parallel.map(
         notebooks, workers: workers, resources: checkers.isEmpty ? [nil] : checkers.map { $0 }
       ) { path, checker in
-        prepare(path, math: math, checker: checker, progress: workers == 1)
+        prepare(path, math: math, checker: checker, chromium: chromium, progress: workers == 1)
       }
       for (path, job) in zip(notebooks, prepared) {
         verdict = max(verdict, conclude(path, job, outputs: &outputs))
@@ -218,9 +232,9 @@ struct Render: ParsableCommand {
   }
 
   /// Reads and runs one notebook (on any thread; prints nothing).
-  private func prepare(_ path: String, math: MathAssets?, checker: KaTeXChecker?, progress: Bool)
-    -> Prepared
-  {
+  private func prepare(
+    _ path: String, math: MathAssets?, checker: KaTeXChecker?, chromium: String?, progress: Bool
+  ) -> Prepared {
     let url = URL(fileURLWithPath: path)
     let text: String
     do {
@@ -231,11 +245,16 @@ struct Render: ParsableCommand {
     let started = Date()
     let bar = progress && isatty(2) != 0 && !quiet ? ProgressBar() : nil
     let (document, diagnostics, request) = setUp(url, text: text, path: path, bar: bar)
-    let job = NotebookJob(
+    var job = NotebookJob(
       document: document, diagnostics: diagnostics,
       name: url.deletingPathExtension().lastPathComponent,
       request: request, math: math, checker: checker)
     bar?.clear()
+    if let chromium, job.verdict == .succeeded || keepGoing {
+      job.printPDF(
+        name: url.deletingPathExtension().lastPathComponent, build: build, math: math,
+        chromium: chromium)
+    }
     return .ran(job, name: url.deletingPathExtension().lastPathComponent, started: started)
   }
 
@@ -388,13 +407,15 @@ struct Render: ParsableCommand {
       }
       return job.verdict
     }
-    let conflicts = outputs.claim(job.files.map(\.path), in: outputFolder, for: path)
+    let conflicts = outputs.claim(
+      job.files.map(\.path) + job.binaries.map(\.path), in: outputFolder, for: path)
     guard conflicts.isEmpty else {
       for conflict in conflicts { printError(conflict) }
       return .notebookErrors
     }
     do {
-      try HandoutFiles.write(job.files, to: outputFolder, figuresFolder: "\(name)_files")
+      try HandoutFiles.write(
+        job.files, binaries: job.binaries, to: outputFolder, figuresFolder: "\(name)_files")
     } catch {
       printError(
         "\(path): error: cannot write to \(output)/: \(error as? WriteFailure ?? WriteFailure(path: output, code: EIO)); the earlier files there are as they were"
@@ -403,8 +424,9 @@ struct Render: ParsableCommand {
     }
     if !quiet {
       let seconds = NumberText.fixed(Date().timeIntervalSince(started), decimals: 2)
-      let shown = job.files.filter { !$0.path.contains("/") }.map { "\(output)/\($0.path)" }
-      let extra = job.files.count - shown.count
+      let paths = job.files.map(\.path) + job.binaries.map(\.path)
+      let shown = paths.filter { !$0.contains("/") }.map { "\(output)/\($0)" }
+      let extra = paths.count - shown.count
       printError(
         "\(path): done in \(seconds) s → \(shown.joined(separator: ", "))\(extra > 0 ? " and \(extra) more" : "")"
       )
