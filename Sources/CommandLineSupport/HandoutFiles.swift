@@ -26,6 +26,18 @@ public enum HandoutFiles {
     try staging.commit(figures: [(folder, figuresFolder, Set(files.map(\.path)))])
   }
 
+  /// Writes files that have no figures folder (a course's index) as one set.
+  public static func write(_ files: [(path: String, text: String)], to folder: URL) throws {
+    let staging = Staging()
+    do {
+      try staging.stage(files, to: folder)
+    } catch {
+      staging.discard()
+      throw error
+    }
+    try staging.commit(figures: [])
+  }
+
   /// Files staged beside their places (`.NAME.nbrun-PID`), renamed into place together by
   /// `commit`, or removed by `discard`. Staging on disk keeps memory bounded when a run
   /// makes many files (a roster's students, one after another).

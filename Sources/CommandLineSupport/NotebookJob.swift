@@ -16,6 +16,8 @@ public struct JobRequest: Sendable {
   public var build: Build
   public var roster: Roster?
   public var run: RunOptions
+  /// The notebook's place in its course: previous/next links on its HTML page.
+  public var course: Course.Links?
   /// With a roster: takes each student's files as soon as they are made, so a roster of
   /// thousands is built in bounded memory (the job keeps only the answers file). A thrown
   /// error stops the job there.
@@ -71,7 +73,8 @@ public struct NotebookJob: Sendable {
       results = [result]
       verdict = result.verdict
       files = Self.files(
-        result, name: name, build: request.build, formats: request.formats, math: math)
+        result, name: name, build: request.build, formats: request.formats, math: math,
+        course: request.course)
       if request.build == .key {
         files.append(("\(name)-answers.csv", AnswerKey.csv([("default", result.answers)])))
       }
@@ -176,7 +179,7 @@ public struct NotebookJob: Sendable {
   /// The files of one build of a run.
   public static func files(
     _ result: RunResult, name: String, build: Build, formats: [JobRequest.Format],
-    math: MathAssets?
+    math: MathAssets?, course: Course.Links? = nil
   ) -> [(path: String, text: String)] {
     var files: [(path: String, text: String)] = []
     if formats.contains(.md) {
@@ -186,7 +189,10 @@ public struct NotebookJob: Sendable {
     }
     if formats.contains(.html) {
       files.append(
-        ("\(name).html", HTMLHandout(result: result, name: name, math: math, build: build).text))
+        (
+          "\(name).html",
+          HTMLHandout(result: result, name: name, math: math, build: build, course: course).text
+        ))
     }
     if formats.contains(.slides) {
       files.append(

@@ -14,12 +14,18 @@ public struct HTMLHandout {
   public let math: MathAssets?
 
   public let build: Build
+  /// Previous/next links and the index, when the notebook is part of a course.
+  public var course: Course.Links?
 
-  public init(result: RunResult, name: String, math: MathAssets?, build: Build = .handout) {
+  public init(
+    result: RunResult, name: String, math: MathAssets?, build: Build = .handout,
+    course: Course.Links? = nil
+  ) {
     self.result = result
     self.name = name
     self.math = math
     self.build = build
+    self.course = course
   }
 
   /// The call that typesets a page's math (`\(…\)` inline, `\[…\]` displayed) with
@@ -139,7 +145,9 @@ public struct HTMLHandout {
 
       """
     if let math { page += "<style>\(math.stylesheet)</style>\n" }
+    if course != nil { page += "<style>\(Self.courseNavigation)</style>\n" }
     page += "</head>\n<body>\n"
+    if let course { page += course.html }
     if matter.title != nil || matter.author != nil || matter.course != nil || matter.date != nil {
       page += "<header class=\"title-block\">\n"
       // A title the first heading repeats is shown once, as that heading.
@@ -162,6 +170,7 @@ public struct HTMLHandout {
     var main = Blanks.html(body.joined())
     if walk.isInstructorVersion { main = Self.markInstructorVersion(main) }
     page += "<main>\n" + main + "</main>\n"
+    if let course { page += course.html }
     if let math {
       page += "<script>\(math.script)</script>\n<script>\(math.autoRender)</script>\n"
       page += "<script>\(Self.renderMath)</script>\n"
@@ -298,6 +307,10 @@ public struct HTMLHandout {
     }
     return html + "</tbody>\n</table></div>\n"
   }
+
+  /// The previous/next bar of a course's pages (not printed).
+  static let courseNavigation =
+    #".course-nav{max-width:46rem;margin:.75rem auto;padding:.5rem 1.25rem;display:grid;grid-template-columns:1fr auto 1fr;gap:.4rem 1rem;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.9rem;line-height:1.35;border-bottom:1px solid var(--rule)}.course-nav [rel=next]{text-align:right}@media (max-width:600px){.course-nav{grid-template-columns:1fr 1fr;font-size:.85rem}.course-nav a[href="index.html"]{grid-column:1/3;grid-row:1;text-align:center}}.course-nav a{text-decoration:none}.course-nav a:hover{text-decoration:underline}main+.course-nav{border-bottom:0;border-top:1px solid var(--rule);margin-top:2rem}@media print{.course-nav{display:none}}"#
 
   static let stylesheet = """
     :root{--text:#1d1d1f;--muted:#5f6368;--rule:#d8d8d8;--accent:#0072B2;--bad:#b00020;--good:#00704a}

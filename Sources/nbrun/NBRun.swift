@@ -201,6 +201,11 @@ struct Render: ParsableCommand {
     }
     var verdict = Verdict.succeeded
     var outputs = OutputGuard(notebooks: notebooks)
+    // A course's pages link to each other; the student, key and variant builds are sheets
+    // handed out one by one.
+    let courses =
+      (build == .handout || build == .review) && formatList.contains(.html)
+      ? CourseFinder.courses(for: notebooks) : [:]
     if let roster {
       for path in notebooks {
         verdict = max(
@@ -214,11 +219,14 @@ struct Render: ParsableCommand {
       let prepared = Parallel.map(
         notebooks, workers: workers, resources: checkers.isEmpty ? [nil] : checkers.map { $0 }
       ) { path, checker in
-        prepare(path, math: math, checker: checker, chromium: chromium, progress: workers == 1)
+        prepare(
+          path, math: math, checker: checker, chromium: chromium, course: courses[path],
+          progress: workers == 1)
       }
       for (path, job) in zip(notebooks, prepared) {
         verdict = max(verdict, conclude(path, job, outputs: &outputs))
       }
+      verdict = max(verdict, writeIndexes(courses, outputs: &outputs))
     }
     let passed = checkers.reduce(into: remembered) { $0.formUnion($1.passed) }
     if !check, !checkers.isEmpty, passed != remembered { cache?.write(passed) }
@@ -233,7 +241,8 @@ struct Render: ParsableCommand {
 
   /// Reads and runs one notebook (on any thread; prints nothing).
   private func prepare(
-    _ path: String, math: MathAssets?, checker: KaTeXChecker?, chromium: String?, progress: Bool
+    _ path: String, math: MathAssets?, checker: KaTeXChecker?, chromium: String?,
+    course: Course?, progress: Bool
   ) -> Prepared {
     let url = URL(fileURLWithPath: path)
     let text: String
@@ -244,7 +253,8 @@ struct Render: ParsableCommand {
     }
     let started = Date()
     let bar = progress && isatty(2) != 0 && !quiet ? ProgressBar() : nil
-    let (document, diagnostics, request) = setUp(url, text: text, path: path, bar: bar)
+    var (document, diagnostics, request) = setUp(url, text: text, path: path, bar: bar)
+    request.course = course?.links(for: url.deletingPathExtension().lastPathComponent)
     var job = NotebookJob(
       document: document, diagnostics: diagnostics,
       name: url.deletingPathExtension().lastPathComponent,
@@ -280,6 +290,41 @@ struct Render: ParsableCommand {
     let (document, diagnostics) = Document.parse(text, path: path)
     let request = JobRequest(formats: formatList, build: build, roster: nil, run: options)
     return (document, diagnostics, request)
+  }
+
+  /// Writes (or with --check compares) `index.html` for each course two or more of whose
+  /// notebooks this run rendered.
+  private func writeIndexes(_ courses: [String: Course], outputs: inout OutputGuard) -> Verdict {
+    var verdict = Verdict.succeeded
+    var done: [Course] = []
+    let folder = URL(fileURLWithPath: output)
+    for path in notebooks {
+      guard let course = courses[path], !done.contains(course) else { continue }
+      done.append(course)
+      guard notebooks.filter({ courses[$0] == course }).count >= 2 else { continue }
+      let formats = Set(formatList.map(\.rawValue))
+      let file = ("index.html", CourseFinder.index(of: course, building: formats, in: folder))
+      if check {
+        let differences = HandoutFiles.check([file], in: folder, shownAs: output)
+        for difference in differences { printError("nbrun --check: \(difference)") }
+        if !differences.isEmpty { verdict = max(verdict, .checksFailed) }
+        continue
+      }
+      let conflicts = outputs.claim(["index.html"], in: folder, for: path)
+      guard conflicts.isEmpty else {
+        for conflict in conflicts { printError(conflict) }
+        verdict = max(verdict, .notebookErrors)
+        continue
+      }
+      do {
+        try HandoutFiles.write([file], to: folder)
+        if !quiet { printError("\(course.title): course index → \(output)/index.html") }
+      } catch {
+        printError("nbrun: error: cannot write \(output)/index.html: \(error)")
+        verdict = max(verdict, .notebookErrors)
+      }
+    }
+    return verdict
   }
 
   /// Reports a notebook's run and writes or checks its files, in the caller's order.

@@ -39,7 +39,10 @@ struct CourseTests {
     var files: [(path: String, text: String)] = [("\(name).md", markdown.text)]
     files += markdown.figures.map { ($0.path, $0.svg) }
     if let math {
-      files.append(("\(name).html", HTMLHandout(result: result, name: name, math: math).text))
+      // A page of the course links to the notebooks before and after it.
+      let course = CourseFinder.courses(for: [url.path])[url.path]?.links(for: name)
+      files.append(
+        ("\(name).html", HTMLHandout(result: result, name: name, math: math, course: course).text))
     }
     return (result, files)
   }

@@ -1,0 +1,72 @@
+import Foundation
+import Notebook
+import Rendering
+
+/// Finds the course a notebook belongs to: the notebooks in its folder whose front matter
+/// names the same `course:` — two or more make a course. A page is then the same whether
+/// its notebook is rendered alone or with the rest (`--check` of one lecture holds).
+///
+/// Order: the front matter's `order:` first (lowest first), then the order the command
+/// line named the notebooks in, then the file names.
+public enum CourseFinder {
+  /// The course of each notebook named, by its path; notebooks in no course are absent.
+  public static func courses(for paths: [String]) -> [String: Course] {
+    var found: [String: Course] = [:]
+    var folders: [URL: [String]] = [:]
+    for path in paths {
+      let folder = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL
+      folders[folder, default: []].append(path)
+    }
+    let position = Dictionary(
+      paths.enumerated().map { (stem(of: $1), $0) }, uniquingKeysWith: { first, _ in first })
+    for (folder, named) in folders {
+      let files =
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+        .filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted()
+      var members: [String: [(order: Double?, entry: Course.Entry)]] = [:]
+      for file in files {
+        let url = folder.appendingPathComponent(file)
+        guard let text = try? FileText.read(url, shownAs: url.path) else { continue }
+        let (document, _) = Document.parse(text, path: url.path)
+        guard let course = document.frontMatter.course, !course.isEmpty else { continue }
+        members[course, default: []].append(
+          (document.frontMatter.order, Course.entry(name: stem(of: file), document: document)))
+      }
+      for (title, entries) in members where entries.count >= 2 {
+        let sorted = entries.sorted { a, b in
+          let keyA = (a.order ?? .infinity, position[a.entry.name] ?? Int.max)
+          let keyB = (b.order ?? .infinity, position[b.entry.name] ?? Int.max)
+          if keyA != keyB { return keyA < keyB }
+          return a.entry.name < b.entry.name
+        }
+        let course = Course(title: title, entries: sorted.map(\.entry))
+        for path in named where course.entries.contains(where: { $0.name == stem(of: path) }) {
+          found[path] = course
+        }
+      }
+    }
+    return found
+  }
+
+  /// The course's index page for `folder`: each notebook's slides and PDF are linked when
+  /// this run builds them or they are already there.
+  public static func index(of course: Course, building formats: Set<String>, in folder: URL)
+    -> String
+  {
+    var course = course
+    for k in course.entries.indices {
+      let name = course.entries[k].name
+      for (format, file) in [("slides", "\(name).slides.html"), ("pdf", "\(name).pdf")]
+      where formats.contains(format)
+        || FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path)
+      {
+        course.entries[k].formats.append(format)
+      }
+    }
+    return course.indexPage
+  }
+
+  static func stem(of path: String) -> String {
+    URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+  }
+}
