@@ -55,7 +55,14 @@ public struct Course: Sendable, Equatable {
       text.append(c)
       if c == ".", text.count > 20 { break }
     }
-    let trimmed = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    var trimmed = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    // Read without a run: a reference says what it points to, a quoted value is left out.
+    for use in CrossReference.uses(in: trimmed, line: 1).reversed() {
+      var bytes = Array(trimmed.utf8)
+      bytes.replaceSubrange(use.range, with: Array("the \(use.kind.word.lowercased())".utf8))
+      trimmed = String(decoding: bytes, as: UTF8.self)
+    }
+    if let quote = trimmed.range(of: "{{") { trimmed = trimmed[..<quote.lowerBound] + "…" }
     return trimmed.isEmpty ? nil : trimmed
   }
 

@@ -197,11 +197,14 @@ struct HandoutWalk {
       edits.append((placeholder.range, marked))
     }
     for use in uses { edits.append((use.range, references.text(for: use))) }
+    var bytes = Array(line.utf8)
     for (labelled, equationNumber) in equations {
       edits.append((labelled.range, ""))
-      edits.append((labelled.closing..<labelled.closing, " \\tag{\(equationNumber)}"))
+      // `$$ x $$` becomes `$$ x \tag{1} $$`, `$$x$$` becomes `$$x \tag{1}$$`.
+      let spaced = labelled.closing > 0 && bytes[labelled.closing - 1] == UInt8(ascii: " ")
+      let tag = "\\tag{\(equationNumber)}"
+      edits.append((labelled.closing..<labelled.closing, spaced ? tag + " " : " " + tag))
     }
-    var bytes = Array(line.utf8)
     for edit in edits.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
       bytes.replaceSubrange(edit.range, with: Array(edit.text.utf8))
     }

@@ -102,8 +102,9 @@ struct BrowserTests {
     }
   }
 
-  /// Every committed HTML handout: lectures, exercise sheets, and their student and key builds.
-  static var handouts: [String] {
+  /// Every committed HTML page: handouts (lectures, exercise sheets, and their student and
+  /// key builds), slide decks and the course index.
+  static var pages: [String] {
     ["", "student/", "key/"].flatMap { folder in
       ((try? FileManager.default.contentsOfDirectory(
         atPath: repository.appendingPathComponent("output/" + folder).path)) ?? [])
@@ -111,17 +112,25 @@ struct BrowserTests {
     }
   }
 
+  /// The committed handouts: the pages that are not slides nor the index.
+  static var handouts: [String] {
+    pages.filter { !$0.hasSuffix(".slides.html") && !$0.hasSuffix("/index.html") }
+  }
+
   @Test(
-    "committed handouts show no raw TeX, no KaTeX error and no repeated id",
+    "committed pages show no raw TeX, no KaTeX error and no repeated id",
     .enabled(
       if: chromium != nil, "Chromium is not installed (apt-get install chromium); CI installs it"),
-    arguments: handouts)
+    arguments: pages)
   func committedHandoutIsClean(_ path: String) throws {
     let dom = try Self.expectClean(Self.repository.appendingPathComponent(path), path)
-    // The author's checks are not content: no assertion of the notebook shows in a handout.
-    guard !path.hasPrefix("output/key/") else { return }
+    // The author's checks are not content: no assertion of the notebook shows in a handout
+    // or on a slide.
+    guard !path.hasPrefix("output/key/"), !path.hasSuffix("/index.html") else { return }
     let notebook = Self.repository.appendingPathComponent(
-      "notebooks/" + (path.split(separator: "/").last ?? "").replacing(".html", with: ".md"))
+      "notebooks/"
+        + (path.split(separator: "/").last ?? "").replacing(".slides.html", with: ".md")
+        .replacing(".html", with: ".md"))
     let source = try String(contentsOf: notebook, encoding: .utf8)
     let (document, _) = Document.parse(source, path: notebook.path)
     var visible = dom
@@ -342,7 +351,7 @@ struct BrowserTests {
   static func expectClean(_ page: URL, _ path: String) throws -> String {
     let dom = try Self.run(
       Self.chromium ?? "", ["--dump-dom", "--virtual-time-budget=10000", page.absoluteString])
-    #expect(dom.contains("<main>"), "the page loaded")
+    #expect(dom.contains("<main>") || dom.contains("<div class=\"deck"), "the page loaded")
     #expect(!dom.contains("class=\"katex-error\""), "KaTeX reported an error in \(path)")
     var visible = dom
     visible.replace(#/<script[\s\S]*?<\/script>/#, with: " ")

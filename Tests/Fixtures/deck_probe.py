@@ -74,6 +74,7 @@ try:
     report["back"] = json.loads(browser.evaluate(session, STATE))
     browser.key(session, "Home", "Home", 36)
     report["home"] = json.loads(browser.evaluate(session, STATE))
+    report["duplicateIds"] = browser.evaluate(session, "(function(){var seen={},twice=[];document.querySelectorAll('[id]').forEach(function(e){if(seen[e.id])twice.push(e.id);seen[e.id]=1;});return twice;})()")
 finally:
     browser.close()
 print(json.dumps(report))
