@@ -11,10 +11,11 @@ public enum HandoutFiles {
   /// staged files and leaves the folder as it was. Ctrl-C and SIGTERM are held back during
   /// the write (a fraction of a second), so no partial set or temporary file is left.
   /// Figures a previous run left in `figuresFolder` that this run no longer makes are
-  /// removed with the renames.
+  /// removed with the renames; `nil` (a run that writes no Markdown handout, so no figure
+  /// files) leaves the folder alone.
   public static func write(
     _ files: [(path: String, text: String)], binaries: [(path: String, bytes: [UInt8])] = [],
-    to folder: URL, figuresFolder: String
+    to folder: URL, figuresFolder: String?
   ) throws {
     let staging = Staging()
     do {
@@ -23,7 +24,7 @@ public enum HandoutFiles {
       staging.discard()
       throw error
     }
-    try staging.commit(figures: [(folder, figuresFolder, Set(files.map(\.path)))])
+    try staging.commit(figures: figuresFolder.map { [(folder, $0, Set(files.map(\.path)))] } ?? [])
   }
 
   /// Writes files that have no figures folder (a course's index) as one set.

@@ -151,8 +151,9 @@ public struct SlideDeck {
     .slide .page-number{display:block;position:absolute;right:24px;bottom:14px;font:14px system-ui,sans-serif;color:#5f6368}}
     """
 
-  /// The deck's behaviour: fit, navigation (→ ← space, Page Up/Down, Home/End, swipes),
-  /// the counter, the notes panel (N), the slide in the address (#5).
+  /// The deck's behaviour: fit, navigation (→ ← space, Page Up/Down, Home/End, swipes, a
+  /// cross-reference goes to its slide), the counter, the notes panel (N), the slide in
+  /// the address (#5).
   static let script = """
     (function(){
     var deck=document.querySelector('.deck'),counter=document.querySelector('.counter'),panel=document.querySelector('.notes-panel');
@@ -192,18 +193,22 @@ public struct SlideDeck {
     function notes(){if(panel.hidden)return;var aside=slides[index].querySelector('aside.notes'),after=slides[index+1];var h=after&&after.querySelector('h1,h2');
     panel.innerHTML='<strong>Notes</strong> '+(aside?aside.innerHTML:'<em>none for this slide</em>')+'<br><small>Next: '+(h?h.textContent:after?'slide '+(index+2):'end of the deck')+'</small>';}
     function resize(){var k=Math.min(innerWidth/1280,innerHeight/720);deck.style.transform='translate(-50%,-50%) scale('+k+')';}
-    function start(){var all=[].slice.call(deck.querySelectorAll('.slide'));for(var i=0;i<all.length;i++){fit(all[i]);all=[].slice.call(deck.querySelectorAll('.slide'));}
-    slides=[].slice.call(deck.querySelectorAll('.slide'));slides.forEach(function(s,k){s.id='slide-'+(k+1);var n=document.createElement('div');n.className='page-number';n.textContent=(k+1)+' / '+slides.length;s.appendChild(n);});
-    var wanted=parseInt((location.hash||'').slice(1),10);resize();show(wanted>0?wanted-1:0,false);deck.classList.add('ready');document.body.setAttribute('data-slides',slides.length);}
+    function layout(at){var all=[].slice.call(deck.querySelectorAll('.slide'));for(var i=0;i<all.length;i++){fit(all[i]);all=[].slice.call(deck.querySelectorAll('.slide'));}
+    slides=all;slides.forEach(function(s,k){s.id='slide-'+(k+1);var n=s.querySelector(':scope>.page-number');if(!n){n=document.createElement('div');n.className='page-number';s.appendChild(n);}n.textContent=(k+1)+' / '+slides.length;});
+    resize();show(Math.min(at,slides.length-1),false);deck.classList.add('ready');document.body.setAttribute('data-slides',slides.length);}
     addEventListener('resize',resize);
     addEventListener('keydown',function(e){if(e.altKey||e.ctrlKey||e.metaKey)return;var k=e.key;
     if(k==='ArrowRight'||k===' '||k==='PageDown'||k==='ArrowDown'){next();e.preventDefault();}
     else if(k==='ArrowLeft'||k==='PageUp'||k==='ArrowUp'||k==='Backspace'){prev();e.preventDefault();}
     else if(k==='Home'){show(0,false);e.preventDefault();}else if(k==='End'){show(slides.length-1,true);e.preventDefault();}
     else if(k==='n'||k==='N'){panel.hidden=!panel.hidden;notes();}});
+    deck.addEventListener('click',function(e){var a=e.target.closest&&e.target.closest('a[href^="#"]');if(!a)return;var target=document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)));var slide=target&&target.closest('.slide');if(slide){e.preventDefault();show(slides.indexOf(slide),true);}});
     var touchX=null;addEventListener('touchstart',function(e){touchX=e.touches[0].clientX;},{passive:true});
     addEventListener('touchend',function(e){if(touchX===null)return;var dx=e.changedTouches[0].clientX-touchX;touchX=null;if(dx<-40)next();else if(dx>40)prev();});
-    (document.fonts&&document.fonts.ready?document.fonts.ready:Promise.resolve()).then(start);
+    // Laid out at once (a page printed on load is already fitted), and again once the
+    // fonts have loaded, should they have made a slide taller.
+    var wanted=parseInt((location.hash||'').slice(1),10);layout(wanted>0?wanted-1:0);
+    if(document.fonts&&document.fonts.ready)document.fonts.ready.then(function(){layout(index);});
     })();
     """
 }

@@ -460,7 +460,8 @@ struct Render: ParsableCommand {
     }
     do {
       try HandoutFiles.write(
-        job.files, binaries: job.binaries, to: outputFolder, figuresFolder: "\(name)_files")
+        job.files, binaries: job.binaries, to: outputFolder,
+        figuresFolder: formatList.contains(.md) ? "\(name)_files" : nil)
     } catch {
       printError(
         "\(path): error: cannot write to \(output)/: \(error as? WriteFailure ?? WriteFailure(path: output, code: EIO)); the earlier files there are as they were"

@@ -196,6 +196,9 @@ struct FormatsTests {
     #expect(again == 0)
     let updated = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
     #expect(updated.contains(#"<a href="refs.slides.html">Slides</a>"#))
+    #expect(
+      FileManager.default.fileExists(atPath: site.appendingPathComponent("refs_files/fig-1.svg").path),
+      "a run that writes no Markdown leaves the Markdown handout's figures alone")
     try Data(index.utf8).write(to: site.appendingPathComponent("index.html"))
     let (checked, report) = try Self.nbrun(["--check", "-o", "site"] + named, in: folder)
     #expect(checked == 1)
@@ -300,6 +303,20 @@ struct FormatsBrowserTests {
     #expect((report["back"] as? [String: Any])?["counter"] as? String == "\(slides - 1) / \(slides)")
     #expect((report["home"] as? [String: Any])?["counter"] as? String == "1 / \(slides)")
     #expect(report["duplicateIds"] as? [String] == [], "ids stay unique when slides are split")
+    // Printed, the deck is one 1280×720 slide a page.
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/pdfinfo") else {
+      print("note: pdfinfo is not installed (apt-get install poppler-utils); the printed deck was not read")
+      return
+    }
+    let pdf = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-deck-\(UUID().uuidString).pdf")
+    defer { try? FileManager.default.removeItem(at: pdf) }
+    _ = try BrowserTests.run(
+      try #require(BrowserTests.chromium),
+      ["--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)", URL(fileURLWithPath: deck).absoluteString])
+    let info = try BrowserTests.run("/usr/bin/pdfinfo", [pdf.path])
+    #expect(info.contains("Pages:           \(slides)\n"), "\(info)")
+    #expect(info.contains("Page size:       960 x 540 pts"), "\(info)")
   }
 
   @Test(
