@@ -196,7 +196,10 @@ public struct NotebookJob: Sendable {
     }
     if formats.contains(.slides) {
       files.append(
-        ("\(name).slides.html", SlideDeck(result: result, name: name, math: math, build: build).text))
+        (
+          "\(name).slides.html",
+          SlideDeck(result: result, name: name, math: math, build: build).text
+        ))
     }
     if formats.contains(.ipynb) {
       files.append(("\(name).ipynb", NotebookExport(result: result, name: name, build: build).json))

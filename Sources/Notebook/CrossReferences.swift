@@ -21,7 +21,9 @@ public enum CrossReference {
 
   /// The kind a label's prefix names (`fig-`, `tbl-`, `eq-`), or `nil` for a plain anchor.
   public static func kind(of label: String) -> Kind? {
-    Kind.allCases.first { label.hasPrefix($0.rawValue + "-") && label.utf8.count > $0.rawValue.utf8.count + 1 }
+    Kind.allCases.first {
+      label.hasPrefix($0.rawValue + "-") && label.utf8.count > $0.rawValue.utf8.count + 1
+    }
   }
 
   /// A reference in prose: `@fig-surface`.
@@ -86,14 +88,16 @@ public enum CrossReference {
         i = k + 3
         continue
       }
-      guard c == UInt8(ascii: "@"), i == 0 || !isLabelByte(bytes[i - 1]) && bytes[i - 1] != UInt8(ascii: "+")
+      guard c == UInt8(ascii: "@"),
+        i == 0 || !isLabelByte(bytes[i - 1]) && bytes[i - 1] != UInt8(ascii: "+")
       else {
         i += 1
         continue
       }
       var end = i + 1
       while end < bytes.count, isLabelByte(bytes[end]), bytes[end] != UInt8(ascii: ".") { end += 1 }
-      while end > i + 1, bytes[end - 1] == UInt8(ascii: "-") || bytes[end - 1] == UInt8(ascii: "_") {
+      while end > i + 1, bytes[end - 1] == UInt8(ascii: "-") || bytes[end - 1] == UInt8(ascii: "_")
+      {
         end -= 1
       }
       let label = String(decoding: bytes[(i + 1)..<end], as: UTF8.self)
@@ -110,7 +114,8 @@ public enum CrossReference {
 
   /// Letters, digits and `.`, `_`, `-`: what an e-mail's name or a label is made of.
   private static func isLabelByte(_ c: UInt8) -> Bool {
-    (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+    (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+      || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
       || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "_")
       || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c >= 0x80
   }
@@ -129,6 +134,7 @@ extension Document {
         (texLines.count == 1 ? span.start.column - 1 + span.delimiterLength : 0)
         + (texLines.last?.utf8.count ?? 0)
       let bytes = Array(lines[endLine - 1].utf8)
+      guard closing + span.delimiterLength <= bytes.count else { continue }
       var k = closing + span.delimiterLength
       while k < bytes.count, bytes[k] == UInt8(ascii: " ") || bytes[k] == UInt8(ascii: "\t") {
         k += 1

@@ -45,12 +45,18 @@ public struct FrontMatter: Hashable, Sendable {
       "review",
       "`true` shows the expectation tables in the handout, as `--review` does; default `false`"
     ),
-    ("paper", "`a4` or `letter`: the PDF's paper (`--to pdf`) and the HTML's printed page; PDFs default to A4"),
+    (
+      "paper",
+      "`a4` or `letter`: the PDF's paper (`--to pdf`) and the HTML's printed page; PDFs default to A4"
+    ),
     (
       "order",
       "a number placing the notebook in its course (index page, previous/next links); default: the command line's order"
     ),
-    ("summary", "the line the course index shows under the title; default: the first sentence of the prose"),
+    (
+      "summary",
+      "the line the course index shows under the title; default: the first sentence of the prose"
+    ),
   ]
 }
 

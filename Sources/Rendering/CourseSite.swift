@@ -90,7 +90,8 @@ public struct Course: Sendable, Equatable {
       }
       html += "<a href=\"index.html\">Course index</a>"
       if let next {
-        html += "<a rel=\"next\" href=\"\(escapeHTML(next.name)).html\">\(escapeHTML(next.title)) →</a>"
+        html +=
+          "<a rel=\"next\" href=\"\(escapeHTML(next.name)).html\">\(escapeHTML(next.title)) →</a>"
       } else {
         html += "<span></span>"
       }
@@ -119,7 +120,8 @@ public struct Course: Sendable, Equatable {
 
       """
     for entry in entries {
-      page += "<li><a class=\"entry-title\" href=\"\(escapeHTML(entry.name)).html\">\(escapeHTML(entry.title))</a>"
+      page +=
+        "<li><a class=\"entry-title\" href=\"\(escapeHTML(entry.name)).html\">\(escapeHTML(entry.title))</a>"
       if let date = entry.date { page += " <span class=\"date\">\(escapeHTML(date))</span>" }
       if let summary = entry.summary { page += "<p class=\"summary\">\(escapeHTML(summary))</p>" }
       var formats = ["<a href=\"\(escapeHTML(entry.name)).html\">Handout</a>"]

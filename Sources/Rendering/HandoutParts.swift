@@ -152,7 +152,8 @@ struct HandoutWalk {
       switch CrossReference.kind(of: label) {
       case .figure? where figures > 0:
         numbers.targets[label] = .init(text: "Figure \(figure + 1)", anchor: label)
-      case .table? where outcome.items.contains(where: { if case .table = $0 { true } else { false } }):
+      case .table?
+      where outcome.items.contains(where: { if case .table = $0 { true } else { false } }):
         table += 1
         numbers.targets[label] = .init(text: "Table \(table)", anchor: label)
         numbers.tables[directive.range.start.line] = table
@@ -165,7 +166,8 @@ struct HandoutWalk {
     for labelled in labels
     where !hidden.contains(where: { $0.contains(labelled.location.line) }) {
       equation += 1
-      numbers.targets[labelled.label] = .init(text: "Equation (\(equation))", anchor: labelled.label)
+      numbers.targets[labelled.label] = .init(
+        text: "Equation (\(equation))", anchor: labelled.label)
       numbers.equations[labelled.span] = (labelled.label, equation)
     }
     numbers.index(labels)
@@ -198,7 +200,9 @@ struct HandoutWalk {
     }
     for use in uses { edits.append((use.range, references.text(for: use))) }
     var bytes = Array(line.utf8)
-    for (labelled, equationNumber) in equations {
+    for (labelled, equationNumber) in equations
+    where labelled.range.upperBound <= bytes.count && labelled.closing <= labelled.range.lowerBound
+    {
       edits.append((labelled.range, ""))
       // `$$ x $$` becomes `$$ x \tag{1} $$`, `$$x$$` becomes `$$x \tag{1}$$`.
       let spaced = labelled.closing > 0 && bytes[labelled.closing - 1] == UInt8(ascii: " ")

@@ -133,7 +133,9 @@ public struct MarkdownHandout {
   /// A GitHub-flavoured table: numbers right-aligned, `|` escaped, caption above.
   static func table(_ table: Table, number: Int? = nil, blanks: Blanks = .none) -> [String] {
     var lines: [String] = []
-    if let caption = HTMLHandout.caption(table, number: number) { lines += ["*\(escapeMarkdown(caption))*", ""] }
+    if let caption = HTMLHandout.caption(table, number: number) {
+      lines += ["*\(escapeMarkdown(caption))*", ""]
+    }
     let numeric = table.header.indices.map { column in
       table.rows.contains { $0.indices.contains(column) && NumberFormat.isNumeric($0[column]) }
     }

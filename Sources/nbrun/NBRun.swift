@@ -52,7 +52,9 @@ struct Render: ParsableCommand {
   )
   var outputOption: String?
 
-  @Option(name: .customLong("to"), help: "Formats to write: md, html, ipynb, slides, pdf (comma-separated).")
+  @Option(
+    name: .customLong("to"),
+    help: "Formats to write: md, html, ipynb, slides, pdf (comma-separated).")
   var formats = "md,html"
 
   @Flag(help: "The student build: no solutions, no expectations, blanks left empty.")
@@ -131,7 +133,8 @@ struct Render: ParsableCommand {
     }
     if variants != nil, formatList.contains(.pdf) || formatList.contains(.slides) {
       throw ValidationError(
-        "--variants writes md, html and ipynb per student; print PDFs or slides from a --student or --key build")
+        "--variants writes md, html and ipynb per student; print PDFs or slides from a --student or --key build"
+      )
     }
     if [student, key, review, variants != nil].filter({ $0 }).count > 1 {
       throw ValidationError("choose one of --student, --key, --review and --variants")

@@ -125,13 +125,21 @@ struct FormatsTests {
           && $0.contains("label: tbl-none")
       }, "\(errors)")
     #expect(
-      errors.contains { $0.contains("bad.md:17:8: error: the label 'fig-graph' is already used on line 12") },
+      errors.contains {
+        $0.contains("bad.md:17:8: error: the label 'fig-graph' is already used on line 12")
+      },
       "\(errors)")
     #expect(
-      errors.contains { $0.contains("bad.md:28:9: error: the label 'eq-x' is already used on line 26") },
+      errors.contains {
+        $0.contains("bad.md:28:9: error: the label 'eq-x' is already used on line 26")
+      },
       "\(errors)")
     #expect(
-      errors.contains { $0.contains("bad.md:23:8: error: the label 'fig-lonely' names a figure, but this expr block shows none") },
+      errors.contains {
+        $0.contains(
+          "bad.md:23:8: error: the label 'fig-lonely' names a figure, but this expr block shows none"
+        )
+      },
       "\(errors)")
     #expect(result.verdict == .notebookErrors)
   }
@@ -145,7 +153,8 @@ struct FormatsTests {
     #expect(deck.components(separatedBy: "<section class=\"slide").count - 1 == 3)
     #expect(deck.contains(#"<section class="slide title-slide" id="slide-1">"#))
     #expect(deck.contains(#"<p class="byline">Fixture course</p>"#))
-    #expect(deck.contains(#"<aside class="notes"><p>Say that the net input is 0.2 + 0.1.</p></aside>"#))
+    #expect(
+      deck.contains(#"<aside class="notes"><p>Say that the net input is 0.2 + 0.1.</p></aside>"#))
     // reveal: rows — the forward table's one row appears on a click; the header stays.
     #expect(deck.components(separatedBy: #"<tr class="fragment">"#).count - 1 == 1)
     #expect(deck.contains("<thead><tr>"))
@@ -188,7 +197,9 @@ struct FormatsTests {
     let single = try String(
       contentsOf: folder.appendingPathComponent("alone/intro.html"), encoding: .utf8)
     #expect(single == intro)
-    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("alone/index.html").path))
+    #expect(
+      !FileManager.default.fileExists(
+        atPath: folder.appendingPathComponent("alone/index.html").path))
 
     // Slides built now are linked from the index; --check sees an index that is stale.
     let (again, _) = try Self.nbrun(
@@ -197,7 +208,8 @@ struct FormatsTests {
     let updated = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
     #expect(updated.contains(#"<a href="refs.slides.html">Slides</a>"#))
     #expect(
-      FileManager.default.fileExists(atPath: site.appendingPathComponent("refs_files/fig-1.svg").path),
+      FileManager.default.fileExists(
+        atPath: site.appendingPathComponent("refs_files/fig-1.svg").path),
       "a run that writes no Markdown leaves the Markdown handout's figures alone")
     try Data(index.utf8).write(to: site.appendingPathComponent("index.html"))
     let (checked, report) = try Self.nbrun(["--check", "-o", "site"] + named, in: folder)
@@ -217,14 +229,17 @@ struct FormatsTests {
       if: chromium != nil && pdftotext != nil,
       "Chromium or pdftotext is not installed (apt-get install chromium poppler-utils); scripts/test installs them"
     ),
-    .enabled(if: HandoutFiles.katex() != nil, "KaTeX is not installed (apt-get install libjs-katex)"))
+    .enabled(
+      if: HandoutFiles.katex() != nil, "KaTeX is not installed (apt-get install libjs-katex)"))
   func pdfIsPrintedReadBackAndTheSameEachTime() throws {
     let folder = try Self.copyOfCourse()
     defer { try? FileManager.default.removeItem(at: folder) }
     var prints: [Data] = []
     for round in 1...2 {
       let (status, errors) = try Self.nbrun(
-        ["--quiet", "--to", "pdf", "-o", "out\(round)", "notebooks/refs.md", "notebooks/basics.md"],
+        [
+          "--quiet", "--to", "pdf", "-o", "out\(round)", "notebooks/refs.md", "notebooks/basics.md",
+        ],
         in: folder)
       #expect(status == 0, "\(errors)")
       prints.append(try Data(contentsOf: folder.appendingPathComponent("out\(round)/refs.pdf")))
@@ -236,7 +251,9 @@ struct FormatsTests {
     #expect(text.contains("0.5744"), "the computed output")
     #expect(text.contains("Figure 1"))
     #expect(text.contains("(1)") && text.contains("(2)"), "equation numbers")
-    #expect(text.contains("Cross-references") && text.contains(#/\d+ ?\/ ?\d+/#), "title and page in the footer")
+    #expect(
+      text.contains("Cross-references") && text.contains(#/\d+ ?\/ ?\d+/#),
+      "title and page in the footer")
     #expect(!text.contains("\\(") && !text.contains("\\frac") && !text.contains("$$"), "no raw TeX")
     let info = try BrowserTests.run("/usr/bin/pdfinfo", [pdf])
     #expect(info.contains("(letter)"), "paper: letter")
@@ -244,7 +261,9 @@ struct FormatsTests {
       "/usr/bin/pdfinfo", [folder.appendingPathComponent("out1/basics.pdf").path])
     #expect(other.contains("(A4)"), "A4 unless the front matter says otherwise")
     let bytes = try Data(contentsOf: URL(fileURLWithPath: pdf))
-    #expect(bytes.range(of: Data("/URI".utf8)) != nil || bytes.range(of: Data("/Dest".utf8)) != nil, "links live")
+    #expect(
+      bytes.range(of: Data("/URI".utf8)) != nil || bytes.range(of: Data("/Dest".utf8)) != nil,
+      "links live")
 
     // No Chromium: a sentence naming the package, exit 2, nothing written.
     var environment = ProcessInfo.processInfo.environment
@@ -277,7 +296,8 @@ struct FormatsBrowserTests {
 
   @Test(
     "the lecture 2 deck, walked with the arrow key",
-    .enabled(if: enabled, "Chromium or KaTeX is not installed (apt-get install chromium libjs-katex)"))
+    .enabled(
+      if: enabled, "Chromium or KaTeX is not installed (apt-get install chromium libjs-katex)"))
   func lecture2DeckWalkedWithTheArrowKey() throws {
     let deck = CourseTests.repository.appendingPathComponent("output/lecture2.slides.html").path
     let report = try Self.probe("deck_probe.py", [deck])
@@ -287,10 +307,14 @@ struct FormatsBrowserTests {
     let ids = Set(steps.compactMap { $0["id"] as? String })
     #expect(ids.count == slides, "every slide was shown, each a distinct one")
     for step in steps {
-      let where_ = "\(step["counter"] ?? "?") \(step["heading"] ?? "")"
-      #expect((step["overflow"] as? Int ?? 99) <= 1, "\(where_) overflows 1280×720 by \(step["overflow"] ?? "?") px at \(step["culprit"] ?? "")")
-      #expect(step["rawTeX"] as? Bool == false, "\(where_) shows raw TeX")
-      #expect((step["smallestText"] as? Double ?? 0) >= 14, "\(where_) has text of \(step["smallestText"] ?? "?") px")
+      let place = "\(step["counter"] ?? "?") \(step["heading"] ?? "")"
+      #expect(
+        (step["overflow"] as? Int ?? 99) <= 1,
+        "\(place) overflows 1280×720 by \(step["overflow"] ?? "?") px at \(step["culprit"] ?? "")")
+      #expect(step["rawTeX"] as? Bool == false, "\(place) shows raw TeX")
+      #expect(
+        (step["smallestText"] as? Double ?? 0) >= 14,
+        "\(place) has text of \(step["smallestText"] ?? "?") px")
     }
     #expect(steps.contains { ($0["katex"] as? Int ?? 0) > 0 }, "math is typeset")
     #expect(steps.contains { ($0["figures"] as? Int ?? 0) > 0 }, "figures are shown")
@@ -300,12 +324,15 @@ struct FormatsBrowserTests {
         let shown = $0["shownFragments"] as? Int ?? 0
         return shown > 0 && shown < ($0["fragments"] as? Int ?? 0)
       }, "reveal: rows shows a table row per click")
-    #expect((report["back"] as? [String: Any])?["counter"] as? String == "\(slides - 1) / \(slides)")
+    #expect(
+      (report["back"] as? [String: Any])?["counter"] as? String == "\(slides - 1) / \(slides)")
     #expect((report["home"] as? [String: Any])?["counter"] as? String == "1 / \(slides)")
     #expect(report["duplicateIds"] as? [String] == [], "ids stay unique when slides are split")
     // Printed, the deck is one 1280×720 slide a page.
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/pdfinfo") else {
-      print("note: pdfinfo is not installed (apt-get install poppler-utils); the printed deck was not read")
+      print(
+        "note: pdfinfo is not installed (apt-get install poppler-utils); the printed deck was not read"
+      )
       return
     }
     let pdf = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -313,7 +340,10 @@ struct FormatsBrowserTests {
     defer { try? FileManager.default.removeItem(at: pdf) }
     _ = try BrowserTests.run(
       try #require(BrowserTests.chromium),
-      ["--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)", URL(fileURLWithPath: deck).absoluteString])
+      [
+        "--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)",
+        URL(fileURLWithPath: deck).absoluteString,
+      ])
     let info = try BrowserTests.run("/usr/bin/pdfinfo", [pdf.path])
     #expect(info.contains("Pages:           \(slides)\n"), "\(info)")
     #expect(info.contains("Page size:       960 x 540 pts"), "\(info)")
@@ -321,7 +351,8 @@ struct FormatsBrowserTests {
 
   @Test(
     "the course index, previous/next links and references, followed in Chromium",
-    .enabled(if: enabled, "Chromium or KaTeX is not installed (apt-get install chromium libjs-katex)"))
+    .enabled(
+      if: enabled, "Chromium or KaTeX is not installed (apt-get install chromium libjs-katex)"))
   func siteLinksAndReferencesAreFollowed() throws {
     let folder = try FormatsTests.copyOfCourse()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -349,7 +380,8 @@ struct FormatsBrowserTests {
       links.map { $0["text"] as? String } == [
         "Table 1", "Equation (1)", "Figure 1", "Equation (1)", "Equation (2)",
       ])
-    #expect(links.allSatisfy { $0["lands"] as? Bool == true }, "every reference lands on its target")
+    #expect(
+      links.allSatisfy { $0["lands"] as? Bool == true }, "every reference lands on its target")
     #expect(refs["tags"] as? [String] == ["(1)", "(2)"], "KaTeX numbers the labelled equations")
     #expect(refs["rawTeX"] as? Bool == false)
   }
