@@ -265,6 +265,19 @@ struct FormatsTests {
       bytes.range(of: Data("/URI".utf8)) != nil || bytes.range(of: Data("/Dest".utf8)) != nil,
       "links live")
 
+    // Lecture 2 printed: its computed numbers and references are on paper, its TeX is not.
+    let lecture = CourseTests.repository.appendingPathComponent("notebooks/lecture2.md").path
+    let (printed, why) = try Self.nbrun(
+      ["--quiet", "--no-cache", "--to", "pdf", "-o", "lecture", lecture], in: folder)
+    #expect(printed == 0, "\(why)")
+    let lectureText = try BrowserTests.run(
+      try #require(Self.pdftotext),
+      [folder.appendingPathComponent("lecture/lecture2.pdf").path, "-"])
+    for shown in ["0.1312", "-0.261", "Table 1 is the forward pass", "Equation (1)", "Figure 5"] {
+      #expect(lectureText.contains(shown), "lecture2.pdf shows '\(shown)'")
+    }
+    #expect(!lectureText.contains("\\frac") && !lectureText.contains("\\("), "no raw TeX")
+
     // No Chromium: a sentence naming the package, exit 2, nothing written.
     var environment = ProcessInfo.processInfo.environment
     environment["NBRUN_CHROMIUM"] = "/nonexistent/chromium"
