@@ -1,3 +1,4 @@
+import Foundation
 import NeuralEngine
 import Testing
 
@@ -14,6 +15,13 @@ struct LossTests {
     case .sparseCategoricalCrossEntropy: (try predictions(), Matrix(column: [0, 2]))
     case .categoricalCrossEntropy, .binaryCrossEntropy: (try predictions(), try oneHot())
     case .hinge: (try Matrix([[0.3, -0.6, 1.4], [-0.2, 0.5, 0.9]]), try oneHot())
+    case .kullbackLeibler:
+      (try predictions(), try Matrix([[0.7, 0.2, 0.1], [0.25, 0.25, 0.5]]))
+    case .meanSquaredLogarithmicError, .poisson:
+      (
+        try Matrix([[0.3, 1.6, 2.4], [0.2, 0.5, 0.9]]),
+        try Matrix([[0.1, 2, 1], [1, 0, 3]])
+      )
     default:
       (
         try Matrix([[0.3, -0.6, 2.4], [-0.2, 0.5, 0.9]]),
@@ -35,6 +43,27 @@ struct LossTests {
         }, at: p.elements[i])
       expectClose(gradient.elements[i], numeric, tolerance: 1e-7, "\(loss) element \(i)")
     }
+  }
+
+  /// The examples of Keras's documentation for its MAPE, MSLE, KL divergence and Poisson
+  /// losses, with the values it prints.
+  @Test func kerasDocumentationExamples() throws {
+    let y = try Matrix<Double>([[0, 1], [0, 0]])
+    expectClose(
+      try Loss.meanAbsolutePercentageError.value(
+        predicted: try Matrix([[1, 1], [1, 0]]), target: try Matrix([[2, 1], [2, 3]])), 50,
+      tolerance: 1e-12)
+    expectClose(
+      try Loss.meanSquaredLogarithmicError.value(predicted: try Matrix([[1, 1], [1, 0]]), target: y),
+      0.5 * log(2) * log(2), tolerance: 1e-6)
+    expectClose(
+      try Loss.kullbackLeibler.value(predicted: try Matrix([[0.6, 0.4], [0.4, 0.6]]), target: y),
+      0.458, tolerance: 5e-4)
+    expectClose(
+      try Loss.poisson.value(predicted: try Matrix([[1, 1], [0, 0]]), target: y), 0.5,
+      tolerance: 1e-6)
+    #expect(Loss(name: "mean_squared_logarithmic_error") == .meanSquaredLogarithmicError)
+    #expect(Loss(name: "kld") == .kullbackLeibler)
   }
 
   @Test func knownValues() throws {

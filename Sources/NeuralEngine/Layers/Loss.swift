@@ -23,12 +23,27 @@ public enum Loss: Codable, Hashable, Sendable, CustomStringConvertible {
   case sparseCategoricalCrossEntropy
   /// L = (1/nk) Σ max(0, 1 − t·ŷ), with targets 0/1 read as t = −1/+1.
   case hinge
+  /// L = (100/nk) Σ |y − ŷ| / max(|y|, ε): the mean absolute percentage error (Keras's).
+  case meanAbsolutePercentageError
+  /// L = (1/nk) Σ (log(1 + ŷ) − log(1 + y))², ŷ and y taken ≥ ε: the mean squared
+  /// logarithmic error (Keras's).
+  case meanSquaredLogarithmicError
+  /// L = (1/n) Σ_i Σ_c y log(y/ŷ), y and ŷ clipped to [ε, 1]: the Kullback–Leibler
+  /// divergence of the predicted distribution from the target's (Keras's).
+  case kullbackLeibler
+  /// L = (1/nk) Σ (ŷ − y log(ŷ + ε)): the Poisson loss, for counts (Keras's).
+  case poisson
 
   /// Every loss with default parameters.
   public static let allCases: [Loss] = [
     .meanSquaredError, .halfSumOfSquares, .meanAbsoluteError, .huber(delta: 1),
     .binaryCrossEntropy, .categoricalCrossEntropy, .sparseCategoricalCrossEntropy, .hinge,
+    .meanAbsolutePercentageError, .meanSquaredLogarithmicError, .kullbackLeibler, .poisson,
   ]
+
+  /// Keras's ε, which keeps the logarithms and quotients of MAPE, MSLE, KL and Poisson
+  /// finite.
+  public static let epsilon = 1e-7
 
   /// The name used in notebooks.
   public var name: String {
@@ -41,6 +56,10 @@ public enum Loss: Codable, Hashable, Sendable, CustomStringConvertible {
     case .categoricalCrossEntropy: "categorical_crossentropy"
     case .sparseCategoricalCrossEntropy: "sparse_categorical_crossentropy"
     case .hinge: "hinge"
+    case .meanAbsolutePercentageError: "mape"
+    case .meanSquaredLogarithmicError: "msle"
+    case .kullbackLeibler: "kl_divergence"
+    case .poisson: "poisson"
     }
   }
 
@@ -51,6 +70,8 @@ public enum Loss: Codable, Hashable, Sendable, CustomStringConvertible {
     "log_loss": "binary_crossentropy", "cross_entropy": "categorical_crossentropy",
     "crossentropy": "categorical_crossentropy", "cce": "categorical_crossentropy",
     "sparse_crossentropy": "sparse_categorical_crossentropy",
+    "mean_absolute_percentage_error": "mape", "mean_squared_logarithmic_error": "msle",
+    "kld": "kl_divergence", "kullback_leibler_divergence": "kl_divergence",
   ]
 
   public static var knownNames: [String] { allCases.map(\.name) + aliases.keys.sorted() }
@@ -173,8 +194,32 @@ public enum Loss: Codable, Hashable, Sendable, CustomStringConvertible {
         total += Swift.max(0, 1 - t * p[i])
       }
       return total / count
+    case .meanAbsolutePercentageError:
+      for i in p.indices {
+        total += Swift.abs(y[o + i] - p[i]) / Swift.max(Swift.abs(y[o + i]), S(Self.epsilon))
+      }
+      return 100 * total / count
+    case .meanSquaredLogarithmicError:
+      let e = S(Self.epsilon)
+      for i in p.indices {
+        let d = S.log(onePlus: Swift.max(p[i], e)) - S.log(onePlus: Swift.max(y[o + i], e))
+        total += d * d
+      }
+      return total / count
+    case .kullbackLeibler:
+      for i in p.indices {
+        let t = Self.clipUnit(y[o + i])
+        total += t * S.log(t / Self.clipUnit(p[i]))
+      }
+      return total / n
+    case .poisson:
+      for i in p.indices { total += p[i] - y[o + i] * S.log(p[i] + S(Self.epsilon)) }
+      return total / count
     }
   }
+
+  /// A value clipped to [ε, 1], as Keras clips KL divergence's distributions.
+  static func clipUnit<S: MatrixScalar>(_ v: S) -> S { Swift.min(Swift.max(v, S(epsilon)), 1) }
 
   func gradient<S: MatrixScalar>(
     _ p: [S], _ y: [S], yOffset o: Int, columns: Int, into g: inout [S]
@@ -214,6 +259,28 @@ public enum Loss: Codable, Hashable, Sendable, CustomStringConvertible {
         let t: S = y[o + i] == 0 ? -1 : y[o + i]
         g[i] = 1 - t * p[i] > 0 ? -t / count : 0
       }
+    case .meanAbsolutePercentageError:
+      for i in p.indices {
+        let sign: S = p[i] > y[o + i] ? 1 : (p[i] < y[o + i] ? -1 : 0)
+        g[i] = 100 * sign / Swift.max(Swift.abs(y[o + i]), S(Self.epsilon)) / count
+      }
+    case .meanSquaredLogarithmicError:
+      let e = S(Self.epsilon)
+      for i in p.indices {
+        guard p[i] > e else {
+          g[i] = 0
+          continue
+        }
+        let d = S.log(onePlus: p[i]) - S.log(onePlus: Swift.max(y[o + i], e))
+        g[i] = 2 * d / (1 + p[i]) / count
+      }
+    case .kullbackLeibler:
+      for i in p.indices {
+        let inside = p[i] > S(Self.epsilon) && p[i] < 1
+        g[i] = inside ? -Self.clipUnit(y[o + i]) / p[i] / n : 0
+      }
+    case .poisson:
+      for i in p.indices { g[i] = (1 - y[o + i] / (p[i] + S(Self.epsilon))) / count }
     }
   }
 }

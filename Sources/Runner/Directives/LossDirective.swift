@@ -20,7 +20,7 @@ struct LossDirective: Directive {
     "loss values: several losses of given predictions, or one loss of a model at several guessed weights"
   static let storedValues = "each loss by name (`mse`, `hinge`…), or `L1`, `L2`… for the guesses"
   static let bodySyntax: String? =
-    "Shapes: samples are separated by `;` or line breaks. For `categorical_crossentropy` each sample is a row of class probabilities and its target a one-hot row (`predicted: 0.0154493 0.6311634 0.3533873`, `target: 0 0 1` is one sample); for `sparse_categorical_crossentropy` the target is the class index. For every other loss a single line of several numbers is several one-output samples (`predicted: 0.9 0.2 0.6`, `target: 1 0 1`). Cross-entropies need probabilities: a value outside 0…1, or a row of class probabilities that does not add up to 1, is an error (apply sigmoid or softmax to raw scores first). Huber's δ is written `huber=2` (or `huber 2` where one loss is named); the default is 1."
+    "Shapes: samples are separated by `;` or line breaks. For `categorical_crossentropy` and `kl_divergence` each sample is a row of class probabilities and its target a one-hot row (`predicted: 0.0154493 0.6311634 0.3533873`, `target: 0 0 1` is one sample); for `sparse_categorical_crossentropy` the target is the class index. For every other loss a single line of several numbers is several one-output samples (`predicted: 0.9 0.2 0.6`, `target: 1 0 1`). Cross-entropies need probabilities: a value outside 0…1, or a row of class probabilities that does not add up to 1, is an error (apply sigmoid or softmax to raw scores first). Huber's δ is written `huber=2` (or `huber 2` where one loss is named); the default is 1."
 
   static var fields: [OptionField<Self>] {
     [
@@ -104,7 +104,7 @@ struct LossDirective: Directive {
   /// losses, and a column of one-output samples for every other loss.
   static func shaped(_ rows: [[Double]], for loss: Loss) -> [[Double]] {
     switch loss {
-    case .categoricalCrossEntropy, .sparseCategoricalCrossEntropy: rows
+    case .categoricalCrossEntropy, .sparseCategoricalCrossEntropy, .kullbackLeibler: rows
     default: rows.count == 1 ? (rows.first ?? []).map { [$0] } : rows
     }
   }
@@ -114,7 +114,9 @@ struct LossDirective: Directive {
     throws
   {
     switch loss {
-    case .binaryCrossEntropy, .categoricalCrossEntropy, .sparseCategoricalCrossEntropy: break
+    case .binaryCrossEntropy, .categoricalCrossEntropy, .sparseCategoricalCrossEntropy,
+      .kullbackLeibler:
+      break
     default: return
     }
     if let bad = p.elements.first(where: { !(0...1).contains($0) }) {

@@ -35,6 +35,10 @@ enum Shown {
     case .categoricalCrossEntropy: "categorical cross-entropy"
     case .sparseCategoricalCrossEntropy: "sparse categorical cross-entropy"
     case .hinge: "hinge"
+    case .meanAbsolutePercentageError: "mean absolute percentage error"
+    case .meanSquaredLogarithmicError: "mean squared logarithmic error"
+    case .kullbackLeibler: "Kullback–Leibler divergence"
+    case .poisson: "Poisson"
     }
   }
 }
