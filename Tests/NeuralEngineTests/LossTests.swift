@@ -54,7 +54,8 @@ struct LossTests {
         predicted: try Matrix([[1, 1], [1, 0]]), target: try Matrix([[2, 1], [2, 3]])), 50,
       tolerance: 1e-12)
     expectClose(
-      try Loss.meanSquaredLogarithmicError.value(predicted: try Matrix([[1, 1], [1, 0]]), target: y),
+      try Loss.meanSquaredLogarithmicError.value(
+        predicted: try Matrix([[1, 1], [1, 0]]), target: y),
       0.5 * log(2) * log(2), tolerance: 1e-6)
     expectClose(
       try Loss.kullbackLeibler.value(predicted: try Matrix([[0.6, 0.4], [0.4, 0.6]]), target: y),

@@ -18,10 +18,12 @@ public enum Metric: Codable, Hashable, Sendable, CustomStringConvertible {
   case precision
   case recall
   case f1
+  /// The area under the ROC curve of a two-class scorer (see ``ROCCurve``).
+  case auc
 
   public static let allCases: [Metric] = [
     .accuracy, .binaryAccuracy, .categoricalAccuracy, .topKAccuracy(k: 5), .meanSquaredError,
-    .rootMeanSquaredError, .meanAbsoluteError, .precision, .recall, .f1,
+    .rootMeanSquaredError, .meanAbsoluteError, .precision, .recall, .f1, .auc,
   ]
 
   /// The name in notebooks and history tables.
@@ -37,6 +39,7 @@ public enum Metric: Codable, Hashable, Sendable, CustomStringConvertible {
     case .precision: "precision"
     case .recall: "recall"
     case .f1: "f1"
+    case .auc: "auc"
     }
   }
 
@@ -45,7 +48,7 @@ public enum Metric: Codable, Hashable, Sendable, CustomStringConvertible {
   public static let aliases: [String: String] = [
     "acc": "accuracy", "mean_squared_error": "mse", "root_mean_squared_error": "rmse",
     "mean_absolute_error": "mae", "f1_score": "f1", "sparse_categorical_accuracy": "accuracy",
-    "top_k_accuracy": "top_5_accuracy",
+    "top_k_accuracy": "top_5_accuracy", "roc_auc": "auc",
   ]
 
   public static var knownNames: [String] {
@@ -142,6 +145,10 @@ struct MetricTally {
   var elements = 0
   var squaredError = 0.0
   var absoluteError = 0.0
+  /// Class 1's score and whether the sample is class 1, for the AUC.
+  var scores: [Double] = []
+  var labels: [Bool] = []
+  private let needsScores: Bool
   private let needsConfusion: Bool
   private let needsErrors: Bool
 
@@ -150,6 +157,7 @@ struct MetricTally {
     confusion = ConfusionMatrix(classes: classes)
     needsConfusion = metrics.contains { $0.higherIsBetter }
     needsErrors = metrics.contains { !$0.higherIsBetter }
+    needsScores = metrics.contains(.auc)
   }
 
   mutating func add<S: MatrixScalar>(
@@ -189,6 +197,15 @@ struct MetricTally {
         ? (p[r] >= S(0.5) ? 1 : 0) : Matrix<S>.argmax(p, from: r * outputs, count: outputs)
       guard predicted < classes, actual < classes else { continue }
       confusion.record(actual: actual, predicted: predicted)
+      if needsScores {
+        guard outputs <= 2, actual <= 1 else {
+          throw EngineError.invalidArgument(
+            "auc is for two classes; this model has \(outputs) outputs and a sample of class \(actual)"
+          )
+        }
+        scores.append(Double(p[r * outputs + outputs - 1]))
+        labels.append(actual == 1)
+      }
       if let topK, outputs > 1 {
         let score = p[r * outputs + actual]
         var higher = 0
@@ -208,6 +225,8 @@ struct MetricTally {
     case .precision: confusion.averaged(confusion.precision(of:))
     case .recall: confusion.averaged(confusion.recall(of:))
     case .f1: confusion.averaged(confusion.f1(of:))
+    // A set of one class has no ROC curve; its AUC is undefined, shown as NaN.
+    case .auc: (try? ROCCurve(scores: scores, labels: labels))?.area ?? .nan
     }
   }
 }

@@ -55,6 +55,7 @@ enum DirectiveRegistry {
     case .plot: PlotDirective.self
     case .expect: ExpectDirective.self
     case .exercise: ExerciseDirective.self
+    case .softmax: SoftmaxDirective.self
     }
   }
 

@@ -27,9 +27,15 @@ struct PlotDirective: Directive {
   var best = false
   var width: Int?
   var height: Int?
+  var f: String?
+  var x: [Double] = [-5, 5]
+  var at: Double?
+  var from: Double?
+  var steps = 0
 
   enum PlotKind: String, OptionChoice {
-    case network, boundary, surface, activations, graph, confusion, digits, curves, function
+    case network, boundary, surface, activations, graph, confusion, digits, curves, function,
+      roc, tangent
   }
 
   enum BoundaryStyle: String, OptionChoice {
@@ -38,7 +44,7 @@ struct PlotDirective: Directive {
 
   static let kind = DirectiveKind.plot
   static let summary =
-    "a figure: a network diagram, a decision boundary, an error surface with a descent path, activation functions, a computation graph, a confusion matrix, digit images, several learning curves, or a fitted function"
+    "a figure: a network diagram, a decision boundary, an error surface with a descent path, activation functions, a computation graph, a confusion matrix, digit images, several learning curves, a fitted function, an ROC curve with its AUC, or a function of one variable with a tangent and gradient-descent steps"
   static let storedValues =
     "none; the figure goes beside the Markdown handout as `NAME_files/fig-N.svg` and inline into the HTML"
 
@@ -113,6 +119,21 @@ struct PlotDirective: Directive {
         "height", \.height, .integer(in: 100...2000),
         "the figure's height in pixels (when no width is given)",
         example: "height: 400", default: "the figure's own"),
+      .option(
+        "f", \.f, .text, "tangent: the function of x drawn, in `expr` syntax",
+        example: "f: (x - 3)^2 + 1"),
+      .option("x", \.x, .interval, "tangent: the range of x drawn", example: "x: -1 7"),
+      .option(
+        "at", \.at, .number,
+        "tangent: where the tangent touches; stores `NAME.slope` and `NAME.f_at`",
+        example: "at: 5", default: "no tangent"),
+      .option(
+        "from", \.from, .number,
+        "tangent: where gradient descent starts (with `steps` and `rate`); stores `NAME.x@k`, `NAME.f@k`",
+        example: "from: 6", default: "no descent"),
+      .option(
+        "steps", \.steps, .integer(in: 0...1000), "tangent: steps of gradient descent",
+        example: "steps: 5"),
     ]
   }
 
@@ -126,7 +147,7 @@ struct PlotDirective: Directive {
     }
     var errors: [BlockError] = []
     // A boundary of a threshold unit needs no data; of a model it does (checked when run).
-    if [.confusion, .digits, .function, .surface].contains(kind), data == nil {
+    if [.confusion, .digits, .function, .surface, .roc].contains(kind), data == nil {
       errors.append(
         BlockError("a \(kind.rawValue) plot needs 'data'", hint: "e.g. 'data: digits.test'"))
     }
@@ -143,11 +164,14 @@ struct PlotDirective: Directive {
   }
 
   func reads(_ block: DirectiveBlock) -> [String] {
-    [block.name, data?.split(separator: ".").first.map(String.init)].compactMap { $0 }
+    if kind == .tangent { return [] }
+    return [block.name, data?.split(separator: ".").first.map(String.init)].compactMap { $0 }
       + (runs ?? [])
   }
 
-  func resultName(_ block: DirectiveBlock) -> String? { nil }
+  /// A tangent plot stores its slope and descent steps under its name; other plots store
+  /// nothing.
+  func resultName(_ block: DirectiveBlock) -> String? { kind == .tangent ? block.name : nil }
 
   func run(_ context: BlockContext) throws -> [ResultItem] {
     guard let kind else { return [] }
@@ -164,6 +188,8 @@ struct PlotDirective: Directive {
     case .digits: (figure, caption) = try figures.digits()
     case .curves: (figure, caption) = try figures.curves()
     case .function: (figure, caption) = try figures.function()
+    case .roc: (figure, caption) = try figures.roc()
+    case .tangent: (figure, caption, tables) = try figures.tangent()
     }
     guard context.showsResults else { return [] }
     var sized = figure
