@@ -136,7 +136,7 @@ public struct SlideDeck {
     .title-slide h1{font-size:56px;margin:0 0 24px;border:0}.title-slide .byline{font-size:28px;color:var(--muted)}
     .slide .table-wrap,.slide .figure-scroll,.slide .katex-display{overflow:visible;background:none}
     .slide table{font-size:22px}.slide .table-caption,.slide figcaption{font-size:19px}
-    .slide .figure-scroll{width:auto;left:0;transform:none}.slide figure{margin:10px 0}.slide figure svg{max-height:540px;width:auto;max-width:100%}
+    .slide .figure-scroll{width:auto;left:0;transform:none}.slide figure{margin:10px 0}.slide figure svg{max-height:540px;width:auto;max-width:100%;min-width:0!important}
     .slide pre{font-size:18px;white-space:pre-wrap}.slide section.result{margin:8px 0}
     .slide .fragment{visibility:hidden}.slide .fragment.shown{visibility:visible}
     .slide .page-number{display:none}
@@ -159,7 +159,7 @@ public struct SlideDeck {
     var deck=document.querySelector('.deck'),counter=document.querySelector('.counter'),panel=document.querySelector('.notes-panel');
     var W=1152,H=624,MIN=\(minimumScale),slides=[],index=0;
     function place(content,s){content.style.width=(W/s)+'px';content.style.transform=s<1?'scale('+s+')':'';}
-    function fits(content,s){place(content,s);return content.scrollHeight*s<=H+1;}
+    function fits(content,s){place(content,s);return content.scrollHeight*s<=H+1&&content.scrollWidth<=content.clientWidth+1;}
     function scaleToFit(content,least){for(var s=1;s>=least-1e-9;s-=0.05){if(fits(content,s))return true;}place(content,least);return false;}
     function follower(slide){var next=slide.cloneNode(false),content=document.createElement('div');content.className='slide-content';next.appendChild(content);next.removeAttribute('id');
     var heading=slide.querySelector('.slide-content>h2');if(heading){var h=heading.cloneNode(true);h.removeAttribute('id');if(!/\\(cont\\.\\)$/.test(h.textContent))h.appendChild(document.createTextNode(' (cont.)'));content.appendChild(h);}

@@ -30,6 +30,19 @@ struct PredictDirective: ModelPass {
       if y.columns > 1 { context.store(.predictedClass(owner, sample: r), Double(classes[r])) }
     }
     guard context.showsResults else { return [] }
+    // An image's pixels say nothing in a table: its sample number stands for it, and the
+    // outputs are named by the class they score (p0…p9, as `class` counts from 0).
+    if network.inputCount > 8, y.columns > 1 {
+      let header = ["Sample"] + (0..<y.columns).map { "p\($0)" } + ["class"]
+      let rows = (0..<x.rows).map { r -> [Cell] in
+        [.integer(r + 1)] + (0..<y.columns).map { Cell.number(y[r, $0], decimals: nil) }
+          + [.integer(classes[r])]
+      }
+      return [
+        .table(
+          Table(caption: context.caption, header: header, rows: rows, precision: context.precision))
+      ]
+    }
     let inputNames = network.inputNames ?? (1...network.inputCount).map { "x\($0)" }
     let shownInputs = min(network.inputCount, 8)
     var header = Array(inputNames.prefix(shownInputs))
