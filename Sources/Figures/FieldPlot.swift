@@ -140,9 +140,9 @@ public struct FieldPlot: Sendable {
         children: marks))
     var width = self.width
     if !groupNames.isEmpty {
-      // Beside the frame, never over it; the figure widens to hold it.
+      // Beside the frame (and its colour bar), never over them; the figure widens to hold it.
       let legend = Legend(points: groupNames)
-      let right = frame.left + frame.width + 14 + legend.width
+      let right = frame.left + frame.width + (barSpace > 0 ? barSpace + 16 : 14) + legend.width
       width = max(width, right + 8)
       content.append(legend.element(rightEdge: right, top: frame.top))
       content[0] = titleElement(title, width: width)

@@ -32,6 +32,7 @@ struct PlotDirective: Directive {
   var at: Double?
   var from: Double?
   var steps = 0
+  var search = 0
 
   enum PlotKind: String, OptionChoice {
     case network, boundary, surface, activations, graph, confusion, digits, curves, function,
@@ -134,6 +135,10 @@ struct PlotDirective: Directive {
       .option(
         "steps", \.steps, .integer(in: 0...1000), "tangent: steps of gradient descent",
         example: "steps: 5"),
+      .option(
+        "search", \.search, .integer(in: 0...500),
+        "surface: random search — this many (w, b) drawn uniformly over the ranges (the block's seed), marked, the best one named",
+        example: "search: 20"),
     ]
   }
 

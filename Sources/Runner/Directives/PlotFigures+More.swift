@@ -62,11 +62,13 @@ extension PlotFigures {
     let descent = TrainingConfiguration(
       loss: loss, optimizer: .sgd(learningRate: options.rate), epochs: options.epochs,
       batchSize: nil, shuffle: false)
-    try atOption(dataOption) {
-      _ = try walker.fit(
-        data.features, data.targets, configuration: descent,
-        interrupt: { context.isOutOfTime },
-        observe: { path.append(($0.layers[0].weights[0, 0], $0.layers[0].bias?.first ?? 0)) })
+    if options.epochs > 0 {
+      try atOption(dataOption) {
+        _ = try walker.fit(
+          data.features, data.targets, configuration: descent,
+          interrupt: { context.isOutOfTime },
+          observe: { path.append(($0.layers[0].weights[0, 0], $0.layers[0].bias?.first ?? 0)) })
+      }
     }
     try context.checkTime("on the descent path")
     let stride = max(1, path.count / 400)
@@ -74,15 +76,38 @@ extension PlotFigures {
       $0.offset % stride == 0 || $0.offset == path.count - 1
     }.map(\.element)
     var plot = FieldPlot(
-      title: title("L(w, b) and the path of gradient descent"), xLabel: "w", yLabel: "b",
+      title: title(
+        options.epochs > 0
+          ? "L(w, b) and the path of gradient descent"
+          : options.search > 0 ? "L(w, b) and a random search" : "L(w, b)"), xLabel: "w",
+      yLabel: "b",
       xRange: wRange, yRange: bRange, values: grid,
       coloring: .sequential(log: true, label: "L(w, b)"))
-    plot.path = thinned
+    plot.path = options.epochs > 0 ? thinned : []
     plot.width = 600
     plot.height = 470
     let end = path[path.count - 1]
-    let caption =
-      "The error surface L(w, b) (\(Shown.loss(loss)), darker is lower, log scale) with the path of gradient descent from w = \(NumberText.plain(start[0])), b = \(NumberText.plain(start[1])) at η = \(NumberText.plain(options.rate)): \(options.epochs) epochs, ending at w = \(format(end.x, 3)), b = \(format(end.y, 3))."
+    var caption =
+      options.epochs == 0
+      ? "The error surface L(w, b) (\(Shown.loss(loss)), darker is lower, log scale)."
+      : "The error surface L(w, b) (\(Shown.loss(loss)), darker is lower, log scale) with the path of gradient descent from w = \(NumberText.plain(start[0])), b = \(NumberText.plain(start[1])) at η = \(NumberText.plain(options.rate)): \(options.epochs) epochs, ending at w = \(format(end.x, 3)), b = \(format(end.y, 3))."
+    if options.search > 0 {
+      // Random search: guesses drawn uniformly over the drawn ranges, the best one marked.
+      var random = RandomGenerator(seed: context.seed)
+      var guesses: [(w: Double, b: Double, loss: Double)] = []
+      for _ in 0..<options.search {
+        let w = random.nextUniform(in: wRange.lowerBound, wRange.upperBound)
+        let b = random.nextUniform(in: bRange.lowerBound, bRange.upperBound)
+        guesses.append((w, b, try atOption(dataOption) { try lossAt(w, b) }))
+      }
+      let best = guesses.indices.min { guesses[$0].loss < guesses[$1].loss } ?? 0
+      plot.points = guesses.enumerated().map {
+        FieldPlot.Point(x: $1.w, y: $1.b, group: $0 == best ? 1 : 0, marked: $0 == best)
+      }
+      plot.groupNames = ["random guesses", "the best guess"]
+      caption +=
+        " The \(options.search) points are a random search over the same ranges; the best, at w = \(format(guesses[best].w, 2)), b = \(format(guesses[best].b, 2)), has L = \(format(guesses[best].loss, 4))."
+    }
     return (plot.figure(caption: caption, description: caption), caption)
   }
 
