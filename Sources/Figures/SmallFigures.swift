@@ -150,3 +150,36 @@ public struct CountMatrix: Sendable {
       caption: caption, content: content)
   }
 }
+
+/// Small multiples: several figures of the same kind and axes (decision regions for a
+/// grid of α), laid out in rows under one title, each keeping its own title.
+public struct SmallMultiples: Sendable {
+  public var panels: [Figure]
+  public var columns: Int
+  public var title: String
+
+  public init(panels: [Figure], columns: Int, title: String) {
+    self.panels = panels
+    self.columns = max(1, columns)
+    self.title = title
+  }
+
+  public func figure(caption: String) -> Figure {
+    let cellWidth = panels.map(\.width).max() ?? 0
+    let cellHeight = panels.map(\.height).max() ?? 0
+    let rows = (panels.count + columns - 1) / columns
+    let width = cellWidth * Double(min(columns, panels.count))
+    let top = 30.0
+    var content = [titleElement(title, width: width)]
+    for (k, panel) in panels.enumerated() {
+      let x = Double(k % columns) * cellWidth
+      let y = top + Double(k / columns) * cellHeight
+      content.append(
+        SVGElement(
+          "g", [("transform", "translate(\(number(x)) \(number(y)))")], children: panel.content))
+    }
+    return Figure(
+      width: width, height: top + Double(rows) * cellHeight, title: title, description: caption,
+      caption: caption, content: content)
+  }
+}

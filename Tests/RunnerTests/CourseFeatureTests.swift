@@ -88,6 +88,69 @@ struct CourseFeatureTests {
     #expect(try Metric.auc.value(predicted: predicted, target: target) == 5.0 / 6)
   }
 
+  @Test func randomSearchAndSmallMultiples() throws {
+    let result = run(
+      """
+      ```data pts
+      columns: x y
+      rows:
+        0.5 0.2
+        2.5 0.9
+      ```
+
+      ```model neuron
+      inputs: x
+      layer: 1 sigmoid
+      weights: wx2=1
+      biases: θ2=0
+      ```
+
+      ```plot neuron
+      kind: surface
+      data: pts
+      epochs: 0
+      search: 12
+      seed: 3
+      ```
+
+      ```data moons
+      source: moons
+      samples: 40
+      seed: 1
+      ```
+
+      ```model a
+      inputs: 2
+      layer: 4 relu
+      layer: 1 sigmoid
+      seed: 1
+      ```
+
+      ```model b
+      inputs: 2
+      layer: 4 relu
+      layer: 1 sigmoid
+      seed: 2
+      ```
+
+      ```plot a
+      kind: boundary
+      data: moons
+      runs: b
+      ```
+      """)
+    #expect(result.succeeded, "\(result.diagnostics.map(\.description))")
+    let figures = result.outcomes.flatMap(\.items).compactMap {
+      if case .figure(let figure) = $0 { figure } else { nil }
+    }
+    try #require(figures.count == 2)
+    #expect(figures[0].caption.contains("The 12 points are a random search"))
+    #expect(figures[0].figure.title == "L(w, b) and a random search")
+    let svg = figures[1].figure.svg(id: "f")
+    #expect(svg.components(separatedBy: "<g transform=\"translate(").count - 1 == 2, "two panels")
+    #expect(figures[1].caption.contains("one panel per model"))
+  }
+
   @Test func rocPlotAndAUCMetricOfAModel() {
     let result = run(
       """

@@ -106,7 +106,8 @@ struct PlotDirective: Directive {
         "misclassified", \.misclassified, .boolean, "digits: only the misclassified ones",
         example: "misclassified: true"),
       .option(
-        "runs", \.runs, .words, "curves: the training results to compare",
+        "runs", \.runs, .words,
+        "curves: the training results to compare; boundary: more models, drawn as small multiples beside the named one",
         example: "runs: sgd momentum adam"),
       .option(
         "metric", \.metric, .words, "curves: the quantities drawn per run",

@@ -130,15 +130,44 @@ struct PlotFigures {
         hint: "e.g. ```plot net``` with 'data: moons'")
     }
     if let unit = context.namespace.units[name] { return try perceptronBoundary(unit, name: name) }
-    let network = try context.model(name).network
-    guard network.inputCount == 2 else {
-      throw BlockError(
-        "a decision boundary needs a model of two inputs; \(name) has \(network.inputCount)")
-    }
     let (dataName, data) = try dataset("a boundary plot")
     guard data.features.columns == 2 else {
       throw BlockError(
         "'\(dataName)' has \(data.features.columns) features; a boundary needs 2", at: dataOption)
+    }
+    guard let runs = options.runs, !runs.isEmpty else {
+      let (plot, caption) = try modelBoundary(name, dataName: dataName, data: data)
+      return (plot.figure(caption: caption, description: caption), caption)
+    }
+    // Small multiples: the named model's boundary beside each of `runs`, same axes.
+    var panels: [Figure] = []
+    var wrongs: [String] = []
+    for model in [name] + runs {
+      var (plot, _) = try modelBoundary(model, dataName: dataName, data: data)
+      plot.title = shown(model)
+      plot.width = 330
+      plot.height = 300
+      plot.groupNames = []
+      panels.append(plot.figure(caption: "", description: ""))
+      wrongs.append("\(shown(model)): \(plot.points.filter(\.marked).count)")
+    }
+    let columns = min(options.columns ?? 3, panels.count)
+    let caption =
+      "Decision regions over \(shown(dataName)), one panel per model, same axes; points are samples coloured by their true class, misclassified ones crossed (\(wrongs.joined(separator: "; ")))."
+    let figure = SmallMultiples(
+      panels: panels, columns: columns, title: title("Decision regions of \(panels.count) models")
+    ).figure(caption: caption)
+    return (figure, caption)
+  }
+
+  /// One model's decision regions over a data set of two features, and its caption.
+  private func modelBoundary(_ name: String, dataName: String, data: Dataset) throws -> (
+    FieldPlot, String
+  ) {
+    let network = try context.model(name).network
+    guard network.inputCount == 2 else {
+      throw BlockError(
+        "a decision boundary needs a model of two inputs; \(name) has \(network.inputCount)")
     }
     // A network of steps (step, sign) has a discontinuous output, whose boundary a coarse
     // grid would draw as a staircase: it is sampled finely enough that no step shows.
@@ -214,7 +243,7 @@ struct PlotFigures {
     let wrong = plot.points.filter(\.marked).count
     let caption =
       "Decision \(probability ? "probabilities" : "regions") of \(shown(name, else: "the network")) over \(shown(dataName)); points are samples coloured by their true class, \(wrong == 0 ? "all classified correctly" : "\(wrong) misclassified ones crossed")."
-    return (plot.figure(caption: caption, description: caption), caption)
+    return (plot, caption)
   }
 
   private func perceptronBoundary(_ unit: ThresholdEntry, name: String) throws -> (Figure, String) {
