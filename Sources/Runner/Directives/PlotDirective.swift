@@ -33,6 +33,7 @@ struct PlotDirective: Directive {
   var from: Double?
   var steps = 0
   var search = 0
+  var batch: Int?
 
   enum PlotKind: String, OptionChoice {
     case network, boundary, surface, activations, graph, confusion, digits, curves, function,
@@ -136,6 +137,10 @@ struct PlotDirective: Directive {
       .option(
         "steps", \.steps, .integer(in: 0...1000), "tangent: steps of gradient descent",
         example: "steps: 5"),
+      .option(
+        "batch", \.batch, .integer(in: 1...1),
+        "surface: `1` moves the path one sample at a time (stochastic gradient descent), every step drawn",
+        example: "batch: 1", default: "the whole data set per step"),
       .option(
         "search", \.search, .integer(in: 0...500),
         "surface: random search — this many (w, b) drawn uniformly over the ranges (the block's seed), marked, the best one named",

@@ -62,7 +62,24 @@ extension PlotFigures {
     let descent = TrainingConfiguration(
       loss: loss, optimizer: .sgd(learningRate: options.rate), epochs: options.epochs,
       batchSize: nil, shuffle: false)
-    if options.epochs > 0 {
+    if options.epochs > 0, options.batch == 1 {
+      // Stochastic descent, one sample at a time in order, every step drawn: the path
+      // shows each single-sample step's direction.
+      let single = TrainingConfiguration(
+        loss: loss, optimizer: .sgd(learningRate: options.rate), epochs: 1, batchSize: nil,
+        shuffle: false)
+      for _ in 0..<options.epochs {
+        for k in 0..<data.count {
+          try context.checkTime("on the descent path")
+          try atOption(dataOption) {
+            _ = try walker.fit(
+              data.features.selectingRows([k]), data.targets.selectingRows([k]),
+              configuration: single)
+          }
+          path.append((walker.layers[0].weights[0, 0], walker.layers[0].bias?.first ?? 0))
+        }
+      }
+    } else if options.epochs > 0 {
       try atOption(dataOption) {
         _ = try walker.fit(
           data.features, data.targets, configuration: descent,
@@ -78,7 +95,7 @@ extension PlotFigures {
     var plot = FieldPlot(
       title: title(
         options.epochs > 0
-          ? "L(w, b) and the path of gradient descent"
+          ? "L(w, b) and the path of \(options.batch == 1 ? "stochastic " : "")gradient descent"
           : options.search > 0 ? "L(w, b) and a random search" : "L(w, b)"), xLabel: "w",
       yLabel: "b",
       xRange: wRange, yRange: bRange, values: grid,
@@ -90,7 +107,7 @@ extension PlotFigures {
     var caption =
       options.epochs == 0
       ? "The error surface L(w, b) (\(Shown.loss(loss)), darker is lower, log scale)."
-      : "The error surface L(w, b) (\(Shown.loss(loss)), darker is lower, log scale) with the path of gradient descent from w = \(NumberText.plain(start[0])), b = \(NumberText.plain(start[1])) at η = \(NumberText.plain(options.rate)): \(options.epochs) epochs, ending at w = \(format(end.x, 3)), b = \(format(end.y, 3))."
+      : "The error surface L(w, b) (\(Shown.loss(loss)), darker is lower, log scale) with the path of \(options.batch == 1 ? "stochastic gradient descent, one sample at a time," : "gradient descent") from w = \(NumberText.plain(start[0])), b = \(NumberText.plain(start[1])) at η = \(NumberText.plain(options.rate)): \(options.epochs) epochs, ending at w = \(format(end.x, 3)), b = \(format(end.y, 3))."
     if options.search > 0 {
       // Random search: guesses drawn uniformly over the drawn ranges, the best one marked.
       var random = RandomGenerator(seed: context.seed)
