@@ -49,15 +49,16 @@ public enum CourseFinder {
   }
 
   /// The course's index page for `folder`: each notebook's slides and PDF are linked when
-  /// this run builds them or they are already there.
-  public static func index(of course: Course, building formats: Set<String>, in folder: URL)
-    -> String
-  {
+  /// this run builds them (for the notebooks it renders, `rendered` by name) or they are
+  /// already there.
+  public static func index(
+    of course: Course, building formats: Set<String>, rendered: Set<String>, in folder: URL
+  ) -> String {
     var course = course
     for k in course.entries.indices {
       let name = course.entries[k].name
       for (format, file) in [("slides", "\(name).slides.html"), ("pdf", "\(name).pdf")]
-      where formats.contains(format)
+      where formats.contains(format) && rendered.contains(name)
         || FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path)
       {
         course.entries[k].formats.append(format)

@@ -30,12 +30,15 @@ public struct ImageGrid: Sendable {
     let gap = 14.0
     let columns = min(self.columns, max(1, images.count))
     let rows = (images.count + columns - 1) / columns
-    let width = Double(columns) * (size + gap) + gap
+    let gridWidth = Double(columns) * (size + gap) + gap
+    // Never narrower than its title (one image under a long title): the grid is centred.
+    let width = max(gridWidth, TextWidth.of(title, size: 14) + 24)
+    let inset = (width - gridWidth) / 2
     let height = Double(rows) * (size + gap + 16) + 40
     var content: [SVGElement] = [titleElement(title, width: width)]
     var wrong = 0
     for (index, image) in images.enumerated() {
-      let left = gap + Double(index % columns) * (size + gap)
+      let left = inset + gap + Double(index % columns) * (size + gap)
       let top = 34 + Double(index / columns) * (size + gap + 16)
       let pixel = size / Double(max(1, image.side))
       var cells: [SVGElement] = []

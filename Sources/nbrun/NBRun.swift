@@ -306,7 +306,12 @@ struct Render: ParsableCommand {
       done.append(course)
       guard notebooks.filter({ courses[$0] == course }).count >= 2 else { continue }
       let formats = Set(formatList.map(\.rawValue))
-      let file = ("index.html", CourseFinder.index(of: course, building: formats, in: folder))
+      let rendered = Set(
+        notebooks.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent })
+      let file = (
+        "index.html",
+        CourseFinder.index(of: course, building: formats, rendered: rendered, in: folder)
+      )
       if check {
         let differences = HandoutFiles.check([file], in: folder, shownAs: output)
         for difference in differences { printError("nbrun --check: \(difference)") }

@@ -211,6 +211,18 @@ struct FormatsTests {
       FileManager.default.fileExists(
         atPath: site.appendingPathComponent("refs_files/fig-1.svg").path),
       "a run that writes no Markdown leaves the Markdown handout's figures alone")
+    // Slides built for two of the three link those two only.
+    let (partial, _) = try Self.nbrun(
+      [
+        "--quiet", "-o", "partial", "--to", "html,slides", "notebooks/intro.md",
+        "notebooks/basics.md",
+      ],
+      in: folder)
+    #expect(partial == 0)
+    let partialIndex = try String(
+      contentsOf: folder.appendingPathComponent("partial/index.html"), encoding: .utf8)
+    #expect(partialIndex.contains(#"<a href="intro.slides.html">Slides</a>"#))
+    #expect(!partialIndex.contains("refs.slides.html"), "refs was not rendered")
     try Data(index.utf8).write(to: site.appendingPathComponent("index.html"))
     let (checked, report) = try Self.nbrun(["--check", "-o", "site"] + named, in: folder)
     #expect(checked == 1)
