@@ -75,6 +75,8 @@ try:
     browser.key(session, "Home", "Home", 36)
     report["home"] = json.loads(browser.evaluate(session, STATE))
     report["duplicateIds"] = browser.evaluate(session, "(function(){var seen={},twice=[];document.querySelectorAll('[id]').forEach(function(e){if(seen[e.id])twice.push(e.id);seen[e.id]=1;});return twice;})()")
+except (SystemExit, Exception) as error:  # reported, so the test says what went wrong
+    report["error"] = f"{type(error).__name__}: {error}"
 finally:
     browser.close()
 print(json.dumps(report))

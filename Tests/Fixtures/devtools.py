@@ -64,7 +64,7 @@ class Chromium:
         result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
         return result.get("result", {}).get("value")
 
-    def wait(self, session, expression, seconds=30):
+    def wait(self, session, expression, seconds=60):
         end = time.time() + seconds
         while time.time() < end:
             value = self.evaluate(session, expression)

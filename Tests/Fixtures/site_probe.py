@@ -61,6 +61,8 @@ try:
       rawTeX: /\\\(|\\\[|\$\$|\{#eq-/.test(document.querySelector('main').innerText)
     })"""))
     browser.shoot(session, os.path.join(shots, "site-refs.png"))
+except (SystemExit, Exception) as error:  # reported, so the test says what went wrong
+    report["error"] = f"{type(error).__name__}: {error}"
 finally:
     browser.close()
 print(json.dumps(report))
