@@ -108,7 +108,7 @@ struct PlotDirective: Directive {
         example: "misclassified: true"),
       .option(
         "runs", \.runs, .words,
-        "curves: the training results to compare; boundary: more models, drawn as small multiples beside the named one",
+        "curves: the training results to compare; boundary and function: more models, drawn as small multiples beside the named one",
         example: "runs: sgd momentum adam"),
       .option(
         "metric", \.metric, .words, "curves: the quantities drawn per run",

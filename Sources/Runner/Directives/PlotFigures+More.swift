@@ -315,6 +315,26 @@ extension PlotFigures {
 
   /// A one-input, one-output model's curve over its data's range, with the data on top.
   func function() throws -> (Figure, String) {
+    guard let runs = options.runs, !runs.isEmpty else { return try function(of: name) }
+    // Small multiples: the named model's function beside each of `runs`, same data.
+    var panels: [Figure] = []
+    for model in [name].compactMap({ $0 }) + runs {
+      var (figure, _) = try function(of: model, panelTitle: shown(model))
+      figure.caption = ""
+      panels.append(figure)
+    }
+    let (dataName, _) = try dataset("a function plot")
+    let caption =
+      "The function of each model over the range of \(shown(dataName)), with its samples as points: \(([name].compactMap { $0 } + runs).map { shown($0) }.joined(separator: "; "))."
+    let figure = SmallMultiples(
+      panels: panels, columns: min(options.columns ?? 3, panels.count),
+      title: title("The functions of \(panels.count) models and the data")
+    ).figure(caption: caption)
+    return (figure, caption)
+  }
+
+  /// One model's function over the data, as a chart (a panel when `panelTitle` is given).
+  private func function(of name: String?, panelTitle: String? = nil) throws -> (Figure, String) {
     let network = try context.model(name).network
     guard network.inputCount == 1, network.outputCount == 1 else {
       throw BlockError("a function plot needs a model of one input and one output")
@@ -331,13 +351,14 @@ extension PlotFigures {
     let curve = try atOption(dataOption) { try network.predict(Matrix(column: grid)) }
     let model = shown(name, else: "the network")
     let chart = LineChart(
-      title: title("The function of \(model) and the data"), xLabel: data.featureNames.first ?? "x",
-      yLabel: data.targetNames.first ?? "y",
+      title: panelTitle ?? title("The function of \(model) and the data"),
+      xLabel: data.featureNames.first ?? "x", yLabel: data.targetNames.first ?? "y",
       series: [
         LineChart.Series(name: "output", points: zip(grid, curve.elements).map { ($0, $1) }),
         LineChart.Series(
           name: shown(dataName), points: zip(xs, data.targets.elements).map { ($0, $1) }),
-      ], markers: [false, true])
+      ], markers: [false, true], width: panelTitle == nil ? 640 : 340,
+      height: panelTitle == nil ? 360 : 260)
     let caption =
       "The function \(model) computes, over the range of \(shown(dataName)), with its \(data.count) samples as points."
     return (chart.figure(caption: caption), caption)
