@@ -103,7 +103,7 @@ def run(work):
         shutil.rmtree(folder, ignore_errors=True)
         return folder
 
-    notebooks = sorted(os.path.join(ROOT, "notebooks", n) for n in os.listdir(os.path.join(ROOT, "notebooks")))
+    notebooks = sorted(os.path.join(ROOT, "notebooks", n) for n in os.listdir(os.path.join(ROOT, "notebooks")) if n.endswith(".md"))
     lectures = [n for n in notebooks if os.path.basename(n).startswith("lecture")]
     out = os.path.join(work, "out")
     known = os.path.join(work, "known")  # formulas checked once, no blocks kept

@@ -26,7 +26,9 @@ public enum CourseFinder {
       var members: [String: [(order: Double?, entry: Course.Entry)]] = [:]
       for file in files {
         let url = folder.appendingPathComponent(file)
-        guard let text = try? FileText.read(url, shownAs: url.path) else { continue }
+        // A sibling's title, course, order and first sentence stand at its top: only its
+        // first 64 KB are read, so a folder of large files (or a 50 MB one) costs little.
+        guard let text = head(of: url) else { continue }
         let (document, _) = Document.parse(text, path: url.path)
         guard let course = document.frontMatter.course, !course.isEmpty else { continue }
         members[course, default: []].append(
@@ -65,6 +67,20 @@ public enum CourseFinder {
       }
     }
     return course.indexPage
+  }
+
+  /// The first 64 KB of a regular file, cut at its last whole line, or `nil`.
+  static func head(of url: URL, bytes limit: Int = 65_536) -> String? {
+    var info = stat()
+    guard stat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+      let handle = try? FileHandle(forReadingFrom: url)
+    else { return nil }
+    defer { try? handle.close() }
+    guard var data = try? handle.read(upToCount: limit) else { return nil }
+    if data.count == limit, let newline = data.lastIndex(of: UInt8(ascii: "\n")) {
+      data = data[..<newline]
+    }
+    return String(decoding: data, as: UTF8.self)
   }
 
   static func stem(of path: String) -> String {
