@@ -229,6 +229,27 @@ struct FormatsTests {
     #expect(report.contains("site/index.html"), "\(report)")
   }
 
+  @Test func siblingsAreReadByTheirHeadsOnly() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-siblings-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let a = folder.appendingPathComponent("a.md")
+    try Data("---\ncourse: C\norder: 2\n---\n\n# A\n\nFirst notebook.\n".utf8).write(to: a)
+    // A sibling of 3 MB: its front matter is read from its first 64 KB.
+    var big = "---\ncourse: C\norder: 1\ntitle: Big\n---\n\nThe big one.\n\n"
+    big += String(repeating: "Filler text that nobody reads to the end.\n", count: 75_000)
+    try Data(big.utf8).write(to: folder.appendingPathComponent("big.md"))
+    // Not notebooks: a folder named like one, and a file of another course.
+    try FileManager.default.createDirectory(
+      at: folder.appendingPathComponent("dir.md"), withIntermediateDirectories: true)
+    try Data("---\ncourse: D\n---\n".utf8).write(to: folder.appendingPathComponent("d.md"))
+    let course = try #require(CourseFinder.courses(for: [a.path])[a.path])
+    #expect(course.entries.map(\.name) == ["big", "a"])
+    #expect(course.entries.first?.title == "Big")
+    #expect(course.entries.first?.summary == "The big one.")
+  }
+
   // MARK: - PDF
 
   static let chromium = PDFPrinter.chromium()
