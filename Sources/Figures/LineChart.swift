@@ -136,9 +136,26 @@ public struct LineChart: Hashable, Sendable {
       shapes: series.count > 1 || series.indices.contains(where: isPoints))
     // The legend takes a corner of the frame where no data lie, else a place of its own
     // below the frame (the figure grows to hold it).
-    let drawn = series.flatMap { line in
-      line.points.filter { $0.y.isFinite && (yScale == .linear || $0.y > 0) }
+    // Every drawn point, and along each line's segments every 8 px (a two-point line, the
+    // ROC's chance diagonal, crosses corners its ends do not touch).
+    let drawn = series.enumerated().flatMap { index, line -> [(Double, Double)] in
+      let points = line.points.filter { $0.y.isFinite && (yScale == .linear || $0.y > 0) }
         .map { (frame.px($0.x), frame.py($0.y)) }
+      guard !isPoints(index), points.count > 1 else { return points }
+      var along: [(Double, Double)] = []
+      for k in 1..<points.count {
+        let (a, b) = (points[k - 1], points[k])
+        let steps = min(200, Int((abs(b.0 - a.0) + abs(b.1 - a.1)) / 8))
+        along.append(a)
+        if steps > 1 {
+          for t in 1..<steps {
+            let f = Double(t) / Double(steps)
+            along.append((a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f))
+          }
+        }
+      }
+      along.append(points[points.count - 1])
+      return along
     }
     let corners = [
       (frame.left + frame.width - 8, frame.top + 8),
