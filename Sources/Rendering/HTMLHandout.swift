@@ -181,9 +181,11 @@ public struct HTMLHandout {
 
   // MARK: - Directives
 
-  private func directive(
+  /// A directive block's results as HTML; without `includingFigures` the figures are left
+  /// out (a Jupyter export shows each as an SVG output of its own).
+  func directive(
     _ source: [String], _ outcome: BlockOutcome, figures: [Int], walk: HandoutWalk,
-    tables: inout TableIDs
+    tables: inout TableIDs, includingFigures: Bool = true
   )
     -> String
   {
@@ -212,7 +214,7 @@ public struct HTMLHandout {
           "<h\(level) class=\"exercise\">Exercise \(number)\(title.isEmpty ? "" : ": " + escapeHTML(title))</h\(level)>\n"
         html += "<p class=\"points\">\(points) point\(points == 1 ? "" : "s") per answer</p>\n"
       case .figure(let figure):
-        guard let number = numbers.next() else { continue }
+        guard let number = numbers.next(), includingFigures else { continue }
         // Below its readable width the figure scrolls sideways in its own box, so its
         // smallest text stays at least 8.5 px tall on a phone.
         let svg = walk.svg(

@@ -19,7 +19,10 @@ public struct NotebookExport {
   public var json: String {
     let walk = HandoutWalk(result: result, name: name, build: build)
     let markdown = MarkdownHandout(result: result, name: name, build: build)
+    let page = HTMLHandout(result: result, name: name, math: nil, build: build)
     var cells: [String] = []
+    // Table-caption ids run through the whole notebook, as on the page: one DOM in Jupyter.
+    var tables = TableIDs()
     for piece in walk.pieces {
       switch piece {
       case .prose(let lines, let firstLine, _):
@@ -32,26 +35,29 @@ public struct NotebookExport {
         guard !text.isEmpty else { continue }
         cells.append(cell(kind: "markdown", index: cells.count, source: text, outputs: nil))
       case .directive(let source, let outcome, let figures):
-        let results = markdown.results(outcome, figures: figures, walk: walk).map(Blanks.markdown)
+        // Every result the page shows — notes, exercise headings, captioned tables, an
+        // intended error — as HTML that needs no stylesheet (a blank is `____`), and as
+        // Markdown; each figure as SVG with its caption under it.
+        let html = Blanks.plainHTML(
+          page.directive(
+            source, outcome, figures: figures, walk: walk, tables: &tables, includingFigures: false)
+        )
+        let results = markdown.results(outcome, figures: [], walk: walk).map(Blanks.markdown)
         var outputs: [String] = []
-        let tables = outcome.items.compactMap { item -> String? in
-          if case .table(let table) = item {
-            var tables = TableIDs()
-            return HTMLHandout.table(table, blanks: walk.blanks, tables: &tables)
-          }
-          return nil
-        }
-        if !results.isEmpty {
+        if results.contains(where: { !$0.isEmpty }) {
           outputs.append(
-            display([
-              ("text/html", Blanks.html(tables.joined())),
-              ("text/markdown", results.joined(separator: "\n")),
-            ]))
+            display([("text/html", html), ("text/markdown", results.joined(separator: "\n"))]))
         }
         var numbers = figures.makeIterator()
         for case .figure(let figure) in outcome.items {
           guard let number = numbers.next() else { continue }
           outputs.append(display([("image/svg+xml", walk.svg(figure.figure, number: number))]))
+          let caption = "Figure \(number). \(figure.caption)"
+          outputs.append(
+            display([
+              ("text/html", "<p><em>\(escapeHTML(caption))</em></p>"),
+              ("text/markdown", "*\(escapeMarkdown(caption))*"),
+            ]))
         }
         cells.append(cell(kind: "code", index: cells.count, source: source, outputs: outputs))
       }

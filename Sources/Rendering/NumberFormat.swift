@@ -151,6 +151,14 @@ public struct Blanks: Sendable {
       answerClose, with: "**")
   }
 
+  /// Marked (already escaped) text in HTML that has no nbrun stylesheet (a Jupyter
+  /// output): a blank is `____`, an answer bold.
+  static func plainHTML(_ text: String) -> String {
+    guard hasMarks(text) else { return text }
+    return text.replacing(blank, with: "____").replacing(answerOpen, with: "<strong>")
+      .replacing(answerClose, with: "</strong>")
+  }
+
   /// Marked (already escaped) text in HTML: an empty box, or a highlighted answer.
   static func html(_ text: String) -> String {
     guard hasMarks(text) else { return text }

@@ -277,6 +277,27 @@ struct ExerciseTests {
         file.path, schema.path,
       ])
     #expect(verdict.contains("valid"), "the notebook does not validate: \(verdict)")
+    // What Jupyter and nbconvert show (text/html, without nbrun's stylesheet) carries every
+    // result: exercise headings, captions, and blanks as ____, never an unstyled box.
+    let parsed = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    let cells = try #require(parsed["cells"] as? [[String: Any]])
+    var shown = ""
+    for cell in cells where cell["cell_type"] as? String == "code" {
+      for output in cell["outputs"] as? [[String: Any]] ?? [] {
+        let data = output["data"] as? [String: Any] ?? [:]
+        let html = data["text/html"] as? String
+        let markdown = data["text/markdown"] as? String
+        if let markdown, !markdown.isEmpty {
+          #expect(html?.isEmpty == false, "a result shows in Markdown but not in HTML")
+        }
+        shown += html ?? ""
+      }
+    }
+    #expect(shown.contains("<h2 class=\"exercise\">Exercise 1"))
+    #expect(shown.contains("____"), "blanks show as ____")
+    #expect(!shown.contains("answer-box"), "no box that needs nbrun's CSS")
+    #expect(shown.contains("per answer"), "each exercise says its points")
     #expect(
       json
         == NotebookExport(
