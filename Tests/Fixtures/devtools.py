@@ -67,7 +67,13 @@ class Chromium:
     def wait(self, session, expression, seconds=60):
         end = time.time() + seconds
         while time.time() < end:
-            value = self.evaluate(session, expression)
+            try:
+                value = self.evaluate(session, expression)
+            except SystemExit as error:
+                # A page that is navigating has no context to evaluate in: try again.
+                if "navigated or closed" not in str(error) and "context" not in str(error):
+                    raise
+                value = None
             if value:
                 return value
             time.sleep(0.1)

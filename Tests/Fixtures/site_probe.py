@@ -26,7 +26,7 @@ def loaded(session, previous):
 
 
 def click(session, selector):
-    before = browser.evaluate(session, "location.href")
+    before = browser.wait(session, "document.readyState === 'complete' && location.href")
     if not browser.evaluate(session, f"!!document.querySelector({json.dumps(selector)})"):
         return None
     browser.evaluate(session, f"document.querySelector({json.dumps(selector)}).click(); true")
