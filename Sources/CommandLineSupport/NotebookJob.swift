@@ -198,7 +198,7 @@ public struct NotebookJob: Sendable {
       files.append(
         (
           "\(name).slides.html",
-          SlideDeck(result: result, name: name, math: math, build: build).text
+          SlideDeck(result: result, name: name, math: math, build: build, course: course).text
         ))
     }
     if formats.contains(.ipynb) {

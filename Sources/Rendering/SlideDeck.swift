@@ -17,15 +17,22 @@ public struct SlideDeck {
   public let name: String
   public let math: MathAssets?
   public let build: Build
+  /// Previous/next links and the index, when the notebook is part of a course: shown on
+  /// the title slide, linking to the neighbours' handouts.
+  public var course: Course.Links?
 
   /// The smallest scale a slide's content is shown at (26 px text stays 18 px).
   public static let minimumScale = 0.7
 
-  public init(result: RunResult, name: String, math: MathAssets?, build: Build = .handout) {
+  public init(
+    result: RunResult, name: String, math: MathAssets?, build: Build = .handout,
+    course: Course.Links? = nil
+  ) {
     self.result = result
     self.name = name
     self.math = math
     self.build = build
+    self.course = course
   }
 
   /// One slide as the notebook gives it, before the browser fits it.
@@ -82,7 +89,11 @@ public struct SlideDeck {
     let matter = result.document.frontMatter
     let title = handout.title(toc: toc)
     let byline = [matter.author, matter.course, matter.date].compactMap { $0 }.map(escapeHTML)
-    let slides = Self.slides(parts, byline: byline.isEmpty ? nil : byline.joined(separator: " · "))
+    var slides = Self.slides(
+      parts, byline: byline.isEmpty ? nil : byline.joined(separator: " · "))
+    if let course, let first = slides.firstIndex(where: \.title) {
+      slides[first].html.append(course.html)
+    }
     var page = """
       <!DOCTYPE html>
       <html lang="en">
@@ -134,6 +145,7 @@ public struct SlideDeck {
     .slide p,.slide ul,.slide ol{margin:0 0 14px}.slide .note{font-size:22px}
     .title-slide .slide-content{display:flex;flex-direction:column;justify-content:center;height:624px}
     .title-slide h1{font-size:56px;margin:0 0 24px;border:0}.title-slide .byline{font-size:28px;color:var(--muted)}
+    .title-slide .course-nav{display:flex;gap:32px;margin-top:40px;font:20px system-ui,sans-serif}.title-slide .course-nav a{text-decoration:none}@media print{.title-slide .course-nav{display:none}}
     .slide .table-wrap,.slide .figure-scroll,.slide .katex-display{overflow:visible;background:none}
     .slide table{font-size:22px}.slide .table-caption,.slide figcaption{font-size:19px}
     .slide .figure-scroll{width:auto;left:0;transform:none}.slide figure{margin:10px 0}.slide figure svg{max-height:540px;width:auto;max-width:100%;min-width:0!important}

@@ -207,6 +207,10 @@ struct FormatsTests {
     #expect(again == 0)
     let updated = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
     #expect(updated.contains(#"<a href="refs.slides.html">Slides</a>"#))
+    // A deck's title slide carries the course bar too.
+    let deck = try String(
+      contentsOf: site.appendingPathComponent("intro.slides.html"), encoding: .utf8)
+    #expect(deck.contains(#"<a rel="prev" href="basics.html">← Basics</a>"#))
     #expect(
       FileManager.default.fileExists(
         atPath: site.appendingPathComponent("refs_files/fig-1.svg").path),
