@@ -207,7 +207,8 @@ struct Render: ParsableCommand {
     // A course's pages link to each other; the student, key and variant builds are sheets
     // handed out one by one.
     let courses =
-      (build == .handout || build == .review) && formatList.contains(.html)
+      (build == .handout || build == .review)
+        && (formatList.contains(.html) || formatList.contains(.slides))
       ? CourseFinder.courses(for: notebooks) : [:]
     if let roster {
       for path in notebooks {
@@ -299,6 +300,8 @@ struct Render: ParsableCommand {
   /// notebooks this run rendered.
   private func writeIndexes(_ courses: [String: Course], outputs: inout OutputGuard) -> Verdict {
     var verdict = Verdict.succeeded
+    // The index links HTML pages: it is written by the runs that write them.
+    guard formatList.contains(.html) else { return verdict }
     var done: [Course] = []
     let folder = URL(fileURLWithPath: output)
     for path in notebooks {

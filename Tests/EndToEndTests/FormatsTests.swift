@@ -207,6 +207,10 @@ struct FormatsTests {
     #expect(again == 0)
     let updated = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
     #expect(updated.contains(#"<a href="refs.slides.html">Slides</a>"#))
+    // The decks alone give the same files (the course bar does not need the HTML run).
+    let (slidesOnly, why) = try Self.nbrun(
+      ["--check", "--quiet", "-o", "site", "--to", "slides"] + named, in: folder)
+    #expect(slidesOnly == 0, "\(why)")
     // A deck's title slide carries the course bar too.
     let deck = try String(
       contentsOf: site.appendingPathComponent("intro.slides.html"), encoding: .utf8)
