@@ -60,7 +60,11 @@ let package = Package(
     .target(name: "Runner", dependencies: ["NeuralEngine", "Notebook", "Figures", "Spelling"]),
 
     // Turns run results into Markdown and HTML handouts, and compares them (--check).
-    .target(name: "Rendering", dependencies: ["Runner", "Notebook", "Figures"]),
+    .target(
+      name: "Rendering", dependencies: ["Runner", "Notebook", "Figures"],
+      // The NumPy mirror of the engine that `--to ipynb` puts at the top of a notebook: a
+      // real Python file (tested by executing it), compiled into the library as bytes.
+      resources: [.embedInCode("Python/nbrun_support.py")]),
 
     // What the command-line programs share: a notebook job (builds, variants, the files
     // they give), handout files on disk, OpenBLAS kernel selection.

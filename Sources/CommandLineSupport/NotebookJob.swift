@@ -28,6 +28,8 @@ public struct JobRequest: Sendable {
     self.build = build
     self.roster = roster
     self.run = run
+    // A notebook export carries every block's NumPy code.
+    if formats.contains(.ipynb) { self.run.generatesCode = true }
   }
 
   /// Where handouts go unless `-o` says otherwise: `output/`, `output/review/`,

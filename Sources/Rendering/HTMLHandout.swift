@@ -192,14 +192,20 @@ public struct HTMLHandout {
     let anchor = outcome.common.label.map { " id=\"\(escapeHTML($0))\"" } ?? ""
     var html =
       "<section class=\"result\"\(anchor) data-block=\"\(escapeHTML(outcome.block.title))\">\n"
-    if outcome.common.echo {
+    if outcome.common.echo.showsSource {
       html +=
         "<pre class=\"directive\"><code>\(escapeHTML(source.joined(separator: "\n")))</code></pre>\n"
     }
     var numbers = figures.makeIterator()
     var tableNumber = walk.references.tables[outcome.block.range.start.line]
+    for code in outcome.echoedCode {
+      let label = code.language == .keras ? "Keras (a sketch, not run)" : "NumPy"
+      html +=
+        "<pre class=\"code\" aria-label=\"\(label)\"><code class=\"language-python\">\(escapeHTML(code.lines.joined(separator: "\n")))</code></pre>\n"
+    }
     for item in outcome.items {
       switch item {
+      case .code: continue
       case .note(let text):
         html += "<p class=\"note\">\(escapeHTML(text))</p>\n"
       case .expectedError(let message):

@@ -10,6 +10,8 @@ struct HandoutWalk {
   let build: Build
   /// Every blanked value of the run (`hk.Err4`), for the student and key builds.
   let blanked: Set<ValueKey>
+  /// Whether passing `expect` blocks stay in (a notebook export turns them into asserts).
+  var keepsPassingChecks = false
 
   init(result: RunResult, name: String, build: Build = .handout) {
     self.result = result
@@ -135,7 +137,11 @@ struct HandoutWalk {
     {
       return false
     }
-    if directive.kind == .expect, !showsChecks, case .succeeded = outcome.status { return false }
+    if directive.kind == .expect, !showsChecks, !keepsPassingChecks,
+      case .succeeded = outcome.status
+    {
+      return false
+    }
     return true
   }
 

@@ -46,7 +46,7 @@ public struct MarkdownHandout {
         }
       case .directive(let sourceLines, let outcome, let figures):
         let first = outcome.block.range.start.line
-        if outcome.common.echo {
+        if outcome.common.echo.showsSource {
           out += sourceLines.enumerated().map { ($1, terminator(first + $0)) }
         }
         var generated = [HandoutWalk.beginMarker(outcome.block), ""]
@@ -88,8 +88,13 @@ public struct MarkdownHandout {
     var lines: [String] = []
     var figureNumbers = figures.makeIterator()
     var tableNumber = walk.references.tables[outcome.block.range.start.line]
+    for code in outcome.echoedCode {
+      lines += [code.language == .keras ? "*Keras (a sketch, not run):*" : "*NumPy:*", ""]
+      lines += ["```python"] + code.lines + ["```", ""]
+    }
     for item in outcome.items {
       switch item {
+      case .code: continue
       case .note(let text):
         lines += [escapeMarkdown(text), ""]
       case .expectedError(let message):

@@ -1,9 +1,15 @@
+import Notebook
 import Runner
 
-/// `--to ipynb`: a Jupyter notebook (nbformat 4.5). The prose becomes Markdown cells, and
-/// each directive a cell whose source is the directive and whose outputs carry the rendered
-/// results: an HTML table, the same as Markdown, and the figures as SVG. It opens in
-/// Jupyter, VS Code and on GitHub.
+/// `--to ipynb`: a Jupyter notebook (nbformat 4.5) that runs in a stock Python 3 kernel.
+///
+/// The prose becomes Markdown cells. The first code cell is the support code
+/// (`Python/nbrun_support.py`: nbrun's engine in NumPy); every directive whose results can
+/// be recomputed becomes a code cell of generated NumPy that recomputes them, its stored
+/// outputs nbrun's own results (tables as HTML and Markdown, figures as SVG). Results with
+/// no code (an exercise heading, an intended error, a diagram) are a Markdown cell, with
+/// figures as attachments, so that nbconvert and JupyterLab show them. Run top to bottom,
+/// the notebook prints nbrun's numbers; `expect` blocks become `assert`s.
 public struct NotebookExport {
   public let result: RunResult
   public let name: String
@@ -17,12 +23,14 @@ public struct NotebookExport {
 
   /// The notebook as JSON, keys in a fixed order (byte-identical on every run).
   public var json: String {
-    let walk = HandoutWalk(result: result, name: name, build: build)
+    var walk = HandoutWalk(result: result, name: name, build: build)
+    walk.keepsPassingChecks = true
     let markdown = MarkdownHandout(result: result, name: name, build: build)
     let page = HTMLHandout(result: result, name: name, math: nil, build: build)
     var cells: [String] = []
     // Table-caption ids run through the whole notebook, as on the page: one DOM in Jupyter.
     var tables = TableIDs()
+    var supportWritten = false
     for piece in walk.pieces {
       switch piece {
       case .prose(let lines, let firstLine, _):
@@ -33,33 +41,70 @@ public struct NotebookExport {
         while text.first?.trimmingCharacters(in: " ") == "" { text.removeFirst() }
         while text.last?.trimmingCharacters(in: " ") == "" { text.removeLast() }
         guard !text.isEmpty else { continue }
-        cells.append(cell(kind: "markdown", index: cells.count, source: text, outputs: nil))
+        cells.append(cell(kind: "markdown", index: cells.count, source: text))
       case .directive(let source, let outcome, let figures):
-        // Every result the page shows — notes, exercise headings, captioned tables, an
-        // intended error — as HTML that needs no stylesheet (a blank is `____`), and as
-        // Markdown; each figure as SVG with its caption under it.
+        let code = outcome.items.lazy.compactMap { item -> GeneratedCode? in
+          guard case .code(let code) = item, code.language == .numpy else { return nil }
+          return code
+        }.first
+        let checksHidden = outcome.block.kind == .expect && !walk.showsChecks
         let html = Blanks.plainHTML(
           page.directive(
             source, outcome, figures: figures, walk: walk, tables: &tables, includingFigures: false)
         )
         let results = markdown.results(outcome, figures: [], walk: walk).map(Blanks.markdown)
-        var outputs: [String] = []
-        if results.contains(where: { !$0.isEmpty }) {
-          outputs.append(
-            display([("text/html", html), ("text/markdown", results.joined(separator: "\n"))]))
-        }
+        let hasResults = !checksHidden && results.contains { !$0.isEmpty }
+        var figureOutputs: [(number: Int, svg: String, caption: String)] = []
         var numbers = figures.makeIterator()
         for case .figure(let figure) in outcome.items {
           guard let number = numbers.next() else { continue }
-          outputs.append(display([("image/svg+xml", walk.svg(figure.figure, number: number))]))
-          let caption = "Figure \(number). \(figure.caption)"
-          outputs.append(
-            display([
-              ("text/html", "<p><em>\(escapeHTML(caption))</em></p>"),
-              ("text/markdown", "*\(escapeMarkdown(caption))*"),
-            ]))
+          figureOutputs.append((number, walk.svg(figure.figure, number: number), figure.caption))
         }
-        cells.append(cell(kind: "code", index: cells.count, source: source, outputs: outputs))
+        // A student's cell whose table has blanks keeps that table visible above the code
+        // (which computes the answers into V without showing them).
+        let blanked = build == .student && Self.showsBlanks(outcome, walk.blanks)
+        guard var lines = code?.lines, !(build == .student && outcome.block.kind == .expect)
+        else {
+          if hasResults || !figureOutputs.isEmpty {
+            cells.append(
+              markdownResults(
+                index: cells.count, results: hasResults ? results : [], figures: figureOutputs))
+          }
+          continue
+        }
+        if !supportWritten {
+          cells.append(supportCell(index: cells.count))
+          supportWritten = true
+        }
+        var outputs: [String] = []
+        if blanked {
+          cells.append(
+            markdownResults(index: cells.count, results: results, figures: figureOutputs))
+          lines = lines.filter { !$0.hasPrefix("show") && !$0.hasPrefix("plot_") }
+          lines.append(
+            "# The blanks in the table above are yours to work out; this cell computes them into V.")
+        } else {
+          if hasResults {
+            outputs.append(
+              display(
+                [("text/html", html), ("text/markdown", results.joined(separator: "\n"))],
+                numbers: checksHidden ? [] : Self.numbers(in: outcome, walk.blanks)))
+          }
+          for figure in figureOutputs {
+            outputs.append(display([("image/svg+xml", figure.svg)]))
+            let caption = "Figure \(figure.number). \(figure.caption)"
+            outputs.append(
+              display([
+                ("text/html", "<p><em>\(escapeHTML(caption))</em></p>"),
+                ("text/markdown", "*\(escapeMarkdown(caption))*"),
+              ]))
+          }
+        }
+        let header = source.map { "# " + $0 }
+        cells.append(
+          cell(
+            kind: "code", index: cells.count, source: header + lines, outputs: outputs,
+            block: outcome.block))
       }
     }
     let title = result.document.frontMatter.title.map { ", \"title\": \(quoted($0))" } ?? ""
@@ -69,8 +114,8 @@ public struct NotebookExport {
       \(cells.joined(separator: ",\n"))
        ],
        "metadata": {
-        "kernelspec": {"display_name": "nbrun", "language": "markdown", "name": "nbrun"},
-        "language_info": {"name": "markdown"}\(title)
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python", "pygments_lexer": "ipython3"}\(title)
        },
        "nbformat": 4,
        "nbformat_minor": 5
@@ -79,24 +124,118 @@ public struct NotebookExport {
       """
   }
 
-  private func cell(kind: String, index: Int, source: [String], outputs: [String]?) -> String {
+  /// The support cell: nbrun's engine in NumPy, which every later cell calls.
+  private func supportCell(index: Int) -> String {
+    var lines = PythonSupport.source.split(separator: "\n", omittingEmptySubsequences: false).map(
+      String.init)
+    while lines.last == "" { lines.removeLast() }
+    return cell(kind: "code", index: index, source: lines, outputs: [])
+  }
+
+  /// Results shown without code: the Markdown of the results, and each figure as an
+  /// attachment with its caption.
+  private func markdownResults(
+    index: Int, results: [String], figures: [(number: Int, svg: String, caption: String)]
+  ) -> String {
+    var text = results
+    while text.last == "" { text.removeLast() }
+    var attachments: [String] = []
+    for figure in figures {
+      if !text.isEmpty { text.append("") }
+      text.append("![\(escapeMarkdown(figure.caption))](attachment:fig-\(figure.number).svg)")
+      text += ["", "*Figure \(figure.number). \(escapeMarkdown(figure.caption))*"]
+      attachments.append(
+        "\"fig-\(figure.number).svg\": {\"image/svg+xml\": \(quoted(figure.svg))}")
+    }
+    return cell(kind: "markdown", index: index, source: text, attachments: attachments)
+  }
+
+  private func cell(
+    kind: String, index: Int, source: [String], outputs: [String]? = nil,
+    attachments: [String] = [], block: DirectiveBlock? = nil
+  ) -> String {
     let lines = source.enumerated().map { offset, line in
       quoted(offset == source.count - 1 ? line : line + "\n")
     }
+    var metadata = "{}"
+    if let block {
+      metadata =
+        "{\"nbrun\": {\"block\": \(quoted(block.title)), \"line\": \(block.range.start.line)}}"
+    }
     var fields = [
-      "\"cell_type\": \"\(kind)\"", "\"id\": \"cell-\(index + 1)\"", "\"metadata\": {}",
+      "\"cell_type\": \"\(kind)\"", "\"id\": \"cell-\(index + 1)\"", "\"metadata\": \(metadata)",
       "\"source\": [\(lines.joined(separator: ", "))]",
     ]
+    if !attachments.isEmpty {
+      fields.insert("\"attachments\": {\(attachments.joined(separator: ", "))}", at: 1)
+    }
     if let outputs {
-      fields.insert("\"execution_count\": \(index + 1)", at: 1)
+      fields.insert("\"execution_count\": \(outputs.isEmpty ? "null" : "\(index + 1)")", at: 1)
       fields.append("\"outputs\": [\(outputs.joined(separator: ", "))]")
     }
     return "  {" + fields.joined(separator: ", ") + "}"
   }
 
-  private func display(_ data: [(String, String)]) -> String {
+  private func display(_ data: [(String, String)], numbers: [(Double, Int)] = []) -> String {
     let entries = data.map { "\(quoted($0.0)): \(quoted($0.1))" }.joined(separator: ", ")
-    return "{\"output_type\": \"display_data\", \"data\": {\(entries)}, \"metadata\": {}}"
+    var metadata = "{}"
+    if !numbers.isEmpty {
+      let list = numbers.map { "[\(Self.json($0.0)), \($0.1)]" }.joined(separator: ", ")
+      metadata = "{\"nbrun\": {\"printed\": [\(list)]}}"
+    }
+    return "{\"output_type\": \"display_data\", \"data\": {\(entries)}, \"metadata\": \(metadata)}"
+  }
+
+  private static func json(_ x: Double) -> String {
+    x.isFinite ? "\(x)" : "null"
+  }
+
+  /// Every number a block's tables print (full precision, with the decimals printed), except
+  /// blanked ones: what the executed cell must print again.
+  static func numbers(in outcome: BlockOutcome, _ blanks: Blanks) -> [(Double, Int)] {
+    var found: [(Double, Int)] = []
+    func visit(_ cell: Cell, precision: Int) {
+      switch cell {
+      case .number(let x, let decimals): found.append((x, decimals ?? precision))
+      case .plain(let x), .measured(let x): found.append((x, precision))
+      case .integer(let x): found.append((Double(x), 0))
+      case .formula(let parts): for part in parts { visit(part, precision: precision) }
+      case .keyed(let key, let inner): if !blanks.keys.contains(key) { visit(inner, precision: precision) }
+      case .text, .mark, .empty: break
+      }
+    }
+    func visit(_ part: FormulaPart, precision: Int) {
+      switch part {
+      case .number(let x, let decimals, _), .factor(let x, let decimals, _):
+        found.append((x, decimals ?? precision))
+      case .keyed(let key, let inner): if !blanks.keys.contains(key) { visit(inner, precision: precision) }
+      case .text: break
+      }
+    }
+    for case .table(let table) in outcome.items {
+      for row in table.rows { for cell in row { visit(cell, precision: table.precision) } }
+    }
+    return found
+  }
+
+  /// Whether a block's tables show a blank in this build.
+  static func showsBlanks(_ outcome: BlockOutcome, _ blanks: Blanks) -> Bool {
+    guard !blanks.keys.isEmpty else { return false }
+    func blanked(_ cell: Cell) -> Bool {
+      switch cell {
+      case .keyed(let key, let inner): blanks.keys.contains(key) || blanked(inner)
+      case .formula(let parts): parts.contains(where: blanked)
+      default: false
+      }
+    }
+    func blanked(_ part: FormulaPart) -> Bool {
+      if case .keyed(let key, let inner) = part { return blanks.keys.contains(key) || blanked(inner) }
+      return false
+    }
+    for case .table(let table) in outcome.items where table.rows.contains(where: { $0.contains(where: blanked) }) {
+      return true
+    }
+    return false
   }
 }
 
@@ -117,4 +256,9 @@ func quoted(_ text: String) -> String {
     }
   }
   return out + "\""
+}
+
+/// The Python support cell's source.
+enum PythonSupport {
+  static let source = String(decoding: PackageResources.nbrun_support_py, as: UTF8.self)
 }

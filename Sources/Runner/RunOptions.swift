@@ -16,6 +16,9 @@ public struct RunOptions: Sendable {
   /// How many independent blocks may run at once (1: in order, one at a time). Results do
   /// not depend on it: each block computes on its own thread, with one OpenBLAS thread.
   public var blockWorkers = 1
+  /// Generate every block's NumPy code (``ResultItem/code(_:)``), as an ipynb export needs;
+  /// blocks with `echo: numpy` or `echo: keras` generate theirs regardless.
+  public var generatesCode = false
 
   public init(
     keepGoing: Bool = false, budget: Double? = nil,
@@ -64,6 +67,17 @@ public struct BlockOutcome: Sendable {
   public var failedExpectation = false
   /// Whether the results came from the block cache instead of running the block.
   public var cached = false
+
+  /// The generated code a handout shows beside the results (`echo: numpy`/`keras`).
+  public var echoedCode: [GeneratedCode] {
+    items.compactMap { item in
+      guard case .code(let code) = item else { return nil }
+      let shown =
+        (common.echo == .numpy && code.language == .numpy)
+        || (common.echo == .keras && code.language == .keras)
+      return shown ? code : nil
+    }
+  }
 }
 
 /// A whole run: every block's outcome, the named values, every diagnostic.

@@ -59,6 +59,9 @@ public enum ResultItem: Codable, Hashable, Sendable {
   case note(String)
   /// The error a block was meant to fail with (`expect_error:`), shown as a result.
   case expectedError(String)
+  /// Code that recomputes the block's results (``GeneratedCode``): the exported notebook's
+  /// cell, and the handout's `echo: numpy` listing.
+  case code(GeneratedCode)
   /// The heading of a numbered exercise.
   case exercise(number: Int, title: String, points: Int)
 }
@@ -67,4 +70,21 @@ public enum ResultItem: Codable, Hashable, Sendable {
 public struct FigureResult: Codable, Hashable, Sendable {
   public var figure: Figure
   public var caption: String
+}
+
+/// Code generated for a block.
+public struct GeneratedCode: Codable, Hashable, Sendable {
+  public enum Language: String, Codable, Sendable {
+    /// Runs in a stock Python 3 kernel with NumPy, after the support cell.
+    case numpy
+    /// A Keras rendering of the block, as text (not run).
+    case keras
+  }
+  public var language: Language
+  public var lines: [String]
+
+  public init(_ language: Language, _ lines: [String]) {
+    self.language = language
+    self.lines = lines
+  }
 }

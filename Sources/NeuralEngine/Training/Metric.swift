@@ -141,7 +141,9 @@ struct MetricTally {
   let metrics: [Metric]
   var confusion: ConfusionMatrix
   var rows = 0
-  var topKHits = 0
+  /// Hits per k of the top-k accuracies asked for (each k counted on its own: top 2 and
+  /// top 3 in one run are two tallies).
+  var topKHits: [Int: Int] = [:]
   var elements = 0
   var squaredError = 0.0
   var absoluteError = 0.0
@@ -180,7 +182,7 @@ struct MetricTally {
     }
     guard needsConfusion else { return }
     let classes = confusion.classes
-    let topK = metrics.compactMap { if case .topKAccuracy(let k) = $0 { k } else { nil } }.first
+    let topKs = metrics.compactMap { if case .topKAccuracy(let k) = $0 { k } else { nil } }
     for r in 0..<count {
       let actual: Int
       if targetColumns == 1 {
@@ -206,19 +208,20 @@ struct MetricTally {
         scores.append(Double(p[r * outputs + outputs - 1]))
         labels.append(actual == 1)
       }
-      if let topK, outputs > 1 {
+      if !topKs.isEmpty, outputs > 1 {
         let score = p[r * outputs + actual]
         var higher = 0
         for j in 0..<outputs where p[r * outputs + j] > score { higher += 1 }
-        if higher < topK { topKHits += 1 }
+        for k in topKs where higher < k { topKHits[k, default: 0] += 1 }
       }
+
     }
   }
 
   func value(of metric: Metric) -> Double {
     switch metric {
     case .accuracy, .binaryAccuracy, .categoricalAccuracy: confusion.accuracy
-    case .topKAccuracy: rows == 0 ? 0 : Double(topKHits) / Double(rows)
+    case .topKAccuracy(let k): rows == 0 ? 0 : Double(topKHits[k] ?? 0) / Double(rows)
     case .meanSquaredError: elements == 0 ? 0 : squaredError / Double(elements)
     case .rootMeanSquaredError: elements == 0 ? 0 : (squaredError / Double(elements)).squareRoot()
     case .meanAbsoluteError: elements == 0 ? 0 : absoluteError / Double(elements)

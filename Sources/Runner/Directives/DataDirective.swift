@@ -138,7 +138,7 @@ struct DataDirective: Directive {
     return items
   }
 
-  private func load(_ context: BlockContext) throws -> Dataset {
+  func load(_ context: BlockContext) throws -> Dataset {
     if let rows {
       let width = rows[0].count
       if let bad = rows.firstIndex(where: { $0.count != width }) {

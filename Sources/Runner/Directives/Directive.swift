@@ -23,6 +23,11 @@ protocol Directive: DeclaredOptions {
   func resultName(_ block: DirectiveBlock) -> String?
   /// Runs the block against the namespace; results are returned, values stored.
   func run(_ context: BlockContext) throws -> [ResultItem]
+  /// NumPy code that recomputes the block's results after it ran (the namespace holds its
+  /// values), calling the support cell (`Rendering/Python/nbrun_support.py`).
+  func python(_ context: BlockContext) throws -> [String]?
+  /// A Keras rendering of the block, where it maps to Keras's API.
+  func keras(_ context: BlockContext) -> [String]?
 }
 
 extension Directive {
@@ -30,6 +35,8 @@ extension Directive {
   func validate(_ block: DirectiveBlock) -> [BlockError] { [] }
   func reads(_ block: DirectiveBlock) -> [String] { [] }
   func resultName(_ block: DirectiveBlock) -> String? { block.name }
+  func python(_ context: BlockContext) throws -> [String]? { nil }
+  func keras(_ context: BlockContext) -> [String]? { nil }
 
   /// Reads a block into this directive, with every mistake in its options.
   static func plan(_ block: DirectiveBlock) -> (any Directive, [BlockError]) {

@@ -74,13 +74,30 @@ struct Plan {
       return [.expectedError(expectedFailure(error) ?? "")]
     }
     try checkBlanks(context)
+    var shown = items
+    if let code = try? generatedCode(context) { shown += code }
     if let expected = common.expectError {
       throw BlockError(
         "this block was expected to fail with '\(expected)', but it ran",
         at: block.option("expect_error"),
         hint: "remove 'expect_error' if the block is meant to work")
     }
-    return items
+    return shown
+  }
+
+  /// The code the run asked for: NumPy for an export (or `echo: numpy`), Keras for
+  /// `echo: keras`. Code generation never fails a block: a block without code has none.
+  private func generatedCode(_ context: BlockContext) throws -> [ResultItem] {
+    var code: [ResultItem] = []
+    if context.run.generatesCode || common.echo == .numpy,
+      let lines = try directive.python(context), !lines.isEmpty
+    {
+      code.append(.code(GeneratedCode(.numpy, lines)))
+    }
+    if common.echo == .keras, let lines = directive.keras(context), !lines.isEmpty {
+      code.append(.code(GeneratedCode(.keras, lines)))
+    }
+    return code
   }
 
   /// Every name in `blank:` must be a value the block computed.

@@ -211,7 +211,7 @@ struct TrainDirective: Directive {
     }
   }
 
-  private func makeOptimizer(_ context: BlockContext) throws -> Optimizer {
+  func makeOptimizer(_ context: BlockContext) throws -> Optimizer {
     guard var made = optimizer.optimizer(rate: rate) else {
       throw BlockError("unknown optimizer '\(optimizer.rawValue)'", at: context.option("optimizer"))
     }

@@ -6,7 +6,7 @@ public struct CommonOptions: DeclaredOptions, Sendable {
   public var caption: String?
   public var label: String?
   public var title: String?
-  public var echo = false
+  public var echo = Echo.none
   public var results = Visibility.show
   public var precision: Int?
   public var notation: Notation?
@@ -19,6 +19,19 @@ public struct CommonOptions: DeclaredOptions, Sendable {
   public var reveal: Reveal?
 
   public init() {}
+
+  /// What a handout shows beside a block's results: nothing, the directive itself, or the
+  /// generated code that recomputes them (NumPy, runnable; Keras, as text).
+  public enum Echo: String, OptionChoice {
+    case none, source, numpy, keras
+    static let aliases: [String: Echo] = [
+      "false": .none, "no": .none, "true": .source, "yes": .source, "python": .numpy,
+    ]
+    /// Whether the directive's own source is shown.
+    public var showsSource: Bool { self == .source }
+    /// Whether generated code is shown.
+    public var showsCode: Bool { self == .numpy || self == .keras }
+  }
 
   /// How a block's results build up on a slide, one click at a time.
   public enum Reveal: String, OptionChoice {
@@ -47,8 +60,9 @@ public struct CommonOptions: DeclaredOptions, Sendable {
           "a description (a run's optimizer and rate, a network's layer sizes), else the block's name"
       ),
       .option(
-        "echo", \.echo, .boolean, "show the directive's own source in the handout",
-        example: "echo: true"),
+        "echo", \.echo, .choice,
+        "show the directive's source (`true`), or the NumPy code that recomputes its results (`numpy`, the code of the exported notebook), or a Keras sketch (`keras`, text), beside its results",
+        example: "echo: numpy"),
       .option(
         "results", \.results, .choice, "show the results, or hide them (values stay usable)",
         example: "results: hide"),

@@ -1,0 +1,1409 @@
+"""nbrun's neural-network engine, written out in NumPy.
+
+Every cell below calls these functions. They compute what nbrun computes, with the same
+formulas, in the same order, from the same random numbers (nbrun's own generator,
+xoshiro256**, reproduced exactly), so the numbers printed here are the handout's.
+Read them as the lecture's formulas in code: a layer is z = x·W + b, a = φ(z); the
+backward pass is δ = φ′(z) ⊙ (δ_next · W_nextᵀ); a step is θ ← θ − η·∂L/∂θ.
+"""
+
+import math
+
+import numpy as np
+
+try:
+    from IPython.display import HTML, Markdown, display
+except ImportError:  # plain Python: print instead
+    display = None
+
+V = {}  # every value nbrun names, by the name a notebook quotes: V["hk.O6"]
+
+# ---------------------------------------------------------------- random numbers
+
+MASK = (1 << 64) - 1
+
+
+def _rotl(x, k):
+    return ((x << k) | (x >> (64 - k))) & MASK
+
+
+class Random:
+    """nbrun's seeded generator: xoshiro256** seeded through SplitMix64."""
+
+    def __init__(self, seed):
+        mix = seed & MASK
+        state = []
+        for _ in range(4):
+            mix = (mix + 0x9E3779B97F4A7C15) & MASK
+            z = mix
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+            state.append(z ^ (z >> 31))
+        self.s = state
+
+    def next(self):
+        s = self.s
+        result = (_rotl((s[1] * 5) & MASK, 7) * 9) & MASK
+        t = (s[1] << 17) & MASK
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = _rotl(s[3], 45)
+        return result
+
+    def uniform(self, low=0.0, high=1.0):
+        return low + (high - low) * ((self.next() >> 11) * 2.0**-53)
+
+    def integer(self, bound):
+        """A uniform integer in 0..bound-1 (Lemire's method, unbiased)."""
+        if bound <= 1:
+            return 0
+        product = self.next() * bound
+        if product & MASK < bound:
+            threshold = ((1 << 64) - bound) % bound
+            while product & MASK < threshold:
+                product = self.next() * bound
+        return product >> 64
+
+    def gaussian(self, mean=0.0, std=1.0):
+        """A normal number (Marsaglia's polar method)."""
+        while True:
+            u = 2 * self.uniform() - 1
+            v = 2 * self.uniform() - 1
+            s = u * u + v * v
+            if 0 < s < 1:
+                return mean + std * (u * math.sqrt(-2 * _log(s) / s))
+
+    def shuffle(self, items):
+        """Fisher–Yates, in place."""
+        for i in range(len(items) - 1, 0, -1):
+            j = self.integer(i + 1)
+            items[i], items[j] = items[j], items[i]
+
+
+def _log(x):
+    """ln x by nbrun's own series, so every machine draws the same normal numbers."""
+    m, e = math.frexp(x)
+    m, e = m * 2, float(e - 1)
+    if m > 1.4142135623730951:
+        m /= 2
+        e += 1
+    s = (m - 1) / (m + 1)
+    s2, term, total, k = s * s, s, 0.0, 1.0
+    while k < 40:
+        total += term / k
+        term *= s2
+        k += 2
+    return 2 * total + e * 0.6931471805599453
+
+
+# ---------------------------------------------------------------- data
+
+
+class Data:
+    """Features X (one sample per row) and targets Y, with their column names."""
+
+    def __init__(self, X, Y, features, targets, classes=None):
+        self.X, self.Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+        self.features, self.targets, self.classes = features, targets, classes
+        self.parts = {}
+
+    def __len__(self):
+        return len(self.X)
+
+    def rows(self, order):
+        return Data(self.X[order], self.Y[order], self.features, self.targets, self.classes)
+
+    def __getattr__(self, part):  # digits.train, digits.test
+        parts = self.__dict__.get("parts", {})
+        if part in parts:
+            return parts[part]
+        raise AttributeError(part)
+
+
+def table_data(rows, columns, target=None):
+    """A data set from a table: the target column (the last by default) and the features."""
+    rows = np.asarray(rows, dtype=float)
+    t = columns.index(target) if target in columns else len(columns) - 1
+    keep = [c for c in range(len(columns)) if c != t]
+    y = rows[:, [t]]
+    whole = bool(np.all((y >= 0) & (y == np.round(y)) & (y < 1000)))
+    count = int(y.max()) + 1 if whole and len(y) else 0
+    classes = [str(c) for c in range(count)] if whole and 2 <= count <= 50 else None
+    return Data(rows[:, keep], y, [columns[c] for c in keep], [columns[t]], classes)
+
+
+def one_hot(data):
+    labels = data.Y[:, 0].astype(int)
+    count = len(data.classes) if data.classes else labels.max() + 1
+    Y = np.zeros((len(labels), count))
+    Y[np.arange(len(labels)), labels] = 1
+    return Data(data.X, Y, data.features, data.classes, data.classes)
+
+
+def split(data, validation, test, seed):
+    """Shuffles the rows with the seed, then cuts train | validation | test."""
+    order = list(range(len(data)))
+    Random(seed).shuffle(order)
+    n_test = round_half_away(len(data) * test)
+    n_val = round_half_away(len(data) * validation)
+    n_train = len(data) - n_test - n_val
+    return {
+        "train": data.rows(order[:n_train]),
+        "validation": data.rows(order[n_train : n_train + n_val]),
+        "test": data.rows(order[n_train + n_val :]),
+    }
+
+
+def round_half_away(x):
+    return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
+
+
+def scaler(X, kind):
+    """The scaling fitted on X (the training part), as a function of other data."""
+    if kind == "max":
+        top = np.abs(X).max()
+        return lambda Z: Z * (1 / top)
+    if kind == "standard":
+        mean = X.sum(axis=0) / len(X)
+        var = ((X - mean) ** 2).sum(axis=0) / len(X)
+        factor = np.where(var > 0, 1 / np.sqrt(np.where(var > 0, var, 1)), 1.0)
+        return lambda Z: (Z - mean) * factor
+    low, high = X.min(axis=0), X.max(axis=0)
+    factor = np.where(high > low, 1 / np.where(high > low, high - low, 1), 1.0)
+    return lambda Z: (Z - low) * factor
+
+
+def pixels(text, rows, columns):
+    """Decodes pixel values written one character each (0-9, then a-g for 10-16)."""
+    values = np.array([int(c, 17) for c in text], dtype=float)
+    return values.reshape(rows, columns)
+
+
+# ---------------------------------------------------------------- activations
+
+SELU_LAMBDA, SELU_ALPHA = 1.0507009873554804934, 1.6732632423543772848
+_erf = np.vectorize(math.erf)
+
+
+def logistic(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def activate(name, z, alpha=None):
+    """a = φ(z); softmax acts on each row."""
+    if name == "identity":
+        return z.copy()
+    if name == "step":
+        return np.where(z >= 0, 1.0, 0.0)
+    if name == "sign":
+        return np.sign(z)
+    if name == "sigmoid":
+        return logistic(z)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0)
+    if name == "leaky_relu":
+        return np.where(z > 0, z, alpha * z)
+    if name == "elu":
+        return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
+    if name == "selu":
+        return SELU_LAMBDA * np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0)))
+    if name == "softplus":
+        return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+    if name == "gelu":
+        return z * ((1 + _erf(z / math.sqrt(2))) / 2)
+    if name == "silu":
+        return z * logistic(z)
+    if name == "gaussian":
+        return np.exp(-z * z)
+    if name == "softmax":
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e * (1 / e.sum(axis=1, keepdims=True))
+    raise ValueError(f"unknown activation {name}")
+
+
+def derivative(name, z, a, alpha=None):
+    """φ′(z), element by element (for softmax the Jacobian's diagonal a(1 − a))."""
+    if name == "identity":
+        return np.ones_like(z)
+    if name in ("step", "sign"):
+        return np.zeros_like(z)
+    if name in ("sigmoid", "softmax"):
+        return a * (1 - a)
+    if name == "tanh":
+        return 1 - a * a
+    if name == "relu":
+        return np.where(z > 0, 1.0, 0.0)
+    if name == "leaky_relu":
+        return np.where(z > 0, 1.0, alpha)
+    if name == "elu":
+        return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0)))
+    if name == "selu":
+        return SELU_LAMBDA * np.where(z > 0, 1.0, SELU_ALPHA * np.exp(np.minimum(z, 0)))
+    if name == "softplus":
+        return logistic(z)
+    if name == "gelu":
+        return (1 + _erf(z / math.sqrt(2))) / 2 + z * np.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    if name == "silu":
+        s = logistic(z)
+        return s * (1 + z * (1 - s))
+    if name == "gaussian":
+        return -2 * z * a
+    raise ValueError(f"unknown activation {name}")
+
+
+def back_through(name, z, a, g, alpha=None):
+    """∂L/∂z from ∂L/∂a: φ′(z) ⊙ g, or for softmax a ⊙ (g − Σ g⊙a) per row."""
+    if name == "softmax":
+        return a * (g - (g * a).sum(axis=1, keepdims=True))
+    if name == "sigmoid":
+        return g * a * (1 - a)
+    if name == "tanh":
+        return g * (1 - a * a)
+    if name == "relu":
+        return np.where(z > 0, g, 0.0)
+    if name == "identity":
+        return g.copy()
+    return g * derivative(name, z, a, alpha)
+
+
+# ---------------------------------------------------------------- losses
+
+EPSILON = 1e-7
+
+
+def clamp(p):
+    return np.minimum(np.maximum(p, np.finfo(float).tiny), 1 - np.finfo(float).eps / 2)
+
+
+def loss_value(name, p, y, delta=1.0):
+    n, count = p.shape[0], p.size
+    if name in ("mse", "half_sse"):
+        total = ((y - p) * (y - p)).sum()
+        return total / 2 if name == "half_sse" else total / count
+    if name == "mae":
+        return np.abs(y - p).sum() / count
+    if name == "huber":
+        e = np.abs(y - p)
+        return np.where(e <= delta, e * e / 2, delta * (e - delta / 2)).sum() / count
+    if name == "binary_crossentropy":
+        q = clamp(p)
+        return -(y * np.log(q) + (1 - y) * np.log1p(-q)).sum() / count
+    if name == "categorical_crossentropy":
+        return -np.where(y != 0, y * np.log(clamp(p)), 0).sum() / n
+    if name == "sparse_categorical_crossentropy":
+        return -np.log(clamp(p[np.arange(n), y[:, 0].astype(int)])).sum() / n
+    if name == "hinge":
+        t = np.where(y == 0, -1.0, y)
+        return np.maximum(0, 1 - t * p).sum() / count
+    if name == "mape":
+        return 100 * (np.abs(y - p) / np.maximum(np.abs(y), EPSILON)).sum() / count
+    if name == "msle":
+        d = np.log1p(np.maximum(p, EPSILON)) - np.log1p(np.maximum(y, EPSILON))
+        return (d * d).sum() / count
+    if name == "kl_divergence":
+        t = np.clip(y, EPSILON, 1)
+        return (t * np.log(t / np.clip(p, EPSILON, 1))).sum() / n
+    if name == "poisson":
+        return (p - y * np.log(p + EPSILON)).sum() / count
+    raise ValueError(f"unknown loss {name}")
+
+
+def loss_gradient(name, p, y, delta=1.0):
+    """∂L/∂ŷ, the gradient with respect to the predictions."""
+    n, count = p.shape[0], p.size
+    if name == "mse":
+        return 2 * (p - y) / count
+    if name == "half_sse":
+        return p - y
+    if name == "mae":
+        return np.sign(p - y) / count
+    if name == "huber":
+        e = p - y
+        return np.where(np.abs(e) <= delta, e, np.where(e > 0, delta, -delta)) / count
+    if name == "binary_crossentropy":
+        q = clamp(p)
+        return (q - y) / (q * (1 - q)) / count
+    if name == "categorical_crossentropy":
+        return -y / clamp(p) / n
+    if name == "sparse_categorical_crossentropy":
+        g = np.zeros_like(p)
+        rows, labels = np.arange(n), y[:, 0].astype(int)
+        g[rows, labels] = -1 / clamp(p[rows, labels]) / n
+        return g
+    if name == "hinge":
+        t = np.where(y == 0, -1.0, y)
+        return np.where(1 - t * p > 0, -t / count, 0.0)
+    if name == "mape":
+        return 100 * np.sign(p - y) / np.maximum(np.abs(y), EPSILON) / count
+    if name == "msle":
+        d = np.log1p(np.maximum(p, EPSILON)) - np.log1p(np.maximum(y, EPSILON))
+        return np.where(p > EPSILON, 2 * d / (1 + p) / count, 0.0)
+    if name == "kl_divergence":
+        inside = (p > EPSILON) & (p < 1)
+        return np.where(inside, -np.clip(y, EPSILON, 1) / np.where(inside, p, 1) / n, 0.0)
+    if name == "poisson":
+        return (1 - y / (p + EPSILON)) / count
+    raise ValueError(f"unknown loss {name}")
+
+
+FUSED = {"binary_crossentropy": "sigmoid", "categorical_crossentropy": "softmax",
+         "sparse_categorical_crossentropy": "softmax"}
+
+
+def fused_loss(name, z, a, y):
+    """Cross-entropy computed from the net input (stable), and ∂L/∂z = (a − y)/n."""
+    n = z.shape[0]
+    if name == "binary_crossentropy":
+        value = (np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum() / z.size
+        return value, (a - y) / z.size
+    top = z.max(axis=1, keepdims=True)
+    log_sum = top + np.log(np.exp(z - top).sum(axis=1, keepdims=True))
+    if name == "sparse_categorical_crossentropy":
+        labels = y[:, 0].astype(int)
+        rows = np.arange(n)
+        value = (log_sum[:, 0] - z[rows, labels]).sum() / n
+        d = a / n
+        d[rows, labels] -= 1 / n
+        return value, d
+    value = np.where(y != 0, y * (log_sum - z), 0).sum() / n
+    return value, (a * y.sum(axis=1, keepdims=True) - y) / n
+
+
+# ---------------------------------------------------------------- models
+
+
+class Dense:
+    """A layer a = φ(x·W + b): W[i, j] is the weight from input i to unit j."""
+
+    def __init__(self, W, b, activation, alpha=None):
+        self.W, self.b, self.activation, self.alpha = W, b, activation, alpha
+
+
+class Model:
+    def __init__(self, inputs, layers, names=None, neuron=False, dtype=float, labels=None):
+        if isinstance(inputs, int):
+            inputs = [f"x{i + 1}" for i in range(inputs)]
+        self.inputs, self.layers, self.neuron, self.dtype = inputs, layers, neuron, dtype
+        # unit labels: inputs, then every layer's units
+        self.labels = labels or unit_labels(inputs, [d.W.shape[1] for d in layers], names)
+
+    def copy(self):
+        layers = [Dense(d.W.copy(), None if d.b is None else d.b.copy(), d.activation, d.alpha)
+                  for d in self.layers]
+        return Model(self.inputs, layers, neuron=self.neuron, dtype=self.dtype, labels=self.labels)
+
+    def parameters(self):
+        """(name, layer, kind, index, value) for every weight then bias, layer by layer."""
+        result = []
+        for l, d in enumerate(self.layers):
+            for i in range(d.W.shape[0]):
+                for j in range(d.W.shape[1]):
+                    result.append((self.name(l, "W", (i, j)), l, "W", (i, j), d.W[i, j]))
+            for j in range(0 if d.b is None else len(d.b)):
+                result.append((self.name(l, "b", j), l, "b", j, d.b[j]))
+        return result
+
+    def name(self, layer, kind, index):
+        """The unit-notation name: w14 (unit 1 to unit 4), θ4; w3,12 when a label is long."""
+        if self.neuron:
+            return "w" if kind == "W" else "b"
+        if kind == "b":
+            return "θ" + self.labels[layer + 1][index]
+        source, target = self.labels[layer][index[0]], self.labels[layer + 1][index[1]]
+        return "w" + source + ("," if len(source) > 1 or len(target) > 1 else "") + target
+
+
+def initial_values(init, count, fan_in, fan_out, rng):
+    """nbrun's initialisers (Keras's formulas), drawing from the seeded generator."""
+    kind, *args = init
+    fan_in_f = float(max(1, fan_in))
+    fan_sum = float(max(1, fan_in_f + fan_out))
+    if kind == "zeros":
+        return [0.0] * count
+    if kind == "ones":
+        return [1.0] * count
+    if kind == "constant":
+        return [args[0]] * count
+    if kind == "uniform":
+        return [rng.uniform(args[0], args[1]) for _ in range(count)]
+    if kind == "normal":
+        return [rng.gaussian(args[0], args[1]) for _ in range(count)]
+    limit = {"glorot_uniform": 6 / fan_sum, "lecun_uniform": 3 / fan_in_f,
+             "he_uniform": 6 / fan_in_f}.get(kind)
+    if limit is not None:
+        limit = math.sqrt(limit)
+        return [rng.uniform(-limit, limit) for _ in range(count)]
+    std = math.sqrt({"glorot_normal": 2 / fan_sum, "lecun_normal": 1 / fan_in_f,
+                     "he_normal": 2 / fan_in_f}[kind])
+    return [rng.gaussian(0.0, std) for _ in range(count)]
+
+
+def unit_labels(inputs, widths, names=None):
+    """The textbook's unit numbers: inputs x1 x2 x3 are units 1 2 3, then every layer's
+    units counting on (hidden 4 5, output 6), unless a layer names its units."""
+    labels = [[name[1:] if name == f"x{i + 1}" else name for i, name in enumerate(inputs)]]
+    following = len(inputs) + 1
+    for l, width in enumerate(widths):
+        given = names[l] if names and l < len(names) else None
+        labels.append(given or [str(following + j) for j in range(width)])
+        following += width
+    return labels
+
+
+def model(inputs, layers, init, seed, names=None, neuron=False):
+    """A model of dense layers, each (units, activation, alpha, bias), its weights drawn in
+    order from the seeded generator. `inputs` is a count or the inputs' names."""
+    if isinstance(inputs, int):
+        inputs = [f"x{i + 1}" for i in range(inputs)]
+    labels = unit_labels(inputs, [units for units, *_ in layers], names)
+    rng = Random(seed)
+    built, width = [], len(inputs)
+    for units, activation, alpha, bias in layers:
+        W = np.array(initial_values(init, width * units, width, units, rng)).reshape(width, units)
+        b = np.zeros(units) if bias else None
+        built.append(Dense(W, b, activation, alpha))
+        width = units
+    return Model(inputs, built, neuron=neuron, labels=labels)
+
+
+# ---------------------------------------------------------------- passes
+
+
+def forward(net, X):
+    """Every layer's net input z and output a, sample by sample (rows)."""
+    zs, as_ = [], []
+    a = np.asarray(X, dtype=net.dtype)
+    for d in net.layers:
+        z = a @ d.W + (d.b if d.b is not None else 0)
+        a = activate(d.activation, z, d.alpha)
+        zs.append(z)
+        as_.append(a)
+    return zs, as_
+
+
+def predict(net, X):
+    return forward(net, X)[1][-1]
+
+
+class Gradients:
+    """A backward pass: the loss, every layer's δ = ∂L/∂z, ∂L/∂W, ∂L/∂b and ∂L/∂x."""
+
+
+def backward(net, X, T, loss, l2=0.0, huber=1.0):
+    X = np.asarray(X, dtype=net.dtype)
+    T = np.asarray(T, dtype=net.dtype)
+    g = Gradients()
+    g.X, g.T = X, T
+    g.z, g.a = forward(net, X)
+    last = net.layers[-1]
+    if FUSED.get(loss) == last.activation:
+        value, d = fused_loss(loss, g.z[-1], g.a[-1], T)
+    else:
+        value = loss_value(loss, g.a[-1], T, huber)
+        d = back_through(last.activation, g.z[-1], g.a[-1],
+                         loss_gradient(loss, g.a[-1], T, huber), last.alpha)
+    n = len(X)
+    g.delta = [None] * len(net.layers)
+    g.dW = [None] * len(net.layers)
+    g.db = [None] * len(net.layers)
+    for l in range(len(net.layers) - 1, -1, -1):
+        layer = net.layers[l]
+        g.delta[l] = d
+        inputs = X if l == 0 else g.a[l - 1]
+        g.dW[l] = inputs.T @ d
+        if l2 > 0:
+            g.dW[l] = g.dW[l] + (l2 / n) * layer.W
+            value += l2 / (2 * n) * (layer.W * layer.W).sum()
+        g.db[l] = d.sum(axis=0)
+        upstream = d @ layer.W.T
+        if l == 0:
+            g.dX = upstream
+        else:
+            below = net.layers[l - 1]
+            d = back_through(below.activation, g.z[l - 1], g.a[l - 1], upstream, below.alpha)
+    g.loss = value
+    return g
+
+
+# ---------------------------------------------------------------- optimizers
+
+
+class Optimizer:
+    """Keras's update rules; step t = 1, 2, … and η_t = η / (1 + decay·(t − 1))."""
+
+    def __init__(self, method="sgd", rate=0.01, momentum=0.0, nesterov=False, rho=0.9,
+                 beta1=0.9, beta2=0.999, epsilon=1e-7, decay=0.0):
+        self.method, self.rate, self.momentum, self.nesterov = method, rate, momentum, nesterov
+        self.rho, self.beta1, self.beta2, self.epsilon, self.decay = rho, beta1, beta2, epsilon, decay
+        self.t, self.slots = 0, {}
+
+    def step(self, net, g):
+        self.t += 1
+        for l, layer in enumerate(net.layers):
+            layer.W = self.apply(layer.W, g.dW[l], 2 * l)
+            if layer.b is not None:
+                layer.b = self.apply(layer.b, g.db[l], 2 * l + 1)
+
+    def apply(self, theta, grad, slot):
+        t = float(self.t)
+        eta = self.rate / (1 + self.decay * (t - 1))
+        start = 0.1 if self.method == "adagrad" else 0.0
+        m, v = self.slots.get(slot, (np.full_like(theta, start), np.zeros_like(theta)))
+        if self.method == "sgd":
+            if self.momentum == 0:
+                return theta - eta * grad
+            velocity = self.momentum * m - eta * grad
+            m = velocity
+            theta = theta + (self.momentum * velocity - eta * grad if self.nesterov else velocity)
+        elif self.method == "adagrad":
+            m = m + grad * grad
+            theta = theta - eta * grad / (np.sqrt(m) + self.epsilon)
+        elif self.method == "rmsprop":
+            m = self.rho * m + (1 - self.rho) * grad * grad
+            theta = theta - eta * grad / (np.sqrt(m) + self.epsilon)
+        elif self.method == "adam":
+            corrected = eta * (math.sqrt(1 - self.beta2**t) / (1 - self.beta1**t))
+            m = self.beta1 * m + (1 - self.beta1) * grad
+            v = self.beta2 * v + (1 - self.beta2) * grad * grad
+            theta = theta - corrected * m / (np.sqrt(v) + self.epsilon)
+        elif self.method == "adadelta":
+            m = self.rho * m + (1 - self.rho) * grad * grad
+            change = np.sqrt(v + self.epsilon) / np.sqrt(m + self.epsilon) * grad
+            v = self.rho * v + (1 - self.rho) * change * change
+            theta = theta - eta * change
+        self.slots[slot] = (m, v)
+        return theta
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def labels_of(p, y):
+    """The predicted and actual classes (one output: p ≥ 0.5 is class 1)."""
+    predicted = (p[:, 0] >= 0.5).astype(int) if p.shape[1] == 1 else p.argmax(axis=1)
+    actual = y[:, 0].astype(int) if y.shape[1] == 1 else y.argmax(axis=1)
+    return predicted, actual
+
+
+def roc_area(scores, positive):
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    pos = sum(positive)
+    neg = len(positive) - pos
+    if pos == 0 or neg == 0:
+        return float("nan")
+    tp = fp = 0
+    area, last, k = 0.0, (0.0, 0.0), 0
+    while k < len(order):
+        score = scores[order[k]]
+        while k < len(order) and scores[order[k]] == score:
+            if positive[order[k]]:
+                tp += 1
+            else:
+                fp += 1
+            k += 1
+        point = (fp / neg, tp / pos)
+        area += (point[0] - last[0]) * (point[1] + last[1]) / 2
+        last = point
+    return area
+
+
+class Tally:
+    """Running sums from which each metric is read, fed batch by batch."""
+
+    def __init__(self, metrics, classes):
+        self.metrics, self.classes = metrics, classes
+        self.confusion = np.zeros((classes, classes), dtype=int)
+        self.rows = self.elements = 0
+        self.top_hits = {}
+        self.squared = self.absolute = 0.0
+        self.scores, self.positive = [], []
+
+    def add(self, p, y):
+        self.rows += len(p)
+        if any(m in ("mse", "rmse", "mae") for m in self.metrics):
+            e = (p - y).ravel()
+            self.squared += float(sum(float(x) * float(x) for x in e))
+            self.absolute += float(sum(abs(float(x)) for x in e))
+            self.elements += e.size
+        if not any(m not in ("mse", "rmse", "mae") for m in self.metrics):
+            return
+        predicted, actual = labels_of(p, y)
+        ks = [int(m[4:-9]) for m in self.metrics if m.startswith("top_")]
+        for r in range(len(p)):
+            if predicted[r] >= self.classes or actual[r] >= self.classes:
+                continue
+            self.confusion[actual[r], predicted[r]] += 1
+            if "auc" in self.metrics:
+                self.scores.append(float(p[r, -1]))
+                self.positive.append(bool(actual[r] == 1))
+            if p.shape[1] > 1:
+                higher = (p[r] > p[r, actual[r]]).sum()
+                for k in ks:
+                    self.top_hits[k] = self.top_hits.get(k, 0) + (1 if higher < k else 0)
+
+    def score(self, per_class):
+        c = self.confusion
+        values = []
+        for k in range(self.classes):
+            tp, predicted, actual = c[k, k], c[:, k].sum(), c[k, :].sum()
+            precision = tp / predicted if predicted else 0.0
+            recall = tp / actual if actual else 0.0
+            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+            values.append({"precision": precision, "recall": recall, "f1": f1}[per_class])
+        return values[1] if self.classes == 2 else sum(values) / self.classes
+
+    def value(self, metric):
+        total = self.confusion.sum()
+        if metric in ("accuracy", "binary_accuracy", "categorical_accuracy"):
+            return np.trace(self.confusion) / total if total else 0.0
+        if metric.startswith("top_"):
+            return self.top_hits.get(int(metric[4:-9]), 0) / self.rows if self.rows else 0.0
+        if metric == "mse":
+            return self.squared / self.elements if self.elements else 0.0
+        if metric == "rmse":
+            return math.sqrt(self.squared / self.elements) if self.elements else 0.0
+        if metric == "mae":
+            return self.absolute / self.elements if self.elements else 0.0
+        if metric == "auc":
+            return roc_area(self.scores, self.positive)
+        return self.score(metric)
+
+
+def evaluate(net, data, loss, metrics=()):
+    """The loss and metrics of a data set, without training (Keras's evaluate)."""
+    g = backward(net, data.X, data.Y, loss) if loss else None
+    tally = Tally(metrics, max(2, net.layers[-1].W.shape[1]))
+    tally.add(forward(net, data.X)[1][-1], data.Y)
+    return (g.loss if g else None), {m: tally.value(m) for m in metrics}
+
+
+# ---------------------------------------------------------------- training
+
+
+def fit(net, data, loss, optimizer, epochs, batch=None, shuffle=True, seed=0, metrics=(),
+        l2=0.0, validation=None, validation_split=0.0, early_stopping=None):
+    """Keras's fit: each epoch reshuffles (seeded), steps through the batches and records
+    the loss and metrics; validation data are evaluated after every epoch."""
+    train = data
+    if validation is None and validation_split > 0:
+        keep = int(math.floor(len(data) * (1 - validation_split)))
+        train = data.rows(list(range(keep)))
+        validation = data.rows(list(range(keep, len(data))))
+    n = len(train)
+    size = min(batch or n, n)
+    rng = Random(seed)
+    order = list(range(n))
+    X, Y = train.X.astype(net.dtype), train.Y.astype(net.dtype)
+    history, best, waited = [], None, 0
+    stopped = None
+    classes = max(2, net.layers[-1].W.shape[1])
+    for epoch in range(1, epochs + 1):
+        if shuffle:
+            rng.shuffle(order)
+            X, Y = train.X[order].astype(net.dtype), train.Y[order].astype(net.dtype)
+        tally, total = Tally(metrics, classes), 0.0
+        for start in range(0, n, size):
+            xb, yb = X[start : start + size], Y[start : start + size]
+            g = backward(net, xb, yb, loss, l2)
+            if metrics:
+                tally.add(g.a[-1], yb)
+            optimizer.step(net, g)
+            total += float(g.loss) if loss == "half_sse" else float(g.loss) * len(xb)
+        record = {"epoch": epoch, "loss": total if loss == "half_sse" else total / n}
+        record.update({m: tally.value(m) for m in metrics})
+        if validation is not None:
+            value, values = evaluate(net, validation, loss, metrics)
+            record["val_loss"] = value
+            record.update({"val_" + m: v for m, v in values.items()})
+        history.append(record)
+        if early_stopping:
+            monitor, patience, min_delta, restore = early_stopping
+            value = record[monitor]
+            higher = monitor.replace("val_", "") in metrics and monitor.replace("val_", "") not in (
+                "mse", "rmse", "mae")
+            improved = best is None or (value > best[0] + min_delta if higher
+                                        else value < best[0] - min_delta)
+            if improved:
+                best, waited = (value, epoch, net.copy() if restore else None), 0
+            else:
+                waited += 1
+                if waited >= patience:
+                    if best[2] is not None:
+                        net.layers = best[2].layers
+                    stopped = best[1]
+                    break
+    return History(history, stopped)
+
+
+class History:
+    def __init__(self, records, best_epoch=None):
+        self.records, self.best_epoch = records, best_epoch
+
+    def keys(self):
+        return [k for k in self.records[0] if k != "epoch"] if self.records else []
+
+    def series(self, key):
+        return [r["epoch"] for r in self.records], [r[key] for r in self.records]
+
+
+# ---------------------------------------------------------------- threshold units
+
+
+def perceptron_output(w, x):
+    """1 when the net input w0 + Σ wᵢxᵢ is ≥ 0."""
+    net = w[0]
+    for wi, xi in zip(w[1:], x):
+        net += wi * xi
+    return net, 1 if net >= 0 else 0
+
+
+def perceptron_rule(w, rows, targets, rate, epochs):
+    """Rosenblatt's rule: on a mistake, w ← w + η(t − y)x (and w0 ← w0 + η(t − y))."""
+    w = list(w)
+    record = []
+    for epoch in range(1, epochs + 1):
+        mistakes = 0
+        for x, t in zip(rows, targets):
+            _, y = perceptron_output(w, x)
+            if y == t:
+                continue
+            mistakes += 1
+            step = rate * (t - y)
+            for i in range(len(x)):
+                w[i + 1] += step * x[i]
+            w[0] += step
+        record.append((epoch, mistakes, list(w)))
+        if mistakes == 0:
+            return w, record, True
+    return w, record, False
+
+
+# ---------------------------------------------------------------- computation graphs
+
+
+class Node:
+    """A value in a computation graph that remembers how it was made, for the chain rule."""
+
+    def __init__(self, value, parents=(), name=None):
+        self.value, self.parents, self.name, self.grad = float(value), parents, name, 0.0
+
+    def __add__(self, o):
+        o = lift(o)
+        return Node(self.value + o.value, ((self, 1.0), (o, 1.0)))
+
+    __radd__ = __add__
+
+    def __sub__(self, o):
+        o = lift(o)
+        return Node(self.value - o.value, ((self, 1.0), (o, -1.0)))
+
+    def __rsub__(self, o):
+        return lift(o) - self
+
+    def __mul__(self, o):
+        o = lift(o)
+        return Node(self.value * o.value, ((self, o.value), (o, self.value)))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        o = lift(o)
+        return Node(self.value / o.value, ((self, 1 / o.value), (o, -self.value / o.value**2)))
+
+    def __rtruediv__(self, o):
+        return lift(o) / self
+
+    def __neg__(self):
+        return Node(-self.value, ((self, -1.0),))
+
+    def __pow__(self, o):
+        o = lift(o)
+        value = self.value**o.value
+        parts = [(self, o.value * self.value ** (o.value - 1))]
+        if self.value > 0:
+            parts.append((o, value * math.log(self.value)))
+        return Node(value, tuple(parts))
+
+    def __rpow__(self, o):
+        return lift(o) ** self
+
+
+def lift(x):
+    return x if isinstance(x, Node) else Node(x)
+
+
+def _unary(f, df):
+    def apply(x):
+        x = lift(x)
+        return Node(f(x.value), ((x, df(x.value)),))
+    return apply
+
+
+exp = _unary(math.exp, math.exp)
+log = _unary(math.log, lambda v: 1 / v)
+sin = _unary(math.sin, math.cos)
+cos = _unary(math.cos, lambda v: -math.sin(v))
+tanh = _unary(math.tanh, lambda v: 1 - math.tanh(v) ** 2)
+sqrt = _unary(math.sqrt, lambda v: 0.5 / math.sqrt(v))
+sigmoid = _unary(lambda v: 1 / (1 + math.exp(-v)), lambda v: math.exp(-v) / (1 + math.exp(-v)) ** 2)
+relu = _unary(lambda v: max(v, 0.0), lambda v: 1.0 if v > 0 else 0.0)
+absolute = _unary(abs, lambda v: 1.0 if v > 0 else (-1.0 if v < 0 else 0.0))
+
+
+def gradients(output):
+    """Reverse mode: ∂output/∂node for every node, children before parents."""
+    order, seen = [], set()
+
+    def visit(node):  # iterative depth-first post-order
+        stack = [(node, False)]
+        while stack:
+            n, done = stack.pop()
+            if done:
+                order.append(n)
+            elif id(n) not in seen:
+                seen.add(id(n))
+                stack.append((n, True))
+                stack.extend((p, False) for p, _ in n.parents)
+
+    visit(output)
+    for n in order:
+        n.grad = 0.0
+    output.grad = 1.0
+    for n in reversed(order):
+        for parent, local in n.parents:
+            parent.grad += local * n.grad
+
+
+# ---------------------------------------------------------------- showing results
+
+
+def number(x, decimals):
+    if isinstance(x, str):
+        return x
+    if x is None:
+        return ""
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if decimals is None:
+        return f"{x:g}"
+    if x != 0 and abs(x) < 0.5 * 10**-decimals:
+        return f"{x:.{max(1, decimals - 1)}e}"
+    return f"{x:.{decimals}f}"
+
+
+class F:
+    """A formula cell: text and numbers, as the textbook writes a substitution:
+    F(O, "(1 − ", O, ")(", T, " − ", O, ") = ", Err)."""
+
+    def __init__(self, *parts):
+        self.parts = parts
+
+
+def _is_number(c):
+    return isinstance(c, (int, float, np.floating, np.integer)) and not isinstance(c, (bool, np.bool_))
+
+
+def show(header, rows, decimals=4, caption=None):
+    """A table, shown as HTML (and Markdown); its numbers travel in full in the metadata."""
+    numbers = []
+    for row in rows:
+        for c in row:
+            if _is_number(c):
+                numbers.append(float(c))
+            elif isinstance(c, F):
+                numbers += [float(p) for p in c.parts if _is_number(p)]
+    cell = lambda c: ("".join(number(p, decimals) for p in c.parts) if isinstance(c, F)
+                      else "✓" if c is True or c is np.True_ else "✗" if c is False or c is np.False_
+                      else number(c, decimals))
+    text = [[cell(c) for c in row] for row in rows]
+    if display is None:
+        print(("" if caption is None else caption + "\n") + "\t".join(header))
+        for row in text:
+            print("\t".join(row))
+        return
+    escape = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    html = "<table>" + (f"<caption>{escape(caption)}</caption>" if caption else "")
+    html += "<thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in header) + "</tr></thead><tbody>"
+    for row in text:
+        html += "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
+    html += "</tbody></table>"
+    markdown = ("" if caption is None else f"*{caption}*\n\n") + "| " + " | ".join(header) + " |\n"
+    markdown += "|" + "---|" * len(header) + "\n"
+    markdown += "".join("| " + " | ".join(row) + " |\n" for row in text)
+    display({"text/html": html, "text/markdown": markdown, "text/plain": markdown},
+            metadata={"nbrun": {"numbers": numbers}}, raw=True)
+
+
+def check(name, value, expected, tolerance):
+    """An expectation: the value must lie within the tolerance of what the notes print."""
+    assert abs(value - expected) <= tolerance, f"{name} = {value}, expected {expected} ± {tolerance}"
+    return abs(value - expected)
+
+
+# ---------------------------------------------------------------- the values a notebook quotes
+
+
+def key(owner, quantity, sample=0, epoch=None):
+    """A value's name as nbrun writes it: hk.O6, hk.O6[2] (the second sample), fit.loss@100."""
+    name = f"{owner}.{quantity}" + (f"[{sample + 1}]" if sample else "")
+    return name + (f"@{epoch}" if epoch is not None else "")
+
+
+def input_names(net):
+    return net.inputs
+
+
+def publish_parameters(owner, net):
+    """Every weight and bias by its unit-notation name (models up to 1,000 parameters)."""
+    MODELS[owner] = net
+    parameters = net.parameters()
+    if len(parameters) <= 1000:
+        for name, *_, value in parameters:
+            V[key(owner, name)] = float(value)
+    V[key(owner, "parameters")] = len(parameters)
+
+
+def publish_forward(owner, net, z, a):
+    for l in range(len(z)):
+        for s in range(z[l].shape[0]):
+            for j in range(z[l].shape[1]):
+                unit = net.labels[l + 1][j]
+                V[key(owner, "I" + unit, s)] = float(z[l][s, j])
+                V[key(owner, "O" + unit, s)] = float(a[l][s, j])
+                V[key(owner, f"z{l + 1}_{j + 1}", s)] = float(z[l][s, j])
+                V[key(owner, f"a{l + 1}_{j + 1}", s)] = float(a[l][s, j])
+    V[key(owner, "output")] = float(a[-1][0, 0])
+
+
+def show_forward(net, z, a, decimals=4, caption=None, layer_notation=False):
+    samples = z[0].shape[0]
+    tag = lambda s: f" ({s + 1})" if samples > 1 else ""
+    header = ["Layer", "Unit"] if layer_notation else ["Unit, j"]
+    for s in range(samples):
+        header += [f"z{tag(s)}", f"a{tag(s)}"] if layer_notation else [f"I{tag(s)}", f"O{tag(s)}"]
+    rows = []
+    for l in range(len(z)):
+        for j in range(z[l].shape[1]):
+            row = [str(l + 1), str(j + 1)] if layer_notation else [net.labels[l + 1][j]]
+            for s in range(samples):
+                row += [z[l][s, j], a[l][s, j]]
+            rows.append(row)
+    show(header, rows, decimals, caption)
+
+
+def gradient_step(net, g, rate):
+    """One step of plain gradient descent, θ ← θ − η·∂L/∂θ, on a copy of the model."""
+    new = net.copy()
+    for l, layer in enumerate(new.layers):
+        layer.W = layer.W - rate * g.dW[l]
+        if layer.b is not None:
+            layer.b = layer.b - rate * g.db[l]
+    return new
+
+
+def publish_backward(owner, net, g, new):
+    publish_forward(owner, net, g.z, g.a)
+    V[key(owner, "loss")] = float(g.loss)
+    for l, delta in enumerate(g.delta):
+        for s in range(delta.shape[0]):
+            for j in range(delta.shape[1]):
+                unit = net.labels[l + 1][j]
+                V[key(owner, "Err" + unit, s)] = float(-delta[s, j])
+                V[key(owner, "delta" + unit, s)] = float(delta[s, j])
+                V[key(owner, f"delta{l + 1}_{j + 1}", s)] = float(delta[s, j])
+    for (name, l, kind, index, old), (_, _, _, _, value) in zip(net.parameters(), new.parameters()):
+        V[key(owner, "grad_" + name)] = float(g.dW[l][index] if kind == "W" else g.db[l][index])
+        V[key(owner, "new_" + name)] = float(value)
+    for s in range(g.dX.shape[0]):
+        for i, name in enumerate(net.inputs):
+            V[key(owner, "dL/d" + name, s)] = float(g.dX[s, i])
+    for l in range(len(net.layers)):
+        V[key(owner, f"norm{l + 1}")] = float(np.sqrt((g.dW[l] ** 2).sum()))
+        V[key(owner, f"mean_delta{l + 1}")] = float(np.abs(g.delta[l]).mean())
+
+
+def show_errors(net, g, decimals=5, layer_notation=False, formulas=False):
+    """Every unit's error Err_j = −∂L/∂I_j (δ = ∂L/∂z in layer notation), output layer first.
+    For sigmoid units, ½Σ(T − O)² and one sample, the textbook's substitutions:
+    Err_j = O_j(1 − O_j)(T_j − O_j) at the output, O_j(1 − O_j)Σ_k Err_k w_jk below."""
+    samples = g.delta[0].shape[0]
+    tag = lambda s: f" ({s + 1})" if samples > 1 else ""
+    last = len(net.layers) - 1
+    rows = []
+    for l in reversed(range(len(net.layers))):
+        for j in reversed(range(g.delta[l].shape[1])):
+            label = [str(l + 1), str(j + 1)] if layer_notation else [net.labels[l + 1][j]]
+            if formulas:
+                o, err = g.a[l][0, j], -g.delta[l][0, j]
+                if l == last:
+                    parts = ["(", g.T[0, j], " − ", o, ")"]
+                else:
+                    parts = ["["]
+                    for k in range(g.delta[l + 1].shape[1]):
+                        parts += [" + " if k else "", "(", -g.delta[l + 1][0, k], ")(",
+                                  net.layers[l + 1].W[j, k], ")"]
+                    parts.append("]")
+                rows.append(label + [F(o, "(1 − ", o, ")", *parts, " = ", err)])
+                continue
+            sign = 1 if layer_notation else -1
+            rows.append(label + [sign * g.delta[l][s, j] for s in range(samples)])
+    name = "δ" if layer_notation else "Err"
+    header = (["Layer", "Unit"] if layer_notation else ["Unit, j"])
+    show(header + [f"{name}{tag(s)}" for s in range(samples)], rows, decimals)
+
+
+def show_updates(net, g, new, rate, decimals=4):
+    """Each parameter's update θ ← θ − η·∂L/∂θ; for one sample the textbook's form
+    w_ij ← w_ij + η·Err_j·O_i (and θ_j ← θ_j + η·Err_j). Output layer first."""
+    one = g.delta[0].shape[0] == 1
+    weights, biases = [], []
+    for (name, l, kind, index, old), (*_, value) in zip(net.parameters(), new.parameters()):
+        grad = g.dW[l][index] if kind == "W" else g.db[l][index]
+        if one:
+            j = index[1] if kind == "W" else index
+            parts = [old, " + (", rate, ")(", -g.delta[l][0, j], ")"]
+            if kind == "W":
+                parts += ["(", (g.a[l - 1] if l > 0 else g.X)[0, index[0]], ")"]
+        else:
+            parts = [old, " − (", rate, ")(", grad, ")"]
+        row = [name, F(*parts, " = ", value)]
+        (weights if kind == "W" else biases).append((l, index, row))
+    ordered = [r for _, _, r in sorted(weights, key=lambda t: -t[0])]
+    ordered += [r for _, _, r in sorted(biases, key=lambda t: (-t[0], -t[1]))]
+    show(["Weight or Bias", "New Value"], ordered, decimals + 1)
+
+
+def show_gradients(net, g, decimals=5):
+    """∂L/∂θ for every parameter."""
+    rows = [[name, g.dW[l][index] if kind == "W" else g.db[l][index]]
+            for name, l, kind, index, _ in net.parameters()]
+    show(["Parameter", "∂L/∂parameter"], rows, decimals)
+
+
+def show_gradient_sizes(net, g):
+    rows = [[l + 1, layer.activation, float(np.sqrt((g.dW[l] ** 2).sum())),
+             float(np.abs(g.delta[l]).mean())] for l, layer in enumerate(net.layers)]
+    show(["Layer", "Activation", "‖∂L/∂W‖", "mean |δ|"], rows, 6)
+
+
+def show_parameters(net, decimals=4):
+    rows = [[name, value] for name, *_, value in net.parameters()]
+    show(["Parameter", "Value"], rows, decimals)
+
+
+def show_data(data, count, decimals=4):
+    shown = min(8, data.X.shape[1])
+    header = data.features[:shown] + (["…"] if data.X.shape[1] > shown else []) + list(data.targets)
+    rows = [list(data.X[r, :shown]) + (["…"] if data.X.shape[1] > shown else []) + list(data.Y[r])
+            for r in range(min(count, len(data)))]
+    show(header, rows, decimals)
+
+
+def publish_data(owner, data, parts):
+    V[key(owner, "samples")] = len(data)
+    V[key(owner, "features")] = data.X.shape[1]
+    V[key(owner, "classes")] = len(data.classes) if data.classes else 0
+    for part, set_ in parts.items():
+        V[key(owner, part + ".samples")] = len(set_)
+
+
+def publish_history(owner, history):
+    HISTORIES[owner] = history
+    V[key(owner, "epochs")] = len(history.records)
+    for k in history.keys():
+        V[key(owner, k)] = float(history.records[-1][k])
+        for record in history.records:
+            V[key(owner, k, epoch=record["epoch"])] = float(record[k])
+    if history.best_epoch is not None:
+        V[key(owner, "best_epoch")] = history.best_epoch
+
+
+def show_history(history, every=None, caption=None):
+    count = len(history.records)
+    every = every or max(1, math.ceil(count / 10))
+    shown = [r for r in history.records if r["epoch"] == 1 or r["epoch"] % every == 0]
+    if history.records and shown[-1] is not history.records[-1]:
+        shown.append(history.records[-1])
+    keys = history.keys()
+    show(["Epoch"] + keys, [[r["epoch"]] + [r[k] for k in keys] for r in shown], 4, caption)
+
+
+def show_values(owner, names, decimals=4, caption=None, header=("Value", "")):
+    """A two-column table of named values from V."""
+    show(list(header), [[n, V[key(owner, n)]] for n in names], decimals, caption)
+
+
+def csv_table(text, header):
+    """A CSV file's numbers (one sample per line) and its column names."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    columns = [c.strip().strip('"') for c in lines[0].split(",")] if header else None
+    rows = np.array([[float(c) for c in line.split(",")] for line in lines[1 if header else 0 :]])
+    return rows, columns or [f"x{i + 1}" for i in range(rows.shape[1])]
+
+
+def show_summary(net):
+    """Layers, units, activations and parameter counts."""
+    rows = [["input", len(net.inputs), "—", 0]]
+    for l, d in enumerate(net.layers):
+        count = d.W.size + (0 if d.b is None else d.b.size)
+        rows.append([f"layer {l + 1}", d.W.shape[1], d.activation, count])
+    rows.append(["total", "", "", sum(r[3] for r in rows)])
+    show(["Layer", "Units", "Activation", "Parameters"], rows, 0)
+
+
+def publish_predictions(owner, Y):
+    for r in range(Y.shape[0]):
+        for c in range(Y.shape[1]):
+            V[key(owner, f"y{r + 1}" + (f"_{c + 1}" if Y.shape[1] > 1 else ""))] = float(Y[r, c])
+        if Y.shape[1] > 1:
+            V[key(owner, f"class{r + 1}")] = int(Y[r].argmax())
+
+
+def show_predictions(X, Y, decimals=4):
+    shown = min(X.shape[1], 8)
+    header = ["Sample"] + [f"x{i + 1}" for i in range(shown)] + [f"ŷ{c + 1}" for c in range(Y.shape[1])]
+    rows = [[r + 1] + list(X[r, :shown]) + list(Y[r]) for r in range(len(Y))]
+    if Y.shape[1] > 1:
+        header.append("class")
+        for r, row in enumerate(rows):
+            row.append(int(Y[r].argmax()))
+    show(header, rows, decimals)
+
+
+def confusion(net, data):
+    """counts[actual][predicted] over a data set."""
+    p = predict(net, data.X)
+    classes = max(2, p.shape[1])
+    counts = np.zeros((classes, classes), dtype=int)
+    for predicted, actual in zip(*labels_of(p, data.Y)):
+        if predicted < classes and actual < classes:
+            counts[actual, predicted] += 1
+    return counts
+
+
+def show_confusion(counts):
+    rows = [[str(c)] + [int(n) for n in counts[c]] for c in range(len(counts))]
+    show(["actual \\ predicted"] + [str(c) for c in range(len(counts))], rows, 0)
+
+
+MODELS = {}  # every model by the name its values are published under
+
+
+def val(name):
+    """A value by the name a notebook quotes: V's, or a large model's parameter."""
+    if name in V:
+        return V[name]
+    owner, _, quantity = name.partition(".")
+    net = MODELS.get(owner)
+    if net is not None:
+        for parameter, *_, value in net.parameters():
+            if parameter == quantity:
+                return float(value)
+    raise KeyError(f"{name} was not computed above")
+
+
+tan = _unary(math.tan, lambda v: 1 / math.cos(v) ** 2)
+
+
+def maximum(x, y):
+    x, y = lift(x), lift(y)
+    return Node(max(x.value, y.value), ((x, 1.0),) if x.value >= y.value else ((y, 1.0),))
+
+
+def minimum(x, y):
+    x, y = lift(x), lift(y)
+    return Node(min(x.value, y.value), ((x, 1.0),) if x.value <= y.value else ((y, 1.0),))
+
+
+# ---------------------------------------------------------------- figures (matplotlib)
+
+HISTORIES = {}  # every training run's history, by the name its values are published under
+
+
+def _pyplot():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_history(history, keys=None, title=None):
+    """The learning curve: the loss (and validation loss) per epoch."""
+    plt = _pyplot()
+    keys = keys or [k for k in history.keys() if k.endswith("loss")]
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for k in keys:
+        epochs, values = history.series(k)
+        ax.plot(epochs, values, label=k)
+    ax.set_xlabel("Epoch")
+    ax.set_ylabel("loss")
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    plt.show()
+
+
+def plot_runs(runs, metrics):
+    """Several training runs' curves on one chart."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for run in runs:
+        for m in metrics:
+            epochs, values = HISTORIES[run].series(m)
+            ax.plot(epochs, values, label=f"{run} {m}")
+    ax.set_xlabel("Epoch")
+    ax.legend()
+    plt.show()
+
+
+def plot_activations(names, derivatives=True):
+    plt = _pyplot()
+    z = np.linspace(-5, 5, 201)[:, None]
+    columns = min(4, len(names))
+    rows = math.ceil(len(names) / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(3 * columns, 2.4 * rows), squeeze=False)
+    for ax, name in zip(axes.ravel(), names):
+        a = activate(name, z, 0.01 if name == "leaky_relu" else 1.0)
+        ax.plot(z[:, 0], a[:, 0], label="φ(z)")
+        if derivatives and name != "softmax":
+            ax.plot(z[:, 0], derivative(name, z, a, 0.01 if name == "leaky_relu" else 1.0)[:, 0],
+                    "--", label="φ′(z)")
+        ax.set_title(name)
+        ax.axhline(0, color="grey", linewidth=0.5)
+    axes.ravel()[0].legend()
+    fig.tight_layout()
+    plt.show()
+
+
+def plot_tangent(f, x_range, at=None, descent=None):
+    plt = _pyplot()
+    xs = np.linspace(x_range[0], x_range[1], 201)
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(xs, [f(Node(x)).value for x in xs], label="f(x)")
+    if at is not None:
+        x = Node(at)
+        y = f(x)
+        gradients(y)
+        half = (x_range[1] - x_range[0]) / 6
+        ax.plot([at - half, at + half], [y.value - x.grad * half, y.value + x.grad * half],
+                label=f"tangent at x = {at:g}, slope {x.grad:.3f}")
+    if descent:
+        ax.plot([r[1] for r in descent], [r[2] for r in descent], "o-", label="gradient descent")
+    ax.set_xlabel("x")
+    ax.legend()
+    plt.show()
+
+
+def plot_boundary(net, data, resolution=200):
+    """The model's output over the plane of the two inputs, with the data on top."""
+    plt = _pyplot()
+    X = data.X
+    pad = 0.1 * (X.max(axis=0) - X.min(axis=0) + 1e-9)
+    u = np.linspace(X[:, 0].min() - pad[0], X[:, 0].max() + pad[0], resolution)
+    v = np.linspace(X[:, 1].min() - pad[1], X[:, 1].max() + pad[1], resolution)
+    U, W = np.meshgrid(u, v)
+    p = predict(net, np.column_stack([U.ravel(), W.ravel()]))
+    score = p[:, 0] if p.shape[1] == 1 else p.argmax(axis=1)
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.contourf(U, W, score.reshape(U.shape), levels=20, cmap="RdBu_r", alpha=0.6)
+    if p.shape[1] == 1:
+        ax.contour(U, W, score.reshape(U.shape), levels=[0.5], colors="k")
+    labels = labels_of(predict(net, X), data.Y)[1]
+    ax.scatter(X[:, 0], X[:, 1], c=labels, cmap="RdBu_r", edgecolors="k")
+    ax.set_xlabel(data.features[0])
+    ax.set_ylabel(data.features[1])
+    plt.show()
+
+
+def plot_function(net, data):
+    """The model's output as a function of its one input, with the data."""
+    plt = _pyplot()
+    x = np.linspace(data.X[:, 0].min(), data.X[:, 0].max(), 300)[:, None]
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.scatter(data.X[:, 0], data.Y[:, 0], s=12, label="data")
+    ax.plot(x[:, 0], predict(net, x)[:, 0], color="C1", label="model")
+    ax.legend()
+    plt.show()
+
+
+def roc_curve(scores, positive):
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    pos, neg = sum(positive), len(positive) - sum(positive)
+    points, tp, fp, k = [(0.0, 0.0)], 0, 0, 0
+    while k < len(order):
+        score = scores[order[k]]
+        while k < len(order) and scores[order[k]] == score:
+            tp, fp = (tp + 1, fp) if positive[order[k]] else (tp, fp + 1)
+            k += 1
+        points.append((fp / neg, tp / pos))
+    return points
+
+
+def plot_roc(net, data):
+    plt = _pyplot()
+    p = predict(net, data.X)
+    actual = labels_of(p, data.Y)[1]
+    scores, positive = list(p[:, -1]), [a == 1 for a in actual]
+    points = roc_curve(scores, positive)
+    area = roc_area(scores, positive)
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ax.plot(*zip(*points), label=f"AUC {area:.3f}")
+    ax.plot([0, 1], [0, 1], "--", label="chance (AUC 0.5)")
+    ax.set_xlabel("false-positive rate")
+    ax.set_ylabel("true-positive rate")
+    ax.legend()
+    plt.show()
+
+
+def plot_confusion(counts):
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ax.imshow(counts, cmap="Blues")
+    for i in range(len(counts)):
+        for j in range(len(counts)):
+            ax.text(j, i, int(counts[i, j]), ha="center", va="center")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("actual")
+    plt.show()
+
+
+def plot_digits(data, samples, predicted=None, misclassified=False):
+    """8×8 images, with the predicted class over each when a model is given."""
+    plt = _pyplot()
+    actual = data.Y[:, 0].astype(int) if data.Y.shape[1] == 1 else data.Y.argmax(axis=1)
+    guess = None if predicted is None else predicted.argmax(axis=1)
+    chosen = [k for k in range(len(data))
+              if not misclassified or (guess is not None and guess[k] != actual[k])][:samples]
+    columns = min(10, max(1, len(chosen)))
+    rows = max(1, math.ceil(len(chosen) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns, rows * 1.2), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    side = int(round(math.sqrt(data.X.shape[1])))
+    for ax, k in zip(axes.ravel(), chosen):
+        ax.imshow(data.X[k].reshape(side, side), cmap="gray_r")
+        ax.set_title(str(actual[k]) if guess is None else f"{guess[k]} ({actual[k]})", fontsize=8)
+    plt.show()
+
+
+def define(expression):
+    """A named node of its own (even `dz_dw = x` is a node, with ∂dz_dw/∂x = 1)."""
+    x = lift(expression)
+    return Node(x.value, ((x, 1.0),))
+
+
+def collapse(net):
+    """The one linear layer a stack of identity layers equals: W = W⁽¹⁾W⁽²⁾…, the biases
+    carried through b = (…(b⁽¹⁾W⁽²⁾ + b⁽²⁾)W⁽³⁾ + …)."""
+    n = len(net.inputs)
+    W, b = np.eye(n), np.zeros((1, n))
+    for layer in net.layers:
+        W = W @ layer.W
+        b = b @ layer.W + (layer.b if layer.b is not None else 0)
+    return Model(net.inputs, [Dense(W, b[0], "identity")])

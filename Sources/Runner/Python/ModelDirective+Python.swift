@@ -1,0 +1,92 @@
+import Notebook
+import NeuralEngine
+
+extension ModelDirective {
+  /// A model whose weights are all drawn is drawn again in Python from the same seed (the
+  /// support cell's generator is nbrun's); a model with given weights (the textbook's, or
+  /// a student's variant) writes every weight and bias out as matrices.
+  func python(_ context: BlockContext) throws -> [String]? {
+    guard let name = context.block.name, let entry = context.namespace.models[name] else {
+      return nil
+    }
+    let network = entry.network
+    let v = PythonText.name(name)
+    let names = network.inputNames ?? []
+    let defaultNames = names.isEmpty || names == (0..<names.count).map { "x\($0 + 1)" }
+    let inputNames = defaultNames ? "\(network.inputCount)" : PythonText.strings(names)
+    // Unit names only where a layer gives them; the rest count on as the textbook does.
+    let given = network.layers.map(\.unitNames)
+    let labelText =
+      given.allSatisfy({ $0 == nil })
+      ? "" : ", names=[" + given.map { $0.map(PythonText.strings) ?? "None" }.joined(separator: ", ") + "]"
+    let neuron = network.parameterNaming == .neuron && network.isSingleNeuron
+    let givesSome = !weights.isEmpty || !biases.isEmpty || !matrices.isEmpty
+    var lines: [String] = []
+    if let collapse {
+      lines += [
+        "\(v) = collapse(\(PythonText.name(collapse)))  # one linear layer: W = W⁽¹⁾W⁽²⁾…",
+        "publish_parameters(\(PythonText.string(name)), \(v))",
+      ]
+      if context.showsResults { lines.append("show_parameters(\(v), \(context.precision))") }
+      return lines
+    }
+    if !givesSome {
+      let drawing = initializer ?? .glorotUniform
+      let specs = network.layers.map { layer in
+        "(\(layer.unitCount), \(PythonText.activation(layer.activation)), \(layer.bias != nil ? "True" : "False"))"
+      }
+      lines += [
+        "\(v) = model(",
+        "    \(inputNames),",
+        "    [\(specs.joined(separator: ", "))],  # (units, activation, alpha, bias) per layer",
+        "    init=\(PythonText.initializer(drawing)), seed=\(context.seed)\(labelText)\(neuron ? ", neuron=True" : ""))",
+      ]
+    } else {
+      lines.append("\(v) = Model(\(inputNames), [")
+      for layer in network.layers {
+        let (activation, alpha) = PythonText.activationParts(layer.activation)
+        lines.append(
+          "    Dense(\(PythonText.array(layer.weights, indent: "    ")),")
+        lines.append(
+          "          \(layer.bias.map { "np.array(\(PythonText.numbers($0)))" } ?? "None"), \(activation), \(alpha)),"
+        )
+      }
+      lines.append("]\(labelText)\(neuron ? ", neuron=True" : ""))")
+    }
+    if entry.trainsInFloat { lines.append("\(v).dtype = np.float32") }
+    lines.append("publish_parameters(\(PythonText.string(name)), \(v))")
+    if context.showsResults {
+      if show.contains("summary") { lines.append("show_summary(\(v))") }
+      if show.contains("weights") { lines.append("show_parameters(\(v), \(context.precision))") }
+    }
+    return lines
+  }
+}
+
+extension PythonText {
+  /// An activation as the support cell's `(name, alpha)` arguments.
+  static func activationParts(_ activation: Activation) -> (String, String) {
+    switch activation {
+    case .leakyReLU(let alpha), .elu(let alpha): (string(activation.name), number(alpha))
+    default: (string(activation.name), "None")
+    }
+  }
+
+  static func activation(_ activation: Activation) -> String {
+    let (name, alpha) = activationParts(activation)
+    return "\(name), \(alpha)"
+  }
+
+  static func initializer(_ initializer: Initializer) -> String {
+    switch initializer {
+    case .constant(let value): "(\"constant\", \(number(value)))"
+    case .uniform(let low, let high): "(\"uniform\", \(number(low)), \(number(high)))"
+    case .normal(let mean, let std): "(\"normal\", \(number(mean)), \(number(std)))"
+    default: "(\(string(initializer.name)),)"
+    }
+  }
+
+  static func pythonList(_ lists: [[String]]) -> String {
+    "[" + lists.map(strings).joined(separator: ", ") + "]"
+  }
+}

@@ -1,0 +1,77 @@
+import NeuralEngine
+import Notebook
+
+extension PlotDirective {
+  /// A matplotlib rendering of the figure, where it is a chart of computed numbers (curves,
+  /// a tangent and its descent, a decision boundary, an ROC curve, a confusion matrix,
+  /// activations, digit images). Diagrams (a network, a graph) and error surfaces stay
+  /// nbrun's figures: their cell is Markdown with the SVG.
+  func python(_ context: BlockContext) throws -> [String]? {
+    guard let kind else { return nil }
+    let model = context.block.name.map(PythonText.name)
+    let set = data.map(PythonText.name)
+    switch kind {
+    case .tangent:
+      guard let f else { return nil }
+      let owner = PythonText.string(context.block.name ?? "f")
+      var lines = [
+        "def f(x):",
+        "    return lift(\(ExpressionDirective.pythonExpression(f, variable: { $0 })))",
+        "def value_and_slope(x):",
+        "    x = Node(x)",
+        "    y = f(x)",
+        "    gradients(y)",
+        "    return y.value, x.grad",
+      ]
+      if let at {
+        lines += [
+          "value, slope = value_and_slope(\(PythonText.number(at)))",
+          "V[key(\(owner), \"slope\")], V[key(\(owner), \"f_at\")] = slope, value",
+        ]
+      }
+      if let from, steps > 0 {
+        lines += [
+          "x, rows = \(PythonText.number(from)), []",
+          "for step in range(\(steps + 1)):  # gradient descent: x ← x − η·f′(x)",
+          "    value, slope = value_and_slope(x)",
+          "    V[key(\(owner), \"x\", epoch=step)], V[key(\(owner), \"f\", epoch=step)] = x, value",
+          "    following = x - \(PythonText.number(rate)) * slope",
+          "    rows.append([step, x, value, slope, following if step < \(steps) else \"\"])",
+          "    x = following",
+          "show([\"Step\", \"x\", \"f(x)\", \"f′(x)\", \"x − η f′(x)\"], rows, \(context.precision))",
+        ]
+      }
+      lines.append(
+        "plot_tangent(f, \(PythonText.numbers(x)), \(at.map(PythonText.number) ?? "None"), \(from != nil && steps > 0 ? "rows" : "None"))"
+      )
+      return lines
+    case .curves:
+      guard let runs, !runs.isEmpty else { return nil }
+      return ["plot_runs(\(PythonText.strings(runs)), \(PythonText.strings(metric)))"]
+    case .activations:
+      return [
+        "plot_activations(\(PythonText.strings(functions.map(\.name))), derivatives=\(pythonBool(derivatives)))"
+      ]
+    case .boundary:
+      guard runs == nil, let model, let set else { return nil }
+      return ["plot_boundary(\(model), \(set))"]
+    case .roc:
+      guard let model, let set else { return nil }
+      return ["plot_roc(\(model), \(set))"]
+    case .confusion:
+      guard let model, let set else { return nil }
+      return ["plot_confusion(confusion(\(model), \(set)))"]
+    case .digits:
+      guard let set else { return nil }
+      let predicted = model.map { "predict(\($0), \(set).X)" } ?? "None"
+      return [
+        "plot_digits(\(set), \(samples), predicted=\(predicted), misclassified=\(pythonBool(misclassified)))"
+      ]
+    case .function:
+      guard runs == nil, let model, let set else { return nil }
+      return ["plot_function(\(model), \(set))"]
+    case .network, .graph, .surface:
+      return nil
+    }
+  }
+}
