@@ -82,7 +82,8 @@ public struct NotebookExport {
             markdownResults(index: cells.count, results: results, figures: figureOutputs))
           lines = lines.filter { !$0.hasPrefix("show") && !$0.hasPrefix("plot_") }
           lines.append(
-            "# The blanks in the table above are yours to work out; this cell computes them into V.")
+            "# The blanks in the table above are yours to work out; this cell computes them into V."
+          )
         } else {
           if hasResults {
             outputs.append(
@@ -200,7 +201,8 @@ public struct NotebookExport {
       case .plain(let x), .measured(let x): found.append((x, precision))
       case .integer(let x): found.append((Double(x), 0))
       case .formula(let parts): for part in parts { visit(part, precision: precision) }
-      case .keyed(let key, let inner): if !blanks.keys.contains(key) { visit(inner, precision: precision) }
+      case .keyed(let key, let inner):
+        if !blanks.keys.contains(key) { visit(inner, precision: precision) }
       case .text, .mark, .empty: break
       }
     }
@@ -208,7 +210,8 @@ public struct NotebookExport {
       switch part {
       case .number(let x, let decimals, _), .factor(let x, let decimals, _):
         found.append((x, decimals ?? precision))
-      case .keyed(let key, let inner): if !blanks.keys.contains(key) { visit(inner, precision: precision) }
+      case .keyed(let key, let inner):
+        if !blanks.keys.contains(key) { visit(inner, precision: precision) }
       case .text: break
       }
     }
@@ -229,10 +232,13 @@ public struct NotebookExport {
       }
     }
     func blanked(_ part: FormulaPart) -> Bool {
-      if case .keyed(let key, let inner) = part { return blanks.keys.contains(key) || blanked(inner) }
+      if case .keyed(let key, let inner) = part {
+        return blanks.keys.contains(key) || blanked(inner)
+      }
       return false
     }
-    for case .table(let table) in outcome.items where table.rows.contains(where: { $0.contains(where: blanked) }) {
+    for case .table(let table) in outcome.items
+    where table.rows.contains(where: { $0.contains(where: blanked) }) {
       return true
     }
     return false

@@ -41,8 +41,10 @@ public final class Session {
     }
 
     let namespace = Namespace()
-    let keys = options.cache.map { BlockKeys(
-        plans: plans, document: document, salt: $0.salt + (options.generatesCode ? " code" : "")) }
+    let keys = options.cache.map {
+      BlockKeys(
+        plans: plans, document: document, salt: $0.salt + (options.generatesCode ? " code" : ""))
+    }
     let mentions = plans.map { plan in
       Set(plan.reads).union(BlockKeys.words(in: lines(of: plan.block)))
     }

@@ -12,7 +12,9 @@ import Testing
 struct ExerciseTests {
   static let sheets = ["exercise1.md", "exercise2.md"]
 
-  static func run(_ notebook: String, student: String? = nil) throws -> (RunResult, Document) {
+  static func run(_ notebook: String, student: String? = nil, code: Bool = false) throws -> (
+    RunResult, Document
+  ) {
     let url = CourseTests.repository.appendingPathComponent("notebooks").appendingPathComponent(
       notebook)
     let text = try String(contentsOf: url, encoding: .utf8)
@@ -23,7 +25,11 @@ struct ExerciseTests {
       #expect(problems.isEmpty, "\(problems.map(\.description))")
       document = variant
     }
-    return (Session(document: document).run(parseDiagnostics: diagnostics), document)
+    var options = RunOptions()
+    options.generatesCode = code
+    return (
+      Session(document: document, options: options).run(parseDiagnostics: diagnostics), document
+    )
   }
 
   /// Every way an answer could be printed: fixed at 2…6 decimals and trimmed.
@@ -260,7 +266,7 @@ struct ExerciseTests {
       "python3 with jsonschema is needed: scripts/test installs it in .build/test-venv"),
     arguments: sheets)
   func ipynbIsValid(_ notebook: String) throws {
-    let (result, _) = try Self.run(notebook)
+    let (result, _) = try Self.run(notebook, code: true)
     let json = NotebookExport(result: result, name: String(notebook.dropLast(3)), build: .student)
       .json
     let folder = CourseTests.repository.appendingPathComponent(".build/ipynb")
@@ -277,13 +283,21 @@ struct ExerciseTests {
         file.path, schema.path,
       ])
     #expect(verdict.contains("valid"), "the notebook does not validate: \(verdict)")
-    // What Jupyter and nbconvert show (text/html, without nbrun's stylesheet) carries every
-    // result: exercise headings, captions, and blanks as ____, never an unstyled box.
+    // What Jupyter and nbconvert show without nbrun's stylesheet carries every result:
+    // exercise headings (Markdown cells: an exercise has no code), captions, and blanks as
+    // ____ (a student's blanked table is Markdown above the code that computes it), never an
+    // unstyled box. The kernel is Python 3, and the first code cell is the support code.
     let parsed = try #require(
       try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
     let cells = try #require(parsed["cells"] as? [[String: Any]])
+    let kernel = (parsed["metadata"] as? [String: Any])?["kernelspec"] as? [String: Any]
+    #expect(kernel?["name"] as? String == "python3")
     var shown = ""
-    for cell in cells where cell["cell_type"] as? String == "code" {
+    var code: [String] = []
+    for cell in cells {
+      let source = (cell["source"] as? [String] ?? []).joined()
+      if cell["cell_type"] as? String == "markdown" { shown += source }
+      if cell["cell_type"] as? String == "code" { code.append(source) }
       for output in cell["outputs"] as? [[String: Any]] ?? [] {
         let data = output["data"] as? [String: Any] ?? [:]
         let html = data["text/html"] as? String
@@ -294,14 +308,18 @@ struct ExerciseTests {
         shown += html ?? ""
       }
     }
-    #expect(shown.contains("<h2 class=\"exercise\">Exercise 1"))
+    #expect(shown.contains("## Exercise 1"))
     #expect(shown.contains("____"), "blanks show as ____")
     #expect(!shown.contains("answer-box"), "no box that needs nbrun's CSS")
     #expect(shown.contains("per answer"), "each exercise says its points")
+    #expect(code.first?.contains("class Random:") == true, "the support cell comes first")
+    #expect(code.dropFirst().contains { $0.contains("backward(") }, "a backward pass is code")
+    #expect(!code.contains { $0.contains("assert ") }, "no expectation gives an answer away")
     #expect(
       json
         == NotebookExport(
-          result: try Self.run(notebook).0, name: String(notebook.dropLast(3)), build: .student
+          result: try Self.run(notebook, code: true).0, name: String(notebook.dropLast(3)),
+          build: .student
         ).json)
   }
 }

@@ -941,12 +941,6 @@ def show(header, rows, decimals=4, caption=None):
             metadata={"nbrun": {"numbers": numbers}}, raw=True)
 
 
-def check(name, value, expected, tolerance):
-    """An expectation: the value must lie within the tolerance of what the notes print."""
-    assert abs(value - expected) <= tolerance, f"{name} = {value}, expected {expected} ± {tolerance}"
-    return abs(value - expected)
-
-
 # ---------------------------------------------------------------- the values a notebook quotes
 
 

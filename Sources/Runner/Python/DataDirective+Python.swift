@@ -1,5 +1,5 @@
-import Notebook
 import NeuralEngine
+import Notebook
 
 extension DataDirective {
   /// The data as loaded (inline rows, the CSV file's text, or the generated samples, which
@@ -16,7 +16,8 @@ extension DataDirective {
         "rows, columns = csv_table(text, header=\(pythonBool(header ?? Self.looksLikeHeader(text))))",
       ]
       let names = columns.map(PythonText.strings) ?? "columns"
-      lines.append("\(v) = table_data(rows, \(names), target=\(target.map(PythonText.string) ?? "None"))")
+      lines.append(
+        "\(v) = table_data(rows, \(names), target=\(target.map(PythonText.string) ?? "None"))")
     } else if let rows {
       lines.append("rows = " + PythonText.array(rows))
       let names = columns ?? (1...max(1, rows.first?.count ?? 1)).map { "x\($0)" }
@@ -45,7 +46,8 @@ extension DataDirective {
     }
     if let scale {
       let basis = split == nil ? v : "\(v).train"
-      lines.append("scale = scaler(\(basis).X, \(PythonText.string(scale.rawValue)))  # fitted on \(basis)")
+      lines.append(
+        "scale = scaler(\(basis).X, \(PythonText.string(scale.rawValue)))  # fitted on \(basis)")
       lines.append("for d in [\(v)] + list(\(v).parts.values()):")
       lines.append("    d.X = scale(d.X)")
     }

@@ -1,5 +1,5 @@
-import Notebook
 import NeuralEngine
+import Notebook
 
 extension ExpressionDirective {
   /// The graph as Python: every input a `Node`, every definition the same expression
@@ -20,7 +20,8 @@ extension ExpressionDirective {
       guard parts.count == 2 else { continue }
       let target = variable(parts[0])
       if !defined.contains(parts[0]), let number = DirectiveOption.parseNumber(parts[1]) {
-        lines.append("\(target) = Node(\(PythonText.number(number)), name=\(PythonText.string(parts[0])))")
+        lines.append(
+          "\(target) = Node(\(PythonText.number(number)), name=\(PythonText.string(parts[0])))")
       } else {
         lines.append("\(target) = define(\(Self.pythonExpression(parts[1], variable: variable)))")
       }
@@ -29,9 +30,11 @@ extension ExpressionDirective {
     let output = output ?? graph.nodes.last(where: { $0.name != nil })?.name ?? ""
     let named = graph.nodes.compactMap(\.name)
     let owner = PythonText.string(context.resultName)
-    lines.append("gradients(\(variable(output)))  # ∂\(output)/∂node for every node, by the chain rule")
     lines.append(
-      "nodes = {" + named.map { "\(PythonText.string($0)): \(variable($0))" }.joined(separator: ", ")
+      "gradients(\(variable(output)))  # ∂\(output)/∂node for every node, by the chain rule")
+    lines.append(
+      "nodes = {"
+        + named.map { "\(PythonText.string($0)): \(variable($0))" }.joined(separator: ", ")
         + "}")
     lines.append("for n, node in nodes.items():")
     lines.append("    V[key(\(owner), n)] = node.value")

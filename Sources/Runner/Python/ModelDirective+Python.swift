@@ -1,5 +1,5 @@
-import Notebook
 import NeuralEngine
+import Notebook
 
 extension ModelDirective {
   /// A model whose weights are all drawn is drawn again in Python from the same seed (the
@@ -18,7 +18,9 @@ extension ModelDirective {
     let given = network.layers.map(\.unitNames)
     let labelText =
       given.allSatisfy({ $0 == nil })
-      ? "" : ", names=[" + given.map { $0.map(PythonText.strings) ?? "None" }.joined(separator: ", ") + "]"
+      ? ""
+      : ", names=[" + given.map { $0.map(PythonText.strings) ?? "None" }.joined(separator: ", ")
+        + "]"
     let neuron = network.parameterNaming == .neuron && network.isSingleNeuron
     let givesSome = !weights.isEmpty || !biases.isEmpty || !matrices.isEmpty
     var lines: [String] = []

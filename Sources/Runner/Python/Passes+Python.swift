@@ -1,5 +1,5 @@
-import Notebook
 import NeuralEngine
+import Notebook
 
 extension PassInputs {
   /// The samples as Python: the given rows, or the first rows of a data set.
@@ -49,7 +49,8 @@ extension BackwardDirective {
       for word in show {
         switch word {
         case "forward":
-          lines.append("show_forward(\(v), g.z, g.a, \(context.precision), layer_notation=\(layer))")
+          lines.append(
+            "show_forward(\(v), g.z, g.a, \(context.precision), layer_notation=\(layer))")
         case "errors":
           let formulas =
             context.notation == .unit && loss == .halfSumOfSquares && target.count == 1
@@ -62,8 +63,12 @@ extension BackwardDirective {
         case "gradients":
           lines.append("show_gradients(\(v), g, \(context.precision + 1))")
         case "updates":
-          lines.append("show_updates(\(v), g, new, \(PythonText.number(rate)), \(context.precision))")
-        case "loss": lines.append("show([\"Loss\", \"Value\"], [[\(PythonText.string(loss.name)), g.loss]], \(context.precision))")
+          lines.append(
+            "show_updates(\(v), g, new, \(PythonText.number(rate)), \(context.precision))")
+        case "loss":
+          lines.append(
+            "show([\"Loss\", \"Value\"], [[\(PythonText.string(loss.name)), g.loss]], \(context.precision))"
+          )
         case "input_gradients":
           lines.append(
             "show([\"Input\"] + [f\"∂L/∂x ({s + 1})\" for s in range(len(X))], [[n] + list(g.dX[:, i]) for i, n in enumerate(\(v).inputs)], \(context.precision + 1))"

@@ -1,10 +1,10 @@
-import Notebook
 import NeuralEngine
+import Notebook
 
-/// Python source text: literals and names for the code a block generates. Numbers are
+/// Python source text (public for tests and tools that check generated code): literals and names for the code a block generates. Numbers are
 /// written so that Python reads back the same double (Swift's shortest round-trip form).
-enum PythonText {
-  static func number(_ x: Double) -> String {
+public enum PythonText {
+  public static func number(_ x: Double) -> String {
     if x.isNaN { return "math.nan" }
     if x.isInfinite { return x > 0 ? "math.inf" : "-math.inf" }
     if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) + ".0" }

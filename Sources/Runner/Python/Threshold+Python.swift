@@ -12,7 +12,9 @@ extension PerceptronDirective {
       "rows = [[(r >> (\(n) - 1 - i)) & 1 for i in range(\(n))] for r in range(2 ** \(n))]  # the truth table"
     ]
     if let targets = targets ?? nil {
-      lines.append("targets = [\(targets.map(String.init).joined(separator: ", "))]  # \(function?.rawValue.uppercased() ?? "")")
+      lines.append(
+        "targets = [\(targets.map(String.init).joined(separator: ", "))]  # \(function?.rawValue.uppercased() ?? "")"
+      )
     }
     var header = PythonText.strings(inputs)
     switch unit {

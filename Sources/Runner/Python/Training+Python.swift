@@ -1,5 +1,5 @@
-import Notebook
 import NeuralEngine
+import Notebook
 
 extension EvaluateDirective {
   func python(_ context: BlockContext) throws -> [String]? {
@@ -55,7 +55,8 @@ extension TrainDirective {
     if !metrics.isEmpty { arguments.append("metrics=\(PythonText.strings(metrics.map(\.name)))") }
     if l2 > 0 { arguments.append("l2=\(PythonText.number(l2))") }
     switch validation {
-    case .fraction(let fraction): arguments.append("validation_split=\(PythonText.number(fraction))")
+    case .fraction(let fraction):
+      arguments.append("validation_split=\(PythonText.number(fraction))")
     case .data(let other): arguments.append("validation=\(PythonText.name(other))")
     case nil: break
     }
@@ -89,7 +90,8 @@ extension PythonText {
     case .adagrad(let epsilon):
       return "Optimizer(\"adagrad\", \(rate), epsilon=\(number(epsilon))\(decay))"
     case .rmsprop(let rho, let epsilon):
-      return "Optimizer(\"rmsprop\", \(rate), rho=\(number(rho)), epsilon=\(number(epsilon))\(decay))"
+      return
+        "Optimizer(\"rmsprop\", \(rate), rho=\(number(rho)), epsilon=\(number(epsilon))\(decay))"
     case .adam(let beta1, let beta2, let epsilon):
       return
         "Optimizer(\"adam\", \(rate), beta1=\(number(beta1)), beta2=\(number(beta2)), epsilon=\(number(epsilon))\(decay))"

@@ -1,5 +1,5 @@
-import Notebook
 import NeuralEngine
+import Notebook
 
 extension LossDirective {
   func python(_ context: BlockContext) throws -> [String]? {
@@ -17,17 +17,21 @@ extension LossDirective {
         var values: [String] = []
         for assignment in assignments {
           guard let id = entry.network.parameterID(named: assignment.name) else { continue }
-          lines.append("guess.\(PythonText.parameter(id)) = \(PythonText.number(assignment.value))  # \(assignment.name)")
+          lines.append(
+            "guess.\(PythonText.parameter(id)) = \(PythonText.number(assignment.value))  # \(assignment.name)"
+          )
           values.append(PythonText.number(assignment.value))
         }
         lines.append(
           "L = loss_value(\(PythonText.string(loss.name)), predict(guess, \(PythonText.name(data)).X), \(PythonText.name(data)).Y)"
         )
         lines.append("V[key(\(owner), \"L\(index + 1)\")] = L")
-        lines.append("rows.append([\(values.joined(separator: ", "))\(values.isEmpty ? "" : ", ")L])")
+        lines.append(
+          "rows.append([\(values.joined(separator: ", "))\(values.isEmpty ? "" : ", ")L])")
       }
       if context.showsResults {
-        lines.append("show([f\"guess\" for _ in rows[0][:-1]] + [\"L\"], rows, \(context.precision))")
+        lines.append(
+          "show([f\"guess\" for _ in rows[0][:-1]] + [\"L\"], rows, \(context.precision))")
       }
       return lines
     }
@@ -40,7 +44,9 @@ extension LossDirective {
       lines.append("V[key(\(owner), \(PythonText.string(loss.name)))] = value")
       lines.append("rows.append([\(PythonText.string(loss.name)), value])")
     }
-    if context.showsResults { lines.append("show([\"Loss\", \"Value\"], rows, \(context.precision))") }
+    if context.showsResults {
+      lines.append("show([\"Loss\", \"Value\"], rows, \(context.precision))")
+    }
     return lines
   }
 }

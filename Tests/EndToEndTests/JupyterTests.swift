@@ -1,0 +1,114 @@
+import CommandLineSupport
+import Foundation
+import Notebook
+import Rendering
+import Runner
+import Testing
+
+/// The exported notebooks run: every lecture and both exercise sheets (handout, student and
+/// key builds) are executed top to bottom in a fresh `python3` kernel (nbclient), and every
+/// number nbrun printed in a cell's tables must be printed again by the executed cell, to
+/// the printed precision (`Tests/Fixtures/run_notebook.py`).
+@Suite("Jupyter export runs")
+struct JupyterTests {
+  static let kernelReady =
+    (try? BrowserTests.run(
+      BrowserTests.python,
+      ["-c", "import nbclient, ipykernel, numpy, matplotlib, nbformat; print('ok')"]))?
+    .contains("ok") == true
+
+  static let cases: [(notebook: String, build: String)] =
+    CourseTests.notebooks.map { ($0, "handout") }
+    + CourseTests.notebooks.filter { $0.hasPrefix("exercise") }.flatMap {
+      [($0, "student"), ($0, "key")]
+    }
+
+  /// The notebook exported as `nbrun --to ipynb` writes it.
+  static func export(_ notebook: String, build: Build) throws -> String {
+    let url = CourseTests.repository.appendingPathComponent("notebooks").appendingPathComponent(
+      notebook)
+    let text = try String(contentsOf: url, encoding: .utf8)
+    let (document, diagnostics) = Document.parse(text, path: "notebooks/\(notebook)")
+    let folder = url.deletingLastPathComponent()
+    var options = RunOptions(readFile: {
+      try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
+    })
+    options.generatesCode = true
+    let result = Session(document: document, options: options).run(parseDiagnostics: diagnostics)
+    #expect(result.succeeded)
+    return NotebookExport(result: result, name: String(notebook.dropLast(3)), build: build).json
+  }
+
+  @Test(
+    "an exported notebook runs in a fresh python3 kernel and prints nbrun's numbers",
+    .enabled(
+      if: kernelReady,
+      "Python with nbclient, ipykernel, numpy and matplotlib is needed: scripts/test installs them in .build/test-venv"
+    ),
+    arguments: cases.map { "\($0.notebook) \($0.build)" })
+  func exportRuns(_ name: String) throws {
+    let parts = name.split(separator: " ").map(String.init)
+    let build = Build(rawValue: parts[1]) ?? .handout
+    let json = try Self.export(parts[0], build: build)
+    let folder = CourseTests.repository.appendingPathComponent(".build/jupyter")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let file = folder.appendingPathComponent("\(parts[0].dropLast(3))-\(parts[1]).ipynb")
+    try Data(json.utf8).write(to: file)
+    let script = CourseTests.repository.appendingPathComponent("Tests/Fixtures/run_notebook.py")
+    let report = try BrowserTests.run(BrowserTests.python, [script.path, file.path])
+    let parsed = try #require(
+      try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any],
+      "no report from the run: \(report)")
+    #expect(parsed["error"] == nil, "the notebook failed: \(parsed["error"] ?? "")")
+    #expect(parsed["failed"] as? Int == 0, "numbers not reproduced: \(parsed["failures"] ?? "")")
+    // Every notebook prints numbers, and the checker saw them.
+    let checked = parsed["checked"] as? Int ?? 0
+    #expect(checked >= (build == .student ? 4 : 30), "only \(checked) numbers were checked")
+  }
+
+  @Test("a number the code does not print again fails the check")
+  func theCheckCanFail() throws {
+    guard Self.kernelReady else { return }
+    // A hand-made notebook: nbrun printed 0.474, the code prints 0.475.
+    let notebook = """
+      {"cells": [{"cell_type": "code", "execution_count": 1, "id": "a", "metadata": {},
+      "source": ["from IPython.display import display\\n",
+      "display({'text/plain': '0.475'}, metadata={'nbrun': {'numbers': [0.475]}}, raw=True)"],
+      "outputs": [{"output_type": "display_data", "data": {"text/plain": "0.474"},
+      "metadata": {"nbrun": {"printed": [[0.4738, 3]]}}}]}],
+      "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+      "nbformat": 4, "nbformat_minor": 5}
+      """
+    let folder = CourseTests.repository.appendingPathComponent(".build/jupyter")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let file = folder.appendingPathComponent("wrong.ipynb")
+    try Data(notebook.utf8).write(to: file)
+    let script = CourseTests.repository.appendingPathComponent("Tests/Fixtures/run_notebook.py")
+    let report = try BrowserTests.run(BrowserTests.python, [script.path, file.path])
+    #expect(report.contains("\"failed\": 1"), "\(report)")
+  }
+
+  @Test("the generated code carries a student's own numbers")
+  func variantsExportTheirNumbers() throws {
+    // Two students' drawn weights differ; each one's model cell writes out their own.
+    var cells: [String] = []
+    for student in ["ada", "grace"] {
+      let (result, _) = try ExerciseTests.run("exercise1.md", student: student, code: true)
+      let model = try #require(result.outcomes.first { $0.block.kind == .model })
+      let code = model.items.compactMap { item -> GeneratedCode? in
+        if case .code(let code) = item { return code }
+        return nil
+      }.first
+      let text = try #require(code?.lines.joined(separator: "\n"))
+      let w14 = try #require(result.values.value(.parameter("hk", "w14"))?.number)
+      let w46 = try #require(result.values.value(.parameter("hk", "w46"))?.number)
+      // W⁽¹⁾ starts with w14, W⁽²⁾ is [[w46], [w56]].
+      #expect(text.contains("[\(PythonText.number(w14)), "), "\(text)")
+      #expect(text.contains("[\(PythonText.number(w46))]"), "\(text)")
+      let json = NotebookExport(result: result, name: "exercise1", build: .student).json
+      #expect(json.contains("Dense(np.array"))
+      cells.append(text)
+    }
+    #expect(cells[0] != cells[1])
+  }
+}
