@@ -199,7 +199,7 @@ public struct HTMLHandout {
     var numbers = figures.makeIterator()
     var tableNumber = walk.references.tables[outcome.block.range.start.line]
     for code in outcome.echoedCode {
-      let label = code.language == .keras ? "Keras (a sketch, not run)" : "NumPy"
+      let label = code.language == .keras ? "Keras (a sketch, not run)" : "NumPy (the code the notebook export runs)"
       html += "<p class=\"code-label\">\(label)</p>\n"
       html +=
         "<pre class=\"code\" aria-label=\"\(label)\"><code class=\"language-python\">\(escapeHTML(code.lines.joined(separator: "\n")))</code></pre>\n"

@@ -1,3 +1,4 @@
+import Foundation
 import Notebook
 import Runner
 
@@ -73,6 +74,12 @@ public struct NotebookExport {
           continue
         }
         if !supportWritten {
+          cells.append(
+            cell(
+              kind: "markdown", index: cells.count,
+              source: [
+                "**Set-up.** The next cell is nbrun's engine written out in NumPy: the functions every later cell calls (`forward`, `backward`, `fit`, `show`, …), with nbrun's formulas and its random numbers, so that the cells below print the handout's numbers. Run it first; *Run All* runs every cell in order. Its code is folded in JupyterLab: click the bar beside it to read it."
+              ]))
           cells.append(supportCell(index: cells.count))
           supportWritten = true
         }
@@ -130,7 +137,9 @@ public struct NotebookExport {
     var lines = PythonSupport.source.split(separator: "\n", omittingEmptySubsequences: false).map(
       String.init)
     while lines.last == "" { lines.removeLast() }
-    return cell(kind: "code", index: index, source: lines, outputs: [])
+    return cell(
+      kind: "code", index: index, source: lines, outputs: [],
+      metadata: "{\"jupyter\": {\"source_hidden\": true}, \"tags\": [\"nbrun-support\"]}")
   }
 
   /// Results shown without code: the Markdown of the results, and each figure as an
@@ -145,20 +154,22 @@ public struct NotebookExport {
       if !text.isEmpty { text.append("") }
       text.append("![\(escapeMarkdown(figure.caption))](attachment:fig-\(figure.number).svg)")
       text += ["", "*Figure \(figure.number). \(escapeMarkdown(figure.caption))*"]
+      // Jupyter keeps attachments base64-encoded, SVG included (JupyterLab, nbconvert).
       attachments.append(
-        "\"fig-\(figure.number).svg\": {\"image/svg+xml\": \(quoted(figure.svg))}")
+        "\"fig-\(figure.number).svg\": {\"image/svg+xml\": \"\(Data(figure.svg.utf8).base64EncodedString())\"}"
+      )
     }
     return cell(kind: "markdown", index: index, source: text, attachments: attachments)
   }
 
   private func cell(
     kind: String, index: Int, source: [String], outputs: [String]? = nil,
-    attachments: [String] = [], block: DirectiveBlock? = nil
+    attachments: [String] = [], block: DirectiveBlock? = nil, metadata given: String = "{}"
   ) -> String {
     let lines = source.enumerated().map { offset, line in
       quoted(offset == source.count - 1 ? line : line + "\n")
     }
-    var metadata = "{}"
+    var metadata = given
     if let block {
       metadata =
         "{\"nbrun\": {\"block\": \(quoted(block.title)), \"line\": \(block.range.start.line)}}"

@@ -144,10 +144,11 @@ public struct Blanks: Sendable {
     return false
   }
 
-  /// Marked text in Markdown: `____` and `**answer**`.
+  /// Marked text in Markdown: a blank is `\_\_\_\_` (shown as ____; unescaped, two
+  /// blanks in one cell would pair up as emphasis), an answer `**answer**`.
   static func markdown(_ text: String) -> String {
     guard hasMarks(text) else { return text }
-    return text.replacing(blank, with: "____").replacing(answerOpen, with: "**").replacing(
+    return text.replacing(blank, with: #"\_\_\_\_"#).replacing(answerOpen, with: "**").replacing(
       answerClose, with: "**")
   }
 

@@ -83,7 +83,7 @@ struct ExerciseTests {
       #expect(!output.contains("Solution"))
       #expect(!output.contains("Expectation"), "expectations are not for students")
     }
-    #expect(markdown.text.contains("____"))
+    #expect(markdown.text.contains(#"\_\_\_\_"#), "a blank reads ____ in Markdown, escaped")
     // The key has every answer, and the summary of questions.
     let key = MarkdownHandout(result: result, name: name, build: .key).text
     #expect(key.contains("## Answer key"))
@@ -309,7 +309,7 @@ struct ExerciseTests {
       }
     }
     #expect(shown.contains("## Exercise 1"))
-    #expect(shown.contains("____"), "blanks show as ____")
+    #expect(shown.contains(#"\_\_\_\_"#) && shown.contains("____"), "blanks show as ____")
     #expect(!shown.contains("answer-box"), "no box that needs nbrun's CSS")
     #expect(shown.contains("per answer"), "each exercise says its points")
     #expect(code.first?.contains("class Random:") == true, "the support cell comes first")
