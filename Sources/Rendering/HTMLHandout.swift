@@ -199,7 +199,9 @@ public struct HTMLHandout {
     var numbers = figures.makeIterator()
     var tableNumber = walk.references.tables[outcome.block.range.start.line]
     for code in outcome.echoedCode {
-      let label = code.language == .keras ? "Keras (a sketch, not run)" : "NumPy (the code the notebook export runs)"
+      let label =
+        code.language == .keras
+        ? "Keras (a sketch, not run)" : "NumPy (the code the notebook export runs)"
       html += "<p class=\"code-label\">\(label)</p>\n"
       html +=
         "<pre class=\"code\" aria-label=\"\(label)\"><code class=\"language-python\">\(escapeHTML(code.lines.joined(separator: "\n")))</code></pre>\n"
@@ -329,7 +331,7 @@ public struct HTMLHandout {
     nav.toc{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.9rem;border-left:3px solid var(--accent);margin-top:1rem;margin-bottom:1.5rem}
     nav.toc ul{list-style:none;padding-left:.75rem;margin:.25rem 0}nav.toc .toc-2{padding-left:.75rem}nav.toc .toc-3{padding-left:1.5rem}nav.toc a{color:var(--text);text-decoration:none}nav.toc a:hover{text-decoration:underline}.toc-title{font-weight:600;margin:.25rem .75rem}
     h1,h2,h3,h4{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.25;margin:2rem 0 .75rem}h1{font-size:1.7rem}h2{font-size:1.35rem;border-bottom:1px solid var(--rule);padding-bottom:.2rem}h3{font-size:1.1rem}
-    a{color:var(--accent)}code,pre{font-family:"SFMono-Regular",Menlo,Consolas,monospace;font-size:.85em}pre{background:#f6f8fa;padding:.75rem 1rem;overflow-x:auto;border-radius:4px}.code-label{font-size:.85rem;color:#57606a;margin:1rem 0 .25rem}
+    a{color:var(--accent)}code,pre{font-family:"SFMono-Regular",Menlo,Consolas,monospace;font-size:.85em}pre{background:#f6f8fa;padding:.75rem 1rem;overflow-x:auto;border-radius:4px}.code-label{font-size:.85rem;color:#57606a;margin:1rem 0 .25rem}pre.code{background:linear-gradient(90deg,#f6f8fa 45%,#f6f8fa00) 0 0/2.5rem 100% no-repeat local,linear-gradient(270deg,#f6f8fa 45%,#f6f8fa00) 100% 0/2.5rem 100% no-repeat local,radial-gradient(farthest-side at 0 50%,#0004,#0000) 0 0/.8rem 100% no-repeat scroll,radial-gradient(farthest-side at 100% 50%,#0004,#0000) 100% 0/.8rem 100% no-repeat scroll;background-color:#f6f8fa}
     blockquote{margin:1rem 0;padding:.1rem 1rem;border-left:3px solid var(--rule);color:var(--muted)}
     .table-wrap{overflow-x:auto;margin:1rem 0}table{border-collapse:collapse;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.85rem;font-variant-numeric:tabular-nums;margin:0 auto}
     .table-caption{text-align:center;font-style:italic;color:var(--muted);margin:.25rem 0;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.85rem}th,td{padding:.3rem .65rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
@@ -339,7 +341,7 @@ public struct HTMLHandout {
     .edition{font-size:.6em;font-weight:600;vertical-align:middle;color:#fff;background:var(--bad);border-radius:3px;padding:.1em .4em;white-space:nowrap}.edition-note{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.9rem;color:var(--bad)}
     .note{font-style:italic}.error{border-left:4px solid var(--bad);background:#fdecee;padding:.5rem .75rem;margin:1rem 0}.answer-box{display:inline-block;min-width:4.5em;height:1.3em;border:1.5px solid var(--text);border-radius:3px;vertical-align:middle;background:#fff}mark.answer{background:#fff3b0;padding:0 .15em;font-weight:600}.points{font-style:italic;color:var(--muted);margin-top:-.5rem}.expected-error{border-left:4px solid #E69F00;background:#fdf5e6;padding:.5rem .75rem;margin:1rem 0}.skipped{border-left:4px solid var(--rule);background:#f5f5f5;padding:.5rem .75rem;margin:1rem 0}
     .math.display{overflow-x:auto;margin:1rem 0}.katex-display{overflow-x:auto;overflow-y:hidden;padding:.2rem 0}
-    @media print{html{font-size:10.5pt}pre{white-space:pre-wrap;overflow-wrap:anywhere}nav.toc{display:none}main,header.title-block{max-width:none;padding:0}a{color:inherit}figure,.table-wrap,table,tr,pre,.katex-display,.error,.expected-error,.skipped,details{break-inside:avoid}h1,h2,h3,h4,h5,h6,.table-caption,summary{break-after:avoid}p{orphans:3;widows:3}.figure-scroll,.table-wrap,.katex-display{overflow:visible;background:none}.figure-scroll{width:auto;left:0;transform:none}.figure-scroll svg{min-width:0!important}details::details-content{content-visibility:visible;display:contents}details>summary{list-style:none;font-weight:600}}
+    @media print{html{font-size:10.5pt}pre{white-space:pre-wrap;overflow-wrap:anywhere}pre.code{background:#f6f8fa}nav.toc{display:none}main,header.title-block{max-width:none;padding:0}a{color:inherit}figure,.table-wrap,table,tr,pre,.katex-display,.error,.expected-error,.skipped,details{break-inside:avoid}h1,h2,h3,h4,h5,h6,.table-caption,summary{break-after:avoid}p{orphans:3;widows:3}.figure-scroll,.table-wrap,.katex-display{overflow:visible;background:none}.figure-scroll{width:auto;left:0;transform:none}.figure-scroll svg{min-width:0!important}details::details-content{content-visibility:visible;display:contents}details>summary{list-style:none;font-weight:600}}
     """
 }
 

@@ -89,7 +89,10 @@ public struct MarkdownHandout {
     var figureNumbers = figures.makeIterator()
     var tableNumber = walk.references.tables[outcome.block.range.start.line]
     for code in outcome.echoedCode {
-      lines += [code.language == .keras ? "*Keras (a sketch, not run):*" : "*NumPy (the code the notebook export runs):*", ""]
+      lines += [
+        code.language == .keras
+          ? "*Keras (a sketch, not run):*" : "*NumPy (the code the notebook export runs):*", "",
+      ]
       lines += ["```python"] + code.lines + ["```", ""]
     }
     for item in outcome.items {

@@ -309,7 +309,7 @@ struct ExerciseTests {
       }
     }
     #expect(shown.contains("## Exercise 1"))
-    #expect(shown.contains(#"\_\_\_\_"#) && shown.contains("____"), "blanks show as ____")
+    #expect(shown.contains(#"\_\_\_\_"#), "blanks show as ____ (escaped in Markdown)")
     #expect(!shown.contains("answer-box"), "no box that needs nbrun's CSS")
     #expect(shown.contains("per answer"), "each exercise says its points")
     #expect(code.first?.contains("class Random:") == true, "the support cell comes first")
