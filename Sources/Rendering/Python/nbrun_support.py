@@ -627,25 +627,24 @@ class Tally:
     def add(self, p, y):
         self.rows += len(p)
         if any(m in ("mse", "rmse", "mae") for m in self.metrics):
-            e = (p - y).ravel()
-            self.squared += float(sum(float(x) * float(x) for x in e))
-            self.absolute += float(sum(abs(float(x)) for x in e))
+            e = (p - y).astype(float).ravel()
+            self.squared += float((e * e).sum())
+            self.absolute += float(np.abs(e).sum())
             self.elements += e.size
         if not any(m not in ("mse", "rmse", "mae") for m in self.metrics):
             return
         predicted, actual = labels_of(p, y)
+        keep = (predicted < self.classes) & (actual < self.classes)
+        np.add.at(self.confusion, (actual[keep], predicted[keep]), 1)
+        if "auc" in self.metrics:
+            self.scores += [float(v) for v in p[keep, -1]]
+            self.positive += [bool(a == 1) for a in actual[keep]]
         ks = [int(m[4:-9]) for m in self.metrics if m.startswith("top_")]
-        for r in range(len(p)):
-            if predicted[r] >= self.classes or actual[r] >= self.classes:
-                continue
-            self.confusion[actual[r], predicted[r]] += 1
-            if "auc" in self.metrics:
-                self.scores.append(float(p[r, -1]))
-                self.positive.append(bool(actual[r] == 1))
-            if p.shape[1] > 1:
-                higher = (p[r] > p[r, actual[r]]).sum()
-                for k in ks:
-                    self.top_hits[k] = self.top_hits.get(k, 0) + (1 if higher < k else 0)
+        if ks and p.shape[1] > 1:
+            rows = np.arange(len(p))[keep]
+            higher = (p[rows] > p[rows, actual[keep]][:, None]).sum(axis=1)
+            for k in ks:
+                self.top_hits[k] = self.top_hits.get(k, 0) + int((higher < k).sum())
 
     def score(self, per_class):
         c = self.confusion
@@ -1087,17 +1086,17 @@ def show_gradient_sizes(net, g):
     show(["Layer", "Activation", "‖∂L/∂W‖", "mean |δ|"], rows, 6)
 
 
-def show_parameters(net, decimals=4):
+def show_parameters(net, decimals=4, caption=None):
     rows = [[name, value] for name, *_, value in net.parameters()]
-    show(["Parameter", "Value"], rows, decimals)
+    show(["Parameter", "Value"], rows, decimals, caption)
 
 
-def show_data(data, count, decimals=4):
+def show_data(data, count, decimals=4, caption=None):
     shown = min(8, data.X.shape[1])
     header = data.features[:shown] + (["…"] if data.X.shape[1] > shown else []) + list(data.targets)
     rows = [list(data.X[r, :shown]) + (["…"] if data.X.shape[1] > shown else []) + list(data.Y[r])
             for r in range(min(count, len(data)))]
-    show(header, rows, decimals)
+    show(header, rows, decimals, caption)
 
 
 def publish_data(owner, data, parts):
@@ -1126,6 +1125,8 @@ def show_history(history, every=None, caption=None):
     if history.records and shown[-1] is not history.records[-1]:
         shown.append(history.records[-1])
     keys = history.keys()
+    if history.best_epoch is not None:
+        print(f"Early stopping ended training after epoch {count}; the best epoch was {history.best_epoch}.")
     show(["Epoch"] + keys, [[r["epoch"]] + [r[k] for k in keys] for r in shown], 4, caption)
 
 
@@ -1142,14 +1143,14 @@ def csv_table(text, header):
     return rows, columns or [f"x{i + 1}" for i in range(rows.shape[1])]
 
 
-def show_summary(net):
+def show_summary(net, caption=None):
     """Layers, units, activations and parameter counts."""
     rows = [["input", len(net.inputs), "—", 0]]
     for l, d in enumerate(net.layers):
         count = d.W.size + (0 if d.b is None else d.b.size)
         rows.append([f"layer {l + 1}", d.W.shape[1], d.activation, count])
     rows.append(["total", "", "", sum(r[3] for r in rows)])
-    show(["Layer", "Units", "Activation", "Parameters"], rows, 0)
+    show(["Layer", "Units", "Activation", "Parameters"], rows, 0, caption)
 
 
 def publish_predictions(owner, Y):
@@ -1160,7 +1161,7 @@ def publish_predictions(owner, Y):
             V[key(owner, f"class{r + 1}")] = int(Y[r].argmax())
 
 
-def show_predictions(X, Y, decimals=4):
+def show_predictions(X, Y, decimals=4, caption=None):
     shown = min(X.shape[1], 8)
     header = ["Sample"] + [f"x{i + 1}" for i in range(shown)] + [f"ŷ{c + 1}" for c in range(Y.shape[1])]
     rows = [[r + 1] + list(X[r, :shown]) + list(Y[r]) for r in range(len(Y))]
@@ -1168,7 +1169,7 @@ def show_predictions(X, Y, decimals=4):
         header.append("class")
         for r, row in enumerate(rows):
             row.append(int(Y[r].argmax()))
-    show(header, rows, decimals)
+    show(header, rows, decimals, caption)
 
 
 def confusion(net, data):
@@ -1252,6 +1253,7 @@ def plot_runs(runs, metrics):
             epochs, values = HISTORIES[run].series(m)
             ax.plot(epochs, values, label=f"{run} {m}")
     ax.set_xlabel("Epoch")
+    ax.set_ylabel(", ".join(metrics))
     ax.legend()
     plt.show()
 

@@ -56,7 +56,8 @@ extension DataDirective {
       "print(f\"{len(\(v))} samples × {\(v).X.shape[1]} features\" + \"\".join(f\", {p} {len(d)}\" for p, d in \(v).parts.items()))"
     )
     if preview > 0, context.showsResults {
-      lines.append("show_data(\(v), \(preview), \(context.precision))")
+      lines.append(
+        "show_data(\(v), \(preview), \(context.precision)\(PythonText.caption(context)))")
     }
     return lines
   }

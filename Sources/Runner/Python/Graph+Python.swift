@@ -41,7 +41,7 @@ extension ExpressionDirective {
     lines.append("    V[key(\(owner), \(PythonText.string("d\(output)/d")) + n)] = node.grad")
     if context.showsResults {
       lines.append(
-        "show([\"Node\", \"Value\", \(PythonText.string("∂\(output)/∂node"))], [[n, node.value, node.grad] for n, node in reversed(nodes.items())], \(context.precision))"
+        "show([\"Node\", \"Value\", \(PythonText.string("∂\(output)/∂node"))], [[n, node.value, node.grad] for n, node in reversed(nodes.items())], \(context.precision)\(PythonText.caption(context)))"
       )
     }
     return lines

@@ -58,7 +58,9 @@ extension ModelDirective {
     if entry.trainsInFloat { lines.append("\(v).dtype = np.float32") }
     lines.append("publish_parameters(\(PythonText.string(name)), \(v))")
     if context.showsResults {
-      if show.contains("summary") { lines.append("show_summary(\(v))") }
+      if show.contains("summary") {
+        lines.append("show_summary(\(v)\(PythonText.caption(context)))")
+      }
       if show.contains("weights") { lines.append("show_parameters(\(v), \(context.precision))") }
     }
     return lines

@@ -23,7 +23,7 @@ extension ForwardDirective {
     ]
     if context.showsResults {
       lines.append(
-        "show_forward(\(v), z, a, \(context.precision), layer_notation=\(pythonBool(context.notation == .layer)))"
+        "show_forward(\(v), z, a, \(context.precision)\(PythonText.caption(context)), layer_notation=\(pythonBool(context.notation == .layer)))"
       )
     }
     return lines
@@ -95,7 +95,9 @@ extension PredictDirective {
       "Y = predict(\(v), X)",
       "publish_predictions(\(PythonText.string(context.resultName)), Y)",
     ]
-    if context.showsResults { lines.append("show_predictions(X, Y, \(context.precision))") }
+    if context.showsResults {
+      lines.append("show_predictions(X, Y, \(context.precision)\(PythonText.caption(context)))")
+    }
     return lines
   }
 }

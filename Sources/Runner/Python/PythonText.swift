@@ -90,6 +90,11 @@ public enum PythonText {
     "Markdown", "plt", "X", "T", "g", "z", "a", "new", "history",
   ]
 
+  /// The block's caption as a `show` argument (`, caption="…"`), or nothing.
+  static func caption(_ context: BlockContext) -> String {
+    context.caption.map { ", caption=\(string($0))" } ?? ""
+  }
+
   /// A comment line (no line breaks inside).
   static func comment(_ text: String) -> String {
     "# " + text.split(whereSeparator: \.isNewline).joined(separator: " ")

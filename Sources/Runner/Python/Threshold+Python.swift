@@ -68,7 +68,7 @@ extension PerceptronDirective {
       header += " + [\"target\", \"✓\"]"
     }
     if context.showsResults {
-      lines.append("show(\(header), table, \(context.precision))")
+      lines.append("show(\(header), table, \(context.precision)\(PythonText.caption(context)))")
     }
     return lines
   }

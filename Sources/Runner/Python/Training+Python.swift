@@ -25,7 +25,7 @@ extension EvaluateDirective {
     names += chosen
     if context.showsResults {
       lines.append(
-        "show_values(\(PythonText.string(owner)), \(PythonText.strings(names)), \(context.precision), header=(\"Metric\", \"Value\"))"
+        "show_values(\(PythonText.string(owner)), \(PythonText.strings(names)), \(context.precision)\(PythonText.caption(context)), header=(\"Metric\", \"Value\"))"
       )
       if confusion ?? classification {
         lines.append("show_confusion(confusion(\(v), \(d)))")
@@ -71,7 +71,8 @@ extension TrainDirective {
     lines.append("publish_parameters(\(PythonText.string(name)), \(v))")
     if owner != name { lines.append("publish_parameters(\(PythonText.string(owner)), \(v))") }
     if context.showsResults {
-      lines.append("show_history(history, \(log.map(String.init) ?? "None"))")
+      lines.append(
+        "show_history(history, \(log.map(String.init) ?? "None")\(PythonText.caption(context)))")
       lines.append("plot_history(history)")
     }
     return lines

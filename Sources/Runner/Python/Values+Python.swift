@@ -31,7 +31,8 @@ extension LossDirective {
       }
       if context.showsResults {
         lines.append(
-          "show([f\"guess\" for _ in rows[0][:-1]] + [\"L\"], rows, \(context.precision))")
+          "show([f\"guess\" for _ in rows[0][:-1]] + [\"L\"], rows, \(context.precision)\(PythonText.caption(context)))"
+        )
       }
       return lines
     }
@@ -45,7 +46,8 @@ extension LossDirective {
       lines.append("rows.append([\(PythonText.string(loss.name)), value])")
     }
     if context.showsResults {
-      lines.append("show([\"Loss\", \"Value\"], rows, \(context.precision))")
+      lines.append(
+        "show([\"Loss\", \"Value\"], rows, \(context.precision)\(PythonText.caption(context)))")
     }
     return lines
   }
@@ -67,7 +69,7 @@ extension SoftmaxDirective {
     if context.showsResults {
       let names = classes ?? scores.indices.map { "\($0 + 1)" }
       lines.append(
-        "show([\"Class\", \"Score z\", \"e^z\", \"softmax = e^z / Σ e^z\"], [[c, z[0, k], e[k], F(e[k], \" / \", e.sum(), \" = \", p[k])] for k, c in enumerate(\(PythonText.strings(names)))] + [[\"Σ\", \"\", e.sum(), p.sum()]], \(context.precision))"
+        "show([\"Class\", \"Score z\", \"e^z\", \"softmax = e^z / Σ e^z\"], [[c, z[0, k], e[k], F(e[k], \" / \", e.sum(), \" = \", p[k])] for k, c in enumerate(\(PythonText.strings(names)))] + [[\"Σ\", \"\", e.sum(), p.sum()]], \(context.precision)\(PythonText.caption(context)))"
       )
     }
     return lines
