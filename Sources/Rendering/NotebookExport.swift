@@ -275,7 +275,7 @@ func quoted(_ text: String) -> String {
   return out + "\""
 }
 
-/// The Python support cell's source.
-enum PythonSupport {
-  static let source = String(decoding: PackageResources.nbrun_support_py, as: UTF8.self)
+/// The Python support cell's source (`Python/nbrun_support.py`).
+public enum PythonSupport {
+  public static let source = String(decoding: PackageResources.nbrun_support_py, as: UTF8.self)
 }
