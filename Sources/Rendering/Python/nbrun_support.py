@@ -1403,3 +1403,53 @@ def collapse(net):
         W = W @ layer.W
         b = b @ layer.W + (layer.b if layer.b is not None else 0)
     return Model(net.inputs, [Dense(W, b[0], "identity")])
+
+
+def plot_surface(net, data, loss, w_range, b_range, resolution=60, start=None, rate=1.0,
+                 epochs=0, batch=None, search=0, seed=0):
+    """The error surface L(w, b) of a one-neuron model over a grid, the path plain gradient
+    descent takes from `start` (all samples per step, or one at a time with batch=1), and
+    a random search over the same ranges."""
+    plt = _pyplot()
+    layer = net.layers[0]
+    x, y = data.X[:, :1], data.Y
+
+    def loss_at(w, b):
+        return loss_value(loss, activate(layer.activation, x * w + b, layer.alpha), y)
+
+    ws = [w_range[0] + (w_range[1] - w_range[0]) * (c + 0.5) / resolution for c in range(resolution)]
+    bs = [b_range[0] + (b_range[1] - b_range[0]) * (r + 0.5) / resolution for r in range(resolution)]
+    grid = np.array([[loss_at(w, b) for w in ws] for b in bs])
+    walker = net.copy()
+    if start is not None:
+        walker.layers[0].W[0, 0], walker.layers[0].b[0] = start
+    path = [(walker.layers[0].W[0, 0], walker.layers[0].b[0])]
+    for _ in range(epochs):
+        batches = [slice(k, k + 1) for k in range(len(x))] if batch == 1 else [slice(None)]
+        for rows in batches:
+            walker = gradient_step(walker, backward(walker, x[rows], y[rows], loss), rate)
+            if batch == 1:
+                path.append((walker.layers[0].W[0, 0], walker.layers[0].b[0]))
+        if batch != 1:
+            path.append((walker.layers[0].W[0, 0], walker.layers[0].b[0]))
+    fig, ax = plt.subplots(figsize=(6, 4.6))
+    shown = ax.pcolormesh(ws, bs, np.log10(np.maximum(grid, 1e-12)), cmap="viridis", shading="auto")  # darker is lower
+    fig.colorbar(shown, label="log₁₀ L(w, b)")
+    if epochs:
+        ax.plot(*zip(*path), "o-", color="white", markersize=2, linewidth=1)
+        print(f"{epochs} epochs of gradient descent end at w = {path[-1][0]:.3f}, b = {path[-1][1]:.3f}.")
+    if search:
+        rng = Random(seed)
+        guesses = []
+        for _ in range(search):
+            w = rng.uniform(w_range[0], w_range[1])
+            b = rng.uniform(b_range[0], b_range[1])
+            guesses.append((w, b, loss_at(w, b)))
+        best = min(guesses, key=lambda g: g[2])
+        ax.scatter([g[0] for g in guesses], [g[1] for g in guesses], s=8, color="orange")
+        ax.scatter([best[0]], [best[1]], s=60, color="red", marker="*")
+        print(f"The best of {search} random guesses: w = {best[0]:.2f}, b = {best[1]:.2f}, L = {best[2]:.4f}.")
+    ax.set_xlabel("w")
+    ax.set_ylabel("b")
+    plt.show()
+    return path

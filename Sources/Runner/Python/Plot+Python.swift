@@ -4,8 +4,8 @@ import Notebook
 extension PlotDirective {
   /// A matplotlib rendering of the figure, where it is a chart of computed numbers (curves,
   /// a tangent and its descent, a decision boundary, an ROC curve, a confusion matrix,
-  /// activations, digit images). Diagrams (a network, a graph) and error surfaces stay
-  /// nbrun's figures: their cell is Markdown with the SVG.
+  /// activations, digit images, an error surface with its descent path). Diagrams (a
+  /// network, a graph) stay nbrun's figures: their cell is Markdown with the SVG.
   func python(_ context: BlockContext) throws -> [String]? {
     guard let kind else { return nil }
     let model = context.block.name.map(PythonText.name)
@@ -70,7 +70,20 @@ extension PlotDirective {
     case .function:
       guard runs == nil, let model, let set else { return nil }
       return ["plot_function(\(model), \(set))"]
-    case .network, .graph, .surface:
+    case .surface:
+      guard let model, let set else { return nil }
+      var arguments = [
+        model, set, PythonText.string(loss.name), PythonText.numbers(w), PythonText.numbers(b),
+        "resolution=\(resolution)",
+      ]
+      if let start { arguments.append("start=\(PythonText.numbers(start))") }
+      if epochs > 0 {
+        arguments += ["rate=\(PythonText.number(rate))", "epochs=\(epochs)"]
+        if let batch { arguments.append("batch=\(batch)") }
+      }
+      if search > 0 { arguments += ["search=\(search)", "seed=\(context.seed)"] }
+      return ["path = plot_surface(" + arguments.joined(separator: ", ") + ")"]
+    case .network, .graph:
       return nil
     }
   }
