@@ -882,9 +882,16 @@ def gradients(output):
 # ---------------------------------------------------------------- showing results
 
 
+class Given(float):
+    """A number as an author writes it (0.9, 1, −0.3): no trailing zeros."""
+
+
 def number(x, decimals):
     if isinstance(x, str):
         return x
+    if isinstance(x, Given):
+        text = f"{float(x):.{decimals}f}" if decimals else f"{float(x):g}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
     if x is None:
         return ""
     x = float(x)
@@ -980,7 +987,8 @@ def show_forward(net, z, a, decimals=4, caption=None, layer_notation=False):
     tag = lambda s: f" ({s + 1})" if samples > 1 else ""
     header = ["Layer", "Unit"] if layer_notation else ["Unit, j"]
     for s in range(samples):
-        header += [f"z{tag(s)}", f"a{tag(s)}"] if layer_notation else [f"I{tag(s)}", f"O{tag(s)}"]
+        header += ([f"z⁽ˡ⁾{tag(s)}", f"a⁽ˡ⁾{tag(s)}"] if layer_notation
+                   else [f"Net input, Iⱼ{tag(s)}", f"Output, Oⱼ{tag(s)}"])
     rows = []
     for l in range(len(z)):
         for j in range(z[l].shape[1]):
@@ -1036,12 +1044,12 @@ def show_errors(net, g, decimals=5, layer_notation=False, formulas=False):
             if formulas:
                 o, err = g.a[l][0, j], -g.delta[l][0, j]
                 if l == last:
-                    parts = ["(", g.T[0, j], " − ", o, ")"]
+                    parts = ["(", Given(g.T[0, j]), " − ", o, ")"]
                 else:
                     parts = ["["]
                     for k in range(g.delta[l + 1].shape[1]):
                         parts += [" + " if k else "", "(", -g.delta[l + 1][0, k], ")(",
-                                  net.layers[l + 1].W[j, k], ")"]
+                                  Given(net.layers[l + 1].W[j, k]), ")"]
                     parts.append("]")
                 rows.append(label + [F(o, "(1 − ", o, ")", *parts, " = ", err)])
                 continue
@@ -1061,11 +1069,12 @@ def show_updates(net, g, new, rate, decimals=4):
         grad = g.dW[l][index] if kind == "W" else g.db[l][index]
         if one:
             j = index[1] if kind == "W" else index
-            parts = [old, " + (", rate, ")(", -g.delta[l][0, j], ")"]
+            parts = [Given(old), " + (", Given(rate), ")(", -g.delta[l][0, j], ")"]
             if kind == "W":
-                parts += ["(", (g.a[l - 1] if l > 0 else g.X)[0, index[0]], ")"]
+                source = (g.a[l - 1] if l > 0 else g.X)[0, index[0]]
+                parts += ["(", Given(source) if l == 0 else source, ")"]
         else:
-            parts = [old, " − (", rate, ")(", grad, ")"]
+            parts = [Given(old), " − (", Given(rate), ")(", grad, ")"]
         row = [name, F(*parts, " = ", value)]
         (weights if kind == "W" else biases).append((l, index, row))
     ordered = [r for _, _, r in sorted(weights, key=lambda t: -t[0])]
@@ -1162,6 +1171,10 @@ def publish_predictions(owner, Y):
 
 
 def show_predictions(X, Y, decimals=4, caption=None):
+    if X.shape[1] > 8 and Y.shape[1] > 1:  # an image's pixels say nothing in a table
+        rows = [[r + 1] + list(Y[r]) + [int(Y[r].argmax())] for r in range(len(Y))]
+        show(["Sample"] + [f"p{c}" for c in range(Y.shape[1])] + ["class"], rows, decimals, caption)
+        return
     shown = min(X.shape[1], 8)
     header = ["Sample"] + [f"x{i + 1}" for i in range(shown)] + [f"ŷ{c + 1}" for c in range(Y.shape[1])]
     rows = [[r + 1] + list(X[r, :shown]) + list(Y[r]) for r in range(len(Y))]
