@@ -1,13 +1,15 @@
 """Executes an exported notebook in a fresh python3 kernel (nbclient) and checks that every
 number nbrun printed in a cell's tables is printed again by the executed cell.
 
-usage: run_notebook.py NOTEBOOK.ipynb [--tolerance T]
+usage: run_notebook.py NOTEBOOK.ipynb [--tolerance T] [--values OUT.json]
 Prints one JSON object: cells run, numbers checked, the largest deviation (absolute, and
 relative to printed precision), seconds, and every number that was not reproduced.
 
 A number nbrun printed with d decimals is reproduced when the executed cell printed a value
 within half a unit of its last decimal (the printed precision) or within T relative (the
 training tolerance: NumPy's BLAS sums in another order than OpenBLAS as nbrun calls it).
+With --values, every value the notebook computed (its V, by the names nbrun gives them) is
+written to OUT.json after the run, for a comparison with nbrun's own.
 """
 
 import json
@@ -39,6 +41,12 @@ def main():
     nbformat.validate(nb)
     expected = {i: printed_numbers(c.get("outputs", [])) for i, c in enumerate(nb.cells)
                 if c.cell_type == "code"}
+    values = sys.argv[sys.argv.index("--values") + 1] if "--values" in sys.argv else None
+    if values:
+        nb.cells.append(nbformat.v4.new_code_cell(
+            "import json as _json\n"
+            "print(_json.dumps({k: (v if isinstance(v, bool) else float(v)) for k, v in V.items()"
+            " if isinstance(v, (bool, int, float, np.floating, np.integer))}))"))
     start = time.monotonic()
     client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=900, allow_errors=False)
     try:
@@ -47,6 +55,11 @@ def main():
         print(json.dumps({"notebook": path, "error": str(error)[-3000:]}))
         return 1
     seconds = time.monotonic() - start
+    if values:
+        dumped = "".join(o.get("text", "") for o in nb.cells[-1].get("outputs", []))
+        with open(values, "w") as f:
+            f.write(dumped)
+        nb.cells.pop()
     checked, failures, worst, worst_relative = 0, [], 0.0, 0.0
     for i, numbers in expected.items():
         cell = nb.cells[i]
