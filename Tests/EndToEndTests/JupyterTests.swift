@@ -214,4 +214,56 @@ struct JupyterTests {
     expected += "\(drawn[2])\n"
     #expect(output == expected)
   }
+
+  @Test("a float32 model trains in float32 in the notebook too")
+  func float32Training() throws {
+    guard Self.kernelReady else { return }
+    let text = """
+      # Float32
+
+      ```data xor
+      source: xor
+      ```
+
+      ```model net
+      inputs: 2
+      layer: 4 tanh
+      layer: 1 sigmoid
+      dtype: float32
+      seed: 3
+      ```
+
+      ```train net
+      data: xor
+      loss: binary_crossentropy
+      optimizer: adam
+      rate: 0.05
+      epochs: 200
+      ```
+
+      ```predict net
+      data: xor
+      ```
+      """
+    let (document, diagnostics) = Document.parse(text, path: "f32.md")
+    var options = RunOptions()
+    options.generatesCode = true
+    let result = Session(document: document, options: options).run(parseDiagnostics: diagnostics)
+    #expect(result.succeeded)
+    let folder = CourseTests.repository.appendingPathComponent(".build/jupyter")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let file = folder.appendingPathComponent("f32.ipynb")
+    try Data(NotebookExport(result: result, name: "f32").json.utf8).write(to: file)
+    let values = folder.appendingPathComponent("f32.values.json")
+    let script = CourseTests.repository.appendingPathComponent("Tests/Fixtures/run_notebook.py")
+    let report = try BrowserTests.run(
+      BrowserTests.python, [script.path, file.path, "--values", values.path])
+    #expect(report.contains("\"failed\": 0"), "\(report)")
+    let computed = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: values)) as? [String: Any])
+    let comparison = Self.compare(computed, with: result)
+    // Single precision: agreement to its own rounding (measured 3e-6 on the outputs).
+    #expect(comparison.largest <= 1e-4, "\(comparison.worst)")
+    #expect(comparison.compared > 20)
+  }
 }

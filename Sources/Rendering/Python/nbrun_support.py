@@ -696,6 +696,9 @@ def fit(net, data, loss, optimizer, epochs, batch=None, shuffle=True, seed=0, me
         validation = data.rows(list(range(keep, len(data))))
     n = len(train)
     size = min(batch or n, n)
+    for layer in net.layers:  # a float32 model trains in float32, as nbrun's does
+        layer.W = layer.W.astype(net.dtype)
+        layer.b = None if layer.b is None else layer.b.astype(net.dtype)
     rng = Random(seed)
     order = list(range(n))
     X, Y = train.X.astype(net.dtype), train.Y.astype(net.dtype)
