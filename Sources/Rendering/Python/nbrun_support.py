@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 try:
-    from IPython.display import HTML, Markdown, display
+    from IPython.display import display
 except ImportError:  # plain Python: print instead
     display = None
 
@@ -957,10 +957,6 @@ def key(owner, quantity, sample=0, epoch=None):
     """A value's name as nbrun writes it: hk.O6, hk.O6[2] (the second sample), fit.loss@100."""
     name = f"{owner}.{quantity}" + (f"[{sample + 1}]" if sample else "")
     return name + (f"@{epoch}" if epoch is not None else "")
-
-
-def input_names(net):
-    return net.inputs
 
 
 def publish_parameters(owner, net):
