@@ -266,4 +266,63 @@ struct JupyterTests {
     #expect(comparison.largest <= 1e-4, "\(comparison.worst)")
     #expect(comparison.compared > 20)
   }
+
+  @Test("names that are Python's keywords, builtins or the support cell's own still run")
+  func awkwardNamesRun() throws {
+    guard Self.kernelReady else { return }
+    let text = """
+      # Names
+
+      ```data fit
+      columns: x y
+      rows:
+        0.5 0.2
+        2.5 0.9
+      ```
+
+      ```model sum
+      inputs: x
+      layer: 1 sigmoid
+      weights: w=0.3
+      biases: b=-0.1
+      ```
+
+      ```train sum
+      data: fit
+      loss: half_sse
+      rate: 0.5
+      epochs: 5
+      ```
+
+      ```expr class
+      lambda = 2
+      forward = lambda^2 + 1
+      ```
+
+      ```expect
+      class.forward = 5
+      sum.epochs = 5
+      ```
+      """
+    let (document, diagnostics) = Document.parse(text, path: "names.md")
+    var options = RunOptions()
+    options.generatesCode = true
+    let result = Session(document: document, options: options).run(parseDiagnostics: diagnostics)
+    #expect(result.succeeded, "\(result.diagnostics.map(\.description))")
+    let json = NotebookExport(result: result, name: "names").json
+    #expect(json.contains("fit_ = table_data(") && json.contains("lambda_ = Node("))
+    let folder = CourseTests.repository.appendingPathComponent(".build/jupyter")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let file = folder.appendingPathComponent("names.ipynb")
+    try Data(json.utf8).write(to: file)
+    let values = folder.appendingPathComponent("names.values.json")
+    let script = CourseTests.repository.appendingPathComponent("Tests/Fixtures/run_notebook.py")
+    let report = try BrowserTests.run(
+      BrowserTests.python, [script.path, file.path, "--values", values.path])
+    #expect(report.contains("\"failed\": 0"), "\(report)")
+    let computed = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: values)) as? [String: Any])
+    let comparison = Self.compare(computed, with: result)
+    #expect(comparison.unknown.isEmpty && comparison.largest <= Self.tolerance, "\(comparison)")
+  }
 }
