@@ -235,21 +235,7 @@ public struct NotebookExport {
   /// Whether a block's tables show a blank in this build.
   static func showsBlanks(_ outcome: BlockOutcome, _ blanks: Blanks) -> Bool {
     guard !blanks.keys.isEmpty else { return false }
-    func blanked(_ cell: Cell) -> Bool {
-      switch cell {
-      case .keyed(let key, let inner): blanks.keys.contains(key) || blanked(inner)
-      case .formula(let parts): parts.contains(where: blanked)
-      default: false
-      }
-    }
-    func blanked(_ part: FormulaPart) -> Bool {
-      if case .keyed(let key, let inner) = part {
-        return blanks.keys.contains(key) || blanked(inner)
-      }
-      return false
-    }
-    for case .table(let table) in outcome.items
-    where table.rows.contains(where: { $0.contains(where: blanked) }) {
+    for case .table(let table) in outcome.items where !table.keys.isDisjoint(with: blanks.keys) {
       return true
     }
     return false

@@ -42,25 +42,8 @@ enum Giveaways {
   /// Every key a run's tables show, in cells and inside formulas.
   static func shownKeys(_ outcomes: [BlockOutcome]) -> Set<ValueKey> {
     var keys: Set<ValueKey> = []
-    func collect(_ part: FormulaPart) {
-      if case .keyed(let key, let inner) = part {
-        keys.insert(key)
-        collect(inner)
-      }
-    }
-    func collect(_ cell: Cell) {
-      switch cell {
-      case .keyed(let key, let inner):
-        keys.insert(key)
-        collect(inner)
-      case .formula(let parts): parts.forEach(collect)
-      default: break
-      }
-    }
     for outcome in outcomes where outcome.block.kind != .expect {
-      for case .table(let table) in outcome.items {
-        for row in table.rows { row.forEach(collect) }
-      }
+      for case .table(let table) in outcome.items { keys.formUnion(table.keys) }
     }
     return keys
   }

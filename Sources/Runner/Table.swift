@@ -17,6 +17,30 @@ public struct Table: Codable, Hashable, Sendable {
   }
 }
 
+extension Table {
+  /// Every value key the table shows, in cells and inside formulas.
+  public var keys: Set<ValueKey> {
+    var keys: Set<ValueKey> = []
+    func collect(_ part: FormulaPart) {
+      if case .keyed(let key, let inner) = part {
+        keys.insert(key)
+        collect(inner)
+      }
+    }
+    func collect(_ cell: Cell) {
+      switch cell {
+      case .keyed(let key, let inner):
+        keys.insert(key)
+        collect(inner)
+      case .formula(let parts): parts.forEach(collect)
+      default: break
+      }
+    }
+    for row in rows { row.forEach(collect) }
+    return keys
+  }
+}
+
 /// One cell of a table.
 public indirect enum Cell: Codable, Hashable, Sendable {
   case text(String)

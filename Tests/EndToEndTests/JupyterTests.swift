@@ -24,28 +24,55 @@ struct JupyterTests {
       [($0, "student"), ($0, "key")]
     }
 
-  /// The notebook exported as `nbrun --to ipynb` writes it, and the run it came from.
-  static func export(_ notebook: String, build: Build) throws -> String {
-    try exportAndRun(notebook, build: build).json
-  }
-
+  /// A course notebook exported as `nbrun --to ipynb` writes it, and the run it came from.
   static func exportAndRun(_ notebook: String, build: Build) throws -> (
     json: String, result: RunResult
   ) {
     let url = CourseTests.repository.appendingPathComponent("notebooks").appendingPathComponent(
       notebook)
     let text = try String(contentsOf: url, encoding: .utf8)
-    let (document, diagnostics) = Document.parse(text, path: "notebooks/\(notebook)")
-    let folder = url.deletingLastPathComponent()
-    var options = RunOptions(readFile: {
-      try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
-    })
-    options.generatesCode = true
-    let result = Session(document: document, options: options).run(parseDiagnostics: diagnostics)
+    let result = run(
+      text, path: "notebooks/\(notebook)", dataFolder: url.deletingLastPathComponent())
     #expect(result.succeeded)
     return (
       NotebookExport(result: result, name: String(notebook.dropLast(3)), build: build).json, result
     )
+  }
+
+  /// A notebook given as text, run as an export runs it (every block's code generated);
+  /// the CSV files it names are read from `dataFolder`.
+  static func run(_ text: String, path: String, dataFolder: URL? = nil) -> RunResult {
+    let (document, diagnostics) = Document.parse(text, path: path)
+    var options = RunOptions()
+    if let dataFolder {
+      options.readFile = {
+        try String(contentsOf: dataFolder.appendingPathComponent($0), encoding: .utf8)
+      }
+    }
+    options.generatesCode = true
+    return Session(document: document, options: options).run(parseDiagnostics: diagnostics)
+  }
+
+  static let folder = CourseTests.repository.appendingPathComponent(".build/jupyter")
+
+  /// Executes a notebook with `Tests/Fixtures/run_notebook.py`: its report (the raw text,
+  /// parsed when it is JSON) and every named value the notebook computed.
+  static func execute(_ json: String, as name: String) throws -> (
+    text: String, report: [String: Any]?, values: [String: Any]?
+  ) {
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let file = folder.appendingPathComponent("\(name).ipynb")
+    try Data(json.utf8).write(to: file)
+    let values = folder.appendingPathComponent("\(name).values.json")
+    try? FileManager.default.removeItem(at: values)
+    let script = CourseTests.repository.appendingPathComponent("Tests/Fixtures/run_notebook.py")
+    let text = try BrowserTests.run(
+      BrowserTests.python, [script.path, file.path, "--values", values.path])
+    let report = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+    let computed = (try? Data(contentsOf: values)).flatMap {
+      try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
+    }
+    return (text, report, computed)
   }
 
   @Test(
@@ -59,25 +86,15 @@ struct JupyterTests {
     let parts = name.split(separator: " ").map(String.init)
     let build = Build(rawValue: parts[1]) ?? .handout
     let (json, result) = try Self.exportAndRun(parts[0], build: build)
-    let folder = CourseTests.repository.appendingPathComponent(".build/jupyter")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let file = folder.appendingPathComponent("\(parts[0].dropLast(3))-\(parts[1]).ipynb")
-    try Data(json.utf8).write(to: file)
-    let values = folder.appendingPathComponent("\(parts[0].dropLast(3))-\(parts[1]).values.json")
-    let script = CourseTests.repository.appendingPathComponent("Tests/Fixtures/run_notebook.py")
-    let report = try BrowserTests.run(
-      BrowserTests.python, [script.path, file.path, "--values", values.path])
-    let parsed = try #require(
-      try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any],
-      "no report from the run: \(report)")
+    let run = try Self.execute(json, as: "\(parts[0].dropLast(3))-\(parts[1])")
+    let parsed = try #require(run.report, "no report from the run: \(run.text)")
     #expect(parsed["error"] == nil, "the notebook failed: \(parsed["error"] ?? "")")
     #expect(parsed["failed"] as? Int == 0, "numbers not reproduced: \(parsed["failures"] ?? "")")
     // Every notebook prints numbers, and the checker saw them.
     let checked = parsed["checked"] as? Int ?? 0
     #expect(checked >= (build == .student ? 4 : 30), "only \(checked) numbers were checked")
     // Every value the notebook computed, by name, is nbrun's value of that name.
-    let computed = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: values)) as? [String: Any])
+    let computed = try #require(run.values)
     let comparison = Self.compare(computed, with: result)
     #expect(
       comparison.unknown.isEmpty, "named values nbrun has not: \(comparison.unknown.prefix(5))")
@@ -153,13 +170,8 @@ struct JupyterTests {
       "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
       "nbformat": 4, "nbformat_minor": 5}
       """
-    let folder = CourseTests.repository.appendingPathComponent(".build/jupyter")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let file = folder.appendingPathComponent("wrong.ipynb")
-    try Data(notebook.utf8).write(to: file)
-    let script = CourseTests.repository.appendingPathComponent("Tests/Fixtures/run_notebook.py")
-    let report = try BrowserTests.run(BrowserTests.python, [script.path, file.path])
-    #expect(report.contains("\"failed\": 1"), "\(report)")
+    let run = try Self.execute(notebook, as: "wrong")
+    #expect(run.report?["failed"] as? Int == 1, "\(run.text)")
   }
 
   @Test("the generated code carries a student's own numbers")
@@ -189,7 +201,7 @@ struct JupyterTests {
   @Test("the support cell's generator is nbrun's, bit for bit")
   func theGeneratorIsReproduced() throws {
     guard Self.kernelReady else { return }
-    let folder = CourseTests.repository.appendingPathComponent(".build/jupyter")
+    let folder = Self.folder
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let file = folder.appendingPathComponent("nbrun_support.py")
     try Data(PythonSupport.source.utf8).write(to: file)
@@ -245,22 +257,11 @@ struct JupyterTests {
       data: xor
       ```
       """
-    let (document, diagnostics) = Document.parse(text, path: "f32.md")
-    var options = RunOptions()
-    options.generatesCode = true
-    let result = Session(document: document, options: options).run(parseDiagnostics: diagnostics)
+    let result = Self.run(text, path: "f32.md")
     #expect(result.succeeded)
-    let folder = CourseTests.repository.appendingPathComponent(".build/jupyter")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let file = folder.appendingPathComponent("f32.ipynb")
-    try Data(NotebookExport(result: result, name: "f32").json.utf8).write(to: file)
-    let values = folder.appendingPathComponent("f32.values.json")
-    let script = CourseTests.repository.appendingPathComponent("Tests/Fixtures/run_notebook.py")
-    let report = try BrowserTests.run(
-      BrowserTests.python, [script.path, file.path, "--values", values.path])
-    #expect(report.contains("\"failed\": 0"), "\(report)")
-    let computed = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: values)) as? [String: Any])
+    let run = try Self.execute(NotebookExport(result: result, name: "f32").json, as: "f32")
+    #expect(run.report?["failed"] as? Int == 0, "\(run.text)")
+    let computed = try #require(run.values)
     let comparison = Self.compare(computed, with: result)
     // Single precision: agreement to its own rounding (measured 3e-6 on the outputs).
     #expect(comparison.largest <= 1e-4, "\(comparison.worst)")
@@ -304,24 +305,13 @@ struct JupyterTests {
       sum.epochs = 5
       ```
       """
-    let (document, diagnostics) = Document.parse(text, path: "names.md")
-    var options = RunOptions()
-    options.generatesCode = true
-    let result = Session(document: document, options: options).run(parseDiagnostics: diagnostics)
+    let result = Self.run(text, path: "names.md")
     #expect(result.succeeded, "\(result.diagnostics.map(\.description))")
     let json = NotebookExport(result: result, name: "names").json
     #expect(json.contains("fit_ = table_data(") && json.contains("lambda_ = Node("))
-    let folder = CourseTests.repository.appendingPathComponent(".build/jupyter")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let file = folder.appendingPathComponent("names.ipynb")
-    try Data(json.utf8).write(to: file)
-    let values = folder.appendingPathComponent("names.values.json")
-    let script = CourseTests.repository.appendingPathComponent("Tests/Fixtures/run_notebook.py")
-    let report = try BrowserTests.run(
-      BrowserTests.python, [script.path, file.path, "--values", values.path])
-    #expect(report.contains("\"failed\": 0"), "\(report)")
-    let computed = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: values)) as? [String: Any])
+    let run = try Self.execute(json, as: "names")
+    #expect(run.report?["failed"] as? Int == 0, "\(run.text)")
+    let computed = try #require(run.values)
     let comparison = Self.compare(computed, with: result)
     #expect(comparison.unknown.isEmpty && comparison.largest <= Self.tolerance, "\(comparison)")
   }

@@ -44,9 +44,9 @@ def main():
     values = sys.argv[sys.argv.index("--values") + 1] if "--values" in sys.argv else None
     if values:
         nb.cells.append(nbformat.v4.new_code_cell(
-            "import json as _json\n"
-            "print(_json.dumps({k: (v if isinstance(v, bool) else float(v)) for k, v in V.items()"
-            " if isinstance(v, (bool, int, float, np.floating, np.integer))}))"))
+            "import json as _json, numbers as _numbers\n"
+            "print(_json.dumps({k: (v if isinstance(v, bool) else float(v))"
+            " for k, v in globals().get('V', {}).items() if isinstance(v, (bool, _numbers.Real))}))"))
     start = time.monotonic()
     client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=900, allow_errors=False)
     try:

@@ -591,25 +591,28 @@ def labels_of(p, y):
     return predicted, actual
 
 
-def roc_area(scores, positive):
+def roc_curve(scores, positive):
+    """(false-positive rate, true-positive rate) at every threshold, highest first."""
     order = sorted(range(len(scores)), key=lambda i: -scores[i])
-    pos = sum(positive)
-    neg = len(positive) - pos
-    if pos == 0 or neg == 0:
-        return float("nan")
-    tp = fp = 0
-    area, last, k = 0.0, (0.0, 0.0), 0
+    pos, neg = sum(positive), len(positive) - sum(positive)
+    points, tp, fp, k = [(0.0, 0.0)], 0, 0, 0
     while k < len(order):
         score = scores[order[k]]
         while k < len(order) and scores[order[k]] == score:
-            if positive[order[k]]:
-                tp += 1
-            else:
-                fp += 1
+            tp, fp = (tp + 1, fp) if positive[order[k]] else (tp, fp + 1)
             k += 1
-        point = (fp / neg, tp / pos)
-        area += (point[0] - last[0]) * (point[1] + last[1]) / 2
-        last = point
+        points.append((fp / neg, tp / pos))
+    return points
+
+
+def roc_area(scores, positive):
+    """The area under the ROC curve (trapezoids); NaN for a set of one class."""
+    if all(positive) or not any(positive):
+        return float("nan")
+    points = roc_curve(scores, positive)
+    area = 0.0
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        area += (x1 - x0) * (y1 + y0) / 2
     return area
 
 
@@ -1338,19 +1341,6 @@ def plot_function(net, data):
     ax.plot(x[:, 0], predict(net, x)[:, 0], color="C1", label="model")
     ax.legend()
     plt.show()
-
-
-def roc_curve(scores, positive):
-    order = sorted(range(len(scores)), key=lambda i: -scores[i])
-    pos, neg = sum(positive), len(positive) - sum(positive)
-    points, tp, fp, k = [(0.0, 0.0)], 0, 0, 0
-    while k < len(order):
-        score = scores[order[k]]
-        while k < len(order) and scores[order[k]] == score:
-            tp, fp = (tp + 1, fp) if positive[order[k]] else (tp, fp + 1)
-            k += 1
-        points.append((fp / neg, tp / pos))
-    return points
 
 
 def plot_roc(net, data):

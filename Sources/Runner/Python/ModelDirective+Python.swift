@@ -89,8 +89,4 @@ extension PythonText {
     default: "(\(string(initializer.name)),)"
     }
   }
-
-  static func pythonList(_ lists: [[String]]) -> String {
-    "[" + lists.map(strings).joined(separator: ", ") + "]"
-  }
 }

@@ -11,10 +11,6 @@ public enum PythonText {
     return "\(x)"
   }
 
-  static func integer(_ x: Double) -> String {
-    x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : number(x)
-  }
-
   /// A string literal (double quotes; escapes as JSON writes them, which Python reads).
   static func string(_ text: String) -> String {
     var out = "\""
