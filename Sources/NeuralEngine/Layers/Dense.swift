@@ -9,6 +9,15 @@ public struct Dense<Scalar: MatrixScalar>: Codable, Equatable, Sendable {
   public var activation: Activation
   /// Optional names of the units (the textbook calls them 4, 5, 6).
   public var unitNames: [String]?
+  /// Inverted dropout on the layer's outputs while training (Keras's `Dropout(rate)` after
+  /// the layer): each output is kept with probability 1 − rate and scaled by 1/(1 − rate);
+  /// evaluation and prediction use every unit unscaled. 0 is no dropout.
+  public var dropout: Double = 0
+  /// Keras's `kernel_regularizer` on this layer's weights (biases are not penalised).
+  public var regularizer: Regularizer?
+  /// Batch normalisation of the net inputs before the activation (Keras's
+  /// `BatchNormalization` between `Dense` and `Activation`).
+  public var batchNorm: BatchNorm<Scalar>?
 
   /// A layer with every weight and bias given.
   public init(
@@ -54,6 +63,8 @@ public struct Dense<Scalar: MatrixScalar>: Codable, Equatable, Sendable {
 
   public var inputCount: Int { weights.rows }
   public var unitCount: Int { weights.columns }
-  /// Weights plus biases.
-  public var parameterCount: Int { weights.elements.count + (bias?.count ?? 0) }
+  /// Weights plus biases (plus γ and β under batch normalisation).
+  public var parameterCount: Int {
+    weights.elements.count + (bias?.count ?? 0) + 2 * (batchNorm?.gamma.count ?? 0)
+  }
 }

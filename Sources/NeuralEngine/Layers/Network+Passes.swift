@@ -2,15 +2,17 @@ extension Network {
   /// The forward pass of a batch (one sample per row), keeping every layer's z and a.
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
-  public func forward(_ input: Matrix<Scalar>) throws -> ForwardTrace<Scalar> {
-    ForwardTrace(input: input, layers: layerTraces(try run(input)))
+  public func forward(_ input: Matrix<Scalar>, mode: PassMode = .inference) throws
+    -> ForwardTrace<Scalar>
+  {
+    ForwardTrace(input: input, layers: layerTraces(try run(input, mode: mode)))
   }
 
   /// The network's outputs ŷ for a batch.
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
   public func predict(_ input: Matrix<Scalar>) throws -> Matrix<Scalar> {
-    let pass = try run(input)
+    let pass = try run(input, mode: .inference)
     guard let last = layers.indices.last else { return input }
     return Matrix(uncheckedRows: input.rows, columns: outputCount, elements: pass.a[last])
   }
@@ -19,11 +21,14 @@ extension Network {
   /// `l2` is scikit-learn's `alpha`: the loss gains α/(2n)·Σ‖W‖² over the batch's n rows.
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
+  /// In `.training` mode dropout masks are drawn from the seed and batch normalisation
+  /// uses the batch's statistics, as one training step would.
   public func backward(
-    _ input: Matrix<Scalar>, target: Matrix<Scalar>, loss: Loss, l2: Double = 0
+    _ input: Matrix<Scalar>, target: Matrix<Scalar>, loss: Loss, l2: Double = 0,
+    mode: PassMode = .inference
   ) throws -> (forward: ForwardTrace<Scalar>, backward: BackwardTrace<Scalar>) {
     try loss.checkShapes(Shape(rows: input.rows, columns: outputCount), target.shape)
-    var pass = try run(input)
+    var pass = try run(input, mode: mode)
     let value = try pass.backward(
       self, input: input.elements, inputOffset: 0, target: target.elements, targetOffset: 0,
       loss: loss, l2: Scalar(l2))
@@ -37,7 +42,13 @@ extension Network {
           uncheckedRows: layers[$0].inputCount, columns: layers[$0].unitCount,
           elements: pass.weightGradients[$0])
       },
-      biasGradients: layers.indices.map { layers[$0].bias == nil ? nil : pass.biasGradients[$0] })
+      biasGradients: layers.indices.map { layers[$0].bias == nil ? nil : pass.biasGradients[$0] },
+      gammaGradients: layers.indices.map {
+        layers[$0].batchNorm == nil ? nil : pass.gammaGradients[$0]
+      },
+      betaGradients: layers.indices.map {
+        layers[$0].batchNorm == nil ? nil : pass.betaGradients[$0]
+      })
     return (ForwardTrace(input: input, layers: layerTraces(pass)), trace)
   }
 
@@ -46,9 +57,10 @@ extension Network {
   /// order: w46, w56, w14 … θ6, θ5, θ4).
   public func updateStep(
     _ input: Matrix<Scalar>, target: Matrix<Scalar>, loss: Loss, learningRate: Scalar,
-    l2: Double = 0
+    l2: Double = 0, mode: PassMode = .inference
   ) throws -> UpdateStep<Scalar> {
-    let (forward, backward) = try self.backward(input, target: target, loss: loss, l2: l2)
+    let (forward, backward) = try self.backward(
+      input, target: target, loss: loss, l2: l2, mode: mode)
     var next = self
     var weightRows: [ParameterUpdate<Scalar>] = []
     var biasRows: [ParameterUpdate<Scalar>] = []
@@ -86,10 +98,17 @@ extension Network {
   }
 
   /// The forward pass of a checked input, on fresh buffers.
-  private func run(_ input: Matrix<Scalar>) throws -> Propagation<Scalar> {
+  private func run(_ input: Matrix<Scalar>, mode: PassMode) throws -> Propagation<Scalar> {
     try checkInput(input)
     var pass = Propagation(network: self, rows: input.rows)
-    pass.forward(self, input: input.elements, inputOffset: 0)
+    switch mode {
+    case .inference:
+      pass.forward(self, input: input.elements, inputOffset: 0)
+    case .training(let seed):
+      var generator = RandomGenerator(seed: seed)
+      pass.forward(
+        self, input: input.elements, inputOffset: 0, training: true, masks: &generator)
+    }
     return pass
   }
 
@@ -104,10 +123,19 @@ extension Network {
 
   private func layerTraces(_ pass: Propagation<Scalar>) -> [LayerTrace<Scalar>] {
     layers.indices.map { l in
-      LayerTrace(
-        netInput: Matrix(
-          uncheckedRows: pass.rows, columns: layers[l].unitCount, elements: pass.z[l]),
-        output: Matrix(uncheckedRows: pass.rows, columns: layers[l].unitCount, elements: pass.a[l]))
+      let units = layers[l].unitCount
+      func matrix(_ elements: [Scalar]) -> Matrix<Scalar> {
+        Matrix(uncheckedRows: pass.rows, columns: units, elements: elements)
+      }
+      var trace = LayerTrace(netInput: matrix(pass.z[l]), output: matrix(pass.a[l]))
+      if pass.training, !pass.mask[l].isEmpty { trace.mask = matrix(pass.mask[l]) }
+      if let norm = layers[l].batchNorm {
+        trace.normalization = NormalizationTrace(
+          mean: pass.mean[l], variance: pass.variance[l], normalized: matrix(pass.xhat[l]),
+          output: matrix(pass.normalized[l]), gamma: norm.gamma, beta: norm.beta,
+          epsilon: norm.epsilon, batchStatistics: pass.training)
+      }
+      return trace
     }
   }
 }

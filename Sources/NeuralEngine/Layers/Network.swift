@@ -30,6 +30,25 @@ public struct Network<Scalar: MatrixScalar>: Codable, Equatable, Sendable {
         right: layer.weights.shape,
         rule: "NCOL(X) == NROW(W) needs \(expected) == \(layer.inputCount)")
     }
+    for (index, layer) in layers.enumerated() {
+      guard layer.dropout.isFinite, (0..<1).contains(layer.dropout) else {
+        throw EngineError.invalidArgument(
+          "layer \(index + 1)'s dropout rate must be in [0, 1), got \(layer.dropout)")
+      }
+      if layer.dropout > 0, index == layers.count - 1 {
+        throw EngineError.invalidArgument(
+          "the output layer cannot drop units: put the dropout on a hidden layer")
+      }
+      if let norm = layer.batchNorm, !norm.fits(units: layer.unitCount) {
+        throw EngineError.invalidArgument(
+          "layer \(index + 1)'s batch normalisation needs one γ, β and running statistic per unit, momentum in [0, 1) and ε > 0"
+        )
+      }
+      if let r = layer.regularizer, !(r.l1.isFinite && r.l1 >= 0 && r.l2.isFinite && r.l2 >= 0) {
+        throw EngineError.invalidArgument(
+          "layer \(index + 1)'s regularizer needs l1 ≥ 0 and l2 ≥ 0, got \(r.l1) and \(r.l2)")
+      }
+    }
     self.inputCount = inputs
     self.layers = layers
     self.inputNames = inputNames
@@ -69,9 +88,13 @@ public struct Network<Scalar: MatrixScalar>: Codable, Equatable, Sendable {
     parameterNaming = other.parameterNaming
     layers = other.layers.map { layer in
       // Shapes are unchanged, so the checked initialiser cannot fail here.
-      Dense(
+      var converted = Dense(
         unchecked: Matrix(converting: layer.weights), bias: layer.bias?.map { Scalar($0) },
         activation: layer.activation, unitNames: layer.unitNames)
+      converted.dropout = layer.dropout
+      converted.regularizer = layer.regularizer
+      converted.batchNorm = layer.batchNorm.map { BatchNorm(converting: $0) }
+      return converted
     }
   }
 

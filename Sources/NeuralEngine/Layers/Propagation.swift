@@ -14,6 +14,21 @@ struct Propagation<S: MatrixScalar> {
   var upstream: [[S]]
   var weightGradients: [[S]]
   var biasGradients: [[S]]
+  /// Batch normalisation, per layer (empty for a layer without): y = γ·x̂ + β (what the
+  /// activation reads), x̂, the mean and variance used, ∂L/∂y, ∂L/∂γ and ∂L/∂β.
+  var normalized: [[S]]
+  var xhat: [[S]]
+  var mean: [[S]]
+  var variance: [[S]]
+  var normalizedDelta: [[S]]
+  var gammaGradients: [[S]]
+  var betaGradients: [[S]]
+  /// Dropout, per layer (empty for a layer without): the kept units' scale 1/(1 − rate)
+  /// or 0, and φ before the mask.
+  var mask: [[S]]
+  var activated: [[S]]
+  /// Whether the last forward pass trained (masks drawn, batch statistics).
+  private(set) var training = false
 
   init(network: Network<S>, rows: Int) {
     self.rows = rows
@@ -24,11 +39,40 @@ struct Propagation<S: MatrixScalar> {
     upstream = z
     weightGradients = network.layers.map { Array(repeating: 0, count: $0.weights.elements.count) }
     biasGradients = widths.map { Array(repeating: 0, count: $0) }
+    let normalizing = network.layers.map { $0.batchNorm != nil }
+    let dropping = network.layers.map { $0.dropout > 0 }
+    func sized(_ used: [Bool], _ count: (Int) -> Int) -> [[S]] {
+      zip(used, widths).map { Array(repeating: 0, count: $0 ? count($1) : 0) }
+    }
+    normalized = sized(normalizing) { rows * $0 }
+    xhat = normalized
+    normalizedDelta = normalized
+    mean = sized(normalizing) { $0 }
+    variance = mean
+    gammaGradients = mean
+    betaGradients = mean
+    mask = sized(dropping) { rows * $0 }
+    activated = mask
   }
 
-  /// z⁽ˡ⁾ = a⁽ˡ⁻¹⁾·W⁽ˡ⁾ + b⁽ˡ⁾ and a⁽ˡ⁾ = φ(z⁽ˡ⁾) for every layer, reading `rows` samples of
-  /// `input` from the element offset `inputOffset`.
+  /// What layer l's activation reads: y under batch normalisation, else z.
+  func activationInput(_ l: Int) -> [S] { normalized[l].isEmpty ? z[l] : normalized[l] }
+
+  /// An inference pass: every unit kept, running statistics.
   mutating func forward(_ network: Network<S>, input: [S], inputOffset: Int) {
+    var unused = RandomGenerator(seed: 0)
+    forward(network, input: input, inputOffset: inputOffset, training: false, masks: &unused)
+  }
+
+  /// z⁽ˡ⁾ = a⁽ˡ⁻¹⁾·W⁽ˡ⁾ + b⁽ˡ⁾ and a⁽ˡ⁾ = φ(z⁽ˡ⁾) for every layer (φ(BN(z)) under batch
+  /// normalisation, times the dropout mask while training), reading `rows` samples of
+  /// `input` from the element offset `inputOffset`. Masks are drawn layer by layer, row by
+  /// row: a unit is kept when the generator's next uniform number is ≥ the rate.
+  mutating func forward(
+    _ network: Network<S>, input: [S], inputOffset: Int, training: Bool,
+    masks generator: inout RandomGenerator
+  ) {
+    self.training = training
     for (l, layer) in network.layers.enumerated() {
       let units = layer.unitCount
       var beta = S.zero
@@ -47,12 +91,98 @@ struct Propagation<S: MatrixScalar> {
           alpha: 1, a: a[l - 1], lda: layer.inputCount,
           b: layer.weights.elements, ldb: units, beta: beta, c: &z[l], ldc: units)
       }
-      layer.activation.apply(z[l], into: &a[l], columns: units)
+      if let norm = layer.batchNorm {
+        normalize(l, norm, units: units, training: training)
+        layer.activation.apply(normalized[l], into: &a[l], columns: units)
+      } else {
+        layer.activation.apply(z[l], into: &a[l], columns: units)
+      }
+      if training, layer.dropout > 0, !mask[l].isEmpty {
+        let rate = layer.dropout
+        let scale = S(1 / (1 - rate))
+        for i in mask[l].indices {
+          mask[l][i] = generator.nextUniform() >= rate ? scale : 0
+          activated[l][i] = a[l][i]
+          a[l][i] *= mask[l][i]
+        }
+      }
     }
   }
 
-  /// Errors δ and gradients of every layer after ``forward(_:input:inputOffset:)``,
-  /// returning the loss (with the L2 penalty α/(2n)·Σ‖W‖² when `l2` > 0).
+  /// x̂ and y = γ·x̂ + β of layer l's net inputs, with the batch's statistics (training) or
+  /// the running ones.
+  private mutating func normalize(_ l: Int, _ norm: BatchNorm<S>, units: Int, training: Bool) {
+    let n = S(rows)
+    for j in 0..<units {
+      var mu = norm.runningMean[j]
+      var sigma2 = norm.runningVariance[j]
+      if training {
+        var sum = S.zero
+        for i in 0..<rows { sum += z[l][i * units + j] }
+        mu = sum / n
+        var squares = S.zero
+        for i in 0..<rows {
+          let d = z[l][i * units + j] - mu
+          squares += d * d
+        }
+        sigma2 = squares / n
+      }
+      mean[l][j] = mu
+      variance[l][j] = sigma2
+      let inverse = 1 / (sigma2 + S(norm.epsilon)).squareRoot()
+      for i in 0..<rows {
+        let k = i * units + j
+        xhat[l][k] = (z[l][k] - mu) * inverse
+        normalized[l][k] = norm.gamma[j] * xhat[l][k] + norm.beta[j]
+      }
+    }
+  }
+
+  /// δ = ∂L/∂z of a normalised layer from ∂L/∂y (in `delta[l]` on entry), with ∂L/∂γ and
+  /// ∂L/∂β: training, δ = γ/σ·(∂L/∂y − Σ∂L/∂y/n − x̂·Σ(∂L/∂y·x̂)/n); with running
+  /// statistics, δ = γ/σ·∂L/∂y (σ = √(σ² + ε)).
+  private mutating func normalizeBackward(_ l: Int, _ norm: BatchNorm<S>, units: Int) {
+    swap(&normalizedDelta[l], &delta[l])
+    let n = S(rows)
+    for j in 0..<units {
+      var sumDy = S.zero
+      var sumDyXhat = S.zero
+      for i in 0..<rows {
+        let k = i * units + j
+        sumDy += normalizedDelta[l][k]
+        sumDyXhat += normalizedDelta[l][k] * xhat[l][k]
+      }
+      betaGradients[l][j] = sumDy
+      gammaGradients[l][j] = sumDyXhat
+      let scale = norm.gamma[j] / (variance[l][j] + S(norm.epsilon)).squareRoot()
+      for i in 0..<rows {
+        let k = i * units + j
+        delta[l][k] =
+          training
+          ? scale * (normalizedDelta[l][k] - sumDy / n - xhat[l][k] * sumDyXhat / n)
+          : scale * normalizedDelta[l][k]
+      }
+    }
+  }
+
+  /// δ of layer l from ∂L/∂a in `upstream[l]`: through the dropout mask, the activation
+  /// and the normalisation.
+  private mutating func throughLayer(_ l: Int, _ layer: Dense<S>) {
+    let units = layer.unitCount
+    if training, !mask[l].isEmpty {
+      for i in upstream[l].indices { upstream[l][i] *= mask[l][i] }
+      layer.activation.backward(
+        z: activationInput(l), a: activated[l], upstream: upstream[l], into: &delta[l],
+        columns: units)
+    } else {
+      layer.activation.backward(
+        z: activationInput(l), a: a[l], upstream: upstream[l], into: &delta[l], columns: units)
+    }
+    if let norm = layer.batchNorm { normalizeBackward(l, norm, units: units) }
+  }
+
+  /// Errors δ and gradients of every layer after a forward pass, returning the loss (with
+  /// the L2 penalty α/(2n)·Σ‖W‖² when `l2` > 0, and each layer's regularizer).
   mutating func backward(
     _ network: Network<S>, input: [S], inputOffset: Int, target: [S], targetOffset: Int,
     loss: Loss, l2: S
@@ -60,18 +190,19 @@ struct Propagation<S: MatrixScalar> {
     guard let last = network.layers.indices.last else { return 0 }
     let outputLayer = network.layers[last]
     var value: S
-    if loss.fusedActivation == outputLayer.activation {
+    if loss.fusedActivation == outputLayer.activation, mask[last].isEmpty || !training {
       value = try loss.fusedValueAndGradient(
-        netInput: z[last], output: a[last], target: target, targetOffset: targetOffset,
-        columns: outputLayer.unitCount, into: &delta[last])
+        netInput: activationInput(last), output: a[last], target: target,
+        targetOffset: targetOffset, columns: outputLayer.unitCount, into: &delta[last])
+      if let norm = outputLayer.batchNorm {
+        normalizeBackward(last, norm, units: outputLayer.unitCount)
+      }
     } else {
       value = try loss.value(a[last], target, yOffset: targetOffset, columns: outputLayer.unitCount)
       try loss.gradient(
         a[last], target, yOffset: targetOffset, columns: outputLayer.unitCount,
         into: &upstream[last])
-      outputLayer.activation.backward(
-        z: z[last], a: a[last], upstream: upstream[last], into: &delta[last],
-        columns: outputLayer.unitCount)
+      throughLayer(last, outputLayer)
     }
     let n = S(rows)
     for l in stride(from: last, through: 0, by: -1) {
@@ -93,16 +224,17 @@ struct Propagation<S: MatrixScalar> {
         let squares = Kernels.addScaled(&weightGradients[l], layer.weights.elements, factor: l2 / n)
         value += l2 / (2 * n) * squares
       }
+      if let regularizer = layer.regularizer {
+        value += regularizer.addGradient(&weightGradients[l], weights: layer.weights.elements)
+      }
       Kernels.columnSums(delta[l], rows: rows, into: &biasGradients[l])
       guard l > 0 else { break }
-      // ∂L/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ · W⁽ˡ⁾ᵀ, then δ⁽ˡ⁻¹⁾ = φ′ ⊙ that.
+      // ∂L/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ · W⁽ˡ⁾ᵀ, then δ⁽ˡ⁻¹⁾ through the layer below.
       BLAS.gemm(
         transposeA: false, transposeB: true, m: rows, n: layer.inputCount, k: units,
         alpha: 1, a: delta[l], lda: units, b: layer.weights.elements, ldb: units,
         beta: 0, c: &upstream[l - 1], ldc: layer.inputCount)
-      network.layers[l - 1].activation.backward(
-        z: z[l - 1], a: a[l - 1], upstream: upstream[l - 1], into: &delta[l - 1],
-        columns: layer.inputCount)
+      throughLayer(l - 1, network.layers[l - 1])
     }
     return value
   }

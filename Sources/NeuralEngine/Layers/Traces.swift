@@ -3,6 +3,34 @@
 public struct LayerTrace<Scalar: MatrixScalar>: Equatable, Sendable {
   public var netInput: Matrix<Scalar>
   public var output: Matrix<Scalar>
+  /// A training pass's dropout mask: 1/(1 − rate) where a unit was kept, 0 where dropped.
+  public var mask: Matrix<Scalar>?
+  /// Batch normalisation between z and the activation.
+  public var normalization: NormalizationTrace<Scalar>?
+
+  public init(
+    netInput: Matrix<Scalar>, output: Matrix<Scalar>, mask: Matrix<Scalar>? = nil,
+    normalization: NormalizationTrace<Scalar>? = nil
+  ) {
+    self.netInput = netInput
+    self.output = output
+    self.mask = mask
+    self.normalization = normalization
+  }
+}
+
+/// One layer's batch normalisation: per unit the mean μ and variance σ² used (the batch's
+/// while training, else the running ones), x̂ = (z − μ)/√(σ² + ε) and y = γ·x̂ + β.
+public struct NormalizationTrace<Scalar: MatrixScalar>: Equatable, Sendable {
+  public var mean: [Scalar]
+  public var variance: [Scalar]
+  public var normalized: Matrix<Scalar>
+  public var output: Matrix<Scalar>
+  public var gamma: [Scalar]
+  public var beta: [Scalar]
+  public var epsilon: Double
+  /// Whether μ and σ² are the batch's own (a training pass).
+  public var batchStatistics: Bool
 }
 
 /// A forward pass: the input and every layer's net inputs and outputs.
@@ -25,6 +53,9 @@ public struct BackwardTrace<Scalar: MatrixScalar>: Equatable, Sendable {
   public var weightGradients: [Matrix<Scalar>]
   /// ∂L/∂b⁽ˡ⁾ per layer (`nil` for a layer without bias).
   public var biasGradients: [[Scalar]?]
+  /// ∂L/∂γ and ∂L/∂β per layer under batch normalisation (`nil` elsewhere).
+  public var gammaGradients: [[Scalar]?] = []
+  public var betaGradients: [[Scalar]?] = []
 
   /// The textbook's Err_j = −∂L/∂I_j per layer.
   public var textbookErrors: [Matrix<Scalar>] { deltas.map { $0.scaled(by: -1) } }

@@ -61,21 +61,37 @@ extension Network {
     var stopReason = StopReason.completed
     var best: (value: Double, epoch: Int, network: Network?)?
     var waited = 0
+    var learningRates: [Double] = []
+    var gradientNorms: [[Double]] = []
+    var normSums = [Double](repeating: 0, count: layers.count)
 
     // One gradient step on `rows(pass)` samples starting at sample `start`.
     func step(_ pass: inout Propagation<Scalar>, at start: Int, tally: inout MetricTally) throws
       -> Scalar
     {
-      pass.forward(self, input: xs, inputOffset: start * inWidth)
+      pass.forward(
+        self, input: xs, inputOffset: start * inWidth, training: true, masks: &generator)
       let value = try pass.backward(
         self, input: xs, inputOffset: start * inWidth, target: ys,
         targetOffset: start * outWidth, loss: c.loss, l2: l2)
+      for l in layers.indices where layers[l].batchNorm != nil {
+        layers[l].batchNorm?.track(mean: pass.mean[l], variance: pass.variance[l])
+      }
+      if c.recordsGradientNorms {
+        for l in layers.indices {
+          var squares = 0.0
+          for g in pass.weightGradients[l] { squares += Double(g) * Double(g) }
+          normSums[l] += squares.squareRoot()
+        }
+      }
       if !c.metrics.isEmpty {
         try tally.add(
           predicted: pass.a[outputLayer], target: ys, targetOffset: start * outWidth,
           rows: pass.rows, outputs: outputCount, targetColumns: outWidth)
       }
-      state.update(&self, weightGradients: pass.weightGradients, biasGradients: pass.biasGradients)
+      state.update(
+        &self, weightGradients: pass.weightGradients, biasGradients: pass.biasGradients,
+        gammaGradients: pass.gammaGradients, betaGradients: pass.betaGradients)
       return value
     }
 
@@ -85,6 +101,9 @@ extension Network {
         Kernels.gatherRows(trainX.elements, order: order, width: inWidth, into: &xs)
         Kernels.gatherRows(trainY.elements, order: order, width: outWidth, into: &ys)
       }
+      state.epoch = epoch
+      learningRates.append(state.nextRate)
+      for l in normSums.indices { normSums[l] = 0 }
       var tally = MetricTally(metrics: c.metrics, classes: max(2, outputCount))
       var lossTotal = 0.0
       var start = 0
@@ -115,8 +134,12 @@ extension Network {
         start += rows
       }
       if interrupted {
+        learningRates.removeLast()
         stopReason = .requested
         break
+      }
+      if c.recordsGradientNorms {
+        gradientNorms.append(normSums.map { $0 / Double(max(1, batchNumber)) })
       }
       var record = EpochRecord(
         epoch: epoch, loss: sumsOverBatches ? lossTotal : lossTotal / Double(n),
@@ -155,7 +178,9 @@ extension Network {
         break
       }
     }
-    return TrainingHistory(metrics: c.metrics, records: records, stopReason: stopReason)
+    return TrainingHistory(
+      metrics: c.metrics, records: records, stopReason: stopReason, learningRates: learningRates,
+      gradientNorms: gradientNorms)
   }
 
   /// The loss and metrics of a data set, without training (Keras's `evaluate`).
@@ -177,7 +202,8 @@ extension Network {
     let value: Scalar
     if loss.fusedActivation == layers[last].activation {
       value = try loss.fusedValueAndGradient(
-        netInput: pass.z[last], output: pass.a[last], target: y.elements, targetOffset: 0,
+        netInput: pass.activationInput(last), output: pass.a[last], target: y.elements,
+        targetOffset: 0,
         columns: outputCount, into: &pass.delta[last])
     } else {
       value = try loss.value(pass.a[last], y.elements, yOffset: 0, columns: outputCount)

@@ -2,12 +2,14 @@ import RealModule
 
 /// A gradient-descent method and its hyper-parameters (Keras's formulas and defaults).
 ///
-/// With g = ∂L/∂θ, step t = 1, 2, … and η_t = η / (1 + decay·(t − 1)):
+/// With g = ∂L/∂θ, step t = 1, 2, …, epoch e = 1, 2, … and
+/// η_t = η·s(e) / (1 + decay·(t − 1)), s the schedule's factor (``Schedule``):
 /// - SGD: v ← μv − η_t·g; θ ← θ + v (Nesterov: θ ← θ + μv − η_t·g); μ = 0 is plain SGD.
 /// - AdaGrad: s ← s + g²; θ ← θ − η_t·g / (√s + ε), s starting at 0.1.
 /// - RMSprop: s ← ρs + (1 − ρ)g²; θ ← θ − η_t·g / (√s + ε).
 /// - Adam: m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²;
-///   θ ← θ − η_t·√(1 − β₂ᵗ)/(1 − β₁ᵗ)·m / (√v + ε).
+///   θ ← θ − η_t·√(1 − β₂ᵗ)/(1 − β₁ᵗ)·m / (√v + ε); with AMSGrad v̂ ← max(v̂, v) and
+///   v̂ in place of v.
 /// - AdaDelta: s ← ρs + (1 − ρ)g²; Δ = √(u + ε)/√(s + ε)·g; u ← ρu + (1 − ρ)Δ²; θ ← θ − η_t·Δ.
 public struct Optimizer: Hashable, Sendable, CustomStringConvertible {
   public enum Method: Hashable, Sendable {
@@ -22,11 +24,20 @@ public struct Optimizer: Hashable, Sendable, CustomStringConvertible {
   public var learningRate: Double
   /// Inverse-time decay of the learning rate per step.
   public var decay: Double
+  /// The learning rate's factor per epoch.
+  public var schedule = Schedule.constant
+  /// Adam's AMSGrad variant (Reddi et al.): the step divides by the largest v so far.
+  public var amsgrad = false
 
   public init(_ method: Method, learningRate: Double, decay: Double = 0) {
     self.method = method
     self.learningRate = learningRate
     self.decay = decay
+  }
+
+  /// η_t for step t (1-based) of epoch e (1-based).
+  public func rate(epoch: Int, step: Int) -> Double {
+    learningRate * schedule.factor(epoch: epoch) / (1 + decay * Double(step - 1))
   }
 
   public static func sgd(
@@ -93,6 +104,19 @@ public struct Optimizer: Hashable, Sendable, CustomStringConvertible {
 
   /// Checks the hyper-parameters a notebook may have set.
   public func validate() throws {
+    try schedule.validate()
+    if amsgrad, case .adam = method {
+    } else if amsgrad {
+      throw EngineError.invalidArgument("AMSGrad is a variant of Adam; \(name) has none")
+    }
+    let epsilon: Double? =
+      switch method {
+      case .sgd: nil
+      case .adagrad(let e), .rmsprop(_, let e), .adam(_, _, let e), .adadelta(_, let e): e
+      }
+    if let epsilon, !(epsilon.isFinite && epsilon > 0) {
+      throw EngineError.invalidArgument("ε must be a positive number, got \(epsilon)")
+    }
     guard learningRate.isFinite, learningRate > 0 else {
       throw EngineError.invalidArgument(
         "the learning rate must be a positive number, got \(learningRate)")
@@ -123,17 +147,28 @@ public struct Optimizer: Hashable, Sendable, CustomStringConvertible {
 public struct OptimizerState<Scalar: MatrixScalar>: Sendable {
   public let optimizer: Optimizer
   public private(set) var step = 0
+  /// The epoch (1-based) the schedule reads; the trainer sets it.
+  public var epoch = 1
   private var first: [[Scalar]]
   private var second: [[Scalar]]
+  /// AMSGrad's largest v so far (empty otherwise).
+  private var third: [[Scalar]]
 
   public init(_ optimizer: Optimizer, for network: Network<Scalar>) {
     self.optimizer = optimizer
-    // Two slots per layer: weights at 2l, biases at 2l + 1.
-    let sizes = network.layers.flatMap { [$0.weights.elements.count, $0.bias?.count ?? 0] }
+    // Four slots per layer: weights at 4l, biases at 4l + 1, γ and β at 4l + 2 and 4l + 3.
+    let sizes = network.layers.flatMap {
+      let units = $0.batchNorm?.gamma.count ?? 0
+      return [$0.weights.elements.count, $0.bias?.count ?? 0, units, units]
+    }
     let start: Scalar = if case .adagrad = optimizer.method { 0.1 } else { 0 }
     first = sizes.map { Array(repeating: start, count: $0) }
     second = sizes.map { Array(repeating: 0, count: $0) }
+    third = optimizer.amsgrad ? second : sizes.map { _ in [] }
   }
+
+  /// The learning rate the next step uses.
+  public var nextRate: Double { optimizer.rate(epoch: epoch, step: step + 1) }
 
   /// Applies one step to the network's weights and biases, given their gradients
   /// (as a ``BackwardTrace`` gives them).
@@ -146,23 +181,36 @@ public struct OptimizerState<Scalar: MatrixScalar>: Sendable {
   }
 
   mutating func update(
-    _ network: inout Network<Scalar>, weightGradients: [[Scalar]], biasGradients: [[Scalar]]
+    _ network: inout Network<Scalar>, weightGradients: [[Scalar]], biasGradients: [[Scalar]],
+    gammaGradients: [[Scalar]] = [], betaGradients: [[Scalar]] = []
   ) {
     step += 1
     for l in network.layers.indices {
-      apply(&network.layers[l].weights.elements, gradient: weightGradients[l], slot: 2 * l)
+      apply(&network.layers[l].weights.elements, gradient: weightGradients[l], slot: 4 * l)
       if var bias = network.layers[l].bias {
         network.layers[l].bias = nil  // keeps `bias` uniquely referenced: updated in place
-        apply(&bias, gradient: biasGradients[l], slot: 2 * l + 1)
+        apply(&bias, gradient: biasGradients[l], slot: 4 * l + 1)
         network.layers[l].bias = bias
+      }
+      if var norm = network.layers[l].batchNorm, gammaGradients.indices.contains(l),
+        betaGradients.indices.contains(l)
+      {
+        network.layers[l].batchNorm = nil
+        apply(&norm.gamma, gradient: gammaGradients[l], slot: 4 * l + 2)
+        apply(&norm.beta, gradient: betaGradients[l], slot: 4 * l + 3)
+        network.layers[l].batchNorm = norm
       }
     }
   }
 
   private mutating func apply(_ parameters: inout [Scalar], gradient: [Scalar], slot: Int) {
     let t = Double(step)
-    let eta = Scalar(optimizer.learningRate / (1 + optimizer.decay * (t - 1)))
+    let eta = Scalar(optimizer.rate(epoch: epoch, step: step))
     let method = optimizer.method
+    if optimizer.amsgrad, case .adam(let beta1, let beta2, let epsilon) = method {
+      amsgrad(&parameters, gradient, slot: slot, eta: eta, t: t, (beta1, beta2, epsilon))
+      return
+    }
     Kernels.update(&parameters, gradient: gradient, first: &first[slot], second: &second[slot]) {
       theta, g, m, v in
       let count = min(theta.count, g.count)
@@ -207,6 +255,64 @@ public struct OptimizerState<Scalar: MatrixScalar>: Sendable {
           v[i] = r * v[i] + (1 - r) * delta * delta
           theta[i] -= eta * delta
         }
+      }
+    }
+  }
+
+  /// Adam with AMSGrad: v̂ ← max(v̂, v), θ ← θ − η_t·√(1 − β₂ᵗ)/(1 − β₁ᵗ)·m / (√v̂ + ε).
+  private mutating func amsgrad(
+    _ theta: inout [Scalar], _ g: [Scalar], slot: Int, eta: Scalar, t: Double,
+    _ constants: (Double, Double, Double)
+  ) {
+    let (beta1, beta2, epsilon) = constants
+    let (b1, b2, e) = (Scalar(beta1), Scalar(beta2), Scalar(epsilon))
+    let corrected =
+      eta * Scalar((1 - Double.pow(beta2, t)).squareRoot() / (1 - Double.pow(beta1, t)))
+    for i in theta.indices where i < g.count {
+      first[slot][i] = b1 * first[slot][i] + (1 - b1) * g[i]
+      second[slot][i] = b2 * second[slot][i] + (1 - b2) * g[i] * g[i]
+      third[slot][i] = Swift.max(third[slot][i], second[slot][i])
+      theta[i] -= corrected * first[slot][i] / (third[slot][i].squareRoot() + e)
+    }
+  }
+}
+
+/// How the learning rate changes from epoch to epoch: a factor s(e) for epoch e = 1, 2, …
+/// - constant: s = 1.
+/// - step: s = f^⌊(e − 1)/k⌋ (the rate times f every k epochs).
+/// - exponential: s = f^((e − 1)/k).
+/// - cosine: s = α + (1 − α)·½(1 + cos(π·min(e − 1, T)/T)) (from 1 down to α over T epochs).
+public enum Schedule: Hashable, Sendable {
+  case constant
+  case step(factor: Double, every: Int)
+  case exponential(factor: Double, every: Int)
+  case cosine(epochs: Int, floor: Double)
+
+  public func factor(epoch: Int) -> Double {
+    let e = Double(max(0, epoch - 1))
+    switch self {
+    case .constant: return 1
+    case .step(let f, let k): return Double.pow(f, (e / Double(max(1, k))).rounded(.down))
+    case .exponential(let f, let k): return Double.pow(f, e / Double(max(1, k)))
+    case .cosine(let epochs, let floor):
+      let progress = min(e, Double(max(1, epochs))) / Double(max(1, epochs))
+      return floor + (1 - floor) * 0.5 * (1 + Double.cos(Double.pi * progress))
+    }
+  }
+
+  func validate() throws {
+    switch self {
+    case .constant: break
+    case .step(let f, let k), .exponential(let f, let k):
+      guard f.isFinite, f > 0, k >= 1 else {
+        throw EngineError.invalidArgument(
+          "a schedule needs a factor > 0 and a period of at least 1 epoch, got \(f) and \(k)")
+      }
+    case .cosine(let epochs, let floor):
+      guard epochs >= 1, floor.isFinite, (0...1).contains(floor) else {
+        throw EngineError.invalidArgument(
+          "a cosine schedule needs at least 1 epoch and a floor in [0, 1], got \(epochs) and \(floor)"
+        )
       }
     }
   }

@@ -19,6 +19,8 @@ public struct TrainingConfiguration: Hashable, Sendable {
   /// shuffling, as Keras's `validation_split`). Ignored when validation data are given.
   public var validationSplit: Double
   public var earlyStopping: EarlyStopping?
+  /// Whether to record each layer's gradient norm per epoch (``TrainingHistory/gradientNorms``).
+  public var recordsGradientNorms = false
 
   public init(
     loss: Loss, optimizer: Optimizer, epochs: Int, batchSize: Int? = 32, shuffle: Bool = true,
@@ -120,6 +122,22 @@ public struct TrainingHistory: Hashable, Sendable {
   public var metrics: [Metric]
   public var records: [EpochRecord]
   public var stopReason: StopReason
+  /// The learning rate of each epoch's first step.
+  public var learningRates: [Double] = []
+  /// Per epoch, per layer: the mean over the epoch's batches of ‖∂L/∂W⁽ˡ⁾‖ (Frobenius, the
+  /// regularisation included), when the configuration asked for them.
+  public var gradientNorms: [[Double]] = []
+
+  public init(
+    metrics: [Metric], records: [EpochRecord], stopReason: StopReason,
+    learningRates: [Double] = [], gradientNorms: [[Double]] = []
+  ) {
+    self.metrics = metrics
+    self.records = records
+    self.stopReason = stopReason
+    self.learningRates = learningRates
+    self.gradientNorms = gradientNorms
+  }
 
   /// The column of values recorded under a name (`loss`, `val_accuracy`…), with epochs.
   public func series(_ name: String) -> [(epoch: Int, value: Double)] {
@@ -145,6 +163,7 @@ public typealias TrainingProgress = (EpochRecord) -> Bool
 extension TrainingHistory: Codable {
   private enum CodingKeys: String, CodingKey {
     case metrics, stopReason, epochs, losses, metricValues, validated, validationValues
+    case learningRates, gradientNorms, layers
   }
 
   public init(from decoder: any Decoder) throws {
@@ -186,7 +205,23 @@ extension TrainingHistory: Codable {
       }
       records.append(record)
     }
-    self.init(metrics: metrics, records: records, stopReason: stopReason)
+    let rates = try Self.numbers(container.decode(Data.self, forKey: .learningRates))
+    let norms = try Self.numbers(container.decode(Data.self, forKey: .gradientNorms))
+    let layers = try container.decode(Int.self, forKey: .layers)
+    guard let rates, let norms, layers >= 0, layers == 0 ? norms.isEmpty : norms.count % layers == 0
+    else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .gradientNorms, in: container, debugDescription: "the norms do not line up")
+    }
+    let rows =
+      layers == 0
+      ? []
+      : stride(from: 0, to: norms.count, by: layers).map {
+        Array(norms[$0..<($0 + layers)])
+      }
+    self.init(
+      metrics: metrics, records: records, stopReason: stopReason, learningRates: rates,
+      gradientNorms: rows)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -213,6 +248,9 @@ extension TrainingHistory: Codable {
     }
     try container.encode(validated, forKey: .validated)
     try container.encode(Self.bits(validation), forKey: .validationValues)
+    try container.encode(Self.bits(learningRates), forKey: .learningRates)
+    try container.encode(Self.bits(gradientNorms.flatMap { $0 }), forKey: .gradientNorms)
+    try container.encode(gradientNorms.first?.count ?? 0, forKey: .layers)
   }
 
   private static func bits(_ values: [Double]) -> Data { values.withUnsafeBytes { Data($0) } }
