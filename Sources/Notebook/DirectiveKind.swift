@@ -2,7 +2,7 @@
 /// directive's options mean, and how it runs, is declared with it in the Runner module.
 public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
   case data, model, forward, backward, train, evaluate, predict, loss, expr, perceptron, plot,
-    expect, exercise, softmax
+    expect, exercise, softmax, gradcheck, activation
 
   /// How the block's body is written.
   public enum Body: Sendable {
@@ -28,7 +28,8 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
     case .data: "the data set it defines"
     case .model: "the model it defines"
     case .forward, .backward, .train, .evaluate, .predict: "the model it works on"
-    case .loss, .softmax: "the name its values are stored under"
+    case .loss, .softmax, .activation: "the name its values are stored under"
+    case .gradcheck: "the model whose gradients it checks"
     case .expr: "the graph it defines"
     case .perceptron: "the unit it defines"
     case .plot: "the model, graph, unit or data set it draws (none for activations and curves)"

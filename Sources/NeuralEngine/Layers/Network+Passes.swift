@@ -128,7 +128,10 @@ extension Network {
         Matrix(uncheckedRows: pass.rows, columns: units, elements: elements)
       }
       var trace = LayerTrace(netInput: matrix(pass.z[l]), output: matrix(pass.a[l]))
-      if pass.training, !pass.mask[l].isEmpty { trace.mask = matrix(pass.mask[l]) }
+      if pass.training, !pass.mask[l].isEmpty {
+        trace.mask = matrix(pass.mask[l])
+        trace.beforeDropout = matrix(pass.activated[l])
+      }
       if let norm = layers[l].batchNorm {
         trace.normalization = NormalizationTrace(
           mean: pass.mean[l], variance: pass.variance[l], normalized: matrix(pass.xhat[l]),

@@ -5,6 +5,8 @@ public struct LayerTrace<Scalar: MatrixScalar>: Equatable, Sendable {
   public var output: Matrix<Scalar>
   /// A training pass's dropout mask: 1/(1 − rate) where a unit was kept, 0 where dropped.
   public var mask: Matrix<Scalar>?
+  /// φ before the dropout mask (a training pass of a layer with dropout).
+  public var beforeDropout: Matrix<Scalar>?
   /// Batch normalisation between z and the activation.
   public var normalization: NormalizationTrace<Scalar>?
 

@@ -146,6 +146,28 @@ public struct TrainingHistory: Hashable, Sendable {
     }
   }
 
+  /// A recorded value of one epoch: `loss`, a metric, `val_…`, `lr` (the learning rate of
+  /// the epoch's first step) or `grad_norm1`, `grad_norm2`… (a layer's gradient norm).
+  public func value(named name: String, epoch: Int) -> Double? {
+    let index =
+      records.indices.contains(epoch - 1) && records[epoch - 1].epoch == epoch
+      ? epoch - 1 : records.firstIndex { $0.epoch == epoch }
+    guard let index else { return nil }
+    if name == "lr" { return learningRates.indices.contains(index) ? learningRates[index] : nil }
+    if name.hasPrefix("grad_norm"), let layer = Int(name.dropFirst("grad_norm".count)) {
+      guard gradientNorms.indices.contains(index),
+        gradientNorms[index].indices.contains(layer - 1)
+      else { return nil }
+      return gradientNorms[index][layer - 1]
+    }
+    return records[index].value(named: name, metrics: metrics)
+  }
+
+  /// What else a run recorded per epoch: `lr`, and `grad_norm1`… when norms were recorded.
+  public var extraKeys: [String] {
+    ["lr"] + (gradientNorms.first.map { (1...max(1, $0.count)).map { "grad_norm\($0)" } } ?? [])
+  }
+
   /// The names of everything recorded, Keras's `history.keys()`.
   public var keys: [String] {
     let hasValidation = records.first?.validationLoss != nil

@@ -861,6 +861,24 @@ relu = _unary(lambda v: max(v, 0.0), lambda v: 1.0 if v > 0 else 0.0)
 absolute = _unary(abs, lambda v: 1.0 if v > 0 else (-1.0 if v < 0 else 0.0))
 
 
+def _activation(name, alpha=None):
+    """A layer activation as a graph function of one number (its default parameter)."""
+    def value(v):
+        return float(activate(name, np.array([[v]], dtype=float), alpha)[0, 0])
+
+    def slope(v):
+        z = np.array([[v]], dtype=float)
+        return float(derivative(name, z, activate(name, z, alpha), alpha)[0, 0])
+    return _unary(value, slope)
+
+
+leaky_relu = _activation("leaky_relu", 0.01)
+elu = _activation("elu", 1.0)
+selu, softplus, gelu = _activation("selu"), _activation("softplus"), _activation("gelu")
+silu, gaussian, step = _activation("silu"), _activation("gaussian"), _activation("step")
+sign_, identity = _activation("sign"), _activation("identity")
+
+
 def gradients(output):
     """Reverse mode: ∂output/∂node for every node, children before parents."""
     order, seen = [], set()

@@ -10,6 +10,7 @@ struct BackwardDirective: ModelPass {
   var show: [String] = ["forward", "errors", "updates"]
   var apply = false
   var norms = false
+  var mode: PassModeChoice?
   var storedAs: String?
 
   static let kind = DirectiveKind.backward
@@ -28,7 +29,14 @@ struct BackwardDirective: ModelPass {
       example: "input: 1 0 1")
       + [
         .option(
-          "target", \.target, .samples, "the target outputs for each sample", example: "target: 1"),
+          "target", \.target, .samples,
+          "the target outputs for each sample; with `data:`, the data set's targets",
+          example: "target: 1"),
+        .option(
+          "mode", \.mode, .choice,
+          "`training` (dropout masks drawn from the block's seed, batch statistics) or `inference`",
+          example: "mode: inference",
+          default: "training for a model with dropout or batch normalisation, else inference"),
         .option(
           "loss", \.loss, .loss, "the loss (½Σ(t − o)² is `half_sse`)", example: "loss: half_sse"),
         .option(
@@ -49,14 +57,19 @@ struct BackwardDirective: ModelPass {
   }
 
   func validate(_ block: DirectiveBlock) -> [BlockError] {
-    target == nil ? [BlockError("a backward pass needs a 'target'", hint: "e.g. 'target: 1'")] : []
+    target == nil && inputs.data == nil
+      ? [BlockError("a backward pass needs a 'target'", hint: "e.g. 'target: 1'")] : []
   }
 
   func run(_ context: BlockContext) throws -> [ResultItem] {
     let name = context.block.name
     let (network, x) = try modelAndSamples(context)
-    let targetOption = context.option("target")
-    let y = try atOption(targetOption) { try Matrix<Double>(target ?? []) }
+    let targetOption = context.option("target") ?? context.option("data")
+    let y =
+      try target == nil
+      ? inputs.targets(rows: x.rows, context)
+      : atOption(targetOption) { try Matrix<Double>(target ?? []) }
+    let passMode = (mode ?? PassModeChoice.usual(for: network)).mode(context)
     let expected = loss.targetShape(
       forPredictions: Shape(rows: x.rows, columns: network.outputCount))
     guard y.shape == expected else {
@@ -65,10 +78,10 @@ struct BackwardDirective: ModelPass {
         at: targetOption)
     }
     let (forward, backward) = try atOption(targetOption) {
-      try network.backward(x, target: y, loss: loss)
+      try network.backward(x, target: y, loss: loss, mode: passMode)
     }
     let step = try atOption(targetOption) {
-      try network.updateStep(x, target: y, loss: loss, learningRate: rate)
+      try network.updateStep(x, target: y, loss: loss, learningRate: rate, mode: passMode)
     }
     if apply, let name {
       context.namespace.models[name]?.network = step.network
@@ -78,6 +91,11 @@ struct BackwardDirective: ModelPass {
       network: network, forward: forward, backward: backward, step: step, target: y, loss: loss,
       owner: context.resultName, context: context)
     tables.store()
+    let extra = RegularizationTables(
+      trace: forward, network: network, owner: context.resultName, context: context)
+    extra.store()
+    let normGradients = RegularizationTables.normGradients(
+      backward, network: network, owner: context.resultName, context)
     guard context.showsResults else { return [] }
     var items: [ResultItem] = []
     for word in show {
@@ -85,8 +103,11 @@ struct BackwardDirective: ModelPass {
       case "forward":
         items.append(
           .table(forwardTable(forward, network, owner: context.resultName, context, caption: nil)))
+        items += extra.tables().map { .table($0) }
       case "errors": items.append(.table(tables.errors()))
-      case "gradients": items.append(.table(tables.gradients()))
+      case "gradients":
+        items.append(.table(tables.gradients()))
+        items += normGradients.map { .table($0) }
       case "updates": items.append(.table(tables.updates()))
       case "loss": items.append(.table(tables.lossTable()))
       case "input_gradients": items.append(.table(try tables.inputGradients()))

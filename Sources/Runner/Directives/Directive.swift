@@ -63,6 +63,8 @@ enum DirectiveRegistry {
     case .expect: ExpectDirective.self
     case .exercise: ExerciseDirective.self
     case .softmax: SoftmaxDirective.self
+    case .gradcheck: GradientCheckDirective.self
+    case .activation: ActivationDirective.self
     }
   }
 

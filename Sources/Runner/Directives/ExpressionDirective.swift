@@ -10,7 +10,7 @@ struct ExpressionDirective: Directive {
   static let summary = "a scalar computation graph: values and every partial derivative"
   static let storedValues = "each named node's value and `dJ/dNAME`"
   static let bodySyntax: String? =
-    "The body is one `name = expression` per line; a line whose expression is a number gives a variable its value. Expressions use `+ - * / ^` (`**` is `^` too; a negative base takes whole exponents, so `x^2` at x = −7 is 49), `·` and `×`, parentheses, implicit products (`3(a + b)`, `2x`), the functions `sin cos tan exp log sqrt tanh sigmoid relu abs` and `max(a, b)`, `min(a, b)`. A name defined again (`c = c + 1`) is a new node, as in micrograd; the earlier node is shown and stored as `c′`. Stored: every named node's value and `dOUTPUT/dNAME`."
+    "The body is one `name = expression` per line; a line whose expression is a number gives a variable its value. A value stored by a block above is read by its name (`rel = abs(fd.L1 - fd.L2) / fd.L1`), and becomes the variable `fd_L1`. Expressions use `+ - * / ^` (`**` is `^` too; a negative base takes whole exponents, so `x^2` at x = −7 is 49), `·` and `×`, parentheses, implicit products (`3(a + b)`, `2x`), the functions `sin cos tan exp log sqrt tanh sigmoid relu abs`, every layer activation (`leaky_relu` with α = 0.01, `elu` with α = 1, `selu softplus gelu silu gaussian step sign identity`) and `max(a, b)`, `min(a, b)`. At a kink the derivative is the one backpropagation uses: ReLU′(0) = 0, leaky ReLU′(0) = α, |x|′ at 0 is 0, step′ = sign′ = 0 everywhere, and `max`/`min` send the whole gradient to the first argument on a tie. A name defined again (`c = c + 1`) is a new node, as in micrograd; the earlier node is shown and stored as `c′`. Stored: every named node's value and `dOUTPUT/dNAME`."
 
   static var fields: [OptionField<Self>] {
     [
@@ -72,9 +72,82 @@ struct ExpressionDirective: Directive {
     }
   }
 
+  /// The stored values an expression names (`fd.L1`, `hk.O6[2]`, `fit.loss@10`): each
+  /// occurrence and the variable it becomes (`fd_L1`).
+  static func storedReferences(in expression: String) -> [(text: String, variable: String)] {
+    var found: [(String, String)] = []
+    let characters = Array(expression)
+    var i = 0
+    func isNameCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
+    while i < characters.count {
+      guard characters[i].isLetter, i == 0 || !isNameCharacter(characters[i - 1]) else {
+        i += 1
+        continue
+      }
+      var k = i
+      while k < characters.count, isNameCharacter(characters[k]) { k += 1 }
+      guard k + 1 < characters.count, characters[k] == ".", characters[k + 1].isLetter else {
+        i = k
+        continue
+      }
+      var end = k + 1
+      while end < characters.count,
+        isNameCharacter(characters[end]) || "[]@′".contains(characters[end])
+      {
+        end += 1
+      }
+      let text = String(characters[i..<end])
+      if ValueKey(parsing: text) != nil {
+        let variable = String(
+          text.map { isNameCharacter($0) ? $0 : "_" }.drop { $0 == "_" })
+        found.append((text, variable))
+      }
+      i = end
+    }
+    return found
+  }
+
+  /// The reads of an `expr` block: the owners of the stored values it names.
+  func reads(_ block: DirectiveBlock) -> [String] {
+    block.lines.flatMap { line in
+      Self.storedReferences(in: line.text).compactMap { ValueKey(parsing: $0.text)?.owner }
+    }
+  }
+
   func run(_ context: BlockContext) throws -> [ResultItem] {
     guard let name = context.block.name else { return [] }
-    let body = try read(context.block)
+    var body = try read(context.block)
+    // Values stored by blocks above become variables of the graph: `fd.L1` is `fd_L1`.
+    for index in body.definitions.indices {
+      var expression = body.definitions[index].expression
+      let line = body.lines[body.definitions[index].name]
+      for (text, variable) in Self.storedReferences(in: expression).sorted(by: {
+        $0.text.count > $1.text.count
+      }) {
+        func located(_ message: String, _ hint: String?) -> BlockError {
+          guard let line else { return BlockError(message, hint: hint) }
+          var error = BlockError(message, at: line, hint: hint)
+          if let range = line.text.range(of: text) {
+            let start = line.text.utf8.distance(
+              from: line.text.utf8.startIndex, to: range.lowerBound)
+            error.location = SourceLocation(
+              line: line.location.line, column: line.location.column + start)
+            error.length = text.count
+          }
+          return error
+        }
+        switch context.namespace.values.resolve(text, at: context.definer.index) {
+        case .success((_, .number(let value))):
+          body.values[variable] = value
+        case .success:
+          throw located("'\(text)' is not a number, so an expression cannot use it", nil)
+        case .failure(let error):
+          throw located(error.message, error.hint)
+        }
+        expression = expression.replacingOccurrences(of: text, with: variable)
+      }
+      body.definitions[index].expression = expression
+    }
     let outputName = output ?? body.definitions.last?.name ?? ""
     let graph: ComputationGraph
     do {

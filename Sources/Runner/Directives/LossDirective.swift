@@ -145,8 +145,10 @@ struct LossDirective: Directive {
     guard let data, let guessesOption = context.option("guesses") else { return [] }
     let dataOption = context.option("data")
     let set = try context.dataset(data, at: dataOption)
+    // Every parameter any guess sets is a column, in the order they first appear; a guess
+    // that leaves one out shows the model's own value there, the value its loss used.
+    var guessed: [(network: Network<Double>, value: Double)] = []
     var names: [String] = []
-    var rows: [[Cell]] = []
     for (index, line) in (guesses ?? "").split(separator: "\n").enumerated() {
       try context.checkTime("after \(index) guesses")
       var guess = guessesOption
@@ -156,15 +158,22 @@ struct LossDirective: Directive {
       let assignments = try OptionType<[Assignment]>.assignments.read(guess)
       var given = GivenParameters(network: network)
       try given.set(assignments, in: &network, at: guess)
-      if names.isEmpty { names = assignments.map(\.name) }
+      for assignment in assignments where !names.contains(assignment.name) {
+        names.append(assignment.name)
+      }
       let value = try atOption(dataOption) {
         try loss.value(predicted: network.predict(set.features), target: set.targets)
       }
       context.store(.guessLoss(name, guess: index), value)
-      rows.append(
-        assignments.map { Cell.plain($0.value) } + [
-          .keyed(.guessLoss(name, guess: index), .number(value))
-        ])
+      guessed.append((network, value))
+    }
+    let rows: [[Cell]] = guessed.enumerated().map { index, guess in
+      names.map { parameter -> Cell in
+        guard let id = guess.network.parameterID(named: parameter),
+          let value = guess.network.parameterValue(id)
+        else { return .empty }
+        return .plain(value)
+      } + [.keyed(.guessLoss(name, guess: index), .number(guess.value))]
     }
     guard context.showsResults else { return [] }
     return [

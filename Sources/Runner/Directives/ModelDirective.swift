@@ -26,7 +26,7 @@ struct ModelDirective: Directive {
         example: "inputs: x1 x2 x3"),
       .repeated(
         "layer", \.layers, .layer,
-        "one per layer: units, activation, then `bias=false`, `alpha=0.1`, `names=4,5`",
+        "one per layer: units, activation, then `bias=false`, `alpha=0.1`, `names=4,5`; `dropout=0.5` (inverted dropout on the layer's outputs while training), `l1=…`/`l2=…` (Keras's kernel_regularizer: the loss gains l1·Σ|w| + l2·Σw²), `batchnorm=true` (normalise z before the activation; `bn_momentum=0.99`, `bn_epsilon=0.001`)",
         example: "layer: 2 sigmoid"),
       .option(
         "init", \.initializer, .initializer,
@@ -107,9 +107,15 @@ struct ModelDirective: Directive {
       try context.checkTime("while drawing the initial weights")
       built.append(
         try atOption(option) {
-          try Dense<Double>(
+          var layer = try Dense<Double>(
             inputs: width, units: spec.units, activation: spec.activation, useBias: spec.bias,
             initializer: drawing, unitNames: spec.names, generator: &generator)
+          layer.dropout = spec.dropout
+          layer.regularizer = spec.regularizer
+          layer.batchNorm = spec.batchNorm.map {
+            BatchNorm(units: spec.units, momentum: $0.momentum, epsilon: $0.epsilon)
+          }
+          return layer
         })
       width = spec.units
     }

@@ -1,5 +1,7 @@
+import Figures
 import NeuralEngine
 import Notebook
+import Spelling
 
 /// `inputs: 3` or `inputs: x1 x2 x3`.
 struct InputSpec: Hashable {
@@ -7,12 +9,24 @@ struct InputSpec: Hashable {
   var names: [String]?
 }
 
-/// `layer: 4 relu`, `layer: 1 sigmoid bias=false`, `layer: 2 leaky_relu alpha=0.1 names=4,5`.
+/// `layer: 4 relu`, `layer: 1 sigmoid bias=false`, `layer: 2 leaky_relu alpha=0.1 names=4,5`,
+/// `layer: 64 relu dropout=0.5 l2=0.001 batchnorm=true`.
 struct LayerSpec {
   var units: Int
   var activation: Activation
   var bias: Bool
   var names: [String]?
+  /// The dropout rate on the layer's outputs while training.
+  var dropout = 0.0
+  /// Keras's kernel_regularizer.
+  var regularizer: Regularizer?
+  /// Batch normalisation before the activation: (momentum, ε).
+  var batchNorm: (momentum: Double, epsilon: Double)?
+}
+
+/// Several mistakes in one option (a layer line with two unknown settings), all reported.
+struct BlockErrorList: Error {
+  var errors: [BlockError]
 }
 
 /// `matrix: W1 0.2 -0.3; 0.4 0.1` (a weight matrix) or `matrix: b1 -0.4 0.2` (biases).
@@ -56,50 +70,98 @@ extension OptionType where Value == InputSpec {
 }
 
 extension OptionType where Value == LayerSpec {
+  /// The settings a layer line takes after its units and activation.
+  static let layerSettings = [
+    "bias", "alpha", "names", "dropout", "l1", "l2", "batchnorm", "bn_momentum", "bn_epsilon",
+  ]
+
   static var layer: Self {
-    OptionType("units, an activation, then `bias=false`, `alpha=0.1`, `names=4,5`") { option in
+    OptionType(
+      "units, an activation, then `bias=false`, `alpha=0.1`, `names=4,5`, `dropout=0.5`, `l1=0.01`, `l2=0.01`, `batchnorm=true` (`bn_momentum=0.99`, `bn_epsilon=0.001`)"
+    ) { option in
       let words = option.value.split(whereSeparator: \.isWhitespace).map(String.init)
       guard words.count >= 2, let units = Int(words[0]), (1...100_000).contains(units) else {
         throw BlockError(
           "expected 'units activation' in 'layer', found '\(option.value)'", at: option,
           hint: "e.g. 'layer: 4 relu' or 'layer: 1 sigmoid bias=false'")
       }
+      var errors: [BlockError] = []
       var settings: [String: String] = [:]
       for word in words.dropFirst(2) {
         let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
-        guard parts.count == 2, ["bias", "alpha", "names"].contains(parts[0]) else {
-          throw BlockError(
-            "unexpected '\(word)' in 'layer'", at: option, word: word,
-            hint: "after units and activation come bias=false, alpha=0.1 or names=4,5")
+        guard parts.count == 2, layerSettings.contains(parts[0]) else {
+          let key = parts.first ?? word
+          errors.append(
+            BlockError(
+              "unexpected '\(word)' in 'layer'", at: option, word: word,
+              hint: closestName(to: key, among: layerSettings).map { "did you mean '\($0)=…'?" }
+                ?? "after units and activation come "
+                + layerSettings.map { "\($0)=…" }.joined(separator: ", ")))
+          continue
         }
         settings[parts[0]] = parts[1]
       }
-      let alpha = try settings["alpha"].map { text -> Double in
-        guard let value = DirectiveOption.parseNumber(text) else {
-          throw BlockError("alpha must be a number, not '\(text)'", at: option)
+      func number(_ key: String, in range: Range<Double>, _ what: String) -> Double? {
+        guard let text = settings[key] else { return nil }
+        guard let value = DirectiveOption.parseNumber(text), range.contains(value) else {
+          errors.append(
+            BlockError(
+              "\(key) must be \(what), not '\(text)'", at: option, word: "\(key)=\(text)"))
+          return nil
         }
         return value
       }
-      let name = words[1]
-      guard let activation = Activation(name: name, parameter: alpha) else {
-        if Activation(name: name) != nil {
-          throw BlockError("'\(name)' takes no alpha", at: option, word: name)
+      func flag(_ key: String) -> Bool? {
+        switch settings[key] {
+        case nil: return nil
+        case "true": return true
+        case "false": return false
+        case let other?:
+          errors.append(
+            BlockError(
+              "\(key) must be true or false, not '\(other)'", at: option,
+              word: "\(key)=\(other)"))
+          return nil
         }
-        throw BlockError(
-          "unknown activation '\(name)'", at: option, word: name,
-          hint: suggestion(for: name, among: Activation.knownNames))
+      }
+      let alpha = number("alpha", in: -1e6..<1e6, "a number")
+      let dropout = number("dropout", in: 0..<1, "a rate from 0 up to (not including) 1")
+      let l1 = number("l1", in: 0..<1e6, "a number ≥ 0")
+      let l2 = number("l2", in: 0..<1e6, "a number ≥ 0")
+      let momentum = number("bn_momentum", in: 0..<1, "a number from 0 up to 1")
+      let epsilon = number("bn_epsilon", in: 1e-12..<1, "a small positive number")
+      let normalizes = flag("batchnorm")
+      let bias = flag("bias") ?? true
+      let name = words[1]
+      var activation = Activation.identity
+      if let found = Activation(name: name, parameter: alpha) {
+        activation = found
+      } else if Activation(name: name) != nil {
+        errors.append(BlockError("'\(name)' takes no alpha", at: option, word: name))
+      } else {
+        errors.append(
+          BlockError(
+            "unknown activation '\(name)'", at: option, word: name,
+            hint: suggestion(for: name, among: Activation.knownNames)))
       }
       let names = settings["names"].map { $0.split(separator: ",").map(String.init) }
       if let names, names.count != units {
-        throw BlockError("\(units) units need \(units) names, got \(names.count)", at: option)
+        errors.append(
+          BlockError("\(units) units need \(units) names, got \(names.count)", at: option))
       }
-      let bias: Bool
-      switch settings["bias"] {
-      case nil, "true": bias = true
-      case "false": bias = false
-      case let other?: throw BlockError("bias must be true or false, not '\(other)'", at: option)
+      if normalizes != true, momentum != nil || epsilon != nil {
+        errors.append(
+          BlockError(
+            "bn_momentum and bn_epsilon belong to batch normalisation", at: option,
+            hint: "add batchnorm=true, or leave them out"))
       }
-      return LayerSpec(units: units, activation: activation, bias: bias, names: names)
+      if errors.count == 1, let error = errors.first { throw error }
+      if !errors.isEmpty { throw BlockErrorList(errors: errors) }
+      var spec = LayerSpec(units: units, activation: activation, bias: bias, names: names)
+      spec.dropout = dropout ?? 0
+      if l1 != nil || l2 != nil { spec.regularizer = Regularizer(l1: l1 ?? 0, l2: l2 ?? 0) }
+      if normalizes == true { spec.batchNorm = (momentum ?? 0.99, epsilon ?? 0.001) }
+      return spec
     } show: {
       "\($0.units) \($0.activation.name)"
     }

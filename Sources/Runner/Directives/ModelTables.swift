@@ -1,3 +1,4 @@
+import Figures
 import NeuralEngine
 import Notebook
 
@@ -23,10 +24,28 @@ struct ModelTables {
       ])
     }
     rows.append([.text("total"), .empty, .empty, .empty, .integer(network.parameterCount)])
-    return Table(
-      caption: context.caption,
-      header: ["Layer", "Units", "Activation", "Unit labels", "Parameters"],
-      rows: rows, precision: context.precision)
+    var header = ["Layer", "Units", "Activation", "Unit labels", "Parameters"]
+    // A column for dropout, batch normalisation and penalties, where a layer has any.
+    let regularization = network.layers.map(Self.regularization)
+    if regularization.contains(where: { !$0.isEmpty }) {
+      header.append("Regularisation")
+      for index in rows.indices {
+        let l = index - 1
+        let text = regularization.indices.contains(l) ? regularization[l] : ""
+        rows[index].append(text.isEmpty ? .empty : .text(text))
+      }
+    }
+    return Table(caption: context.caption, header: header, rows: rows, precision: context.precision)
+  }
+
+  /// "batch norm, dropout 0.5, L2 0.001": what a layer adds to its dense map.
+  static func regularization(_ layer: Dense<Double>) -> String {
+    var parts: [String] = []
+    if layer.batchNorm != nil { parts.append("batch norm") }
+    if layer.dropout > 0 { parts.append("dropout \(NumberText.plain(layer.dropout))") }
+    if let r = layer.regularizer, r.l1 > 0 { parts.append("L1 \(NumberText.plain(r.l1))") }
+    if let r = layer.regularizer, r.l2 > 0 { parts.append("L2 \(NumberText.plain(r.l2))") }
+    return parts.joined(separator: ", ")
   }
 
   static func abbreviated(_ labels: [String]) -> String {

@@ -33,6 +33,16 @@ struct PassInputs {
       "'\(context.block.kind.rawValue)' needs 'input' or 'data'", hint: "e.g. 'input: 1 0 1'")
   }
 
+  /// The targets of the samples `matrix(for:_:)` took from `data:`.
+  func targets(rows: Int, _ context: BlockContext) throws -> Matrix<Double> {
+    let option = context.option("data")
+    guard let data else {
+      throw BlockError("the pass needs 'target' or 'data'", hint: "e.g. 'target: 1'")
+    }
+    let set = try context.dataset(data, at: option)
+    return try set.targets.selectingRows(0..<min(rows, set.count))
+  }
+
   /// The declarations of `input`, `data` and `samples`, for the passes that take them.
   static func fields<D>(
     _ path: WritableKeyPath<D, PassInputs>, input summary: String, example: String

@@ -12,6 +12,13 @@ struct TrainDirective: Directive {
   var rate: Double?
   var momentum: Double?
   var decay: Double?
+  var beta1: Double?
+  var beta2: Double?
+  var epsilon: Double?
+  var rho: Double?
+  var amsgrad = false
+  var schedule: Schedule?
+  var norms = false
   var epochs = 10
   var batch = BatchSize.full
   var shuffle = true
@@ -50,6 +57,31 @@ struct TrainDirective: Directive {
         "decay", \.decay, .number(in: 0...1e6, summary: "a number ≥ 0"),
         "inverse-time learning-rate decay per step", example: "decay: 0.001", default: "0"),
       .option(
+        "beta1", \.beta1, .number(in: 0...0.999_999, summary: "a number from 0 up to 1"),
+        "Adam's β₁ (the first moment's decay)", example: "beta1: 0.9", default: "0.9"),
+      .option(
+        "beta2", \.beta2, .number(in: 0...0.999_999_999, summary: "a number from 0 up to 1"),
+        "Adam's β₂ (the second moment's decay)", example: "beta2: 0.999", default: "0.999"),
+      .option(
+        "epsilon", \.epsilon, .number(in: 1e-300...1, summary: "a positive number up to 1"),
+        "ε in the denominator of AdaGrad, RMSprop, Adam and AdaDelta", example: "epsilon: 1e-8",
+        default: "1e-7 (Keras's)"),
+      .option(
+        "rho", \.rho, .number(in: 0...0.999_999, summary: "a number from 0 up to 1"),
+        "RMSprop's and AdaDelta's decay ρ", example: "rho: 0.9",
+        default: "0.9 (RMSprop), 0.95 (AdaDelta)"),
+      .option(
+        "amsgrad", \.amsgrad, .boolean, "Adam's AMSGrad variant (divide by the largest v so far)",
+        example: "amsgrad: true"),
+      .option(
+        "schedule", \.schedule, .schedule,
+        "the learning rate per epoch: `step 0.5 every 10` (η·0.5^⌊(e−1)/10⌋), `exponential 0.96 [every K]` (η·0.96^((e−1)/K)), `cosine 100 [floor 0.1]` (from η down to 0.1·η over 100 epochs)",
+        example: "schedule: step 0.5 every 10", default: "constant"),
+      .option(
+        "norms", \.norms, .boolean,
+        "record each layer's gradient norm ‖∂L/∂W⁽ˡ⁾‖ per epoch (mean over the epoch's batches), as `NAME.grad_norm1@5`; `plot: norms` draws them",
+        example: "norms: true"),
+      .option(
         "epochs", \.epochs, .integer(in: 1...1_000_000), "how many passes over the data",
         example: "epochs: 1000"),
       .option("batch", \.batch, .batch, "samples per step", example: "batch: 32"),
@@ -67,7 +99,7 @@ struct TrainDirective: Directive {
         default: "about ten rows"),
       .option(
         "plot", \.plot, .words,
-        "the quantities drawn on the learning curve; `none` for no curve",
+        "the quantities drawn on the learning curve (`lr`: the learning rate per epoch; `norms`: each layer's gradient norm); `none` for no curve",
         example: "plot: loss val_loss", default: "the loss (and validation loss)"),
       .option(
         "scale", \.scale, .choice, "the learning curve's vertical scale", example: "scale: log"),
@@ -87,6 +119,18 @@ struct TrainDirective: Directive {
     }
     if momentum != nil, ![.sgd, .momentum, .nesterov].contains(optimizer) {
       errors.append(BlockError("'momentum' applies to sgd only", at: block.option("momentum")))
+    }
+    let constants: [(String, Bool, [OptimizerName])] = [
+      ("beta1", beta1 != nil, [.adam]), ("beta2", beta2 != nil, [.adam]),
+      ("amsgrad", amsgrad, [.adam]), ("rho", rho != nil, [.rmsprop, .adadelta]),
+      ("epsilon", epsilon != nil, [.adagrad, .rmsprop, .adam, .adadelta]),
+    ]
+    for (key, given, owners) in constants where given && !owners.contains(optimizer) {
+      errors.append(
+        BlockError(
+          "'\(key)' is a constant of \(owners.map(\.shown).joined(separator: " and ")), not of \(optimizer.shown)",
+          at: block.option(key),
+          hint: "set 'optimizer: \(owners[0].rawValue)', or leave '\(key)' out"))
     }
     return errors
   }
@@ -119,10 +163,11 @@ struct TrainDirective: Directive {
       validationSet = try context.dataset(other, at: context.option("validation"))
     case nil: break
     }
-    let configuration = TrainingConfiguration(
+    var configuration = TrainingConfiguration(
       loss: loss, optimizer: try makeOptimizer(context), epochs: epochs, batchSize: batch.size,
       shuffle: shuffle, seed: context.seed, metrics: metrics, l2: l2,
       validationSplit: validationSplit, earlyStopping: earlyStopping)
+    configuration.recordsGradientNorms = recordsNorms
 
     let progress = context.run.progress
     let title = context.block.title
@@ -181,7 +226,13 @@ struct TrainDirective: Directive {
         ))
     }
     let tables = TrainingTables(history: history, owner: owner, context: context)
-    items.append(.table(tables.history(every: log)))
+    let showsRate = schedule.map { $0 != .constant } ?? false || (decay ?? 0) > 0
+    items.append(.table(tables.history(every: log, rate: showsRate)))
+    if let penalty = penaltyNote(
+      entry.network, validated: history.records.last?.validationLoss != nil)
+    {
+      items.append(.note(penalty))
+    }
     items += try tables.curves(plot, scale: scale, loss: loss)
     return items
   }
@@ -205,11 +256,42 @@ struct TrainDirective: Directive {
         context.store(.named(owner, key), last)
       }
     }
+    if let epoch = history.records.last?.epoch {
+      for key in history.extraKeys {
+        if let last = history.value(named: key, epoch: epoch) {
+          context.store(.named(owner, key), last)
+        }
+      }
+    }
     context.namespace.values.defineHistory(owner, history, by: context.definer)
     if case .earlyStopping(let best) = history.stopReason {
       context.store(.named(owner, "best_epoch"), Double(best))
     }
   }
+
+  /// "The training loss includes …; the validation loss does not": said wherever a penalty
+  /// is in the loss, so a reader comparing the two curves knows why they differ.
+  func penaltyNote(_ network: Network<Double>, validated: Bool) -> String? {
+    var parts: [String] = []
+    if l2 > 0 { parts.append("the L2 penalty α/(2n)·Σw² with α = \(NumberText.plain(l2))") }
+    for (l, layer) in network.layers.enumerated() {
+      guard let r = layer.regularizer, r.l1 > 0 || r.l2 > 0 else { continue }
+      let terms = [
+        r.l1 > 0 ? "\(NumberText.plain(r.l1))·Σ|w|" : nil,
+        r.l2 > 0 ? "\(NumberText.plain(r.l2))·Σw²" : nil,
+      ].compactMap { $0 }
+      parts.append("layer \(l + 1)'s penalty \(terms.joined(separator: " + "))")
+    }
+    guard !parts.isEmpty else { return nil }
+    let list =
+      parts.count == 1
+      ? parts[0] : parts.dropLast().joined(separator: ", ") + " and " + (parts.last ?? "")
+    return "The training loss includes \(list)"
+      + (validated ? "; the validation loss does not (it measures the fit alone)." : ".")
+  }
+
+  /// Whether the run records gradient norms (asked for, or plotted).
+  var recordsNorms: Bool { norms || plot?.contains("norms") == true }
 
   func makeOptimizer(_ context: BlockContext) throws -> Optimizer {
     guard var made = optimizer.optimizer(rate: rate) else {
@@ -219,6 +301,16 @@ struct TrainDirective: Directive {
       made.method = .sgd(momentum: momentum, nesterov: nesterov)
     }
     if let decay { made.decay = decay }
+    switch made.method {
+    case .adam(let b1, let b2, let e):
+      made.method = .adam(beta1: beta1 ?? b1, beta2: beta2 ?? b2, epsilon: epsilon ?? e)
+      made.amsgrad = amsgrad
+    case .rmsprop(let r, let e): made.method = .rmsprop(rho: rho ?? r, epsilon: epsilon ?? e)
+    case .adadelta(let r, let e): made.method = .adadelta(rho: rho ?? r, epsilon: epsilon ?? e)
+    case .adagrad(let e): made.method = .adagrad(epsilon: epsilon ?? e)
+    case .sgd: break
+    }
+    if let schedule { made.schedule = schedule }
     do {
       try made.validate()
     } catch let error as EngineError {

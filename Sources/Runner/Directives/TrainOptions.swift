@@ -128,3 +128,71 @@ enum CurveScale: String, OptionChoice {
 
   var axis: Axis.Scale { self == .log ? .log : .linear }
 }
+
+extension OptionType where Value == Schedule {
+  /// `step 0.5 every 10`, `exponential 0.96`, `exponential 0.5 every 10`, `cosine 100`,
+  /// `cosine 100 floor 0.1`.
+  static var schedule: Self {
+    OptionType(
+      "`step F every K`, `exponential F [every K]`, `cosine T [floor A]` or `constant`"
+    ) { option in
+      let words = option.words
+      func number(_ index: Int, _ what: String, in range: ClosedRange<Double>) throws -> Double {
+        guard words.indices.contains(index) else {
+          throw BlockError(
+            "'schedule: \(words.first ?? "")' needs \(what)", at: option,
+            hint: "e.g. 'schedule: step 0.5 every 10' or 'schedule: cosine 100'")
+        }
+        guard let value = DirectiveOption.parseNumber(words[index]), range.contains(value) else {
+          throw BlockError(
+            "\(what) must be \(NumberText.plain(range.lowerBound)) to \(NumberText.plain(range.upperBound)), not '\(words[index])'",
+            at: option, word: words[index])
+        }
+        return value
+      }
+      func keyword(_ index: Int, _ word: String) throws {
+        guard words.indices.contains(index) else { return }
+        guard words[index] == word else {
+          throw BlockError(
+            "expected '\(word)' in 'schedule', found '\(words[index])'", at: option,
+            word: words[index])
+        }
+      }
+      let name = words.first ?? ""
+      switch name {
+      case "constant":
+        return .constant
+      case "step", "exponential":
+        let factor = try number(1, "a factor", in: 1e-9...1e9)
+        try keyword(2, "every")
+        let every = words.count > 2 ? try number(3, "a number of epochs", in: 1...1_000_000) : 1
+        guard words.count <= 4, every == every.rounded() else {
+          throw BlockError(
+            "'schedule: \(name)' is '\(name) FACTOR every EPOCHS'", at: option)
+        }
+        return name == "step"
+          ? .step(factor: factor, every: Int(every))
+          : .exponential(factor: factor, every: Int(every))
+      case "cosine":
+        let epochs = try number(1, "a number of epochs", in: 1...1_000_000)
+        try keyword(2, "floor")
+        let floor = words.count > 2 ? try number(3, "a floor", in: 0...1) : 0
+        guard words.count <= 4, epochs == epochs.rounded() else {
+          throw BlockError("'schedule: cosine' is 'cosine EPOCHS floor FRACTION'", at: option)
+        }
+        return .cosine(epochs: Int(epochs), floor: floor)
+      default:
+        throw BlockError(
+          "unknown schedule '\(name)'", at: option, word: name,
+          hint: suggestion(for: name, among: ["constant", "step", "exponential", "cosine"]))
+      }
+    } show: { schedule in
+      switch schedule {
+      case .constant: "constant"
+      case .step(let f, let k): "step \(NumberText.plain(f)) every \(k)"
+      case .exponential(let f, let k): "exponential \(NumberText.plain(f)) every \(k)"
+      case .cosine(let t, let floor): "cosine \(t) floor \(NumberText.plain(floor))"
+      }
+    }
+  }
+}

@@ -8,9 +8,12 @@ struct TrainingTables {
   var owner: String
   var context: BlockContext
 
-  func history(every log: Int?) -> Table {
+  /// Every Nth epoch's loss and metrics; the learning rate when it changes (`rate`), and
+  /// each layer's gradient norm when they were recorded.
+  func history(every log: Int?, rate: Bool = false) -> Table {
     let count = history.records.count
     let every = log ?? max(1, Int((Double(count) / 10).rounded(.up)))
+    let extra = history.extraKeys.filter { $0 != "lr" || rate }
     let keys = history.keys
     var shown = history.records.filter { $0.epoch == 1 || $0.epoch % every == 0 }
     if let last = history.records.last, shown.last?.epoch != last.epoch { shown.append(last) }
@@ -21,14 +24,34 @@ struct TrainingTables {
             Cell.keyed(.named(owner, key, epoch: record.epoch), .measured($0))
           } ?? .empty
         }
+        + extra.map { key in
+          history.value(named: key, epoch: record.epoch).map {
+            Cell.keyed(.named(owner, key, epoch: record.epoch), .measured($0))
+          } ?? .empty
+        }
     }
     return Table(
-      caption: context.caption, header: ["Epoch"] + keys, rows: rows, precision: context.precision)
+      caption: context.caption, header: ["Epoch"] + keys + extra.map(Self.header(extra:)),
+      rows: rows, precision: context.precision)
+  }
+
+  /// `lr` → η, `grad_norm2` → ‖∂L/∂W⁽²⁾‖.
+  static func header(extra key: String) -> String {
+    key == "lr" ? "η" : "‖∂L/∂W⁽\(superscript(Int(key.dropFirst("grad_norm".count)) ?? 0))⁾‖"
   }
 
   func curves(_ plot: [String]?, scale: CurveScale, loss: Loss) throws -> [ResultItem] {
-    let requested = plot ?? history.keys.filter { $0.hasSuffix("loss") }
+    var requested = plot ?? history.keys.filter { $0.hasSuffix("loss") }
     if requested == ["none"] { return [] }
+    var items: [ResultItem] = []
+    if requested.contains("lr") {
+      items.append(rateCurve())
+      requested.removeAll { $0 == "lr" }
+    }
+    if requested.contains("norms") {
+      items.append(normCurves())
+      requested.removeAll { $0 == "norms" }
+    }
     for key in requested where !history.keys.contains(key) {
       throw BlockError(
         "'\(key)' was not recorded, so it cannot be plotted", at: context.option("plot"), word: key,
@@ -37,7 +60,6 @@ struct TrainingTables {
     let losses = requested.filter { $0.hasSuffix("loss") }
     let others = requested.filter { !$0.hasSuffix("loss") }
     let name = context.namespace.titles[context.resultName].map { " of \($0)" } ?? ""
-    var items: [ResultItem] = []
     for (group, label) in [(losses, "Loss (\(Shown.loss(loss)))"), (others, "Metric")]
     where !group.isEmpty {
       let what = group.map(Self.shown(metric:)).joined(separator: " and ")
@@ -56,6 +78,40 @@ struct TrainingTables {
       items.append(.figure(FigureResult(figure: chart.figure(caption: caption), caption: caption)))
     }
     return items
+  }
+
+  /// The learning rate per epoch (of each epoch's first step).
+  private func rateCurve() -> ResultItem {
+    let name = context.namespace.titles[context.resultName].map { " of \($0)" } ?? ""
+    let chart = LineChart(
+      title: context.common.title.map { "\($0): learning rate" } ?? "Learning rate per epoch",
+      xLabel: "Epoch", yLabel: "Learning rate η",
+      series: [
+        LineChart.Series(
+          name: "η",
+          points: zip(history.records, history.learningRates).map { (Double($0.epoch), $1) })
+      ], yScale: .linear)
+    let caption = "The learning rate\(name) per epoch (its first step's)."
+    return .figure(FigureResult(figure: chart.figure(caption: caption), caption: caption))
+  }
+
+  /// Each layer's gradient norm per epoch, on a log scale: the vanishing-gradient picture.
+  private func normCurves() -> ResultItem {
+    let name = context.namespace.titles[context.resultName].map { " of \($0)" } ?? ""
+    let layers = history.gradientNorms.first?.count ?? 0
+    let chart = LineChart(
+      title: context.common.title.map { "\($0): gradient norms" } ?? "Gradient norm per layer",
+      xLabel: "Epoch", yLabel: "‖∂L/∂W‖ (log scale)",
+      series: (0..<layers).map { l in
+        LineChart.Series(
+          name: "layer \(l + 1)",
+          points: zip(history.records, history.gradientNorms).map {
+            (Double($0.epoch), max($1[l], 1e-300))
+          })
+      }, yScale: .log)
+    let caption =
+      "Gradient norm ‖∂L/∂W⁽ˡ⁾‖ of each layer\(name) per epoch (mean over the epoch's batches)."
+    return .figure(FigureResult(figure: chart.figure(caption: caption), caption: caption))
   }
 
   /// A recorded series as readers name it: `loss` is the training loss, `val_loss` the

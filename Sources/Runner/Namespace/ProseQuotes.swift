@@ -24,6 +24,15 @@ struct ProseQuotes {
           let text = document.lines[line - 1]
           for placeholder in References.placeholders(in: text, line: line) {
             let location = SourceLocation(line: line, column: placeholder.column)
+            if let problem = placeholder.problem {
+              diagnostics.append(
+                Diagnostic(
+                  path: document.path, location: location, message: problem,
+                  hint:
+                    "compute it in an 'expr' block (e.g. 'd = fd.L1 - fd.L2') and quote that, e.g. {{ NAME.d }}",
+                  sourceLine: text, length: placeholder.range.count))
+              continue
+            }
             switch values.resolve(placeholder.reference, at: position) {
             case .success(let (key, value)):
               quotes[location] = Quote(key: key, value: value)

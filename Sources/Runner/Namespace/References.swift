@@ -14,7 +14,13 @@ public enum References {
     public var column: Int
     /// The placeholder as written, braces included.
     public var text: String
+    /// Why a placeholder that names a value cannot be filled in (arithmetic between values,
+    /// a bad number of decimals); `nil` for a good one. Reported as a located error.
+    public var problem: String?
   }
+
+  /// The most decimals a placeholder may ask for.
+  public static let decimalsLimit = 15
 
   /// The placeholders on one line, in one pass over its bytes. A placeholder names a value
   /// (`owner.quantity`, optionally `| decimals`); anything else between double braces
@@ -65,14 +71,30 @@ public enum References {
       guard k + 1 < bytes.count else { break }
       let inside = String(decoding: bytes[(i + 2)..<k], as: UTF8.self)
       let parts = inside.split(separator: "|", maxSplits: 1).map { String($0).trimmed }
-      if let reference = parts.first, ValueKey(parsing: reference) != nil,
-        !reference.contains(where: \.isWhitespace)
-      {
+      let reference = parts.first ?? ""
+      // The first word names a value: this is a placeholder, good or not (TeX's `{{n}}` and
+      // `\frac{1}{{n}}` never have a dotted name first).
+      let firstWord = reference.prefix { !$0.isWhitespace && !"+-*()^".contains($0) }
+      if ValueKey(parsing: firstWord) != nil, !inside.contains("\\") {
+        var problem: String?
+        var decimals: Int?
+        if firstWord.count != reference.count {
+          problem =
+            "'{{ \(reference) }}' is not one value: a placeholder names a value (owner.quantity), optionally with '| decimals', and does no arithmetic"
+        }
+        if parts.count > 1 {
+          decimals = Int(parts[1])
+          if decimals.map({ !(0...decimalsLimit).contains($0) }) ?? true {
+            problem =
+              "'| \(parts[1])' is not a number of decimals: a placeholder takes 0 to \(decimalsLimit) after '|'"
+            decimals = nil
+          }
+        }
         found.append(
           Placeholder(
-            range: i..<(k + 2), reference: reference,
-            decimals: parts.count > 1 ? Int(parts[1]) : nil, line: line, column: i + 1,
-            text: String(decoding: bytes[i..<(k + 2)], as: UTF8.self)))
+            range: i..<(k + 2), reference: String(firstWord), decimals: decimals, line: line,
+            column: i + 1, text: String(decoding: bytes[i..<(k + 2)], as: UTF8.self),
+            problem: problem))
         i = k + 2
       } else {
         i += 2

@@ -87,13 +87,7 @@ public struct ValueStore: Sendable {
     }
     var found: [(Definer, Double)] = []
     for (definer, history) in list {
-      let records = history.records
-      let record =
-        records.indices.contains(epoch - 1) && records[epoch - 1].epoch == epoch
-        ? records[epoch - 1] : records.first { $0.epoch == epoch }
-      guard let value = record?.value(named: key.quantity, metrics: history.metrics) else {
-        continue
-      }
+      guard let value = history.value(named: key.quantity, epoch: epoch) else { continue }
       if !found.contains(where: { $0.1 == value }) { found.append((definer, value)) }
     }
     guard let first = found.first else { return nil }

@@ -61,7 +61,22 @@ public struct OptionField<Options> {
     OptionField(
       name: name, summary: summary, example: example, repeatable: true, takes: type.summary,
       defaultText: { _ in nil },
-      assign: { options, given in options[keyPath: path] = try given.map(type.read) })
+      assign: { options, given in
+        // Every line read, so that two bad lines are two errors in one run.
+        var values: [T] = []
+        var errors: [BlockError] = []
+        for option in given {
+          do {
+            values.append(try type.read(option))
+          } catch let error as BlockError {
+            errors.append(error)
+          } catch let list as BlockErrorList {
+            errors += list.errors
+          }
+        }
+        if !errors.isEmpty { throw BlockErrorList(errors: errors) }
+        options[keyPath: path] = values
+      })
   }
 }
 
@@ -93,6 +108,8 @@ extension DeclaredOptions {
         try field.assign(&value, given)
       } catch let error as BlockError {
         errors.append(error)
+      } catch let list as BlockErrorList {
+        errors += list.errors
       } catch {
         errors.append(BlockError("\(error)", at: given.last))
       }

@@ -53,7 +53,9 @@ extension ExpressionDirective {
     let functions = [
       "abs": "absolute", "max": "maximum", "min": "minimum", "sin": "sin", "cos": "cos",
       "tan": "tan", "exp": "exp", "log": "log", "sqrt": "sqrt", "tanh": "tanh",
-      "sigmoid": "sigmoid", "relu": "relu",
+      "sigmoid": "sigmoid", "relu": "relu", "leaky_relu": "leaky_relu", "elu": "elu",
+      "selu": "selu", "softplus": "softplus", "gelu": "gelu", "silu": "silu",
+      "gaussian": "gaussian", "step": "step", "sign": "sign_", "identity": "identity",
     ]
     var out = ""
     var characters = Array(text)[...]
