@@ -44,7 +44,8 @@ public struct ComputationGraph: Codable, Equatable, Sendable {
     case sin, cos, tan, exp, log, sqrt, tanh, sigmoid, relu, abs, max, min
     /// The engine's other activations, with their default parameters (leaky ReLU's
     /// α = 0.01, ELU's α = 1), so every activation a layer can use is a function here.
-    case leaky_relu, elu, selu, softplus, gelu, silu, gaussian, step, sign, identity
+    case leakyReLU = "leaky_relu"
+    case elu, selu, softplus, gelu, silu, gaussian, step, sign, identity
 
     /// How many arguments it takes.
     public var arity: Int { self == .max || self == .min ? 2 : 1 }
@@ -52,7 +53,7 @@ public struct ComputationGraph: Codable, Equatable, Sendable {
     /// The layer activation it is, for those computed by the engine's activations.
     public var activation: Activation? {
       switch self {
-      case .leaky_relu, .elu, .selu, .softplus, .gelu, .silu, .gaussian, .step, .sign, .identity:
+      case .leakyReLU, .elu, .selu, .softplus, .gelu, .silu, .gaussian, .step, .sign, .identity:
         Activation(name: rawValue)
       default: nil
       }

@@ -230,7 +230,7 @@ struct GraphBuilder {
     case .relu: (value, local) = (max(0, x), x > 0 ? 1 : 0)
     case .abs: (value, local) = (Swift.abs(x), x > 0 ? 1 : (x < 0 ? -1 : 0))
     case .max, .min: (value, local) = (x, 1)  // two arguments: apply(_:to:and:)
-    case .leaky_relu, .elu, .selu, .softplus, .gelu, .silu, .gaussian, .step, .sign, .identity:
+    case .leakyReLU, .elu, .selu, .softplus, .gelu, .silu, .gaussian, .step, .sign, .identity:
       let activation = function.activation ?? .identity
       let a = activation.value(x)
       (value, local) = (a, activation.derivative(x, output: a))

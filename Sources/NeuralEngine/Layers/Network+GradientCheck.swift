@@ -5,11 +5,16 @@ public struct GradientCheckRow: Equatable, Sendable {
   public var analytic: Double
   /// (L(θ + h) − L(θ − h)) / 2h.
   public var numerical: Double
-  /// |analytic − numerical| / max(|analytic|, |numerical|), 0 when both are 0.
+  /// |analytic − numerical| / max(|analytic|, |numerical|, 10⁻⁸): the floor keeps a
+  /// gradient that is zero (a bias before batch normalisation) from dividing rounding noise
+  /// by rounding noise.
   public var relativeError: Double
 }
 
 extension Network where Scalar == Double {
+  /// The smallest denominator of a relative error.
+  public static var relativeErrorFloor: Double { 1e-8 }
+
   /// The most parameters a gradient check perturbs: each costs two forward passes.
   public static var gradientCheckLimit: Int { 5_000 }
 
@@ -51,11 +56,11 @@ extension Network where Scalar == Double {
       let numerical =
         (try plus.lossValue(input, target: target, loss: loss, l2: l2, mode: mode)
           - minus.lossValue(input, target: target, loss: loss, l2: l2, mode: mode)) / (2 * h)
-      let scale = Swift.max(Swift.abs(analytic), Swift.abs(numerical))
+      let scale = Swift.max(Swift.abs(analytic), Swift.abs(numerical), Self.relativeErrorFloor)
       rows.append(
         GradientCheckRow(
           name: name, analytic: analytic, numerical: numerical,
-          relativeError: scale == 0 ? 0 : Swift.abs(analytic - numerical) / scale))
+          relativeError: Swift.abs(analytic - numerical) / scale))
     }
     let labels = unitLabels
     for (l, layer) in layers.enumerated() {

@@ -139,9 +139,15 @@ public struct TrainingHistory: Hashable, Sendable {
     self.gradientNorms = gradientNorms
   }
 
-  /// The column of values recorded under a name (`loss`, `val_accuracy`…), with epochs.
+  /// The column of values recorded under a name (`loss`, `val_accuracy`…, `lr`,
+  /// `grad_norm1`), with epochs.
   public func series(_ name: String) -> [(epoch: Int, value: Double)] {
-    records.compactMap { record in
+    if name == "lr" || name.hasPrefix("grad_norm") {
+      return records.indices.compactMap { index in
+        value(named: name, epoch: records[index].epoch).map { (records[index].epoch, $0) }
+      }
+    }
+    return records.compactMap { record in
       record.value(named: name, metrics: metrics).map { (record.epoch, $0) }
     }
   }

@@ -379,10 +379,36 @@ def fused_loss(name, z, a, y):
 
 
 class Dense:
-    """A layer a = φ(x·W + b): W[i, j] is the weight from input i to unit j."""
+    """A layer a = φ(x·W + b): W[i, j] is the weight from input i to unit j. Optional:
+    inverted dropout on its outputs while training, Keras's kernel_regularizer (l1, l2) and
+    batch normalisation of z before φ (`bn`)."""
 
     def __init__(self, W, b, activation, alpha=None):
         self.W, self.b, self.activation, self.alpha = W, b, activation, alpha
+        self.dropout, self.l1, self.l2, self.bn = 0.0, 0.0, 0.0, None
+
+
+class BatchNorm:
+    """x̂ = (z − μ)/√(σ² + ε), y = γx̂ + β; running statistics move by Keras's momentum."""
+
+    def __init__(self, units, momentum=0.99, epsilon=0.001):
+        self.gamma, self.beta = np.ones(units), np.zeros(units)
+        self.mean, self.var = np.zeros(units), np.ones(units)
+        self.momentum, self.epsilon = momentum, epsilon
+
+    def copy(self):
+        other = BatchNorm(len(self.gamma), self.momentum, self.epsilon)
+        other.gamma, other.beta = self.gamma.copy(), self.beta.copy()
+        other.mean, other.var = self.mean.copy(), self.var.copy()
+        return other
+
+
+def regularize(net, layer, dropout=0.0, l1=0.0, l2=0.0, batchnorm=None):
+    """A layer's dropout rate, penalties, and batch normalisation (momentum, ε)."""
+    d = net.layers[layer]
+    d.dropout, d.l1, d.l2 = dropout, l1, l2
+    if batchnorm is not None:
+        d.bn = BatchNorm(d.W.shape[1], *batchnorm)
 
 
 class Model:
@@ -394,8 +420,12 @@ class Model:
         self.labels = labels or unit_labels(inputs, [d.W.shape[1] for d in layers], names)
 
     def copy(self):
-        layers = [Dense(d.W.copy(), None if d.b is None else d.b.copy(), d.activation, d.alpha)
-                  for d in self.layers]
+        layers = []
+        for d in self.layers:
+            c = Dense(d.W.copy(), None if d.b is None else d.b.copy(), d.activation, d.alpha)
+            c.dropout, c.l1, c.l2 = d.dropout, d.l1, d.l2
+            c.bn = None if d.bn is None else d.bn.copy()
+            layers.append(c)
         return Model(self.inputs, layers, neuron=self.neuron, dtype=self.dtype, labels=self.labels)
 
     def parameters(self):
@@ -475,13 +505,38 @@ def model(inputs, layers, init, seed, names=None, neuron=False):
 # ---------------------------------------------------------------- passes
 
 
-def forward(net, X):
-    """Every layer's net input z and output a, sample by sample (rows)."""
+def forward(net, X, training=False, rng=None, trace=None):
+    """Every layer's net input z and output a, sample by sample (rows). Training draws
+    dropout masks from `rng` (a unit kept when the next uniform number is ≥ the rate,
+    layer by layer, row by row) and normalises with the batch's statistics; `trace`
+    collects the masks, φ before them and the normalisation's μ, σ², x̂ and y."""
     zs, as_ = [], []
     a = np.asarray(X, dtype=net.dtype)
-    for d in net.layers:
+    if trace is not None:
+        trace.update(mask={}, before={}, bn={})
+    for l, d in enumerate(net.layers):
         z = a @ d.W + (d.b if d.b is not None else 0)
-        a = activate(d.activation, z, d.alpha)
+        zin = z
+        if d.bn is not None:
+            n = d.bn
+            if training:
+                mu = z.sum(axis=0) / len(z)
+                var = ((z - mu) ** 2).sum(axis=0) / len(z)
+            else:
+                mu, var = n.mean.astype(net.dtype), n.var.astype(net.dtype)
+            xhat = (z - mu) * (1 / np.sqrt(var + net.dtype(n.epsilon)))
+            zin = n.gamma.astype(net.dtype) * xhat + n.beta.astype(net.dtype)
+            if trace is not None:
+                trace["bn"][l] = (mu, var, xhat, zin)
+        a = activate(d.activation, zin, d.alpha)
+        if training and d.dropout > 0:
+            scale = 1 / (1 - d.dropout)
+            mask = np.array([[scale if rng.uniform() >= d.dropout else 0.0
+                              for _ in range(a.shape[1])] for _ in range(a.shape[0])],
+                            dtype=net.dtype)
+            if trace is not None:
+                trace["mask"][l], trace["before"][l] = mask, a
+            a = a * mask
         zs.append(z)
         as_.append(a)
     return zs, as_
@@ -495,24 +550,49 @@ class Gradients:
     """A backward pass: the loss, every layer's δ = ∂L/∂z, ∂L/∂W, ∂L/∂b and ∂L/∂x."""
 
 
-def backward(net, X, T, loss, l2=0.0, huber=1.0):
+def _normalize_back(layer, l, g, dy):
+    """δ = ∂L/∂z from ∂L/∂y through batch normalisation, with ∂L/∂γ and ∂L/∂β."""
+    mu, var, xhat, _ = g.trace["bn"][l]
+    n = len(dy)
+    g.dbeta[l], g.dgamma[l] = dy.sum(axis=0), (dy * xhat).sum(axis=0)
+    scale = layer.bn.gamma / np.sqrt(var + layer.bn.epsilon)
+    if g.training:
+        return scale * (dy - g.dbeta[l] / n - xhat * g.dgamma[l] / n)
+    return scale * dy
+
+
+def _through(layer, l, g, upstream):
+    """δ of layer l from ∂L/∂a: through its dropout mask, φ and batch normalisation."""
+    a = g.a[l]
+    if g.training and l in g.trace["mask"]:
+        upstream, a = upstream * g.trace["mask"][l], g.trace["before"][l]
+    zin = g.trace["bn"][l][3] if l in g.trace["bn"] else g.z[l]
+    d = back_through(layer.activation, zin, a, upstream, layer.alpha)
+    return _normalize_back(layer, l, g, d) if layer.bn is not None else d
+
+
+def backward(net, X, T, loss, l2=0.0, huber=1.0, training=False, rng=None, penalties=True):
     X = np.asarray(X, dtype=net.dtype)
     T = np.asarray(T, dtype=net.dtype)
     g = Gradients()
-    g.X, g.T = X, T
-    g.z, g.a = forward(net, X)
+    g.X, g.T, g.training, g.trace = X, T, training, {}
+    g.z, g.a = forward(net, X, training, rng, g.trace)
+    L = len(net.layers)
+    g.dgamma, g.dbeta = [None] * L, [None] * L
     last = net.layers[-1]
     if FUSED.get(loss) == last.activation:
-        value, d = fused_loss(loss, g.z[-1], g.a[-1], T)
+        zin = g.trace["bn"][L - 1][3] if last.bn is not None else g.z[-1]
+        value, d = fused_loss(loss, zin, g.a[-1], T)
+        if last.bn is not None:
+            d = _normalize_back(last, L - 1, g, d)
     else:
         value = loss_value(loss, g.a[-1], T, huber)
-        d = back_through(last.activation, g.z[-1], g.a[-1],
-                         loss_gradient(loss, g.a[-1], T, huber), last.alpha)
+        d = _through(last, L - 1, g, loss_gradient(loss, g.a[-1], T, huber))
     n = len(X)
-    g.delta = [None] * len(net.layers)
-    g.dW = [None] * len(net.layers)
-    g.db = [None] * len(net.layers)
-    for l in range(len(net.layers) - 1, -1, -1):
+    g.delta = [None] * L
+    g.dW = [None] * L
+    g.db = [None] * L
+    for l in range(L - 1, -1, -1):
         layer = net.layers[l]
         g.delta[l] = d
         inputs = X if l == 0 else g.a[l - 1]
@@ -520,13 +600,15 @@ def backward(net, X, T, loss, l2=0.0, huber=1.0):
         if l2 > 0:
             g.dW[l] = g.dW[l] + (l2 / n) * layer.W
             value += l2 / (2 * n) * (layer.W * layer.W).sum()
+        if penalties and (layer.l1 > 0 or layer.l2 > 0):
+            g.dW[l] = g.dW[l] + layer.l1 * np.sign(layer.W) + 2 * layer.l2 * layer.W
+            value += layer.l1 * np.abs(layer.W).sum() + layer.l2 * (layer.W * layer.W).sum()
         g.db[l] = d.sum(axis=0)
         upstream = d @ layer.W.T
         if l == 0:
             g.dX = upstream
         else:
-            below = net.layers[l - 1]
-            d = back_through(below.activation, g.z[l - 1], g.a[l - 1], upstream, below.alpha)
+            d = _through(net.layers[l - 1], l - 1, g, upstream)
     g.loss = value
     return g
 
@@ -538,10 +620,30 @@ class Optimizer:
     """Keras's update rules; step t = 1, 2, … and η_t = η / (1 + decay·(t − 1))."""
 
     def __init__(self, method="sgd", rate=0.01, momentum=0.0, nesterov=False, rho=0.9,
-                 beta1=0.9, beta2=0.999, epsilon=1e-7, decay=0.0):
+                 beta1=0.9, beta2=0.999, epsilon=1e-7, decay=0.0, amsgrad=False,
+                 schedule=("constant",)):
         self.method, self.rate, self.momentum, self.nesterov = method, rate, momentum, nesterov
         self.rho, self.beta1, self.beta2, self.epsilon, self.decay = rho, beta1, beta2, epsilon, decay
-        self.t, self.slots = 0, {}
+        self.amsgrad, self.schedule = amsgrad, schedule
+        self.t, self.epoch, self.slots = 0, 1, {}
+
+    def factor(self, epoch):
+        """The schedule's factor s(e): step f^⌊(e−1)/k⌋, exponential f^((e−1)/k), cosine
+        α + (1 − α)·½(1 + cos(π·min(e − 1, T)/T))."""
+        kind, *args = self.schedule
+        e = float(max(0, epoch - 1))
+        if kind == "step":
+            return args[0] ** math.floor(e / args[1])
+        if kind == "exponential":
+            return args[0] ** (e / args[1])
+        if kind == "cosine":
+            T, floor = float(args[0]), args[1]
+            return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * (min(e, T) / T)))
+        return 1.0
+
+    def rate_at(self, epoch, t):
+        """η_t = η·s(e) / (1 + decay·(t − 1))."""
+        return self.rate * self.factor(epoch) / (1 + self.decay * (t - 1))
 
     def step(self, net, g):
         self.t += 1
@@ -549,11 +651,22 @@ class Optimizer:
             layer.W = self.apply(layer.W, g.dW[l], 2 * l)
             if layer.b is not None:
                 layer.b = self.apply(layer.b, g.db[l], 2 * l + 1)
+            if layer.bn is not None and getattr(g, "dgamma", None) and g.dgamma[l] is not None:
+                layer.bn.gamma = self.apply(layer.bn.gamma, g.dgamma[l], ("gamma", l))
+                layer.bn.beta = self.apply(layer.bn.beta, g.dbeta[l], ("beta", l))
 
     def apply(self, theta, grad, slot):
         t = float(self.t)
-        eta = self.rate / (1 + self.decay * (t - 1))
+        eta = self.rate_at(self.epoch, t)
         start = 0.1 if self.method == "adagrad" else 0.0
+        if self.amsgrad:
+            m, v, top = self.slots.get(slot, (np.zeros_like(theta),) * 3)
+            corrected = eta * (math.sqrt(1 - self.beta2**t) / (1 - self.beta1**t))
+            m = self.beta1 * m + (1 - self.beta1) * grad
+            v = self.beta2 * v + (1 - self.beta2) * grad * grad
+            top = np.maximum(top, v)
+            self.slots[slot] = (m, v, top)
+            return theta - corrected * m / (np.sqrt(top) + self.epsilon)
         m, v = self.slots.get(slot, (np.full_like(theta, start), np.zeros_like(theta)))
         if self.method == "sgd":
             if self.momentum == 0:
@@ -679,7 +792,7 @@ class Tally:
 
 def evaluate(net, data, loss, metrics=()):
     """The loss and metrics of a data set, without training (Keras's evaluate)."""
-    g = backward(net, data.X, data.Y, loss) if loss else None
+    g = backward(net, data.X, data.Y, loss, penalties=False) if loss else None
     tally = Tally(metrics, max(2, net.layers[-1].W.shape[1]))
     tally.add(forward(net, data.X)[1][-1], data.Y)
     return (g.loss if g else None), {m: tally.value(m) for m in metrics}
@@ -689,7 +802,7 @@ def evaluate(net, data, loss, metrics=()):
 
 
 def fit(net, data, loss, optimizer, epochs, batch=None, shuffle=True, seed=0, metrics=(),
-        l2=0.0, validation=None, validation_split=0.0, early_stopping=None):
+        l2=0.0, validation=None, validation_split=0.0, early_stopping=None, norms=False):
     """Keras's fit: each epoch reshuffles (seeded), steps through the batches and records
     the loss and metrics; validation data are evaluated after every epoch."""
     train = data
@@ -706,6 +819,7 @@ def fit(net, data, loss, optimizer, epochs, batch=None, shuffle=True, seed=0, me
     order = list(range(n))
     X, Y = train.X.astype(net.dtype), train.Y.astype(net.dtype)
     history, best, waited = [], None, 0
+    rates, norm_rows = [], []
     stopped = None
     classes = max(2, net.layers[-1].W.shape[1])
     for epoch in range(1, epochs + 1):
@@ -713,14 +827,28 @@ def fit(net, data, loss, optimizer, epochs, batch=None, shuffle=True, seed=0, me
             rng.shuffle(order)
             X, Y = train.X[order].astype(net.dtype), train.Y[order].astype(net.dtype)
         tally, total = Tally(metrics, classes), 0.0
+        optimizer.epoch = epoch
+        rates.append(optimizer.rate_at(epoch, optimizer.t + 1))
+        sums, batches = [0.0] * len(net.layers), 0
         for start in range(0, n, size):
             xb, yb = X[start : start + size], Y[start : start + size]
-            g = backward(net, xb, yb, loss, l2)
+            g = backward(net, xb, yb, loss, l2, training=True, rng=rng)
+            for l, layer in enumerate(net.layers):
+                if layer.bn is not None:  # the running statistics move toward the batch's
+                    mu, var = g.trace["bn"][l][:2]
+                    m = layer.bn.momentum
+                    layer.bn.mean = m * layer.bn.mean + (1 - m) * mu
+                    layer.bn.var = m * layer.bn.var + (1 - m) * var
+            if norms:
+                sums = [s + math.sqrt(float((d.astype(float) ** 2).sum())) for s, d in zip(sums, g.dW)]
+            batches += 1
             if metrics:
                 tally.add(g.a[-1], yb)
             optimizer.step(net, g)
             total += float(g.loss) if loss == "half_sse" else float(g.loss) * len(xb)
         record = {"epoch": epoch, "loss": total if loss == "half_sse" else total / n}
+        if norms:
+            norm_rows.append([v / max(1, batches) for v in sums])
         record.update({m: tally.value(m) for m in metrics})
         if validation is not None:
             value, values = evaluate(net, validation, loss, metrics)
@@ -743,18 +871,27 @@ def fit(net, data, loss, optimizer, epochs, batch=None, shuffle=True, seed=0, me
                         net.layers = best[2].layers
                     stopped = best[1]
                     break
-    return History(history, stopped)
+    return History(history, stopped, rates[: len(history)], norm_rows)
 
 
 class History:
-    def __init__(self, records, best_epoch=None):
+    def __init__(self, records, best_epoch=None, rates=(), norms=()):
         self.records, self.best_epoch = records, best_epoch
+        self.rates, self.norms = list(rates), list(norms)
+
+    def extra(self, record_index):
+        """The epoch's learning rate `lr` and each layer's gradient norm `grad_normL`."""
+        values = {"lr": self.rates[record_index]} if record_index < len(self.rates) else {}
+        if record_index < len(self.norms):
+            values.update({f"grad_norm{l + 1}": v for l, v in enumerate(self.norms[record_index])})
+        return values
 
     def keys(self):
         return [k for k in self.records[0] if k != "epoch"] if self.records else []
 
     def series(self, key):
-        return [r["epoch"] for r in self.records], [r[key] for r in self.records]
+        values = [r[key] if key in r else self.extra(i)[key] for i, r in enumerate(self.records)]
+        return [r["epoch"] for r in self.records], values
 
 
 # ---------------------------------------------------------------- threshold units
@@ -987,7 +1124,8 @@ def publish_parameters(owner, net):
     if len(parameters) <= 1000:
         for name, *_, value in parameters:
             V[key(owner, name)] = float(value)
-    V[key(owner, "parameters")] = len(parameters)
+    V[key(owner, "parameters")] = len(parameters) + sum(
+        2 * d.bn.gamma.size for d in net.layers if d.bn is not None)
 
 
 def publish_forward(owner, net, z, a):
@@ -1017,6 +1155,116 @@ def show_forward(net, z, a, decimals=4, caption=None, layer_notation=False):
                 row += [z[l][s, j], a[l][s, j]]
             rows.append(row)
     show(header, rows, decimals, caption)
+
+
+def publish_regularization(owner, net, trace, g=None):
+    """A training pass's dropout masks and batch normalisation: mask4[s], mu4, var4,
+    gamma4, beta4, xhat4[s], y4[s]; with a backward pass, grad_gamma4 and grad_beta4."""
+    for l, mask in trace.get("mask", {}).items():
+        for s in range(mask.shape[0]):
+            for j in range(mask.shape[1]):
+                V[key(owner, "mask" + net.labels[l + 1][j], s)] = float(mask[s, j])
+    for l, (mu, var, xhat, y) in trace.get("bn", {}).items():
+        bn = net.layers[l].bn
+        for j, unit in enumerate(net.labels[l + 1]):
+            V[key(owner, "mu" + unit)] = float(mu[j])
+            V[key(owner, "var" + unit)] = float(var[j])
+            V[key(owner, "gamma" + unit)] = float(bn.gamma[j])
+            V[key(owner, "beta" + unit)] = float(bn.beta[j])
+            for s in range(xhat.shape[0]):
+                V[key(owner, "xhat" + unit, s)] = float(xhat[s, j])
+                V[key(owner, "y" + unit, s)] = float(y[s, j])
+            if g is not None and g.dgamma[l] is not None:
+                V[key(owner, "grad_gamma" + unit)] = float(g.dgamma[l][j])
+                V[key(owner, "grad_beta" + unit)] = float(g.dbeta[l][j])
+
+
+def show_regularization(net, trace, decimals=4):
+    """The dropout table (φ(Iⱼ), the mask, Oⱼ) and the batch-normalisation table."""
+    for l, mask in trace.get("mask", {}).items():
+        before = trace["before"][l]
+        samples = mask.shape[0]
+        tag = lambda s: f" ({s + 1})" if samples > 1 else ""
+        header = ["Unit, j"] + [h + tag(s) for s in range(samples)
+                                for h in ("φ(Iⱼ)", "Mask mⱼ", "Oⱼ = φ(Iⱼ)·mⱼ")]
+        rows = [[unit] + [v for s in range(samples)
+                          for v in (before[s, j], mask[s, j], before[s, j] * mask[s, j])]
+                for j, unit in enumerate(net.labels[l + 1])]
+        show(header, rows, decimals, f"Dropout on layer {l + 1}")
+    for l, (mu, var, xhat, y) in trace.get("bn", {}).items():
+        bn = net.layers[l].bn
+        samples = xhat.shape[0]
+        tag = lambda s: f" ({s + 1})" if samples > 1 else ""
+        header = ["Unit, j", "Mean μⱼ", "Variance σ²ⱼ", "γⱼ", "βⱼ"]
+        header += [h + tag(s) for s in range(samples) for h in ("x̂ⱼ", "yⱼ")]
+        rows = [[unit, mu[j], var[j], bn.gamma[j], bn.beta[j]]
+                + [v for s in range(samples) for v in (xhat[s, j], y[s, j])]
+                for j, unit in enumerate(net.labels[l + 1])]
+        show(header, rows, decimals, f"Batch normalisation of layer {l + 1}")
+
+
+def gradient_check(net, X, T, loss, h, l2=0.0, training=False, seed=0):
+    """Backprop's ∂L/∂θ beside (L(θ + h) − L(θ − h))/2h for every weight, bias, γ and β;
+    a training check draws the same dropout masks (the same seed) for every evaluation."""
+    def loss_of(model):
+        return float(backward(model, X, T, loss, l2, training=training, rng=Random(seed)).loss)
+    g = backward(net, X, T, loss, l2, training=training, rng=Random(seed))
+    rows = []
+
+    def check(name, analytic, change):
+        plus, minus = net.copy(), net.copy()
+        change(plus, h)
+        change(minus, -h)
+        numeric = (loss_of(plus) - loss_of(minus)) / (2 * h)
+        scale = max(abs(analytic), abs(numeric), 1e-8)  # a zero gradient: noise over a floor
+        rows.append((name, float(analytic), numeric, abs(analytic - numeric) / scale))
+
+    for l, layer in enumerate(net.layers):
+        for i in range(layer.W.shape[0]):
+            for j in range(layer.W.shape[1]):
+                def change(m, d, l=l, i=i, j=j):
+                    m.layers[l].W[i, j] += d
+                check(net.name(l, "W", (i, j)), g.dW[l][i, j], change)
+        for j in range(0 if layer.b is None else len(layer.b)):
+            def change(m, d, l=l, j=j):
+                m.layers[l].b[j] += d
+            check(net.name(l, "b", j), g.db[l][j], change)
+        if layer.bn is not None:
+            for j, unit in enumerate(net.labels[l + 1]):
+                def change(m, d, l=l, j=j):
+                    m.layers[l].bn.gamma[j] += d
+                check("γ" + unit, g.dgamma[l][j], change)
+            for j, unit in enumerate(net.labels[l + 1]):
+                def change(m, d, l=l, j=j):
+                    m.layers[l].bn.beta[j] += d
+                check("β" + unit, g.dbeta[l][j], change)
+    return rows
+
+
+def publish_gradient_check(owner, rows):
+    for name, analytic, numeric, error in rows:
+        V[key(owner, "grad_" + name)] = analytic
+        V[key(owner, "numeric_" + name)] = numeric
+        V[key(owner, "error_" + name)] = error
+    V[key(owner, "max_error")] = max(r[3] for r in rows)
+
+
+def activation_table(owner, names, points, decimals=4, caption=None, shown=True):
+    """φ(z) and φ′(z) of each activation at each point (leaky ReLU's α = 0.01)."""
+    z = np.array([points], dtype=float).T
+    columns, header = [], ["z"]
+    for name in names:
+        alpha = {"leaky_relu": 0.01, "elu": 1.0}.get(name)
+        a = activate(name, z, alpha)
+        d = derivative(name, z, a, alpha)
+        for s in range(len(points)):
+            V[key(owner, name, s)] = float(a[s, 0])
+            V[key(owner, "d_" + name, s)] = float(d[s, 0])
+        columns += [a[:, 0], d[:, 0]]
+        header += [f"{name}(z)", f"{name}′(z)"]
+    rows = [[Given(p)] + [c[s] for c in columns] for s, p in enumerate(points)]
+    if shown:
+        show(header, rows, decimals, caption)
 
 
 def gradient_step(net, g, rate):
@@ -1063,6 +1311,10 @@ def show_errors(net, g, decimals=5, layer_notation=False, formulas=False):
             label = [str(l + 1), str(j + 1)] if layer_notation else [net.labels[l + 1][j]]
             if formulas:
                 o, err = g.a[l][0, j], -g.delta[l][0, j]
+                masked = []
+                if getattr(g, "training", False) and l in g.trace.get("mask", {}):
+                    o = g.trace["before"][l][0, j]  # φ before the mask, times the mask
+                    masked = ["(", g.trace["mask"][l][0, j], ")"]
                 if l == last:
                     parts = ["(", Given(g.T[0, j]), " − ", o, ")"]
                 else:
@@ -1071,7 +1323,7 @@ def show_errors(net, g, decimals=5, layer_notation=False, formulas=False):
                         parts += [" + " if k else "", "(", -g.delta[l + 1][0, k], ")(",
                                   Given(net.layers[l + 1].W[j, k]), ")"]
                     parts.append("]")
-                rows.append(label + [F(o, "(1 − ", o, ")", *parts, " = ", err)])
+                rows.append(label + [F(o, "(1 − ", o, ")", *masked, *parts, " = ", err)])
                 continue
             sign = 1 if layer_notation else -1
             rows.append(label + [sign * g.delta[l][s, j] for s in range(samples)])
@@ -1103,10 +1355,15 @@ def show_updates(net, g, new, rate, decimals=4):
 
 
 def show_gradients(net, g, decimals=5):
-    """∂L/∂θ for every parameter."""
+    """∂L/∂θ for every parameter, then ∂L/∂γ and ∂L/∂β of each normalised layer."""
     rows = [[name, g.dW[l][index] if kind == "W" else g.db[l][index]]
             for name, l, kind, index, _ in net.parameters()]
     show(["Parameter", "∂L/∂parameter"], rows, decimals)
+    for l, dgamma in enumerate(getattr(g, "dgamma", [])):
+        if dgamma is not None:
+            rows = [[unit, dgamma[j], g.dbeta[l][j]] for j, unit in enumerate(net.labels[l + 1])]
+            show(["Unit, j", "∂L/∂γⱼ", "∂L/∂βⱼ"], rows, decimals,
+                 f"Gradients of layer {l + 1}'s batch normalisation")
 
 
 def show_gradient_sizes(net, g):
@@ -1143,11 +1400,16 @@ def publish_history(owner, history):
         V[key(owner, k)] = float(history.records[-1][k])
         for record in history.records:
             V[key(owner, k, epoch=record["epoch"])] = float(record[k])
+    for index, record in enumerate(history.records):
+        for k, v in history.extra(index).items():
+            V[key(owner, k, epoch=record["epoch"])] = float(v)
+            if index == len(history.records) - 1:
+                V[key(owner, k)] = float(v)
     if history.best_epoch is not None:
         V[key(owner, "best_epoch")] = history.best_epoch
 
 
-def show_history(history, every=None, caption=None):
+def show_history(history, every=None, caption=None, rate=False):
     count = len(history.records)
     every = every or max(1, math.ceil(count / 10))
     shown = [r for r in history.records if r["epoch"] == 1 or r["epoch"] % every == 0]
@@ -1156,7 +1418,13 @@ def show_history(history, every=None, caption=None):
     keys = history.keys()
     if history.best_epoch is not None:
         print(f"Early stopping ended training after epoch {count}; the best epoch was {history.best_epoch}.")
-    show(["Epoch"] + keys, [[r["epoch"]] + [r[k] for k in keys] for r in shown], 4, caption)
+    index = {r["epoch"]: i for i, r in enumerate(history.records)}
+    extra = [k for k in (history.extra(0) if history.records else {}) if k != "lr" or rate]
+    names = {"lr": "η"}
+    names.update({f"grad_norm{l}": f"‖∂L/∂W{l}‖" for l in range(1, 100)})
+    show(["Epoch"] + keys + [names[k] for k in extra],
+         [[r["epoch"]] + [r[k] for k in keys]
+          + [history.extra(index[r["epoch"]])[k] for k in extra] for r in shown], 4, caption)
 
 
 def show_values(owner, names, decimals=4, caption=None, header=("Value", "")):
@@ -1176,7 +1444,7 @@ def show_summary(net, caption=None):
     """Layers, units, activations and parameter counts."""
     rows = [["input", len(net.inputs), "—", 0]]
     for l, d in enumerate(net.layers):
-        count = d.W.size + (0 if d.b is None else d.b.size)
+        count = d.W.size + (0 if d.b is None else d.b.size) + (0 if d.bn is None else 2 * d.bn.gamma.size)
         rows.append([f"layer {l + 1}", d.W.shape[1], d.activation, count])
     rows.append(["total", "", "", sum(r[3] for r in rows)])
     show(["Layer", "Units", "Activation", "Parameters"], rows, 0, caption)
@@ -1274,6 +1542,29 @@ def plot_history(history, keys=None, title=None):
     ax.legend()
     if title:
         ax.set_title(title)
+    plt.show()
+
+
+def plot_rates(history):
+    """The learning rate per epoch (each epoch's first step)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot([r["epoch"] for r in history.records], history.rates[: len(history.records)])
+    ax.set_xlabel("Epoch")
+    ax.set_ylabel("Learning rate η")
+    plt.show()
+
+
+def plot_norms(history):
+    """Each layer's gradient norm per epoch, on a log scale."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    epochs = [r["epoch"] for r in history.records]
+    for l in range(len(history.norms[0]) if history.norms else 0):
+        ax.semilogy(epochs, [row[l] for row in history.norms], label=f"layer {l + 1}")
+    ax.set_xlabel("Epoch")
+    ax.set_ylabel("‖∂L/∂W‖")
+    ax.legend()
     plt.show()
 
 

@@ -62,7 +62,7 @@ struct BackwardTables {
     let unit = context.notation == .unit
     let formulas =
       unit && loss == .halfSumOfSquares && samples == 1
-      && network.layers.allSatisfy { $0.activation == .sigmoid }
+      && network.layers.allSatisfy { $0.activation == .sigmoid && $0.batchNorm == nil }
     var rows: [[Cell]] = []
     for l in network.layers.indices.reversed() {
       let output = forward.layers[l].output
@@ -95,11 +95,24 @@ struct BackwardTables {
 
   private func errorFormula(layer l: Int, unit j: Int) -> [FormulaPart] {
     let label = labels.layers[l][j]
+    var parts: [FormulaPart]
+    if let mask = forward.layers[l].mask, let before = forward.layers[l].beforeDropout {
+      // Under dropout: φ(1 − φ) of the unit's own output, times its mask m.
+      let phi = before[0, j]
+      parts = [
+        .factor(phi, decimals: nil), .text("(1 − "), .number(phi, decimals: nil), .text(")"),
+        .keyed(
+          ValueKey(owner: owner, quantity: "mask" + label, sample: 1),
+          .factor(mask[0, j], decimals: nil)),
+      ]
+    } else {
+      let o = forward.layers[l].output[0, j]
+      parts = [
+        .keyed(.output(owner, unit: label), .factor(o, decimals: nil)), .text("(1 − "),
+        .keyed(.output(owner, unit: label), .number(o, decimals: nil)), .text(")"),
+      ]
+    }
     let o = forward.layers[l].output[0, j]
-    var parts: [FormulaPart] = [
-      .keyed(.output(owner, unit: label), .factor(o, decimals: nil)), .text("(1 − "),
-      .keyed(.output(owner, unit: label), .number(o, decimals: nil)), .text(")"),
-    ]
     if l == network.layers.count - 1 {
       parts += [
         .text("("), .number(target[0, j], decimals: nil, trimmed: true), .text(" − "),

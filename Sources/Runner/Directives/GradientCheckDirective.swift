@@ -15,7 +15,7 @@ struct GradientCheckDirective: ModelPass {
 
   static let kind = DirectiveKind.gradcheck
   static let summary =
-    "gradient checking: backprop's ∂L/∂θ for every parameter beside (L(θ + h) − L(θ − h))/2h, and their relative error"
+    "gradient checking: backprop's ∂L/∂θ for every parameter beside (L(θ + h) − L(θ − h))/2h, and their relative error |a − n| / max(|a|, |n|, 1e-8)"
   static let storedValues =
     "`grad_w14` (backprop), `numeric_w14` (finite differences), `error_w14` (relative error) for every parameter, and `max_error`"
 
@@ -90,7 +90,7 @@ struct GradientCheckDirective: ModelPass {
       .table(
         Table(
           caption: context.caption
-            ?? "Gradient check with h = \(h): relative error |a − n| / max(|a|, |n|); below 1e-7 the backward pass is right, above 1e-3 it is wrong. Largest: \(NumberText.significant(largest, digits: 2)).",
+            ?? "Gradient check with h = \(h): relative error |a − n| / max(|a|, |n|, 1e-8); below 1e-7 the backward pass is right, above 1e-3 it is wrong. Largest: \(NumberText.significant(largest, digits: 2)).",
           header: [
             "Parameter θ", "Backprop ∂L/∂θ", "(L(θ + h) − L(θ − h)) / 2h", "Relative error",
           ], rows: cells, precision: context.precision))
@@ -127,7 +127,13 @@ struct ActivationDirective: Directive {
     let owner = context.resultName
     var header = ["z"]
     for function in functions {
-      header += [Shown.activation(function) + "(z)", Shown.activation(function) + "′(z)"]
+      // "leaky ReLU (α = 0.01)" → "leaky ReLU"; the parameter goes in the caption.
+      let name = Shown.activation(function).components(separatedBy: " (").first ?? function.name
+      header += [name, name + "′"]
+    }
+    let parameters = functions.compactMap { function -> String? in
+      let shown = Shown.activation(function)
+      return shown.contains(" (") ? shown : nil
     }
     let rows: [[Cell]] = points.enumerated().map { index, z in
       var cells: [Cell] = [.plain(z)]
@@ -149,7 +155,7 @@ struct ActivationDirective: Directive {
       .table(
         Table(
           caption: context.caption
-            ?? "Activations and their derivatives; at a kink (ReLU at 0) the derivative is the right-hand one nbrun uses in backpropagation.",
+            ?? "Activations φ(z) and their derivatives φ′(z)\(parameters.isEmpty ? "" : " (\(parameters.joined(separator: ", ")))"); at a kink the derivative is the one backpropagation uses: ReLU′(0) = 0, leaky ReLU′(0) = α.",
           header: header, rows: rows, precision: context.precision))
     ]
   }

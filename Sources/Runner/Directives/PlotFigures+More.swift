@@ -269,10 +269,11 @@ extension PlotFigures {
           hint: suggestion(for: run, among: context.namespace.histories.keys.sorted()))
       }
       for metric in metrics {
-        guard history.keys.contains(metric) else {
+        let recorded = history.keys + history.extraKeys
+        guard recorded.contains(metric) else {
           throw BlockError(
             "'\(run)' did not record '\(metric)'", at: context.option("metric"), word: metric,
-            hint: suggestion(for: metric, among: history.keys))
+            hint: suggestion(for: metric, among: recorded))
         }
         series.append(
           LineChart.Series(

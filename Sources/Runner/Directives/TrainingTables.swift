@@ -117,6 +117,10 @@ struct TrainingTables {
   /// A recorded series as readers name it: `loss` is the training loss, `val_loss` the
   /// validation loss, `val_accuracy` the validation accuracy.
   static func shown(metric key: String) -> String {
+    if key == "lr" { return "learning rate" }
+    if key.hasPrefix("grad_norm") {
+      return "layer \(key.dropFirst("grad_norm".count)) gradient norm"
+    }
     let validation = key.hasPrefix("val_")
     let base = validation ? String(key.dropFirst(4)) : key
     let words = base == "loss" ? "loss" : base.replacing("_", with: " ")

@@ -16,8 +16,20 @@ extension ExpressionDirective {
     var lines: [String] = []
     var defined: Set<String> = []
     for line in context.block.lines {
-      let parts = line.text.split(separator: "=", maxSplits: 1).map { String($0).trimmed }
+      var parts = line.text.split(separator: "=", maxSplits: 1).map { String($0).trimmed }
       guard parts.count == 2 else { continue }
+      // A stored value (`fd.L1`) is a variable of the graph (`fd_L1`), read from `V`.
+      for (text, name) in Self.storedReferences(in: parts[1]).sorted(by: {
+        $0.text.count > $1.text.count
+      }) {
+        if !defined.contains(name) {
+          lines.append(
+            "\(variable(name)) = Node(val(\(PythonText.string(text))), name=\(PythonText.string(name)))"
+          )
+          defined.insert(name)
+        }
+        parts[1] = parts[1].replacingOccurrences(of: text, with: name)
+      }
       let target = variable(parts[0])
       if !defined.contains(parts[0]), let number = DirectiveOption.parseNumber(parts[1]) {
         lines.append(

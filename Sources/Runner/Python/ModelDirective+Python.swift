@@ -56,6 +56,7 @@ extension ModelDirective {
       lines.append("]\(labelText)\(neuron ? ", neuron=True" : ""))")
     }
     if entry.trainsInFloat { lines.append("\(v).dtype = np.float32") }
+    lines += PythonText.regularization(of: network, variable: v)
     lines.append("publish_parameters(\(PythonText.string(name)), \(v))")
     if context.showsResults {
       if show.contains("summary") {
@@ -79,6 +80,22 @@ extension PythonText {
   static func activation(_ activation: Activation) -> String {
     let (name, alpha) = activationParts(activation)
     return "\(name), \(alpha)"
+  }
+
+  /// `regularize(net, 0, dropout=0.5, l2=0.001, batchnorm=(0.99, 0.001))` for every layer
+  /// with dropout, a penalty or batch normalisation.
+  static func regularization(of network: Network<Double>, variable v: String) -> [String] {
+    network.layers.enumerated().compactMap { l, layer in
+      var arguments: [String] = []
+      if layer.dropout > 0 { arguments.append("dropout=\(number(layer.dropout))") }
+      if let r = layer.regularizer, r.l1 > 0 { arguments.append("l1=\(number(r.l1))") }
+      if let r = layer.regularizer, r.l2 > 0 { arguments.append("l2=\(number(r.l2))") }
+      if let norm = layer.batchNorm {
+        arguments.append("batchnorm=(\(number(norm.momentum)), \(number(norm.epsilon)))")
+      }
+      guard !arguments.isEmpty else { return nil }
+      return "regularize(\(v), \(l), \(arguments.joined(separator: ", ")))"
+    }
   }
 
   static func initializer(_ initializer: Initializer) -> String {

@@ -54,6 +54,7 @@ extension TrainDirective {
     arguments.append("seed=\(context.seed)")
     if !metrics.isEmpty { arguments.append("metrics=\(PythonText.strings(metrics.map(\.name)))") }
     if l2 > 0 { arguments.append("l2=\(PythonText.number(l2))") }
+    if recordsNorms { arguments.append("norms=True") }
     switch validation {
     case .fraction(let fraction):
       arguments.append("validation_split=\(PythonText.number(fraction))")
@@ -71,9 +72,18 @@ extension TrainDirective {
     lines.append("publish_parameters(\(PythonText.string(name)), \(v))")
     if owner != name { lines.append("publish_parameters(\(PythonText.string(owner)), \(v))") }
     if context.showsResults {
+      let showsRate = schedule.map { $0 != .constant } ?? false || (decay ?? 0) > 0
       lines.append(
-        "show_history(history, \(log.map(String.init) ?? "None")\(PythonText.caption(context)))")
+        "show_history(history, \(log.map(String.init) ?? "None")\(PythonText.caption(context))\(showsRate ? ", rate=True" : ""))"
+      )
+      if let network = context.namespace.models[name]?.network,
+        let note = penaltyNote(network, validated: validation != nil)
+      {
+        lines.append("print(\(PythonText.string(note)))")
+      }
       lines.append("plot_history(history)")
+      if plot?.contains("lr") == true { lines.append("plot_rates(history)") }
+      if plot?.contains("norms") == true { lines.append("plot_norms(history)") }
     }
     return lines
   }
@@ -82,7 +92,14 @@ extension TrainDirective {
 extension PythonText {
   static func optimizer(_ optimizer: Optimizer) -> String {
     let rate = "rate=\(number(optimizer.learningRate))"
-    let decay = optimizer.decay > 0 ? ", decay=\(number(optimizer.decay))" : ""
+    var decay = optimizer.decay > 0 ? ", decay=\(number(optimizer.decay))" : ""
+    if optimizer.amsgrad { decay += ", amsgrad=True" }
+    switch optimizer.schedule {
+    case .constant: break
+    case .step(let f, let k): decay += ", schedule=(\"step\", \(number(f)), \(k))"
+    case .exponential(let f, let k): decay += ", schedule=(\"exponential\", \(number(f)), \(k))"
+    case .cosine(let t, let floor): decay += ", schedule=(\"cosine\", \(t), \(number(floor)))"
+    }
     switch optimizer.method {
     case .sgd(let momentum, let nesterov):
       let extra =
