@@ -64,6 +64,7 @@ extension Network {
     var learningRates: [Double] = []
     var gradientNorms: [[Double]] = []
     var normSums = [Double](repeating: 0, count: layers.count)
+    var batchLosses: [[Double]] = []
 
     // One gradient step on `rows(pass)` samples starting at sample `start`.
     func step(_ pass: inout Propagation<Scalar>, at start: Int, tally: inout MetricTally) throws
@@ -129,12 +130,17 @@ extension Network {
         guard value.isFinite else {
           throw EngineError.nonFiniteLoss(epoch: epoch, batch: batchNumber, value: Double(value))
         }
+        if c.recordsBatchLosses {
+          if batchNumber == 1 { batchLosses.append([]) }
+          batchLosses[batchLosses.count - 1].append(Double(value))
+        }
         // Mean losses are weighted by batch size; the ½-sum-of-squares loss is a sum.
         lossTotal += sumsOverBatches ? Double(value) : Double(value) * Double(rows)
         start += rows
       }
       if interrupted {
         learningRates.removeLast()
+        if c.recordsBatchLosses, batchLosses.count > records.count { batchLosses.removeLast() }
         stopReason = .requested
         break
       }
@@ -180,7 +186,7 @@ extension Network {
     }
     return TrainingHistory(
       metrics: c.metrics, records: records, stopReason: stopReason, learningRates: learningRates,
-      gradientNorms: gradientNorms)
+      gradientNorms: gradientNorms, batchLosses: batchLosses)
   }
 
   /// The loss and metrics of a data set, without training (Keras's `evaluate`).

@@ -21,6 +21,8 @@ public struct TrainingConfiguration: Hashable, Sendable {
   public var earlyStopping: EarlyStopping?
   /// Whether to record each layer's gradient norm per epoch (``TrainingHistory/gradientNorms``).
   public var recordsGradientNorms = false
+  /// Whether to record every batch's loss (``TrainingHistory/batchLosses``).
+  public var recordsBatchLosses = false
 
   public init(
     loss: Loss, optimizer: Optimizer, epochs: Int, batchSize: Int? = 32, shuffle: Bool = true,
@@ -127,16 +129,20 @@ public struct TrainingHistory: Hashable, Sendable {
   /// Per epoch, per layer: the mean over the epoch's batches of ‖∂L/∂W⁽ˡ⁾‖ (Frobenius, the
   /// regularisation included), when the configuration asked for them.
   public var gradientNorms: [[Double]] = []
+  /// Per epoch, each batch's loss, taken before its update (penalties included), when the
+  /// configuration asked for them.
+  public var batchLosses: [[Double]] = []
 
   public init(
     metrics: [Metric], records: [EpochRecord], stopReason: StopReason,
-    learningRates: [Double] = [], gradientNorms: [[Double]] = []
+    learningRates: [Double] = [], gradientNorms: [[Double]] = [], batchLosses: [[Double]] = []
   ) {
     self.metrics = metrics
     self.records = records
     self.stopReason = stopReason
     self.learningRates = learningRates
     self.gradientNorms = gradientNorms
+    self.batchLosses = batchLosses
   }
 
   /// The column of values recorded under a name (`loss`, `val_accuracy`…, `lr`,
@@ -160,6 +166,11 @@ public struct TrainingHistory: Hashable, Sendable {
       ? epoch - 1 : records.firstIndex { $0.epoch == epoch }
     guard let index else { return nil }
     if name == "lr" { return learningRates.indices.contains(index) ? learningRates[index] : nil }
+    if name.hasPrefix("batch_loss"), let batch = Int(name.dropFirst("batch_loss".count)) {
+      guard batchLosses.indices.contains(index), batchLosses[index].indices.contains(batch - 1)
+      else { return nil }
+      return batchLosses[index][batch - 1]
+    }
     if name.hasPrefix("grad_norm"), let layer = Int(name.dropFirst("grad_norm".count)) {
       guard gradientNorms.indices.contains(index),
         gradientNorms[index].indices.contains(layer - 1)
@@ -191,7 +202,7 @@ public typealias TrainingProgress = (EpochRecord) -> Bool
 extension TrainingHistory: Codable {
   private enum CodingKeys: String, CodingKey {
     case metrics, stopReason, epochs, losses, metricValues, validated, validationValues
-    case learningRates, gradientNorms, layers
+    case learningRates, gradientNorms, layers, batchLosses, batches
   }
 
   public init(from decoder: any Decoder) throws {
@@ -247,9 +258,31 @@ extension TrainingHistory: Codable {
       : stride(from: 0, to: norms.count, by: layers).map {
         Array(norms[$0..<($0 + layers)])
       }
+    let steps = try Self.numbers(container.decode(Data.self, forKey: .batchLosses))
+    let batches = try container.decode([Int].self, forKey: .batches)
+    // Counts that overrun the losses (a damaged entry) are refused before they are added.
+    let limit = steps?.count ?? 0
+    var total = 0
+    for count in batches {
+      guard count >= 0, count <= limit - total else {
+        total = -1
+        break
+      }
+      total += count
+    }
+    guard let steps, total == steps.count else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .batchLosses, in: container, debugDescription: "the batch losses do not line up")
+    }
+    var perEpoch: [[Double]] = []
+    var start = 0
+    for count in batches {
+      perEpoch.append(Array(steps[start..<(start + count)]))
+      start += count
+    }
     self.init(
       metrics: metrics, records: records, stopReason: stopReason, learningRates: rates,
-      gradientNorms: rows)
+      gradientNorms: rows, batchLosses: perEpoch)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -279,6 +312,8 @@ extension TrainingHistory: Codable {
     try container.encode(Self.bits(learningRates), forKey: .learningRates)
     try container.encode(Self.bits(gradientNorms.flatMap { $0 }), forKey: .gradientNorms)
     try container.encode(gradientNorms.first?.count ?? 0, forKey: .layers)
+    try container.encode(Self.bits(batchLosses.flatMap { $0 }), forKey: .batchLosses)
+    try container.encode(batchLosses.map(\.count), forKey: .batches)
   }
 
   private static func bits(_ values: [Double]) -> Data { values.withUnsafeBytes { Data($0) } }

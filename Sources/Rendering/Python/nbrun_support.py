@@ -802,7 +802,8 @@ def evaluate(net, data, loss, metrics=()):
 
 
 def fit(net, data, loss, optimizer, epochs, batch=None, shuffle=True, seed=0, metrics=(),
-        l2=0.0, validation=None, validation_split=0.0, early_stopping=None, norms=False):
+        l2=0.0, validation=None, validation_split=0.0, early_stopping=None, norms=False,
+        batch_losses=False):
     """Keras's fit: each epoch reshuffles (seeded), steps through the batches and records
     the loss and metrics; validation data are evaluated after every epoch."""
     train = data
@@ -819,7 +820,7 @@ def fit(net, data, loss, optimizer, epochs, batch=None, shuffle=True, seed=0, me
     order = list(range(n))
     X, Y = train.X.astype(net.dtype), train.Y.astype(net.dtype)
     history, best, waited = [], None, 0
-    rates, norm_rows = [], []
+    rates, norm_rows, batch_rows = [], [], []
     stopped = None
     classes = max(2, net.layers[-1].W.shape[1])
     for epoch in range(1, epochs + 1):
@@ -845,6 +846,10 @@ def fit(net, data, loss, optimizer, epochs, batch=None, shuffle=True, seed=0, me
             if metrics:
                 tally.add(g.a[-1], yb)
             optimizer.step(net, g)
+            if batch_losses:
+                if batches == 1:
+                    batch_rows.append([])
+                batch_rows[-1].append(float(g.loss))
             total += float(g.loss) if loss == "half_sse" else float(g.loss) * len(xb)
         record = {"epoch": epoch, "loss": total if loss == "half_sse" else total / n}
         if norms:
@@ -871,13 +876,16 @@ def fit(net, data, loss, optimizer, epochs, batch=None, shuffle=True, seed=0, me
                         net.layers = best[2].layers
                     stopped = best[1]
                     break
-    return History(history, stopped, rates[: len(history)], norm_rows)
+    result = History(history, stopped, rates[: len(history)], norm_rows)
+    result.batches = batch_rows
+    return result
 
 
 class History:
     def __init__(self, records, best_epoch=None, rates=(), norms=()):
         self.records, self.best_epoch = records, best_epoch
         self.rates, self.norms = list(rates), list(norms)
+        self.batches = []
 
     def extra(self, record_index):
         """The epoch's learning rate `lr` and each layer's gradient norm `grad_normL`."""
@@ -1243,6 +1251,7 @@ def gradient_check(net, X, T, loss, h, l2=0.0, training=False, seed=0):
 
 def publish_gradient_check(owner, rows):
     for name, analytic, numeric, error in rows:
+        name = name.replace("γ", "gamma").replace("β", "beta")
         V[key(owner, "grad_" + name)] = analytic
         V[key(owner, "numeric_" + name)] = numeric
         V[key(owner, "error_" + name)] = error
@@ -1405,6 +1414,9 @@ def publish_history(owner, history):
             V[key(owner, k, epoch=record["epoch"])] = float(v)
             if index == len(history.records) - 1:
                 V[key(owner, k)] = float(v)
+    for e, losses in enumerate(history.batches):
+        for b, value in enumerate(losses):
+            V[key(owner, f"batch_loss{b + 1}", epoch=history.records[e]["epoch"])] = value
     if history.best_epoch is not None:
         V[key(owner, "best_epoch")] = history.best_epoch
 
@@ -1542,6 +1554,22 @@ def plot_history(history, keys=None, title=None):
     ax.legend()
     if title:
         ax.set_title(title)
+    plt.show()
+
+
+def show_batches(history, decimals=4):
+    """The first epoch batch by batch, and the loss of every step."""
+    if not history.batches:
+        return
+    first = history.batches[0][:100]
+    show(["Batch", "Loss"], [[b + 1, v] for b, v in enumerate(first)], decimals,
+         "Epoch 1, batch by batch: each batch's loss, taken before its update")
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    steps = [v for losses in history.batches for v in losses]
+    ax.plot(range(1, len(steps) + 1), steps)
+    ax.set_xlabel("Step (batch)")
+    ax.set_ylabel("Batch loss")
     plt.show()
 
 

@@ -50,7 +50,7 @@ public enum DirectiveReference {
       out += type.referenceTable
       out += "\nStored values: \(type.storedValues).\n"
     }
-    return out
+    return out + EngineFormulas.markdown
   }
 
   fileprivate static func table<T: DeclaredOptions>(_ type: T.Type) -> String {

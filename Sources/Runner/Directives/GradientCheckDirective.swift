@@ -63,6 +63,11 @@ struct GradientCheckDirective: ModelPass {
         "'target' gives \(y.rows) row(s) of \(y.columns) value(s); this model needs \(expected.rows) of \(expected.columns)",
         at: targetOption)
     }
+    guard network.parameterCount <= Network<Double>.gradientCheckLimit else {
+      throw BlockError(
+        "a gradient check perturbs every parameter twice: \(network.parameterCount) parameters is over its limit of \(Network<Double>.gradientCheckLimit)",
+        hint: "check a smaller model of the same kind: the backward pass is the same code")
+    }
     let rows = try atOption(targetOption) {
       try network.gradientCheck(
         x, target: y, loss: loss, l2: l2, step: step, mode: mode.mode(context),
@@ -72,15 +77,20 @@ struct GradientCheckDirective: ModelPass {
     var cells: [[Cell]] = []
     var largest = 0.0
     for row in rows {
-      context.store(.named(owner, "grad_" + row.name), row.analytic)
-      context.store(.named(owner, "numeric_" + row.name), row.numerical)
-      context.store(.named(owner, "error_" + row.name), row.relativeError)
+      // γ4 and β4 are stored as `gamma4` and `beta4`, as `backward` stores their gradients.
+      let name =
+        row.name.hasPrefix("γ")
+        ? "gamma" + row.name.dropFirst()
+        : row.name.hasPrefix("β") ? "beta" + row.name.dropFirst() : row.name
+      context.store(.named(owner, "grad_" + name), row.analytic)
+      context.store(.named(owner, "numeric_" + name), row.numerical)
+      context.store(.named(owner, "error_" + name), row.relativeError)
       largest = max(largest, row.relativeError)
       cells.append([
         .text(row.name),
-        .keyed(.named(owner, "grad_" + row.name), .number(row.analytic, decimals: 8)),
-        .keyed(.named(owner, "numeric_" + row.name), .number(row.numerical, decimals: 8)),
-        .keyed(.named(owner, "error_" + row.name), .measured(row.relativeError)),
+        .keyed(.named(owner, "grad_" + name), .number(row.analytic, decimals: 8)),
+        .keyed(.named(owner, "numeric_" + name), .number(row.numerical, decimals: 8)),
+        .keyed(.named(owner, "error_" + name), .measured(row.relativeError)),
       ])
     }
     context.store(.named(owner, "max_error"), largest)

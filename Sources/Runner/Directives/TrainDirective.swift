@@ -19,6 +19,7 @@ struct TrainDirective: Directive {
   var amsgrad = false
   var schedule: Schedule?
   var norms = false
+  var batches = false
   var epochs = 10
   var batch = BatchSize.full
   var shuffle = true
@@ -81,6 +82,10 @@ struct TrainDirective: Directive {
         "norms", \.norms, .boolean,
         "record each layer's gradient norm ‖∂L/∂W⁽ˡ⁾‖ per epoch (mean over the epoch's batches), as `NAME.grad_norm1@5`; `plot: norms` draws them",
         example: "norms: true"),
+      .option(
+        "batches", \.batches, .boolean,
+        "record every batch's loss (before its update) as `NAME.batch_loss3@1` (batch 3 of epoch 1); shows the first epoch's batches and the loss per step",
+        example: "batches: true"),
       .option(
         "epochs", \.epochs, .integer(in: 1...1_000_000), "how many passes over the data",
         example: "epochs: 1000"),
@@ -168,6 +173,7 @@ struct TrainDirective: Directive {
       shuffle: shuffle, seed: context.seed, metrics: metrics, l2: l2,
       validationSplit: validationSplit, earlyStopping: earlyStopping)
     configuration.recordsGradientNorms = recordsNorms
+    configuration.recordsBatchLosses = batches
 
     let progress = context.run.progress
     let title = context.block.title
@@ -233,6 +239,7 @@ struct TrainDirective: Directive {
     {
       items.append(.note(penalty))
     }
+    if batches { items += tables.batchLosses() }
     items += try tables.curves(plot, scale: scale, loss: loss)
     return items
   }

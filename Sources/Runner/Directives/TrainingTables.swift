@@ -80,6 +80,43 @@ struct TrainingTables {
     return items
   }
 
+  /// The first epoch's batches, each with its loss before its update, and the loss of
+  /// every step of the run.
+  func batchLosses() -> [ResultItem] {
+    guard let first = history.batchLosses.first, let epoch = history.records.first?.epoch else {
+      return []
+    }
+    let rows: [[Cell]] = first.prefix(100).enumerated().map { b, value in
+      [
+        .integer(b + 1),
+        .keyed(.named(owner, "batch_loss\(b + 1)", epoch: epoch), .measured(value)),
+      ]
+    }
+    let table = Table(
+      caption:
+        "Epoch \(epoch), batch by batch: each batch's loss, taken before its update\(first.count > 100 ? " (the first 100 of \(first.count))" : "").",
+      header: ["Batch", "Loss"], rows: rows, precision: context.precision)
+    var step = 0
+    var points: [(Double, Double)] = []
+    for epochLosses in history.batchLosses {
+      for value in epochLosses {
+        step += 1
+        points.append((Double(step), value))
+      }
+    }
+    let name = context.namespace.titles[context.resultName].map { " of \($0)" } ?? ""
+    let chart = LineChart(
+      title: context.common.title.map { "\($0): loss per step" } ?? "Loss per step",
+      xLabel: "Step (batch)", yLabel: "Batch loss",
+      series: [LineChart.Series(name: "batch loss", points: points)], yScale: .linear)
+    let caption =
+      "The loss of every batch\(name), before its update: the noise of mini-batch descent."
+    return [
+      .table(table),
+      .figure(FigureResult(figure: chart.figure(caption: caption), caption: caption)),
+    ]
+  }
+
   /// The learning rate per epoch (of each epoch's first step).
   private func rateCurve() -> ResultItem {
     let name = context.namespace.titles[context.resultName].map { " of \($0)" } ?? ""

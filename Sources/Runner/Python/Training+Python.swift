@@ -55,6 +55,7 @@ extension TrainDirective {
     if !metrics.isEmpty { arguments.append("metrics=\(PythonText.strings(metrics.map(\.name)))") }
     if l2 > 0 { arguments.append("l2=\(PythonText.number(l2))") }
     if recordsNorms { arguments.append("norms=True") }
+    if batches { arguments.append("batch_losses=True") }
     switch validation {
     case .fraction(let fraction):
       arguments.append("validation_split=\(PythonText.number(fraction))")
@@ -81,6 +82,7 @@ extension TrainDirective {
       {
         lines.append("print(\(PythonText.string(note)))")
       }
+      if batches { lines.append("show_batches(history, \(context.precision))") }
       lines.append("plot_history(history)")
       if plot?.contains("lr") == true { lines.append("plot_rates(history)") }
       if plot?.contains("norms") == true { lines.append("plot_norms(history)") }
