@@ -44,12 +44,14 @@ struct TrainingTables {
     var requested = plot ?? history.keys.filter { $0.hasSuffix("loss") }
     if requested == ["none"] { return [] }
     var items: [ResultItem] = []
+    // The learning rate and the gradient norms come after the loss and metric curves.
+    var after: [ResultItem] = []
     if requested.contains("lr") {
-      items.append(rateCurve())
+      after.append(rateCurve())
       requested.removeAll { $0 == "lr" }
     }
     if requested.contains("norms") {
-      items.append(normCurves())
+      after.append(normCurves())
       requested.removeAll { $0 == "norms" }
     }
     for key in requested where !history.keys.contains(key) {
@@ -77,7 +79,7 @@ struct TrainingTables {
         ?? "Learning curve\(name): \(what) per epoch."
       items.append(.figure(FigureResult(figure: chart.figure(caption: caption), caption: caption)))
     }
-    return items
+    return items + after
   }
 
   /// The first epoch's batches, each with its loss before its update, and the loss of
