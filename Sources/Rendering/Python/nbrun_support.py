@@ -1238,14 +1238,11 @@ def gradient_check(net, X, T, loss, h, l2=0.0, training=False, seed=0):
                 m.layers[l].b[j] += d
             check(net.name(l, "b", j), g.db[l][j], change)
         if layer.bn is not None:
-            for j, unit in enumerate(net.labels[l + 1]):
-                def change(m, d, l=l, j=j):
-                    m.layers[l].bn.gamma[j] += d
-                check("γ" + unit, g.dgamma[l][j], change)
-            for j, unit in enumerate(net.labels[l + 1]):
-                def change(m, d, l=l, j=j):
-                    m.layers[l].bn.beta[j] += d
-                check("β" + unit, g.dbeta[l][j], change)
+            for symbol, part, grads in (("γ", "gamma", g.dgamma[l]), ("β", "beta", g.dbeta[l])):
+                for j, unit in enumerate(net.labels[l + 1]):
+                    def change(m, d, l=l, j=j, part=part):
+                        getattr(m.layers[l].bn, part)[j] += d
+                    check(symbol + unit, grads[j], change)
     return rows
 
 

@@ -65,18 +65,8 @@ struct BackwardDirective: ModelPass {
     let name = context.block.name
     let (network, x) = try modelAndSamples(context)
     let targetOption = context.option("target") ?? context.option("data")
-    let y =
-      try target == nil
-      ? inputs.targets(rows: x.rows, context)
-      : atOption(targetOption) { try Matrix<Double>(target ?? []) }
+    let y = try inputs.targets(target, for: x, network: network, loss: loss, context)
     let passMode = (mode ?? PassModeChoice.usual(for: network)).mode(context)
-    let expected = loss.targetShape(
-      forPredictions: Shape(rows: x.rows, columns: network.outputCount))
-    guard y.shape == expected else {
-      throw BlockError(
-        "'target' gives \(y.rows) row(s) of \(y.columns) value(s); this model needs \(expected.rows) of \(expected.columns)",
-        at: targetOption)
-    }
     let (forward, backward) = try atOption(targetOption) {
       try network.backward(x, target: y, loss: loss, mode: passMode)
     }

@@ -24,10 +24,7 @@ struct GradientCheckDirective: ModelPass {
       \.inputs, input: "one sample's inputs (or several, separated by `;`)",
       example: "input: 1 0 1")
       + [
-        .option(
-          "target", \.target, .samples,
-          "the target outputs for each sample; with `data:`, the data set's targets",
-          example: "target: 1"),
+        PassInputs.targetField(\.target),
         .option("loss", \.loss, .loss, "the loss", example: "loss: binary_crossentropy"),
         .option(
           "h", \.step, .number(in: 1e-12...1, summary: "a number from 1e-12 to 1"),
@@ -52,17 +49,7 @@ struct GradientCheckDirective: ModelPass {
   func run(_ context: BlockContext) throws -> [ResultItem] {
     let (network, x) = try modelAndSamples(context)
     let targetOption = context.option("target") ?? context.option("data")
-    let y =
-      try target == nil
-      ? inputs.targets(rows: x.rows, context)
-      : atOption(targetOption) { try Matrix<Double>(target ?? []) }
-    let expected = loss.targetShape(
-      forPredictions: Shape(rows: x.rows, columns: network.outputCount))
-    guard y.shape == expected else {
-      throw BlockError(
-        "'target' gives \(y.rows) row(s) of \(y.columns) value(s); this model needs \(expected.rows) of \(expected.columns)",
-        at: targetOption)
-    }
+    let y = try inputs.targets(target, for: x, network: network, loss: loss, context)
     guard network.parameterCount <= Network<Double>.gradientCheckLimit else {
       throw BlockError(
         "a gradient check perturbs every parameter twice: \(network.parameterCount) parameters is over its limit of \(Network<Double>.gradientCheckLimit)",

@@ -33,14 +33,38 @@ struct PassInputs {
       "'\(context.block.kind.rawValue)' needs 'input' or 'data'", hint: "e.g. 'input: 1 0 1'")
   }
 
-  /// The targets of the samples `matrix(for:_:)` took from `data:`.
-  func targets(rows: Int, _ context: BlockContext) throws -> Matrix<Double> {
-    let option = context.option("data")
-    guard let data else {
+  /// The targets of a pass over `x`: those given (`target:`), or those of the rows taken
+  /// from `data:`; checked against the loss's shape for the model's outputs.
+  func targets(
+    _ given: [[Double]]?, for x: Matrix<Double>, network: Network<Double>, loss: Loss,
+    _ context: BlockContext
+  ) throws -> Matrix<Double> {
+    let option = context.option("target") ?? context.option("data")
+    let y: Matrix<Double>
+    if let given {
+      y = try atOption(option) { try Matrix<Double>(given) }
+    } else if let data {
+      let set = try context.dataset(data, at: option)
+      y = try set.targets.selectingRows(0..<min(x.rows, set.count))
+    } else {
       throw BlockError("the pass needs 'target' or 'data'", hint: "e.g. 'target: 1'")
     }
-    let set = try context.dataset(data, at: option)
-    return try set.targets.selectingRows(0..<min(rows, set.count))
+    let expected = loss.targetShape(
+      forPredictions: Shape(rows: x.rows, columns: network.outputCount))
+    guard y.shape == expected else {
+      throw BlockError(
+        "'target' gives \(y.rows) row(s) of \(y.columns) value(s); this model needs \(expected.rows) of \(expected.columns)",
+        at: option)
+    }
+    return y
+  }
+
+  /// `target:`, for the passes that take targets.
+  static func targetField<D>(_ path: WritableKeyPath<D, [[Double]]?>) -> OptionField<D> {
+    .option(
+      "target", path, .samples,
+      "the target outputs for each sample; with `data:`, the data set's targets",
+      example: "target: 1")
   }
 
   /// The declarations of `input`, `data` and `samples`, for the passes that take them.
