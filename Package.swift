@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "Figures", targets: ["Figures"]),
     .library(name: "Rendering", targets: ["Rendering"]),
     .library(name: "MathCheck", targets: ["MathCheck"]),
+    .library(name: "FormulaAudit", targets: ["FormulaAudit"]),
     .executable(name: "nbrun", targets: ["nbrun"]),
     .executable(name: "nbrun-preview", targets: ["nbrun-preview"]),
     .executable(name: "nbrun-bench", targets: ["nbrun-bench"]),
@@ -37,6 +38,10 @@ let package = Package(
 
     // KaTeX run by duktape: a notebook's TeX parsed at build time, errors located.
     .target(name: "MathCheck", dependencies: ["CDuktape"]),
+
+    // Every printed formula read back from the rendered page and re-evaluated from its
+    // printed operands; depends on nothing of ours, so it shares no code with the printers.
+    .target(name: "FormulaAudit"),
 
     // "Did you mean": edit distance over names, shared by the engine and the notebook syntax.
     .target(name: "Spelling"),
@@ -70,7 +75,9 @@ let package = Package(
     // they give), handout files on disk, OpenBLAS kernel selection.
     .target(
       name: "CommandLineSupport",
-      dependencies: ["CBLAS", "Rendering", "Runner", "Notebook", "MathCheck", "Figures"]),
+      dependencies: [
+        "CBLAS", "Rendering", "Runner", "Notebook", "MathCheck", "Figures", "FormulaAudit",
+      ]),
 
     // `nbrun preview`: a small HTTP and WebSocket server on 127.0.0.1 (FlyingFox, which
     // needs nothing but the system's sockets) that re-renders a notebook when it changes
@@ -116,6 +123,7 @@ let package = Package(
       name: "EndToEndTests",
       dependencies: [
         "Rendering", "Runner", "Notebook", "CommandLineSupport", "MathCheck", "Preview",
+        "FormulaAudit",
       ]),
   ]
 )

@@ -1,4 +1,5 @@
 import Figures
+import FormulaAudit
 import Foundation
 import MathCheck
 import Notebook
@@ -57,8 +58,12 @@ public struct NotebookJob: Sendable {
   public var messages: [String] = []
   public var verdict = Verdict.succeeded
 
-  /// TeX mistakes (KaTeX's, located) and math left unrendered in an HTML handout.
-  public var mathDiagnostics: [Diagnostic] = []
+  /// What is wrong with the pages themselves: TeX mistakes (KaTeX's, located), math left
+  /// unrendered in an HTML handout, and printed formulas that do not re-evaluate to what
+  /// they print (``FormulaAudit``).
+  public var pageDiagnostics: [Diagnostic] = []
+  /// The formula audit of the files made (every format), for `--report` and the tests.
+  public var formulaReport = FormulaAudit.Report()
 
   /// Runs `document` (named `name`, the file's stem) as the request says; `checker`
   /// parses its math at build time.
@@ -66,7 +71,10 @@ public struct NotebookJob: Sendable {
     document: Document, diagnostics: [Diagnostic], name: String, request: JobRequest,
     math: MathAssets?, checker: KaTeXChecker? = nil
   ) {
-    defer { checkMath(document, checker: checker) }
+    defer {
+      checkMath(document, checker: checker)
+      auditFormulas(document)
+    }
     func execute(_ document: Document, _ diagnostics: [Diagnostic]) -> RunResult {
       Session(document: document, options: request.run).run(parseDiagnostics: diagnostics)
     }
@@ -146,10 +154,10 @@ public struct NotebookJob: Sendable {
   }
 
   private mutating func checkMath(_ document: Document, checker: KaTeXChecker?) {
-    if let checker { mathDiagnostics += MathDiagnostics.check(document, with: checker) }
+    if let checker { pageDiagnostics += MathDiagnostics.check(document, with: checker) }
     for file in files where file.path.hasSuffix(".html") {
       for snippet in HTMLHandout.unrenderedMath(in: file.text).prefix(3) {
-        mathDiagnostics.append(
+        pageDiagnostics.append(
           Diagnostic(
             path: document.path, location: SourceLocation(line: 1, column: 1),
             message: "\(file.path) shows math as TeX: '\(snippet)'",
@@ -158,7 +166,51 @@ public struct NotebookJob: Sendable {
         )
       }
     }
-    if !mathDiagnostics.isEmpty { verdict = max(verdict, .notebookErrors) }
+    if !pageDiagnostics.isEmpty { verdict = max(verdict, .notebookErrors) }
+  }
+
+  /// Reads back every formula the files print and re-evaluates it from its printed
+  /// operands; one that does not give its printed result is an error at its block.
+  private mutating func auditFormulas(_ document: Document) {
+    let texts = Dictionary(
+      files.map { ($0.path, $0.text) }, uniquingKeysWith: { first, _ in first })
+    var report = FormulaAudit.Report()
+    for (path, text) in files {
+      let folder = path.split(separator: "/").dropLast().joined(separator: "/")
+      if path.hasSuffix(".md") {
+        report =
+          report
+          + FormulaAudit.markdown(text, file: path) { link in
+            texts[folder.isEmpty ? link : folder + "/" + link]
+          }
+      } else if path.hasSuffix(".html") {
+        report = report + FormulaAudit.html(text, file: path)
+      } else if path.hasSuffix(".ipynb") {
+        report = report + FormulaAudit.notebook(text, file: path)
+      }
+    }
+    formulaReport = report
+    guard !report.findings.isEmpty, let result = results.first else { return }
+    var seen: Set<String> = []
+    for finding in report.findings {
+      // Blocks are marked by their title; the n-th block so titled printed it.
+      let blocks = result.outcomes.map(\.block).filter { $0.title == finding.block }
+      let block = blocks.indices.contains(finding.occurrence) ? blocks[finding.occurrence] : nil
+      let line = block?.range.start.line ?? 1
+      let key = "\(line) \(finding.text)"
+      guard seen.insert(key).inserted else { continue }
+      let what = finding.figure.map { "figure \($0)" } ?? "\(finding.file)"
+      pageDiagnostics.append(
+        Diagnostic(
+          path: document.path, location: SourceLocation(line: line, column: 1),
+          message:
+            "\(what) prints \"\(finding.text)\", which evaluates to \(FormulaAudit.shown(finding.evaluated))",
+          hint:
+            "the page's arithmetic does not hold with its own numbers: this is nbrun's printer, not the notebook; please report it",
+          sourceLine: document.lines.indices.contains(line - 1) ? document.lines[line - 1] : nil,
+          length: 1))
+    }
+    verdict = max(verdict, .notebookErrors)
   }
 
   /// Prints the run's HTML handout to `NAME.pdf` with headless Chromium (`--to pdf`);

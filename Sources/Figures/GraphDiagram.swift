@@ -233,7 +233,8 @@ public struct GraphDiagram: Sendable {
       boxes.append(text(node.detail, x: textX, y: y + 14, anchor: "middle", size: 11, fill: "#444"))
       boxes.append(
         text(
-          "∂\(output)/∂\(node.label) = \(node.gradient)", x: x, y: y + Self.boxHeight / 2 + 15,
+          "∂\(output)/∂\(Self.operand(node.label)) = \(node.gradient)", x: x,
+          y: y + Self.boxHeight / 2 + 15,
           anchor: "middle", size: 11, fill: "#a63d00"))
     }
     return Figure(
@@ -262,5 +263,12 @@ public struct GraphDiagram: Sendable {
       a * start.0 + b * c1.0 + c * c2.0 + d * end.0,
       a * start.1 + b * c1.1 + c * c2.1 + d * end.1
     )
+  }
+
+  /// A label as the operand of ∂: a compound expression in parentheses, so that
+  /// `∂L/∂(1 − y)` is the derivative by 1 − y, not ∂L/∂1 minus y.
+  static func operand(_ label: String) -> String {
+    guard label.contains(where: { " +−-·×/÷^".contains($0) }) else { return label }
+    return "(" + label + ")"
   }
 }

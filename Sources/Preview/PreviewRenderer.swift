@@ -84,7 +84,7 @@ public final class PreviewRenderer: @unchecked Sendable {
       math: configuration.math, checker: checker)
     var messages = job.results.flatMap(\.diagnostics).filter { $0.severity == .error }
       .map(\.description)
-    messages += job.messages + job.mathDiagnostics.map(\.description)
+    messages += job.messages + job.pageDiagnostics.map(\.description)
     let watched = [url] + reads.all
     guard job.verdict != .notebookErrors,
       let page = job.files.first(where: { $0.path == "\(name).html" })?.text

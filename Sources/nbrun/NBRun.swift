@@ -348,7 +348,7 @@ struct Render: ParsableCommand {
     case .ran(let job, let name, let started):
       for result in job.results { report(result, path: path) }
       for message in job.messages { printError(message) }
-      for diagnostic in job.mathDiagnostics { printError(diagnostic.description) }
+      for diagnostic in job.pageDiagnostics { printError(diagnostic.description) }
       return finish(job, path: path, name: name, started: started, outputs: &outputs)
     }
   }
@@ -388,7 +388,7 @@ struct Render: ParsableCommand {
     }
     for result in job.results { report(result, path: path) }
     for message in job.messages { printError(message) }
-    for diagnostic in job.mathDiagnostics { printError(diagnostic.description) }
+    for diagnostic in job.pageDiagnostics { printError(diagnostic.description) }
     guard job.verdict == .succeeded || keepGoing else {
       streamed.discard()
       printError("\(path): nothing was written, so \(output)/ keeps its earlier files")

@@ -118,7 +118,7 @@ struct GraphBuilder {
       position += 1
       let operand = try unary()
       return add(
-        .negate, inputs: [operand], text: "−" + nodes[operand].text,
+        .negate, inputs: [operand], text: "−" + wrapped(operand),
         value: -nodes[operand].value, local: [-1])
     }
     return try power()
@@ -237,7 +237,8 @@ struct GraphBuilder {
     }
     return add(
       .function(function), inputs: [argument],
-      text: "\(function.rawValue)(\(nodes[argument].text))", value: value, local: [local])
+      text: "\(function.rawValue)(\(nodes[argument].name ?? nodes[argument].text))", value: value,
+      local: [local])
   }
 
   /// `max(a, b)` and `min(a, b)`: the gradient flows to the argument chosen (to the first
@@ -249,7 +250,8 @@ struct GraphBuilder {
     let takesFirst = function == .max ? a >= b : a <= b
     return add(
       .function(function), inputs: [first, second],
-      text: "\(function.rawValue)(\(nodes[first].text), \(nodes[second].text))",
+      text:
+        "\(function.rawValue)(\(nodes[first].name ?? nodes[first].text), \(nodes[second].name ?? nodes[second].text))",
       value: takesFirst ? a : b, local: takesFirst ? [1, 0] : [0, 1])
   }
 
