@@ -59,7 +59,10 @@ public enum CourseFinder {
     var course = course
     for k in course.entries.indices {
       let name = course.entries[k].name
-      for (format, file) in [("slides", "\(name).slides.html"), ("pdf", "\(name).pdf")]
+      for (format, file) in [
+        ("slides", "\(name).slides.html"), ("pdf", "\(name).pdf"), ("ipynb", "\(name).ipynb"),
+        ("student", "student/\(name).html"), ("key", "key/\(name).html"),
+      ]
       where formats.contains(format) && rendered.contains(name)
         || FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path)
       {

@@ -63,11 +63,14 @@ public struct Axis: Hashable, Sendable {
     }
   }
 
-  /// A tick's label: as few decimals as the step needs; powers of ten as 10^n.
+  /// A tick's label: as few decimals as the step needs. On a log axis every tick is written
+  /// one way: plainly (0.01 … 1000) when all of them fit that range, else all as powers of
+  /// ten (1e-3, 1e-2, 1e-1), never a mix.
   public func label(_ value: Double) -> String {
     if scale == .log {
       let exponent = Int(log10(value).rounded())
-      return (-2...3).contains(exponent) ? trimmed(value) : "1e\(exponent)"
+      let plain = ticks.allSatisfy { (-2...3).contains(Int(log10($0).rounded())) }
+      return plain ? trimmed(value) : "1e\(exponent)"
     }
     return trimmed(value)
   }

@@ -13,6 +13,8 @@ public struct FrontMatter: Hashable, Sendable {
   /// Decimals shown for numbers, unless a block says otherwise.
   public var precision: Int = 4
   public var notation: Notation = .unit
+  /// The symbol the lecture writes for the learning rate (`η`, or the deck's `ε`).
+  public var rateSymbol = "η"
   /// Whether the handout shows the author's expectation tables (the review build).
   public var review = false
   /// The paper a PDF is printed on (`--to pdf`; the HTML handout's print stylesheet too).
@@ -40,6 +42,10 @@ public struct FrontMatter: Hashable, Sendable {
     (
       "notation",
       "`unit` (I_j, O_j, Err_j, w_ij, θ_j; the default) or `layer` (z⁽ˡ⁾, a⁽ˡ⁾, δ⁽ˡ⁾, W⁽ˡ⁾, b⁽ˡ⁾)"
+    ),
+    (
+      "rate_symbol",
+      "the symbol the lecture writes for the learning rate, in tables, legends and captions: `η` (the default), `ε`, `α` or `lr`"
     ),
     (
       "review",
@@ -143,6 +149,12 @@ extension FrontMatter {
           matter.notation = notation
         } else {
           complain("notation must be 'unit' or 'layer', not '\(value)'")
+        }
+      case "rate_symbol":
+        if ["η", "ε", "α", "lr"].contains(value) {
+          matter.rateSymbol = value
+        } else {
+          complain("rate_symbol must be η, ε, α or lr, not '\(value)'")
         }
       case "review":
         switch value.lowercased() {

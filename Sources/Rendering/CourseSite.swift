@@ -66,6 +66,12 @@ public struct Course: Sendable, Equatable {
     return trimmed.isEmpty ? nil : trimmed
   }
 
+  /// The course as one folder has it: only the notebooks whose page is there (or is being
+  /// written), so no page links to one that does not exist.
+  public func present(_ exists: (String) -> Bool) -> Course {
+    Course(title: title, entries: entries.filter { exists($0.name) })
+  }
+
   /// The links a page of the course carries: the notebooks before and after it, and the
   /// index.
   public func links(for name: String) -> Links? {
@@ -78,9 +84,13 @@ public struct Course: Sendable, Equatable {
   public struct Links: Sendable, Equatable {
     public var previous: Entry?
     public var next: Entry?
+    /// Whether the course's `index.html` is there to link to.
+    public var index = true
 
     /// The navigation bar: ← previous · Course index · next →.
     public var html: String {
+      // Nothing to link to (a page rendered alone into a new folder): no bar.
+      guard previous != nil || next != nil || index else { return "" }
       var html = "<nav class=\"course-nav\" aria-label=\"Course\">"
       if let previous {
         html +=
@@ -88,7 +98,7 @@ public struct Course: Sendable, Equatable {
       } else {
         html += "<span></span>"
       }
-      html += "<a href=\"index.html\">Course index</a>"
+      html += index ? "<a href=\"index.html\">Course index</a>" : "<span></span>"
       if let next {
         html +=
           "<a rel=\"next\" href=\"\(escapeHTML(next.name)).html\">\(escapeHTML(next.title)) →</a>"
@@ -120,16 +130,27 @@ public struct Course: Sendable, Equatable {
 
       """
     for entry in entries {
+      let name = escapeHTML(entry.name)
+      // An exercise sheet with a student build is listed by it: the sheet students get.
+      let sheet = entry.formats.contains("student")
+      let main = sheet ? "student/\(name).html" : "\(name).html"
       page +=
-        "<li><a class=\"entry-title\" href=\"\(escapeHTML(entry.name)).html\">\(escapeHTML(entry.title))</a>"
+        "<li><a class=\"entry-title\" href=\"\(main)\">\(escapeHTML(entry.title))</a>"
       if let date = entry.date { page += " <span class=\"date\">\(escapeHTML(date))</span>" }
       if let summary = entry.summary { page += "<p class=\"summary\">\(escapeHTML(summary))</p>" }
-      var formats = ["<a href=\"\(escapeHTML(entry.name)).html\">Handout</a>"]
+      var formats =
+        sheet
+        ? ["<a href=\"\(main)\">Student sheet</a>"]
+          + (entry.formats.contains("key") ? ["<a href=\"key/\(name).html\">Answer key</a>"] : [])
+        : ["<a href=\"\(name).html\">Handout</a>"]
       if entry.formats.contains("slides") {
         formats.append("<a href=\"\(escapeHTML(entry.name)).slides.html\">Slides</a>")
       }
       if entry.formats.contains("pdf") {
         formats.append("<a href=\"\(escapeHTML(entry.name)).pdf\">PDF</a>")
+      }
+      if entry.formats.contains("ipynb") {
+        formats.append("<a href=\"\(escapeHTML(entry.name)).ipynb\">Jupyter notebook</a>")
       }
       page += "<p class=\"formats\">\(formats.joined(separator: " · "))</p></li>\n"
     }

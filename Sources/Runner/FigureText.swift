@@ -64,3 +64,61 @@ public enum FigureText {
     return String(decoding: out, as: UTF8.self)
   }
 }
+
+extension FigureText {
+  /// An `expr`-style formula as a lecture prints it: `x^2 - 4*x + 5` → `x² − 4x + 5`
+  /// (whole powers as superscripts, a number times a name side by side, other products as
+  /// `·`, minus signs as `−`, spaces around `+` and `−`).
+  static func math(_ code: String) -> String {
+    let superscripts: [Character: Character] = [
+      "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸",
+      "9": "⁹",
+    ]
+    let characters = Array(code.replacingOccurrences(of: "**", with: "^")).filter { $0 != " " }
+    var out = ""
+    var i = 0
+    // Whether the last thing written ends an operand (so a `-` after it is binary).
+    var afterOperand = false
+    while i < characters.count {
+      let c = characters[i]
+      switch c {
+      case "^":
+        var k = i + 1
+        var digits = ""
+        while k < characters.count, let s = superscripts[characters[k]] {
+          digits.append(s)
+          k += 1
+        }
+        if !digits.isEmpty, k == characters.count || !characters[k].isLetter && characters[k] != "."
+        {
+          out += digits
+          i = k
+          afterOperand = true
+          continue
+        }
+        out.append("^")
+        afterOperand = false
+      case "*":
+        let left = out.last
+        let right = i + 1 < characters.count ? characters[i + 1] : nil
+        out += (left?.isNumber == true && right?.isLetter == true) ? "" : "·"
+        afterOperand = false
+      case "-", "−":
+        out += afterOperand ? " − " : "−"
+        afterOperand = false
+      case "+":
+        out += afterOperand ? " + " : "+"
+        afterOperand = false
+      case "(", "/", ",":
+        out.append(c)
+        if c == "," { out.append(" ") }
+        afterOperand = false
+      default:
+        out.append(c)
+        afterOperand = c.isLetter || c.isNumber || c == ")" || c == "."
+      }
+      i += 1
+    }
+    return out
+  }
+}

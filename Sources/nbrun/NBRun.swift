@@ -206,10 +206,27 @@ struct Render: ParsableCommand {
     var outputs = OutputGuard(notebooks: notebooks)
     // A course's pages link to each other; the student, key and variant builds are sheets
     // handed out one by one.
-    let courses =
+    let found =
       (build == .handout || build == .review)
         && (formatList.contains(.html) || formatList.contains(.slides))
       ? CourseFinder.courses(for: notebooks) : [:]
+    // Pages link only to pages that exist in the output folder or that this run writes.
+    let folder = URL(fileURLWithPath: output)
+    let rendering = Set(
+      notebooks.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent })
+    let courses = found.mapValues { course in
+      course.present { name in
+        rendering.contains(name)
+          || FileManager.default.fileExists(
+            atPath: folder.appendingPathComponent(name + ".html").path)
+      }
+    }
+    let indexed = Set(
+      found.values.filter { course in
+        notebooks.filter { found[$0] == course }.count >= 2
+          || FileManager.default.fileExists(
+            atPath: folder.appendingPathComponent("index.html").path)
+      }.map(\.title))
     if let roster {
       for path in notebooks {
         verdict = max(
@@ -225,6 +242,7 @@ struct Render: ParsableCommand {
       ) { path, checker in
         prepare(
           path, math: math, checker: checker, chromium: chromium, course: courses[path],
+          indexed: courses[path].map { indexed.contains($0.title) } ?? false,
           progress: workers == 1)
       }
       for (path, job) in zip(notebooks, prepared) {
@@ -246,7 +264,7 @@ struct Render: ParsableCommand {
   /// Reads and runs one notebook (on any thread; prints nothing).
   private func prepare(
     _ path: String, math: MathAssets?, checker: KaTeXChecker?, chromium: String?,
-    course: Course?, progress: Bool
+    course: Course?, indexed: Bool = true, progress: Bool
   ) -> Prepared {
     let url = URL(fileURLWithPath: path)
     let text: String
@@ -259,6 +277,7 @@ struct Render: ParsableCommand {
     let bar = progress && isatty(2) != 0 && !quiet ? ProgressBar() : nil
     var (document, diagnostics, request) = setUp(url, text: text, path: path, bar: bar)
     request.course = course?.links(for: url.deletingPathExtension().lastPathComponent)
+    request.course?.index = indexed
     var job = NotebookJob(
       document: document, diagnostics: diagnostics,
       name: url.deletingPathExtension().lastPathComponent,

@@ -1148,7 +1148,7 @@ def publish_forward(owner, net, z, a):
     V[key(owner, "output")] = float(a[-1][0, 0])
 
 
-def show_forward(net, z, a, decimals=4, caption=None, layer_notation=False):
+def show_forward(net, z, a, decimals=4, caption=None, layer_notation=False, X=None):
     samples = z[0].shape[0]
     tag = lambda s: f" ({s + 1})" if samples > 1 else ""
     header = ["Layer", "Unit"] if layer_notation else ["Unit, j"]
@@ -1156,6 +1156,12 @@ def show_forward(net, z, a, decimals=4, caption=None, layer_notation=False):
         header += ([f"z⁽ˡ⁾{tag(s)}", f"a⁽ˡ⁾{tag(s)}"] if layer_notation
                    else [f"Net input, Iⱼ{tag(s)}", f"Output, Oⱼ{tag(s)}"])
     rows = []
+    if samples > 1 and X is not None:  # several samples: their inputs first
+        for i in range(X.shape[1]):
+            row = ["input", str(i + 1)] if layer_notation else [net.labels[0][i]]
+            for s in range(samples):
+                row += ["", Given(X[s, i])]
+            rows.append(row)
     for l in range(len(z)):
         for j in range(z[l].shape[1]):
             row = [str(l + 1), str(j + 1)] if layer_notation else [net.labels[l + 1][j]]

@@ -11,6 +11,8 @@ struct BlockContext {
   var common: CommonOptions
   var precision: Int
   var notation: Notation
+  /// The learning rate's symbol in what the block prints (front matter `rate_symbol`).
+  var rateSymbol: String
   var seed: UInt64
   /// What the block's values are stored under.
   var resultName: String

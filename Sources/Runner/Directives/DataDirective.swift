@@ -113,6 +113,10 @@ struct DataDirective: Directive {
       context.namespace.datasets[part.map { "\(name).\($0)" } ?? name] = data
     }
     let full = parts[0].data
+    // Figures and captions name the set by what it is, never by its block name.
+    if context.namespace.titles[name] == nil, context.namespace.descriptions[name] == nil {
+      context.namespace.descriptions[name] = readableName(samples: full.count)
+    }
     let classes = full.classNames?.count
     context.store(.named(name, "samples"), Double(full.count))
     context.store(.named(name, "features"), Double(full.features.columns))
@@ -248,5 +252,24 @@ struct DataDirective: Directive {
     let first = text.prefix { !$0.isNewline }
     guard !first.isEmpty else { return false }
     return first.split(separator: ",").contains { DirectiveOption.parseNumber(String($0)) == nil }
+  }
+
+  /// "60 samples of two noisy moons", "the UCI digits", "breast_cancer.csv": a data set as a
+  /// caption names it when its author gave it no title.
+  func readableName(samples: Int) -> String {
+    switch source {
+    case .csv(let path): return path.split(separator: "/").last.map(String.init) ?? path
+    case .generated(let set):
+      switch set {
+      case .digits: return "the UCI digits"
+      case .xor, .and, .or, .nand, .nor: return "the \(set.rawValue.uppercased()) truth table"
+      case .moons: return "\(samples) samples of two moons"
+      case .circles: return "\(samples) samples of two circles"
+      case .spirals: return "\(samples) samples of \(classes) spirals"
+      case .blobs: return "\(samples) samples of \(centers) blobs"
+      case .sine: return "\(samples) samples of a noisy sine"
+      }
+    case nil: return "the data given"
+    }
   }
 }

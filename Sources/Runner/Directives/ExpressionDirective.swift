@@ -179,7 +179,8 @@ struct ExpressionDirective: Directive {
       context.store(derivativeKey, node.gradient)
       let expression =
         node.operation == .variable
-        ? "input" : (body.definitions.last { $0.name == nodeName }?.expression ?? node.text)
+        ? "input"
+        : FigureText.math(body.definitions.last { $0.name == nodeName }?.expression ?? node.text)
       rows.append([
         .text(nodeName), .text(expression), .keyed(valueKey, .plain(node.value)),
         .keyed(derivativeKey, .plain(node.gradient)),

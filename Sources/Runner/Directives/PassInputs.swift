@@ -124,6 +124,15 @@ func forwardTable(
     header += unit ? ["Net input, Iⱼ" + tag, "Output, Oⱼ" + tag] : ["z⁽ˡ⁾" + tag, "a⁽ˡ⁾" + tag]
   }
   var rows: [[Cell]] = []
+  // Several samples: their inputs first, so a reader sees what each column is a pass of.
+  if samples > 1 {
+    let inputs = network.unitLabels.inputs
+    for i in 0..<trace.input.columns where inputs.indices.contains(i) {
+      var cells: [Cell] = unit ? [.text(inputs[i])] : [.text("input"), .text("\(i + 1)")]
+      for s in 0..<samples { cells += [.empty, .plain(trace.input[s, i])] }
+      rows.append(cells)
+    }
+  }
   for (l, layer) in trace.layers.enumerated() {
     for j in 0..<layer.output.columns {
       var cells: [Cell] = unit ? [.text(labels[l][j])] : [.text("\(l + 1)"), .text("\(j + 1)")]

@@ -209,7 +209,7 @@ struct PerceptronDirective: Directive {
       ),
       .table(
         Table(
-          caption: "Perceptron learning rule, η = \(NumberText.plain(rate))",
+          caption: "Perceptron learning rule, \(context.rateSymbol) = \(NumberText.plain(rate))",
           header: ["Epoch", "Mistakes"] + weightNames, rows: epochRows, precision: context.precision
         )),
     ]

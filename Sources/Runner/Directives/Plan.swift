@@ -13,6 +13,7 @@ struct Plan {
   var errors: [BlockError]
   var precision: Int
   var notation: Notation
+  var rateSymbol: String
   var seed: UInt64
   var fenceLine: String
 
@@ -28,6 +29,7 @@ struct Plan {
     let matter = document.frontMatter
     precision = common.precision ?? matter.precision
     notation = common.notation ?? matter.notation
+    rateSymbol = matter.rateSymbol
     seed = common.seed ?? matter.seed
     let line = block.range.start.line - 1
     fenceLine = document.lines.indices.contains(line) ? document.lines[line] : ""
@@ -60,7 +62,8 @@ struct Plan {
 
   func context(namespace: Namespace, run: RunOptions, deadline: DispatchTime?) -> BlockContext {
     BlockContext(
-      block: block, common: common, precision: precision, notation: notation, seed: seed,
+      block: block, common: common, precision: precision, notation: notation,
+      rateSymbol: rateSymbol, seed: seed,
       resultName: resultName ?? block.kind.rawValue,
       definer: definer, namespace: namespace, run: run, deadline: deadline)
   }

@@ -53,9 +53,10 @@ extension PlotFigures {
     let grid = (0...200).map { range[0] + (range[1] - range[0]) * Double($0) / 200 }
     var curve: [(x: Double, y: Double)] = []
     for x in grid { curve.append((x, try valueAndSlope(of: f, at: x).0)) }
-    var series = [LineChart.Series(name: "f(x) = \(f)", points: curve)]
+    let shownF = FigureText.math(f)
+    var series = [LineChart.Series(name: "f(x) = \(shownF)", points: curve)]
     var markers = [false]
-    var captionParts = ["The function f(x) = \(f)"]
+    var captionParts = ["The function f(x) = \(shownF)"]
     let owner = name
     if let at = options.at {
       let (value, slope) = try valueAndSlope(of: f, at: at)
@@ -100,19 +101,22 @@ extension PlotFigures {
       }
       series.append(
         LineChart.Series(
-          name: "gradient descent, η = \(NumberText.plain(options.rate))", points: steps))
+          name: "gradient descent, \(context.rateSymbol) = \(NumberText.plain(options.rate))",
+          points: steps))
       markers.append(true)
       captionParts.append(
-        "and \(options.steps) steps of gradient descent x ← x − η f′(x) from x = \(NumberText.plain(from)) with η = \(NumberText.plain(options.rate))"
+        "and \(options.steps) steps of gradient descent x ← x − \(context.rateSymbol) f′(x) from x = \(NumberText.plain(from)) with \(context.rateSymbol) = \(NumberText.plain(options.rate))"
       )
       tables.append(
         Table(
-          caption: "Gradient descent on f(x) = \(f), η = \(NumberText.plain(options.rate))",
-          header: ["Step", "x", "f(x)", "f′(x)", "x − η f′(x)"], rows: rows,
+          caption:
+            "Gradient descent on f(x) = \(shownF), \(context.rateSymbol) = \(NumberText.plain(options.rate))",
+          header: ["Step", "x", "f(x)", "f′(x)", "x − \(context.rateSymbol) f′(x)"], rows: rows,
           precision: context.precision))
     }
     let chart = LineChart(
-      title: title("f(x) = \(f)"), xLabel: "x", yLabel: "f(x)", series: series, markers: markers)
+      title: title("f(x) = \(shownF)"), xLabel: "x", yLabel: "f(x)", series: series,
+      markers: markers)
     let caption = captionParts.joined(separator: ", ") + "."
     return (chart.figure(caption: caption), caption, tables)
   }

@@ -107,7 +107,7 @@ extension PlotFigures {
     var caption =
       options.epochs == 0
       ? "The error surface L(w, b) (\(Shown.loss(loss)), darker is lower, log scale)."
-      : "The error surface L(w, b) (\(Shown.loss(loss)), darker is lower, log scale) with the path of \(options.batch == 1 ? "stochastic gradient descent, one sample at a time," : "gradient descent") from w = \(NumberText.plain(start[0])), b = \(NumberText.plain(start[1])) at η = \(NumberText.plain(options.rate)): \(options.epochs) epochs, ending at w = \(format(end.x, 3)), b = \(format(end.y, 3))."
+      : "The error surface L(w, b) (\(Shown.loss(loss)), darker is lower, log scale) with the path of \(options.batch == 1 ? "stochastic gradient descent, one sample at a time," : "gradient descent") from w = \(NumberText.plain(start[0])), b = \(NumberText.plain(start[1])) at \(context.rateSymbol) = \(NumberText.plain(options.rate)): \(options.epochs) epochs, ending at w = \(format(end.x, 3)), b = \(format(end.y, 3))."
     if options.search > 0 {
       // Random search: guesses drawn uniformly over the drawn ranges, the best one marked.
       var random = RandomGenerator(seed: context.seed)

@@ -221,7 +221,7 @@ struct TrainDirective: Directive {
     let owner = context.resultName
     context.namespace.histories[owner] = history
     context.namespace.descriptions[owner] =
-      "\(optimizer.shown), η = \(NumberText.plain(rate ?? optimizer.defaultRate))"
+      "\(optimizer.shown), \(context.rateSymbol) = \(NumberText.plain(rate ?? optimizer.defaultRate))"
     store(history, network: entry.network, model: name, context)
     guard context.showsResults else { return [] }
     var items: [ResultItem] = []

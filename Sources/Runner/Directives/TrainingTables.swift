@@ -31,7 +31,9 @@ struct TrainingTables {
         }
     }
     return Table(
-      caption: context.caption, header: ["Epoch"] + keys + extra.map(Self.header(extra:)),
+      caption: context.caption,
+      header: ["Epoch"] + keys
+        + extra.map { $0 == "lr" ? context.rateSymbol : Self.header(extra: $0) },
       rows: rows, precision: context.precision)
   }
 
@@ -124,10 +126,10 @@ struct TrainingTables {
     let name = context.namespace.titles[context.resultName].map { " of \($0)" } ?? ""
     let chart = LineChart(
       title: context.common.title.map { "\($0): learning rate" } ?? "Learning rate per epoch",
-      xLabel: "Epoch", yLabel: "Learning rate η",
+      xLabel: "Epoch", yLabel: "Learning rate \(context.rateSymbol)",
       series: [
         LineChart.Series(
-          name: "η",
+          name: context.rateSymbol,
           points: zip(history.records, history.learningRates).map { (Double($0.epoch), $1) })
       ], yScale: .linear)
     let caption = "The learning rate\(name) per epoch (its first step's)."

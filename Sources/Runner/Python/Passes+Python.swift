@@ -33,7 +33,7 @@ extension ForwardDirective {
     }
     if context.showsResults {
       lines.append(
-        "show_forward(\(v), z, a, \(context.precision)\(PythonText.caption(context)), layer_notation=\(pythonBool(context.notation == .layer)))"
+        "show_forward(\(v), z, a, \(context.precision)\(PythonText.caption(context)), layer_notation=\(pythonBool(context.notation == .layer)), X=np.asarray(X, dtype=float))"
       )
       if mode == .training {
         lines.append("show_regularization(\(v), trace, \(context.precision))")
@@ -69,7 +69,7 @@ extension BackwardDirective {
         switch word {
         case "forward":
           lines.append(
-            "show_forward(\(v), g.z, g.a, \(context.precision), layer_notation=\(layer))")
+            "show_forward(\(v), g.z, g.a, \(context.precision), layer_notation=\(layer), X=g.X)")
           if training {
             lines.append("show_regularization(\(v), g.trace, \(context.precision))")
           }

@@ -32,13 +32,13 @@ extension PlotDirective {
       if let from, steps > 0 {
         lines += [
           "x, rows = \(PythonText.number(from)), []",
-          "for step in range(\(steps + 1)):  # gradient descent: x ← x − η·f′(x)",
+          "for step in range(\(steps + 1)):  # gradient descent: x ← x − \(context.rateSymbol)·f′(x)",
           "    value, slope = value_and_slope(x)",
           "    V[key(\(owner), \"x\", epoch=step)], V[key(\(owner), \"f\", epoch=step)] = x, value",
           "    following = x - \(PythonText.number(rate)) * slope",
           "    rows.append([step, x, value, slope, following if step < \(steps) else \"\"])",
           "    x = following",
-          "show([\"Step\", \"x\", \"f(x)\", \"f′(x)\", \"x − η f′(x)\"], rows, \(context.precision))",
+          "show([\"Step\", \"x\", \"f(x)\", \"f′(x)\", \"x − \(context.rateSymbol) f′(x)\"], rows, \(context.precision))",
         ]
       }
       lines.append(
