@@ -123,11 +123,13 @@ public struct FieldPlot: Sendable {
     }
     for point in points {
       let (x, y) = (frame.px(point.x), frame.py(point.y))
-      // A white halo keeps every point visible on any background colour.
-      marks.append(circle(x, y, 7, fill: "#fff", stroke: "none", title: nil))
-      // Each class its colour and its marker shape, as in the legend.
+      // A thin white halo and a dark outline keep every point visible on any background,
+      // its own class's region included; each class its colour and its marker shape, as in
+      // the legend.
+      marks.append(circle(x, y, 8, fill: "#fff", stroke: "none", title: nil))
       marks.append(
-        Palette.shape(point.group).element(x: x, y: y, size: 9, fill: Palette.color(point.group)))
+        Palette.shape(point.group).element(
+          x: x, y: y, size: 12, fill: Palette.color(point.group), outline: 1.4))
       if point.marked {
         marks.append(line(x - 7, y - 7, x + 7, y + 7, stroke: "#000", width: 2))
         marks.append(line(x - 7, y + 7, x + 7, y - 7, stroke: "#000", width: 2))
@@ -220,7 +222,24 @@ public struct FieldPlot: Sendable {
       func around(_ x: Double, _ y: Double, _ r: Double) -> LabelBox {
         LabelBox(centre: frame.px(x), frame.py(y), width: 2 * r, height: 2 * r)
       }
-      var taken = self.path.map { around($0.x, $0.y, 5) } + points.map { around($0.x, $0.y, 7) }
+      var taken = points.map { around($0.x, $0.y, 7) }
+      // The path as drawn: its line (every 4 px along each segment, a few thousand boxes at
+      // most) and its start and end markers.
+      if let first = self.path.first, let last = self.path.last {
+        taken += [around(first.x, first.y, 9), around(last.x, last.y, 9)]
+        var budget = 4_000
+        for (a, b) in zip(self.path, self.path.dropFirst()) where budget > 0 {
+          let (ax, ay, bx, by) = (frame.px(a.x), frame.py(a.y), frame.px(b.x), frame.py(b.y))
+          let length = ((bx - ax) * (bx - ax) + (by - ay) * (by - ay)).squareRoot()
+          let steps = min(budget, max(1, Int(length / 4)))
+          budget -= steps
+          for k in 0...steps {
+            let t = Double(k) / Double(steps)
+            taken.append(
+              LabelBox(centre: ax + t * (bx - ax), ay + t * (by - ay), width: 8, height: 8))
+          }
+        }
+      }
       for level in Self.levels(low: low, high: high, log: log) {
         let lines = Contours.lines(values, level: log ? Foundation.pow(10, level) : level)
         let d = path(lines)

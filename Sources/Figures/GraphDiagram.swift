@@ -178,6 +178,16 @@ public struct GraphDiagram: Sendable {
         }.first { box in !taken.contains { $0.overlaps(box) } }
         if let box = spot {
           taken.append(box)
+          // A white plate under the label: the edge runs under it, never through its digits.
+          labels.append(
+            SVGElement(
+              "rect",
+              [
+                ("x", Figures.number(box.left)), ("y", Figures.number(box.top + 1)),
+                ("width", Figures.number(box.right - box.left)),
+                ("height", Figures.number(box.bottom - box.top - 1)), ("rx", "2"),
+                ("fill", "#ffffff"),
+              ]))
           labels.append(
             haloed(
               text(
@@ -242,7 +252,13 @@ public struct GraphDiagram: Sendable {
       description:
         "The computation graph of \(output): \(nodes.count) nodes from the inputs on the left to \(output) on the right; each node shows its operation, its value and, below it, the derivative of \(output) with respect to it; each edge shows its local derivative.",
       caption: caption,
-      content: [titleElement(title, width: width)] + edges + boxes + labels)
+      // A graph wider than a laptop's column scrolls in its box: its title starts at the
+      // left, where the reader is, rather than centred out of sight.
+      content: [
+        width > 1088
+          ? text(title, x: 12, y: 20, anchor: "start", size: 14, weight: "bold")
+          : titleElement(title, width: width)
+      ] + edges + boxes + labels)
   }
 
   /// An operation's symbol is drawn large; a function's name smaller.

@@ -18,9 +18,11 @@ public enum Palette {
     case circle, square, triangle, diamond, cross
 
     /// The marker centred at (x, y), `size` across.
-    public func element(x: Double, y: Double, size: Double, fill: String) -> SVGElement {
+    public func element(
+      x: Double, y: Double, size: Double, fill: String, outline: Double = 0.8
+    ) -> SVGElement {
       let r = size / 2
-      let stroke: [(String, String)] = [("stroke", "#222"), ("stroke-width", "0.8")]
+      let stroke: [(String, String)] = [("stroke", "#222"), ("stroke-width", number(outline))]
       switch self {
       case .circle:
         return SVGElement(

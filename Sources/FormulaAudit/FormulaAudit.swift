@@ -339,7 +339,7 @@ public enum FormulaAudit {
       }
       // The number after the sign.
       var k = i + 1
-      while k < characters.count, characters[k] == " " { k += 1 }
+      while k < characters.count, characters[k].isWhitespace { k += 1 }
       let numberStart = k
       if k < characters.count, characters[k] == "-" || characters[k] == "−" { k += 1 }
       let digitsStart = k
@@ -356,9 +356,10 @@ public enum FormulaAudit {
         if e > exponentStart { k = e }
       }
       let ends =
-        k == characters.count || characters[k] == " " || ",;:)]".contains(characters[k])
-        || (characters[k] == "." && (k + 1 == characters.count || characters[k + 1] == " "))
+        k == characters.count || characters[k].isWhitespace || ",;:)]".contains(characters[k])
+        || (characters[k] == "." && (k + 1 == characters.count || characters[k + 1].isWhitespace))
       let lhs = String(characters[segmentStart..<i]).trimmingCharacters(in: .whitespaces)
+        .replacingOccurrences(of: "\u{00A0}", with: " ")
       if k > digitsStart, ends, !lhs.isEmpty,
         let result = try? Evaluator().evaluate(String(characters[numberStart..<k]))
       {

@@ -66,8 +66,9 @@ struct JupyterTests {
     let values = folder.appendingPathComponent("\(name).values.json")
     try? FileManager.default.removeItem(at: values)
     let script = CourseTests.repository.appendingPathComponent("Tests/Fixtures/run_notebook.py")
+    let executed = folder.appendingPathComponent("\(name).executed.ipynb")
     let text = try BrowserTests.run(
-      BrowserTests.python, [script.path, file.path, "--values", values.path])
+      BrowserTests.python, [script.path, file.path, "--values", values.path, "--save", executed.path])
     let report = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
     let computed = (try? Data(contentsOf: values)).flatMap {
       try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
@@ -102,6 +103,15 @@ struct JupyterTests {
       comparison.largest <= Self.tolerance,
       "\(comparison.worst): |Python − nbrun| = \(comparison.largest) (relative)")
     #expect(comparison.compared >= min(computed.count, 10) / 2)
+    if name == "lecture2.md handout" {
+      // The cells print what the handout printed: its precision, its headers, whole epochs.
+      let executed = Self.folder.appendingPathComponent("lecture2-handout.executed.ipynb")
+      let text = try String(contentsOf: executed, encoding: .utf8)
+      #expect(text.contains("-0.3 + (0.9)(0.1312)(0.332) = -0.261"))
+      #expect(!text.contains("= -0.2608"))
+      #expect(text.contains("| Unit, j | Errⱼ |"))
+      #expect(text.contains("| 2000 |") && !text.contains("| 2000.0000 |"))
+    }
   }
 
   /// The largest relative difference allowed between a value the notebook computed and

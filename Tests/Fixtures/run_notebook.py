@@ -1,7 +1,7 @@
 """Executes an exported notebook in a fresh python3 kernel (nbclient) and checks that every
 number nbrun printed in a cell's tables is printed again by the executed cell.
 
-usage: run_notebook.py NOTEBOOK.ipynb [--tolerance T] [--values OUT.json]
+usage: run_notebook.py NOTEBOOK.ipynb [--tolerance T] [--values OUT.json] [--save RUN.ipynb]
 Prints one JSON object: cells run, numbers checked, the largest deviation (absolute, and
 relative to printed precision), seconds, and every number that was not reproduced.
 
@@ -55,6 +55,8 @@ def main():
         print(json.dumps({"notebook": path, "error": str(error)[-3000:]}))
         return 1
     seconds = time.monotonic() - start
+    if "--save" in sys.argv:  # the executed notebook, for tests that read what the cells printed
+        nbformat.write(nb, sys.argv[sys.argv.index("--save") + 1])
     if values:
         dumped = "".join(o.get("text", "") for o in nb.cells[-1].get("outputs", []))
         with open(values, "w") as f:

@@ -1055,9 +1055,22 @@ class Given(float):
     """A number as an author writes it (0.9, 1, −0.3): no trailing zeros."""
 
 
+class D(float):
+    """A number with decimals of its own (an error beside outputs: one decimal more)."""
+
+    def __new__(cls, value, decimals):
+        self = super().__new__(cls, value)
+        self.decimals = decimals
+        return self
+
+
 def number(x, decimals):
     if isinstance(x, str):
         return x
+    if isinstance(x, D):
+        return number(float(x), x.decimals)
+    if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
+        return str(int(x))
     if isinstance(x, Given):
         text = f"{float(x):.{decimals}f}" if decimals else f"{float(x):g}"
         return text.rstrip("0").rstrip(".") if "." in text else text
@@ -1310,7 +1323,7 @@ def publish_backward(owner, net, g, new):
         V[key(owner, f"mean_delta{l + 1}")] = float(np.abs(g.delta[l]).mean())
 
 
-def show_errors(net, g, decimals=5, layer_notation=False, formulas=False):
+def show_errors(net, g, decimals=4, layer_notation=False, formulas=False):
     """Every unit's error Err_j = −∂L/∂I_j (δ = ∂L/∂z in layer notation), output layer first.
     For sigmoid units, ½Σ(T − O)² and one sample, the textbook's substitutions:
     Err_j = O_j(1 − O_j)(T_j − O_j) at the output, O_j(1 − O_j)Σ_k Err_k w_jk below."""
@@ -1332,19 +1345,19 @@ def show_errors(net, g, decimals=5, layer_notation=False, formulas=False):
                 else:
                     parts = ["["]
                     for k in range(g.delta[l + 1].shape[1]):
-                        parts += [" + " if k else "", "(", -g.delta[l + 1][0, k], ")(",
+                        parts += [" + " if k else "", "(", D(-g.delta[l + 1][0, k], decimals + 1), ")(",
                                   Given(net.layers[l + 1].W[j, k]), ")"]
                     parts.append("]")
-                rows.append(label + [F(o, "(1 − ", o, ")", *masked, *parts, " = ", err)])
+                rows.append(label + [F(o, "(1 − ", o, ")", *masked, *parts, " = ", D(err, decimals + 1))])
                 continue
             sign = 1 if layer_notation else -1
-            rows.append(label + [sign * g.delta[l][s, j] for s in range(samples)])
-    name = "δ" if layer_notation else "Err"
+            rows.append(label + [D(sign * g.delta[l][s, j], decimals + 1) for s in range(samples)])
+    name = "δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾" if layer_notation else "Errⱼ"
     header = (["Layer", "Unit"] if layer_notation else ["Unit, j"])
     show(header + [f"{name}{tag(s)}" for s in range(samples)], rows, decimals)
 
 
-def show_updates(net, g, new, rate, decimals=4):
+def show_updates(net, g, new, rate, decimals=4, layer_notation=False):
     """Each parameter's update θ ← θ − η·∂L/∂θ; for one sample the textbook's form
     w_ij ← w_ij + η·Err_j·O_i (and θ_j ← θ_j + η·Err_j). Output layer first."""
     one = g.delta[0].shape[0] == 1
@@ -1353,17 +1366,17 @@ def show_updates(net, g, new, rate, decimals=4):
         grad = g.dW[l][index] if kind == "W" else g.db[l][index]
         if one:
             j = index[1] if kind == "W" else index
-            parts = [Given(old), " + (", Given(rate), ")(", -g.delta[l][0, j], ")"]
+            parts = [Given(old), " + (", Given(rate), ")(", D(-g.delta[l][0, j], decimals + 1), ")"]
             if kind == "W":
                 source = (g.a[l - 1] if l > 0 else g.X)[0, index[0]]
                 parts += ["(", Given(source) if l == 0 else source, ")"]
         else:
-            parts = [Given(old), " − (", Given(rate), ")(", grad, ")"]
+            parts = [Given(old), " − (", Given(rate), ")(", D(grad, decimals + 1), ")"]
         row = [name, F(*parts, " = ", value)]
         (weights if kind == "W" else biases).append((l, index, row))
     ordered = [r for _, _, r in sorted(weights, key=lambda t: -t[0])]
     ordered += [r for _, _, r in sorted(biases, key=lambda t: (-t[0], -t[1]))]
-    show(["Weight or Bias", "New Value"], ordered, decimals + 1)
+    show(["Parameter" if layer_notation else "Weight or Bias", "New Value"], ordered, decimals)
 
 
 def show_gradients(net, g, decimals=5):

@@ -78,13 +78,13 @@ extension BackwardDirective {
             context.notation == .unit && loss == .halfSumOfSquares && (target?.count ?? 0) == 1
             && network.layers.allSatisfy { $0.activation == .sigmoid && $0.batchNorm == nil }
           lines.append(
-            "show_errors(\(v), g, \(context.precision + 1), layer_notation=\(layer), formulas=\(pythonBool(formulas)))"
+            "show_errors(\(v), g, \(context.precision), layer_notation=\(layer), formulas=\(pythonBool(formulas)))"
           )
         case "gradients":
           lines.append("show_gradients(\(v), g, \(context.precision + 1))")
         case "updates":
           lines.append(
-            "show_updates(\(v), g, new, \(PythonText.number(rate)), \(context.precision))")
+            "show_updates(\(v), g, new, \(PythonText.number(rate)), \(context.precision), layer_notation=\(layer))")
         case "loss":
           lines.append(
             "show([\"Loss\", \"Value\"], [[\(PythonText.string(loss.name)), g.loss]], \(context.precision))"
