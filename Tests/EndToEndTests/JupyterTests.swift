@@ -68,7 +68,8 @@ struct JupyterTests {
     let script = CourseTests.repository.appendingPathComponent("Tests/Fixtures/run_notebook.py")
     let executed = folder.appendingPathComponent("\(name).executed.ipynb")
     let text = try BrowserTests.run(
-      BrowserTests.python, [script.path, file.path, "--values", values.path, "--save", executed.path])
+      BrowserTests.python,
+      [script.path, file.path, "--values", values.path, "--save", executed.path])
     let report = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
     let computed = (try? Data(contentsOf: values)).flatMap {
       try? JSONSerialization.jsonObject(with: $0) as? [String: Any]

@@ -84,7 +84,8 @@ extension BackwardDirective {
           lines.append("show_gradients(\(v), g, \(context.precision + 1))")
         case "updates":
           lines.append(
-            "show_updates(\(v), g, new, \(PythonText.number(rate)), \(context.precision), layer_notation=\(layer))")
+            "show_updates(\(v), g, new, \(PythonText.number(rate)), \(context.precision), layer_notation=\(layer))"
+          )
         case "loss":
           lines.append(
             "show([\"Loss\", \"Value\"], [[\(PythonText.string(loss.name)), g.loss]], \(context.precision))"
