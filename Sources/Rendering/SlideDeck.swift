@@ -21,7 +21,8 @@ public struct SlideDeck {
   /// the title slide, linking to the neighbours' handouts.
   public var course: Course.Links?
 
-  /// The smallest scale a slide's content is shown at (26 px text stays 18 px).
+  /// The smallest scale a slide's content is shown at (26 px text stays 18 px), raised so
+  /// that no paragraph, list item, table cell or caption falls below 14 px.
   public static let minimumScale = 0.7
 
   public init(
@@ -172,7 +173,8 @@ public struct SlideDeck {
     var W=1152,H=624,MIN=\(minimumScale),slides=[],index=0;
     function place(content,s){content.style.width=(W/s)+'px';content.style.transform=s<1?'scale('+s+')':'';}
     function fits(content,s){place(content,s);return content.scrollHeight*s<=H+1&&content.scrollWidth<=content.clientWidth+1;}
-    function scaleToFit(content,least){for(var s=1;s>=least-1e-9;s-=0.05){if(fits(content,s))return true;}place(content,least);return false;}
+    function floorOf(content){var m=99;content.querySelectorAll('p,li,td,figcaption').forEach(function(e){var f=parseFloat(getComputedStyle(e).fontSize);if(f&&f<m)m=f;});return m<99?14/m:0;}
+    function scaleToFit(content,least){if(least===MIN)least=Math.max(MIN,floorOf(content));for(var s=1;s>=least-1e-9;s-=0.05){if(fits(content,s))return true;}place(content,least);return false;}
     function follower(slide){var next=slide.cloneNode(false),content=document.createElement('div');content.className='slide-content';next.appendChild(content);next.removeAttribute('id');
     var heading=slide.querySelector('.slide-content>h2');if(heading){var h=heading.cloneNode(true);h.removeAttribute('id');if(!/\\(cont\\.\\)$/.test(h.textContent))h.appendChild(document.createTextNode(' (cont.)'));content.appendChild(h);}
     slide.parentNode.insertBefore(next,slide.nextSibling);return next;}

@@ -276,8 +276,8 @@ struct FigureTests {
     for expected in [
       "A 3–2–1 network", "Decision regions of the 12-unit network",
       "L(w, b) and the path of gradient descent", "Activation functions",
-      "Computation graph of J", "Confusion matrix of the network on digits (test split)",
-      "Samples of digits (test split)", "Training loss and validation loss per epoch",
+      "Computation graph of J", "Confusion matrix of the network on the UCI digits (test split)",
+      "Samples of the UCI digits (test split)", "Training loss and validation loss per epoch",
       "An OR unit: w0 + w1·x1 + w2·x2 = 0",
     ] {
       #expect(titles.contains { $0.contains(expected) }, "no figure titled \(expected): \(titles)")

@@ -1170,6 +1170,7 @@ def show_forward(net, z, a, decimals=4, caption=None, layer_notation=False, X=No
                    else [f"Net input, Iⱼ{tag(s)}", f"Output, Oⱼ{tag(s)}"])
     rows = []
     if samples > 1 and X is not None:  # several samples: their inputs first
+        X = np.asarray(X, dtype=float)
         for i in range(X.shape[1]):
             row = ["input", str(i + 1)] if layer_notation else [net.labels[0][i]]
             for s in range(samples):

@@ -33,7 +33,7 @@ extension ForwardDirective {
     }
     if context.showsResults {
       lines.append(
-        "show_forward(\(v), z, a, \(context.precision)\(PythonText.caption(context)), layer_notation=\(pythonBool(context.notation == .layer)), X=np.asarray(X, dtype=float))"
+        "show_forward(\(v), z, a, \(context.precision)\(PythonText.caption(context)), layer_notation=\(pythonBool(context.notation == .layer)), X=X)"
       )
       if mode == .training {
         lines.append("show_regularization(\(v), trace, \(context.precision))")
