@@ -96,19 +96,20 @@ public enum FormulaAudit {
       counts[label] = occurrence + 1
       // Each figure with its own names; the tables with the block's.
       var place = Place(file: file, block: label, occurrence: occurrence, figure: nil)
-      var rest = Substring(region.body)
-      while let start = rest.range(of: "<figure id=\"fig-") {
-        let before = rest[..<start.lowerBound]
-        report = report + audit(elementUnits(String(before)), at: place)
-        guard let end = rest.range(of: "</figure>", range: start.upperBound..<rest.endIndex)
-        else { break }
-        let figure = rest[start.lowerBound..<end.upperBound]
-        place.figure = Int(figure.dropFirst("<figure id=\"fig-".count).prefix { $0.isNumber })
-        report = report + audit(elementUnits(String(figure)), at: place)
+      let bytes = Array(region.body.utf8)
+      var at = 0
+      let open = Array("<figure id=\"fig-".utf8)
+      while let start = find(open, in: bytes, from: at),
+        let end = find(Array("</figure>".utf8), in: bytes, from: start)
+      {
+        report = report + audit(elementUnits(bytes[at..<start]), at: place)
+        let digits = bytes[(start + open.count)...].prefix { $0 >= 48 && $0 <= 57 }
+        place.figure = Int(String(decoding: digits, as: UTF8.self))
+        report = report + audit(elementUnits(bytes[start..<end]), at: place)
         place.figure = nil
-        rest = rest[end.upperBound...]
+        at = end
       }
-      report = report + audit(elementUnits(String(rest)), at: place)
+      report = report + audit(elementUnits(bytes[at...]), at: place)
     }
     return report
   }
@@ -151,23 +152,44 @@ public enum FormulaAudit {
 
   // MARK: - Units of text
 
-  /// An HTML page's result sections, `<section class="result" … data-block="LABEL">`.
+  /// An HTML page's result sections, `<section class="result" … data-block="LABEL">`, found
+  /// in one pass over the page's bytes.
   static func sections(_ text: String) -> [(label: String, body: String)] {
+    let bytes = Array(text.utf8)
+    let open = Array("<section class=\"result\"".utf8)
+    let close = Array("</section>".utf8)
+    let attribute = Array("data-block=\"".utf8)
     var found: [(String, String)] = []
-    var rest = Substring(text)
-    while let start = rest.range(of: "<section class=\"result\"") {
-      guard let headEnd = rest[start.upperBound...].firstIndex(of: ">"),
-        let end = rest.range(of: "</section>", range: headEnd..<rest.endIndex)
-      else { break }
-      let head = rest[start.upperBound..<headEnd]
+    var at = 0
+    while let start = find(open, in: bytes, from: at),
+      let headEnd = bytes[start...].firstIndex(of: UInt8(ascii: ">")),
+      let end = find(close, in: bytes, from: headEnd)
+    {
       var label = ""
-      if let attribute = head.range(of: "data-block=\"") {
-        label = String(head[attribute.upperBound...].prefix { $0 != "\"" })
+      if let a = find(attribute, in: bytes, from: start), a < headEnd {
+        let value = bytes[(a + attribute.count)..<headEnd].prefix { $0 != UInt8(ascii: "\"") }
+        label = String(decoding: value, as: UTF8.self)
       }
-      found.append((label, String(rest[rest.index(after: headEnd)..<end.lowerBound])))
-      rest = rest[end.upperBound...]
+      found.append((label, String(decoding: bytes[(headEnd + 1)..<end], as: UTF8.self)))
+      at = end + close.count
     }
     return found
+  }
+
+  /// Where `needle` next starts in `bytes` at or after `from`.
+  static func find(_ needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
+    guard let first = needle.first, needle.count <= bytes.count else { return nil }
+    var i = max(0, from)
+    let last = bytes.count - needle.count
+    while i <= last {
+      if bytes[i] == first {
+        var k = 1
+        while k < needle.count, bytes[i + k] == needle[k] { k += 1 }
+        if k == needle.count { return i }
+      }
+      i += 1
+    }
+    return nil
   }
 
   /// Regions between an opening marker (whose rest, up to `-->` or `">`, labels it) and
@@ -240,35 +262,72 @@ public enum FormulaAudit {
   }
 
   /// The text of every `<text>` element of an SVG.
-  static func svgUnits(_ svg: String) -> [String] { elementUnits(svg, tags: ["text"]) }
+  static func svgUnits(_ svg: String) -> [String] {
+    elementUnits(Array(svg.utf8)[...], tags: ["text"])
+  }
 
-  /// The text of every table cell, caption, paragraph, list item and SVG `<text>`, inline
-  /// tags removed and entities decoded.
   static func elementUnits(
     _ html: String, tags: [String] = ["td", "th", "caption", "figcaption", "p", "li", "text"]
   ) -> [String] {
+    elementUnits(Array(html.utf8)[...], tags: tags)
+  }
+
+  /// The text of every table cell, caption, paragraph, list item and SVG `<text>`, inline
+  /// tags removed and entities decoded: one pass over the bytes.
+  static func elementUnits(
+    _ bytes: ArraySlice<UInt8>,
+    tags: [String] = ["td", "th", "caption", "figcaption", "p", "li", "text"]
+  ) -> [String] {
+    let names = tags.map { Array($0.utf8) }
+    let lt = UInt8(ascii: "<")
+    let gt = UInt8(ascii: ">")
     var units: [String] = []
-    var rest = Substring(html)
-    while let open = rest.firstIndex(of: "<") {
-      let tagStart = rest.index(after: open)
-      let name = rest[tagStart...].prefix { $0.isLetter || $0.isNumber }
-      guard tags.contains(String(name)), let headEnd = rest[open...].firstIndex(of: ">") else {
-        rest = rest[tagStart...]
+    var i = bytes.startIndex
+    while let open = bytes[i...].firstIndex(of: lt) {
+      let nameStart = open + 1
+      var nameEnd = nameStart
+      while nameEnd < bytes.endIndex,
+        (bytes[nameEnd] >= 97 && bytes[nameEnd] <= 122)
+          || (bytes[nameEnd] >= 48 && bytes[nameEnd] <= 57)
+      {
+        nameEnd += 1
+      }
+      let name = Array(bytes[nameStart..<nameEnd])
+      guard names.contains(name), nameEnd < bytes.endIndex,
+        bytes[nameEnd] == gt || bytes[nameEnd] == UInt8(ascii: " "),
+        let headEnd = bytes[nameEnd...].firstIndex(of: gt)
+      else {
+        i = nameStart
         continue
       }
-      let bodyStart = rest.index(after: headEnd)
-      guard let close = rest.range(of: "</\(name)>", range: bodyStart..<rest.endIndex) else {
-        rest = rest[bodyStart...]
+      let close = [lt, UInt8(ascii: "/")] + name + [gt]
+      let body = headEnd + 1
+      // The element's end; a nested element of the list (a <p> in an <li>) is its own unit.
+      var k = body
+      var nested = false
+      var end: Int?
+      while let next = bytes[k...].firstIndex(of: lt) {
+        if bytes[next...].starts(with: close) {
+          end = next
+          break
+        }
+        let inner = Array(
+          bytes[(next + 1)...].prefix { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) })
+        if names.contains(inner) {
+          nested = true
+          break
+        }
+        k = next + 1
+      }
+      guard let end, !nested else {
+        i = body
         continue
       }
-      let inner = rest[bodyStart..<close.lowerBound]
-      // A nested element of the same list (a <p> inside an <li>) is its own unit.
-      if tags.contains(where: { inner.contains("<\($0)>") || inner.contains("<\($0) ") }) {
-        rest = rest[bodyStart...]
-        continue
+      // Only text with an `=` can hold a formula or a name's value.
+      if bytes[body..<end].contains(UInt8(ascii: "=")) {
+        units.append(unescape(stripTags(String(decoding: bytes[body..<end], as: UTF8.self)[...])))
       }
-      units.append(unescape(stripTags(inner)))
-      rest = rest[close.upperBound...]
+      i = end + close.count
     }
     return units
   }
