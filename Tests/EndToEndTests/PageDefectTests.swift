@@ -155,6 +155,21 @@ struct PageDefectTests {
     #expect(page.contains(".katex-display .tag{position:static!important"))
   }
 
+  @Test(
+    "at 390 px, in Chromium: formula cells wrap instead of scrolling, tags sit below equations",
+    .enabled(
+      if: FormatsBrowserTests.enabled,
+      "Chromium or KaTeX is not installed (apt-get install chromium libjs-katex)"))
+  func phoneFormulasInChromium() throws {
+    let page = CourseTests.repository.appendingPathComponent("output/lecture2.html").path
+    let report = try FormatsBrowserTests.probe("phone_probe.py", [page])
+    #expect((report["tags"] as? Int ?? 0) >= 1, "lecture 2 numbers its equations")
+    #expect(report["overlapping"] as? Int == 0, "an equation's tag sits on it")
+    #expect((report["formulas"] as? Int ?? 0) >= 10)
+    #expect(report["scrolling"] as? Int == 0, "a formula table scrolls sideways at 390 px")
+    #expect((report["wrapped"] as? Int ?? 0) > 0, "the long formulas wrap")
+  }
+
   @Test("a lecture rendered alone into a new folder links no page that is not there")
   func loneLecture() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
