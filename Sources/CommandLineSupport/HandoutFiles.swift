@@ -58,6 +58,13 @@ public enum HandoutFiles {
       let manager = FileManager.default
       for (relative, bytes) in files {
         let target = folder.appendingPathComponent(relative)
+        // A folder on the way inside the output folder (`NAME_files`, `student/`) that is a
+        // symbolic link would take the files out of it: refused, before anything is written.
+        var place = folder
+        for part in relative.split(separator: "/").dropLast() {
+          place = place.appendingPathComponent(String(part))
+          if HandoutFiles.isLink(place) { throw WriteFailure(path: place.path, code: ELOOP) }
+        }
         do {
           try manager.createDirectory(
             at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -87,7 +94,10 @@ public enum HandoutFiles {
       defer { held.release() }
       for (folder, name, fresh) in figures {
         let place = folder.appendingPathComponent(name)
-        guard let existing = try? manager.contentsOfDirectory(atPath: place.path) else { continue }
+        // Never prune through a link: what it points at is not the output folder's.
+        guard !HandoutFiles.isLink(place),
+          let existing = try? manager.contentsOfDirectory(atPath: place.path)
+        else { continue }
         for file in existing
         where file.hasPrefix("fig-") && file.hasSuffix(".svg") && !fresh.contains("\(name)/\(file)")
         {
@@ -106,7 +116,9 @@ public enum HandoutFiles {
   /// Writes `bytes` to a new file with POSIX calls, so a failure keeps its reason (errno)
   /// and leaves no file behind, not even a partly written one.
   static func create(_ url: URL, _ bytes: [UInt8], shownAs path: String) throws {
-    let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    // O_NOFOLLOW: a staging name that is a link (planted, or stale) is refused, not written
+    // through.
+    let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
     guard descriptor >= 0 else { throw WriteFailure(path: path, code: errno) }
     var written = 0
     var failure: Int32?
@@ -127,6 +139,12 @@ public enum HandoutFiles {
       unlink(url.path)
       throw WriteFailure(path: path, code: failure)
     }
+  }
+
+  /// Whether a path is itself a symbolic link (not followed).
+  static func isLink(_ url: URL) -> Bool {
+    var info = stat()
+    return lstat(url.path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
   }
 
   /// The POSIX error code inside a Foundation error, if it carries one.
@@ -248,6 +266,8 @@ public struct WriteFailure: Error, CustomStringConvertible {
     case EROFS: "the folder is on a read-only file system: choose another with -o"
     case EACCES, EPERM: "permission denied: make the folder writable, or choose another with -o"
     case ENOTDIR, EEXIST: "a path on the way is a file, not a folder: move it, or choose another -o"
+    case ELOOP:
+      "\(path) is a symbolic link, and nbrun never writes or deletes through a link: remove the link, or choose another -o"
     default: "the system reports error \(code): check that it is a writable folder with free space"
     }
   }

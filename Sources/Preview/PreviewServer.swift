@@ -26,19 +26,30 @@ public final class PreviewServer: Sendable {
   public func run() async throws {
     let state = state
     state.update(renderer.render())
-    await server.appendRoute("GET /") { _ in
-      HTTPResponse(
-        statusCode: .ok,
-        headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-        body: Data(state.servedPage().utf8))
+    let server = server
+    let hosts: @Sendable () async -> Set<String> = {
+      guard case .ip4(_, let port) = await server.listeningAddress else { return [] }
+      return ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"]
     }
-    await server.appendRoute("GET /status") { _ in
-      HTTPResponse(
-        statusCode: .ok,
-        headers: [.contentType: "application/json", .cacheControl: "no-store"],
-        body: state.statusJSON())
-    }
-    await server.appendRoute("GET /socket", to: .webSocket(VersionPush(state: state)))
+    await server.appendRoute(
+      "GET /",
+      to: LocalOnly(hosts: hosts) { _ in
+        HTTPResponse(
+          statusCode: .ok,
+          headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+          body: Data(state.servedPage().utf8))
+      })
+    await server.appendRoute(
+      "GET /status",
+      to: LocalOnly(hosts: hosts) { _ in
+        HTTPResponse(
+          statusCode: .ok,
+          headers: [.contentType: "application/json", .cacheControl: "no-store"],
+          body: state.statusJSON())
+      })
+    let push: WebSocketHTTPHandler = .webSocket(VersionPush(state: state))
+    await server.appendRoute(
+      "GET /socket", to: LocalOnly(hosts: hosts) { try await push.handleRequest($0) })
     let watcher = Watcher(renderer: renderer, state: state)
     watcher.start()
     defer { watcher.stop() }
@@ -175,5 +186,39 @@ final class Watcher: @unchecked Sendable {
       guard stat(url.path, &info) == 0 else { return "\(url.path) absent" }
       return "\(url.path) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
     }
+  }
+}
+
+/// Answers only requests addressed to the loopback names with the served port
+/// (`127.0.0.1:PORT`, `localhost:PORT`, `[::1]:PORT`), and, when a browser says where a
+/// request comes from (`Origin`), only from those: a page on another site whose name is made
+/// to resolve to 127.0.0.1 (DNS rebinding) cannot read the lecture or its live updates.
+struct LocalOnly: HTTPHandler {
+  let hosts: @Sendable () async -> Set<String>
+  let inner: @Sendable (HTTPRequest) async throws -> HTTPResponse
+
+  init(
+    hosts: @escaping @Sendable () async -> Set<String>,
+    _ inner: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
+  ) {
+    self.hosts = hosts
+    self.inner = inner
+  }
+
+  func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+    let allowed = await hosts()
+    guard let host = request.headers[HTTPHeader("Host")]?.lowercased(), allowed.contains(host)
+    else {
+      return HTTPResponse(
+        statusCode: .misdirectedRequest, headers: [.contentType: "text/plain"],
+        body: Data("nbrun preview answers 127.0.0.1, localhost and [::1] only\n".utf8))
+    }
+    if let origin = request.headers[HTTPHeader("Origin")]?.lowercased() {
+      let place = origin.hasPrefix("http://") ? String(origin.dropFirst("http://".count)) : origin
+      guard allowed.contains(place) else {
+        return HTTPResponse(statusCode: .forbidden, headers: [.contentType: "text/plain"])
+      }
+    }
+    return try await inner(request)
   }
 }

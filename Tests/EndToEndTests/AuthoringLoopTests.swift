@@ -424,3 +424,58 @@ struct PreviewBrowserTests {
     #expect(written == [".nbrun-cache", "nb.md"])
   }
 }
+
+@Suite("The preview answers its own address only")
+struct PreviewHostTests {
+  @Test("a request for another host name (DNS rebinding) or from another origin is refused")
+  func foreignHostsAreRefused() throws {
+    let executable = try #require(CommandLineTests.executable, "swift build builds nbrun")
+    let folder = try AuthoringLoopTests.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Data("# Host check\n\nText.\n".utf8).write(to: folder.appendingPathComponent("nb.md"))
+    let server = Process()
+    server.executableURL = executable
+    server.arguments = ["preview", "nb.md", "--port", "0", "--no-cache"]
+    server.currentDirectoryURL = folder
+    let messages = Pipe()
+    server.standardError = messages
+    server.standardOutput = FileHandle.nullDevice
+    try server.run()
+    defer {
+      if server.isRunning { server.terminate() }
+      server.waitUntilExit()
+    }
+    var printed = ""
+    let deadline = Date().addingTimeInterval(60)
+    while !printed.contains("(Ctrl-C stops)"), Date() < deadline, server.isRunning {
+      printed += String(decoding: messages.fileHandleForReading.availableData, as: UTF8.self)
+    }
+    let port = try #require(
+      printed.firstMatch(of: #/127\.0\.0\.1:([0-9]+)/#).map { String($0.output.1) },
+      "preview printed its address: \(printed)")
+    // Raw requests with chosen Host and Origin headers, by Python's http.client.
+    let script = """
+      import http.client, json, sys
+      port = int(sys.argv[1])
+      def status(host, origin=None, path="/"):
+          c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+          headers = {"Host": host}
+          if origin: headers["Origin"] = origin
+          c.request("GET", path, headers=headers)
+          return c.getresponse().status
+      print(json.dumps({
+          "local": status(f"127.0.0.1:{port}"), "localhost": status(f"localhost:{port}"),
+          "rebound": status(f"attacker.example:{port}"), "otherPort": status("127.0.0.1:1"),
+          "status": status(f"127.0.0.1:{port}", path="/status"),
+          "foreignOrigin": status(f"127.0.0.1:{port}", "http://attacker.example"),
+          "ownOrigin": status(f"127.0.0.1:{port}", f"http://127.0.0.1:{port}")}))
+      """
+    let output = try BrowserTests.run(BrowserTests.python, ["-c", script, port])
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Int], "\(output)")
+    #expect(report["local"] == 200 && report["localhost"] == 200 && report["status"] == 200)
+    #expect(report["ownOrigin"] == 200)
+    #expect(report["rebound"] == 421 && report["otherPort"] == 421)
+    #expect(report["foreignOrigin"] == 403)
+  }
+}

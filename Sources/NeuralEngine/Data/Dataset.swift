@@ -52,10 +52,23 @@ public struct Dataset: Codable, Equatable, Sendable {
   }
 
   /// The number of classes: the class names' count, or the largest label plus one.
+  /// The number of classes: the class names', else the largest label plus one — bounded
+  /// by the data (at most the number of samples, or 1,000), so a stray label such as
+  /// 999999999 is an error naming its row, never a billion columns.
   public func classCount() throws -> Int {
     if let classNames { return classNames.count }
-    return (try labels().max() ?? 0) + 1
+    let labels = try labels()
+    let limit = max(count, Self.classLimit)
+    if let row = labels.firstIndex(where: { $0 >= limit }) {
+      throw EngineError.invalidArgument(
+        "label \(labels[row]) in row \(row + 1) would make \(labels[row]) + 1 one-hot columns, more than the \(count) samples allow; class labels are 0, 1, 2, … (at most \(limit - 1) here)"
+      )
+    }
+    return (labels.max() ?? 0) + 1
   }
+
+  /// The most classes a data set's labels may imply beyond its sample count.
+  public static var classLimit: Int { 1_000 }
 
   /// The same samples with one-hot targets, one column per class.
   public func oneHotTargets(classes: Int? = nil) throws -> Dataset {
