@@ -48,7 +48,10 @@ public enum FileText {
   public static func read(
     _ relative: String, nextTo folder: URL, within root: URL, anywhere: Bool
   ) throws -> String {
-    let url = folder.appendingPathComponent(relative)
+    // An absolute path is taken as written, not appended to the notebook's folder.
+    let url =
+      relative.hasPrefix("/")
+      ? URL(fileURLWithPath: relative) : folder.appendingPathComponent(relative)
     if !anywhere {
       let target = OutputGuard.canonical(url)
       let base = OutputGuard.canonical(root)

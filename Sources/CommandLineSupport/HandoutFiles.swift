@@ -44,6 +44,9 @@ public enum HandoutFiles {
   /// makes many files (a roster's students, one after another).
   public final class Staging {
     private var staged: [(staging: URL, target: URL)] = []
+    /// Folders staging made (they were not there): removed again by `discard` when empty,
+    /// so a stopped run leaves no empty student folders.
+    private var made: [URL] = []
 
     public init() {}
 
@@ -56,6 +59,12 @@ public enum HandoutFiles {
     /// places.
     public func stage(_ files: [(path: String, bytes: [UInt8])], to folder: URL) throws {
       let manager = FileManager.default
+      // The folder given to -o may be a link, but one that leads nowhere (broken, or a loop)
+      // is said as such, not as a failure to make a folder.
+      var info = stat()
+      if HandoutFiles.isLink(folder), stat(folder.path, &info) != 0 {
+        throw WriteFailure(path: folder.path, code: errno == ELOOP ? ELOOP : ENOENT)
+      }
       for (relative, bytes) in files {
         let target = folder.appendingPathComponent(relative)
         // A folder on the way inside the output folder (`NAME_files`, `student/`) that is a
@@ -66,8 +75,15 @@ public enum HandoutFiles {
           if HandoutFiles.isLink(place) { throw WriteFailure(path: place.path, code: ELOOP) }
         }
         do {
+          var missing: [URL] = []
+          var parent = target.deletingLastPathComponent()
+          while !manager.fileExists(atPath: parent.path), parent.path != folder.path {
+            missing.append(parent)
+            parent = parent.deletingLastPathComponent()
+          }
           try manager.createDirectory(
             at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+          made += missing
         } catch {
           throw WriteFailure(
             path: target.deletingLastPathComponent().path, code: HandoutFiles.code(of: error))
@@ -83,6 +99,9 @@ public enum HandoutFiles {
     public func discard() {
       for file in staged { try? FileManager.default.removeItem(at: file.staging) }
       staged = []
+      // Deepest first; only folders left empty (rmdir refuses any other).
+      for folder in made.sorted(by: { $0.path.count > $1.path.count }) { rmdir(folder.path) }
+      made = []
     }
 
     /// Renames every staged file into place, with SIGINT and SIGTERM held back for the
@@ -109,7 +128,21 @@ public enum HandoutFiles {
         discard()
         throw WriteFailure(path: file.target.path, code: code)
       }
+      // Staging files a stopped run left (`.NAME.nbrun-PID` of a process that is gone)
+      // in the folders this run wrote: removed now that the run has succeeded.
+      let folders = Set(staged.map { $0.target.deletingLastPathComponent().path })
+      for folder in folders {
+        for name in (try? manager.contentsOfDirectory(atPath: folder)) ?? []
+        where name.hasPrefix(".") && name.contains(".nbrun-") {
+          guard let mark = name.range(of: ".nbrun-", options: .backwards),
+            let pid = Int32(name[mark.upperBound...]), pid > 0, pid != getpid(),
+            kill(pid, 0) != 0, errno == ESRCH
+          else { continue }
+          unlink(folder + "/" + name)
+        }
+      }
       staged = []
+      made = []
     }
   }
 
@@ -160,6 +193,8 @@ public enum HandoutFiles {
     case .fileWriteOutOfSpace: return ENOSPC
     case .fileWriteVolumeReadOnly: return EROFS
     case .fileWriteNoPermission: return EACCES
+    case .fileWriteFileExists: return ENOTDIR
+    case .fileNoSuchFile, .fileReadNoSuchFile: return ENOENT
     default: return EIO
     }
   }
@@ -266,6 +301,8 @@ public struct WriteFailure: Error, CustomStringConvertible {
     case EROFS: "the folder is on a read-only file system: choose another with -o"
     case EACCES, EPERM: "permission denied: make the folder writable, or choose another with -o"
     case ENOTDIR, EEXIST: "a path on the way is a file, not a folder: move it, or choose another -o"
+    case ENOENT:
+      "a folder on the way does not exist and cannot be made (a broken link?): check the path given to -o"
     case ELOOP:
       "\(path) is a symbolic link, and nbrun never writes or deletes through a link: remove the link, or choose another -o"
     default: "the system reports error \(code): check that it is a writable folder with free space"

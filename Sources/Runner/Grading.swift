@@ -18,6 +18,9 @@ public enum Grading {
   public struct Report: Sendable {
     public var rows: [Row]
     public var problems: [String]
+    /// Rows of the answers file left out (a bad number, kind or question): the grading is
+    /// incomplete, and `nbrun grade` exits 2.
+    public var rejectedKeyRows = 0
 
     /// Points per student: earned and possible, in the answers file's order.
     public var byStudent: [(student: String, earned: Int, possible: Int)] {
@@ -58,6 +61,7 @@ public enum Grading {
     let submissions = try table(
       submissionsText, name: submissionsName, columns: ["student", "question", "answer"])
     var problems: [String] = []
+    var rejectedKeyRows = 0
     struct Key: Hashable { var student: String, question: String }
     var expected: [Key: (Answer, Int)] = [:]
     var order: [Key] = []
@@ -71,6 +75,14 @@ public enum Grading {
         problems.append(
           "\(answersName):\(line): expected and tolerance must be numbers, points a whole number from 0 to 1000000"
         )
+        rejectedKeyRows += 1
+        continue
+      }
+      guard ["absolute", "relative"].contains(field("kind")) else {
+        problems.append(
+          "\(answersName):\(line): kind must be 'absolute' or 'relative', not '\(field("kind"))'; the row is left out"
+        )
+        rejectedKeyRows += 1
         continue
       }
       let key = Key(student: field("student"), question: field("question"))
@@ -83,6 +95,7 @@ public enum Grading {
       guard let question = ValueKey(parsing: key.question) else {
         problems.append(
           "\(answersName):\(line): '\(key.question)' is not a value name like hk.Err6")
+        rejectedKeyRows += 1
         continue
       }
       expected[key] = (
@@ -140,7 +153,7 @@ public enum Grading {
         "\(submissionsName): no answer from \(student) to \(count) question\(count == 1 ? "" : "s") (scored as wrong)"
       )
     }
-    return Report(rows: rows, problems: problems)
+    return Report(rows: rows, problems: problems, rejectedKeyRows: rejectedKeyRows)
   }
 
   /// Scores as CSV: `student,question,expected,submitted,correct,points`.

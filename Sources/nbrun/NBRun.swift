@@ -605,6 +605,12 @@ struct Grade: ParsableCommand {
       )
       throw ExitCode(Verdict.notebookErrors.rawValue)
     }
+    if report.rejectedKeyRows > 0 {
+      printError(
+        "nbrun grade: \(report.rejectedKeyRows) row(s) of \(answers) were left out, so the scores are incomplete; fix them and grade again"
+      )
+      throw ExitCode(Verdict.notebookErrors.rawValue)
+    }
   }
 }
 

@@ -43,4 +43,92 @@ struct OutsideTheFolderTests {
       errors.contains(
         "nb.md:6:9: error: label 999999999 in row 3 would make 999999999 + 1 one-hot columns"))
   }
+
+  @Test("messages say what is wrong: a file or a broken link as -o, an absolute CSV, a huge rate")
+  func messages() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-messages-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let csv = folder.appendingPathComponent("data.csv")
+    try Data("x,y\n1,0\n2,1\n".utf8).write(to: csv)
+    try Data("```data d\nsource: \(csv.path)\n```\n".utf8).write(
+      to: folder.appendingPathComponent("abs.md"))
+    try Data(
+      "```data d\nsource: xor\n```\n```model m\ninputs: 2\nlayer: 1 sigmoid\n```\n```train m\ndata: d\nrate: 1e30\n```\n"
+        .utf8
+    ).write(to: folder.appendingPathComponent("rate.md"))
+    try Data("not a folder".utf8).write(to: folder.appendingPathComponent("file"))
+    try FileManager.default.createSymbolicLink(
+      atPath: folder.appendingPathComponent("broken").path, withDestinationPath: "/nonexistent/x")
+    let (absolute, absoluteErrors) = try FormatsTests.nbrun(["-o", "out", "abs.md"], in: folder)
+    #expect(
+      absolute == 0,
+      "an absolute path to an existing CSV inside the project reads: \(absoluteErrors)")
+    let (rate, rateErrors) = try FormatsTests.nbrun(["-o", "out", "rate.md"], in: folder)
+    #expect(rate == 2)
+    #expect(
+      rateErrors.contains(
+        "rate.md:10:7: error: 'rate' must be a number from 0 to 1000000, not '1e30'"))
+    let (file, fileErrors) = try FormatsTests.nbrun(["-o", "file", "abs.md"], in: folder)
+    #expect(file == 2 && fileErrors.contains("a path on the way is a file, not a folder"))
+    let (broken, brokenErrors) = try FormatsTests.nbrun(["-o", "broken", "abs.md"], in: folder)
+    #expect(broken == 2 && brokenErrors.contains("(a broken link?)"))
+    #expect(!(fileErrors + brokenErrors).contains("error 5"))
+  }
+
+  @Test("nbrun grade exits 2 when rows of the answer key are left out, an unknown kind among them")
+  func gradeRejectedRows() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-grade-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Data(
+      """
+      student,exercise,question,expected,tolerance,kind,points
+      s1,1,hk.O4,0.3318,0.001,absolute,1
+      s1,1,hk.O5,0.5250,0.001,sideways,1
+
+      """.utf8
+    ).write(to: folder.appendingPathComponent("answers.csv"))
+    try Data("student,question,answer\ns1,hk.O4,0.332\ns1,hk.O5,0.525\n".utf8).write(
+      to: folder.appendingPathComponent("submissions.csv"))
+    let (status, errors) = try FormatsTests.nbrun(
+      ["grade", "answers.csv", "submissions.csv", "--scores", "scores.csv"], in: folder)
+    #expect(status == 2)
+    #expect(errors.contains("answers.csv:3: kind must be 'absolute' or 'relative', not 'sideways'"))
+    #expect(errors.contains("1 row(s) of answers.csv were left out"))
+  }
+
+  @Test(
+    "a stopped run's staging files are removed by the next good run; a stopped roster leaves no folders"
+  )
+  func stateLeftBehind() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-state-\(UUID().uuidString)")
+    let out = folder.appendingPathComponent("out")
+    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let notebook = CourseTests.repository.appendingPathComponent("notebooks/exercise1.md").path
+    // What SIGINT leaves: hidden staging files of a process that is gone.
+    try Data("half".utf8).write(to: out.appendingPathComponent(".exercise1.md.nbrun-999999"))
+    let (status, errors) = try FormatsTests.nbrun(
+      ["--no-cache", "-o", out.path, notebook], in: folder)
+    #expect(status == 0, "\(errors)")
+    let left = try FileManager.default.contentsOfDirectory(atPath: out.path).filter {
+      $0.contains(".nbrun-")
+    }
+    #expect(left.isEmpty, "left behind: \(left)")
+    // A roster stopped by its budget writes nothing, not even empty student folders.
+    let roster = folder.appendingPathComponent("roster.csv")
+    try Data(("id\n" + (1...60).map { "s\($0)" }.joined(separator: "\n") + "\n").utf8).write(
+      to: roster)
+    let variants = folder.appendingPathComponent("variants")
+    try FileManager.default.createDirectory(at: variants, withIntermediateDirectories: true)
+    let (stopped, said) = try FormatsTests.nbrun(
+      ["--no-cache", "--variants", roster.path, "--budget", "0.3", "-o", variants.path, notebook],
+      in: folder)
+    #expect(stopped == 2 && said.contains("ran out after"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: variants.path).isEmpty)
+  }
 }

@@ -40,7 +40,7 @@ struct BackwardDirective: ModelPass {
         .option(
           "loss", \.loss, .loss, "the loss (½Σ(t − o)² is `half_sse`)", example: "loss: half_sse"),
         .option(
-          "rate", \.rate, .number(in: 0...1e6, summary: "a number ≥ 0"),
+          "rate", \.rate, .number(in: 0...1e6, summary: "a number from 0 to 1000000"),
           "the learning rate η of the update step", example: "rate: 0.9"),
         .option(
           "show", \.show, .words(from: tables),

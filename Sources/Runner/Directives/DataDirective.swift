@@ -46,7 +46,7 @@ struct DataDirective: Directive {
         "samples", \.samples, .integer(in: 1...1_000_000), "how many samples a generated set has",
         example: "samples: 200", default: "200 (spirals 300, sine 100)"),
       .option(
-        "noise", \.noise, .number(in: 0...1e6, summary: "a number ≥ 0"),
+        "noise", \.noise, .number(in: 0...1e6, summary: "a number from 0 to 1000000"),
         "a generated set's noise (standard deviation)", example: "noise: 0.1",
         default: "moons 0.1, circles 0.05, spirals 0.2, blobs 1, sine 0.1"),
       .option(

@@ -30,7 +30,7 @@ struct GradientCheckDirective: ModelPass {
           "h", \.step, .number(in: 1e-12...1, summary: "a number from 1e-12 to 1"),
           "the step h of the centred difference", example: "h: 1e-4"),
         .option(
-          "l2", \.l2, .number(in: 0...1e6, summary: "a number ≥ 0"),
+          "l2", \.l2, .number(in: 0...1e6, summary: "a number from 0 to 1000000"),
           "the L2 penalty α in the loss, as `train` adds it", example: "l2: 0.01"),
         .option(
           "mode", \.mode, .choice,

@@ -57,7 +57,7 @@ struct PerceptronDirective: Directive {
         "learn the weights with the perceptron rule, starting from `weights`",
         example: "train: true"),
       .option(
-        "rate", \.rate, .number(in: 0...1e6, summary: "a number ≥ 0"),
+        "rate", \.rate, .number(in: 0...1e6, summary: "a number from 0 to 1000000"),
         "the learning rate of the perceptron rule", example: "rate: 0.5"),
       .option(
         "epochs", \.epochs, .integer(in: 1...10_000), "the most epochs the rule may take",

@@ -79,7 +79,7 @@ struct PlotDirective: Directive {
         example: "start: -2 -2",
         default: "the model's weights"),
       .option(
-        "rate", \.rate, .number(in: 0...1e6, summary: "a number ≥ 0"),
+        "rate", \.rate, .number(in: 0...1e6, summary: "a number from 0 to 1000000"),
         "surface: the path's learning rate",
         example: "rate: 1"),
       .option(

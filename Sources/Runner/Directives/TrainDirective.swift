@@ -49,13 +49,14 @@ struct TrainDirective: Directive {
       .option("loss", \.loss, .loss, "the loss", example: "loss: sparse_categorical_crossentropy"),
       .option("optimizer", \.optimizer, .choice, "the optimizer", example: "optimizer: adam"),
       .option(
-        "rate", \.rate, .number(in: 0...1e6, summary: "a number ≥ 0"), "the learning rate",
+        "rate", \.rate, .number(in: 0...1e6, summary: "a number from 0 to 1000000"),
+        "the learning rate",
         example: "rate: 0.1", default: OptimizerName.defaultRates),
       .option(
         "momentum", \.momentum, .number(in: 0...1, summary: "a number from 0 to 1"),
         "SGD's momentum μ", example: "momentum: 0.9", default: "0 (momentum and nesterov 0.9)"),
       .option(
-        "decay", \.decay, .number(in: 0...1e6, summary: "a number ≥ 0"),
+        "decay", \.decay, .number(in: 0...1e6, summary: "a number from 0 to 1000000"),
         "inverse-time learning-rate decay per step", example: "decay: 0.001", default: "0"),
       .option(
         "beta1", \.beta1, .number(in: 0...0.999_999, summary: "a number from 0 up to 1"),
@@ -93,7 +94,7 @@ struct TrainDirective: Directive {
       .option("shuffle", \.shuffle, .boolean, "reshuffle every epoch", example: "shuffle: false"),
       .option("metrics", \.metrics, .metrics, "metrics to record", example: "metrics: accuracy"),
       .option(
-        "l2", \.l2, .number(in: 0...1e6, summary: "a number ≥ 0"),
+        "l2", \.l2, .number(in: 0...1e6, summary: "a number from 0 to 1000000"),
         "the L2 penalty α (scikit-learn's `alpha`)", example: "l2: 0.0001"),
       .option(
         "early_stopping", \.earlyStopping, .earlyStopping, "stop when the monitored value stalls",
