@@ -7,6 +7,11 @@ import Testing
 struct ErrorTests {
   /// (notebook, expected headline, expected hint or nil)
   static let cases: [(String, String, String?)] = [
+    // A bad value in a later row of an inline table is located on its own line and column.
+    (
+      "```data d\nrows:\n  1 0\n  2 x1\n```\n", "nb.md:4:5: error: 'x1' in 'rows' is not a number",
+      nil
+    ),
     (
       "```model m\ninputs: 2\nlayer: 3 sigmod\n```\n",
       "nb.md:3:10: error: unknown activation 'sigmod'", "did you mean 'sigmoid'?"

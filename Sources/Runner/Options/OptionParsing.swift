@@ -37,9 +37,32 @@ extension DirectiveOption {
 
   /// Samples separated by `;` or line breaks, each a list of numbers.
   func samples() throws -> [[Double]] {
-    let parts = value.split(whereSeparator: { $0 == ";" || $0 == "\n" }).map(String.init)
-      .filter { !$0.trimmed.isEmpty }
-    return try parts.map { try Self.numbers(in: $0, option: self) }
+    var rows: [[Double]] = []
+    // Line by line, so that a bad number in a later row is located on its own line (the
+    // continuation lines of a value follow its first, indented alike).
+    for (index, line) in value.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+    {
+      for part in line.split(separator: ";") where !String(part).trimmed.isEmpty {
+        do {
+          rows.append(try Self.numbers(in: String(part), option: self))
+        } catch var error as BlockError {
+          guard index > 0 else { throw error }
+          let indent = String(repeating: " ", count: max(0, valueLocation.column - 1))
+          let shown = indent + line
+          var column = valueLocation.column
+          if let bad = part.split(whereSeparator: { $0.isWhitespace || $0 == "," }).first(where: {
+            Self.parseNumber(String($0)) == nil
+          }), let range = line.range(of: bad) {
+            column += line.utf8.distance(from: line.utf8.startIndex, to: range.lowerBound)
+            error.length = max(1, bad.count)
+          }
+          error.location = SourceLocation(line: valueLocation.line + index, column: column)
+          error.sourceLine = shown
+          throw error
+        }
+      }
+    }
+    return rows
   }
 
   /// The words of the value.
