@@ -245,10 +245,43 @@ struct Render: ParsableCommand {
           indexed: courses[path].map { indexed.contains($0.title) } ?? false,
           progress: workers == 1)
       }
-      for (path, job) in zip(notebooks, prepared) {
+      // A notebook that fails writes no page: its neighbours' links and the index lead past
+      // it (unless its earlier page is still there).
+      let failed = Set(
+        zip(notebooks, prepared).compactMap { path, job -> String? in
+          let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+          switch job {
+          case .unreadable: return name
+          case .ran(let job, _, _):
+            return job.verdict == .succeeded || keepGoing || check ? nil : name
+          }
+        }.filter {
+          !FileManager.default.fileExists(atPath: folder.appendingPathComponent($0 + ".html").path)
+        })
+      var written = courses
+      var jobs = prepared
+      if !failed.isEmpty {
+        written = courses.mapValues { $0.present { !failed.contains($0) } }
+        for (index, path) in notebooks.enumerated() {
+          guard case .ran(var job, let name, let started) = jobs[index],
+            let before = courses[path]?.links(for: name),
+            let after = written[path]?.links(for: name)
+          else { continue }
+          var (old, new) = (before, after)
+          old.index = courses[path].map { indexed.contains($0.title) } ?? false
+          new.index = old.index
+          guard old.html != new.html else { continue }
+          job.files = job.files.map { file in
+            file.path.hasSuffix(".html")
+              ? (file.path, file.text.replacingOccurrences(of: old.html, with: new.html)) : file
+          }
+          jobs[index] = .ran(job, name: name, started: started)
+        }
+      }
+      for (path, job) in zip(notebooks, jobs) {
         verdict = max(verdict, conclude(path, job, outputs: &outputs))
       }
-      verdict = max(verdict, writeIndexes(courses, outputs: &outputs))
+      verdict = max(verdict, writeIndexes(written, outputs: &outputs))
     }
     let passed = checkers.reduce(into: remembered) { $0.formUnion($1.passed) }
     if !check, !checkers.isEmpty, passed != remembered { cache?.write(passed) }

@@ -131,4 +131,32 @@ struct OutsideTheFolderTests {
     #expect(stopped == 2 && said.contains("ran out after"))
     #expect(try FileManager.default.contentsOfDirectory(atPath: variants.path).isEmpty)
   }
+
+  @Test("when one notebook of a course fails, its neighbours and the index lead past it")
+  func failedNeighbour() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-course-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    for (index, name) in ["one", "two", "three"].enumerated() {
+      let broken = name == "two" ? "```model m\ninputs: 2\nlayer: 1 sigmod\n```\n" : ""
+      try Data(
+        "---\ntitle: \(name.capitalized)\ncourse: T\norder: \(index + 1)\n---\n\n# \(name)\n\nText.\n\n\(broken)"
+          .utf8
+      ).write(to: folder.appendingPathComponent("\(name).md"))
+    }
+    let (status, _) = try FormatsTests.nbrun(
+      ["--quiet", "--no-cache", "-o", "out", "one.md", "two.md", "three.md"], in: folder)
+    #expect(status == 2)
+    let out = folder.appendingPathComponent("out")
+    #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("two.html").path))
+    let one = try String(contentsOf: out.appendingPathComponent("one.html"), encoding: .utf8)
+    let three = try String(contentsOf: out.appendingPathComponent("three.html"), encoding: .utf8)
+    let index = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+    #expect(
+      !one.contains("href=\"two.html\"") && one.contains("<a rel=\"next\" href=\"three.html\">"))
+    #expect(
+      !three.contains("href=\"two.html\"") && three.contains("<a rel=\"prev\" href=\"one.html\">"))
+    #expect(!index.contains("two.html") && index.contains("three.html"))
+  }
 }
