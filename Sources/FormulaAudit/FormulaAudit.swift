@@ -192,23 +192,28 @@ public enum FormulaAudit {
     return nil
   }
 
-  /// Regions between an opening marker (whose rest, up to `-->` or `">`, labels it) and
-  /// the closing one.
+  /// Regions between an opening marker (whose rest of the line, up to `-->`, labels it) and
+  /// the closing one, found in one pass over the text's bytes.
   static func regions(_ text: String, open: String, close: String) -> [(
     label: String, body: String
   )] {
+    let bytes = Array(text.utf8)
+    let (opening, closing, comment) = (Array(open.utf8), Array(close.utf8), Array("-->".utf8))
     var found: [(String, String)] = []
-    var rest = Substring(text)
-    while let start = rest.range(of: open) {
-      let afterOpen = rest[start.upperBound...]
-      let quote = afterOpen.firstIndex(of: "\"")
-      let comment = afterOpen.range(of: "-->")?.lowerBound
-      guard let labelEnd = [quote, comment].compactMap({ $0 }).min(),
-        let end = afterOpen.range(of: close)
-      else { break }
-      let label = afterOpen[..<labelEnd].trimmingCharacters(in: .whitespaces)
-      found.append((label, String(afterOpen[labelEnd..<end.lowerBound])))
-      rest = afterOpen[end.upperBound...]
+    var at = 0
+    while let start = find(opening, in: bytes, from: at) {
+      let labelStart = start + opening.count
+      guard let labelEnd = find(comment, in: bytes, from: labelStart),
+        !bytes[labelStart..<labelEnd].contains(UInt8(ascii: "\n")),
+        let end = find(closing, in: bytes, from: labelEnd)
+      else {
+        at = labelStart
+        continue
+      }
+      let label = String(decoding: bytes[labelStart..<labelEnd], as: UTF8.self)
+        .trimmingCharacters(in: .whitespaces)
+      found.append((label, String(decoding: bytes[labelEnd..<end], as: UTF8.self)))
+      at = end + closing.count
     }
     return found
   }

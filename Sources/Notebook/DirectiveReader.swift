@@ -12,9 +12,16 @@ struct DirectiveReader {
     var options: [DirectiveOption] = []
     var name: String?
     let fence = line(fenceLine)
-    // Fence words: the directive, an optional name, then key=value options.
+    // Fence words: the directive, an optional name, then key=value options, each found
+    // after the one before it (one pass over the line, however many words it has).
+    var from = fence.startIndex
+    if let first = words.first, let found = fence.firstRange(of: first) { from = found.upperBound }
     for word in words.dropFirst() {
-      let column = column(of: word, in: fence)
+      var column = 1
+      if let found = fence[from...].firstRange(of: word) {
+        column = fence.utf8.distance(from: fence.utf8.startIndex, to: found.lowerBound) + 1
+        from = found.upperBound
+      }
       if let equals = word.firstIndex(of: "=") {
         let key = String(word[..<equals])
         options.append(

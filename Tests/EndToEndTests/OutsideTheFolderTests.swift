@@ -159,4 +159,32 @@ struct OutsideTheFolderTests {
       !three.contains("href=\"two.html\"") && three.contains("<a rel=\"prev\" href=\"one.html\">"))
     #expect(!index.contains("two.html") && index.contains("three.html"))
   }
+
+  @Test("hostile text is read in one pass: nested braces, thousands of fence options")
+  func hostileText() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-hostile-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    // 3,000 nested braces: once a run of minutes (each `{{` searched to the end).
+    let nested = String(repeating: "{", count: 3_000) + "x" + String(repeating: "}", count: 3_000)
+    try Data("# Braces\n\n\(nested)\n".utf8).write(to: folder.appendingPathComponent("braces.md"))
+    let (status, errors) = try FormatsTests.nbrun(
+      ["--no-cache", "--budget", "60", "--to", "md", "-o", "out", "braces.md"], in: folder)
+    #expect(status == 0, "\(errors)")
+    let written = try String(
+      contentsOf: folder.appendingPathComponent("out/braces.md"), encoding: .utf8)
+    #expect(written.contains(nested), "the braces are the author's text, as written")
+    // 3,000 unknown options on one fence line: each reported at its own column.
+    let options = (1...3_000).map { "k\($0)=v" }.joined(separator: " ")
+    try Data("```model m \(options)\ninputs: 2\nlayer: 1 sigmoid\n```\n".utf8).write(
+      to: folder.appendingPathComponent("options.md"))
+    try? FileManager.default.removeItem(at: folder.appendingPathComponent("braces.md"))
+    let (bad, said) = try FormatsTests.nbrun(
+      ["--no-cache", "--budget", "60", "-o", "out", "options.md"], in: folder)
+    #expect(bad == 2)
+    let last =
+      "options.md:1:\(12 + options.count - "k3000=v".count): error: unknown option 'k3000' for model"
+    #expect(said.contains(last), "the last option is located at its own column")
+  }
 }

@@ -12,8 +12,23 @@ struct ProseQuotes {
   var quotes: [SourceLocation: Quote] = [:]
   var diagnostics: [Diagnostic] = []
 
+  /// The most placeholder mistakes reported one by one.
+  static let reported = 1_000
+
   init(document: Document, values: ValueStore) {
     var position = 0
+    var unreported = 0
+    defer {
+      if unreported > 0 {
+        diagnostics.append(
+          Diagnostic(
+            path: document.path,
+            location: diagnostics.last?.location ?? SourceLocation(line: 1, column: 1),
+            message:
+              "\(unreported) more placeholders were not checked after \(Self.reported) mistakes",
+            hint: "fix the mistakes above and run again"))
+      }
+    }
     for block in document.blocks {
       switch block {
       case .directive:
@@ -24,6 +39,11 @@ struct ProseQuotes {
           let text = document.lines[line - 1]
           for placeholder in References.placeholders(in: text, line: line) {
             let location = SourceLocation(line: line, column: placeholder.column)
+            // A thousand mistakes say enough; the rest are counted, not each resolved.
+            if diagnostics.count >= Self.reported {
+              unreported += 1
+              continue
+            }
             if let problem = placeholder.problem {
               diagnostics.append(
                 Diagnostic(

@@ -66,9 +66,20 @@ public enum References {
         i += 1
         continue
       }
+      // A placeholder holds no brace and is short: the search for its `}}` stops at the
+      // next `{` or after 512 bytes, so nested or unclosed braces cost one pass, not one
+      // pass per `{{`.
       var k = i + 2
-      while k + 1 < bytes.count, !(bytes[k] == close && bytes[k + 1] == close) { k += 1 }
+      while k + 1 < bytes.count, k - i < 512, bytes[k] != open,
+        !(bytes[k] == close && bytes[k + 1] == close)
+      {
+        k += 1
+      }
       guard k + 1 < bytes.count else { break }
+      guard bytes[k] == close, bytes[k + 1] == close else {
+        i = bytes[k] == open ? k : i + 2
+        continue
+      }
       let inside = String(decoding: bytes[(i + 2)..<k], as: UTF8.self)
       let parts = inside.split(separator: "|", maxSplits: 1).map { String($0).trimmed }
       let reference = parts.first ?? ""
