@@ -335,6 +335,34 @@ struct PreviewBrowserTests {
       """
   }()
 
+  /// Starts `nbrun preview nb.md --port 0` in `folder` and waits for the port it prints
+  /// ("nbrun preview: nb.md at http://127.0.0.1:PORT/ (Ctrl-C stops)").
+  static func startPreview(in folder: URL, _ extra: [String] = []) throws -> (
+    server: Process, port: String, messages: Pipe, printed: String
+  ) {
+    let server = Process()
+    server.executableURL = try #require(CommandLineTests.executable, "swift build builds nbrun")
+    server.arguments = ["preview", "nb.md", "--port", "0"] + extra
+    server.currentDirectoryURL = folder
+    let messages = Pipe()
+    server.standardError = messages
+    server.standardOutput = FileHandle.nullDevice
+    try server.run()
+    var printed = ""
+    let deadline = Date().addingTimeInterval(60)
+    while !printed.contains("(Ctrl-C stops)"), Date() < deadline, server.isRunning {
+      printed += String(decoding: messages.fileHandleForReading.availableData, as: UTF8.self)
+    }
+    guard let port = printed.firstMatch(of: #/127\.0\.0\.1:([0-9]+)/#).map({ String($0.output.1) })
+    else {
+      if server.isRunning { server.terminate() }
+      server.waitUntilExit()
+      Issue.record("preview printed no address: \(printed)")
+      throw CancellationError()
+    }
+    return (server, port, messages, printed)
+  }
+
   struct Seen: Decodable {
     var mark: String?
     var one, two, banner: Bool
@@ -355,31 +383,15 @@ struct PreviewBrowserTests {
     .enabled(
       if: HandoutFiles.katex() != nil, "KaTeX is not installed (apt-get install libjs-katex)"))
   func thePageFollowsEditsWithoutAReload() throws {
-    let executable = try #require(CommandLineTests.executable, "swift build builds nbrun")
     let folder = try AuthoringLoopTests.folder()
     defer { try? FileManager.default.removeItem(at: folder) }
     try Data(Self.notebook.utf8).write(to: folder.appendingPathComponent("nb.md"))
-    let server = Process()
-    server.executableURL = executable
-    server.arguments = ["preview", "nb.md", "--port", "0"]
-    server.currentDirectoryURL = folder
-    let messages = Pipe()
-    server.standardError = messages
-    server.standardOutput = FileHandle.nullDevice
-    try server.run()
+    var (server, port, messages, printed) = try Self.startPreview(in: folder)
     defer {
       if server.isRunning { server.terminate() }
       server.waitUntilExit()
     }
-    // The address it prints: "nbrun preview: nb.md at http://127.0.0.1:PORT/ (Ctrl-C stops)".
-    var printed = ""
-    let deadline = Date().addingTimeInterval(60)
-    while !printed.contains("(Ctrl-C stops)"), Date() < deadline, server.isRunning {
-      printed += String(decoding: messages.fileHandleForReading.availableData, as: UTF8.self)
-    }
-    let address = try #require(
-      printed.firstMatch(of: #/http://127\.0\.0\.1:[0-9]+/#).map { String($0.output) + "/" },
-      "preview printed its address: \(printed)")
+    let address = "http://127.0.0.1:\(port)/"
 
     let shots = BrowserTests.repository.appendingPathComponent(".build/screenshots")
     try FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
@@ -429,30 +441,14 @@ struct PreviewBrowserTests {
 struct PreviewHostTests {
   @Test("a request for another host name (DNS rebinding) or from another origin is refused")
   func foreignHostsAreRefused() throws {
-    let executable = try #require(CommandLineTests.executable, "swift build builds nbrun")
     let folder = try AuthoringLoopTests.folder()
     defer { try? FileManager.default.removeItem(at: folder) }
     try Data("# Host check\n\nText.\n".utf8).write(to: folder.appendingPathComponent("nb.md"))
-    let server = Process()
-    server.executableURL = executable
-    server.arguments = ["preview", "nb.md", "--port", "0", "--no-cache"]
-    server.currentDirectoryURL = folder
-    let messages = Pipe()
-    server.standardError = messages
-    server.standardOutput = FileHandle.nullDevice
-    try server.run()
+    let (server, port, _, _) = try PreviewBrowserTests.startPreview(in: folder, ["--no-cache"])
     defer {
       if server.isRunning { server.terminate() }
       server.waitUntilExit()
     }
-    var printed = ""
-    let deadline = Date().addingTimeInterval(60)
-    while !printed.contains("(Ctrl-C stops)"), Date() < deadline, server.isRunning {
-      printed += String(decoding: messages.fileHandleForReading.availableData, as: UTF8.self)
-    }
-    let port = try #require(
-      printed.firstMatch(of: #/127\.0\.0\.1:([0-9]+)/#).map { String($0.output.1) },
-      "preview printed its address: \(printed)")
     // Raw requests with chosen Host and Origin headers, by Python's http.client.
     let script = """
       import http.client, json, sys
