@@ -5,23 +5,47 @@ import Runner
 /// TeX mistakes found at build time: every math span of a notebook parsed by KaTeX, each
 /// error located at the notebook's line and column.
 public enum MathDiagnostics {
-  public static func check(_ document: Document, with checker: KaTeXChecker) -> [Diagnostic] {
-    document.math.compactMap { span in
-      // Placeholders stand for numbers; check the TeX with a number in their place.
-      var tex = span.tex
-      for placeholder in References.placeholders(in: tex, line: 0).reversed() {
-        var bytes = Array(tex.utf8)
-        bytes.replaceSubrange(placeholder.range, with: Array("0".utf8))
-        tex = String(decoding: bytes, as: UTF8.self)
-      }
-      guard let message = checker.error(in: tex, display: span.display) else { return nil }
-      let location = location(of: message, in: span)
-      return Diagnostic(
-        path: document.path, location: location, message: "KaTeX: " + cleaned(message),
-        hint: "fix the TeX (KaTeX's list of supported functions says what it knows)",
-        sourceLine: document.lines.indices.contains(location.line - 1)
-          ? document.lines[location.line - 1] : nil, length: 1)
+  /// Every span's mistakes, until `deadline` passes (then the rest are not checked).
+  public static func check(
+    _ document: Document, with checker: KaTeXChecker, deadline: Deadline = .none
+  ) -> [Diagnostic] {
+    var found: [Diagnostic] = []
+    for span in document.math {
+      guard !deadline.passed else { break }
+      if let diagnostic = check(span, in: document, with: checker) { found.append(diagnostic) }
     }
+    return found
+  }
+
+  private static func check(_ span: MathSpan, in document: Document, with checker: KaTeXChecker)
+    -> Diagnostic?
+  {
+    // Placeholders stand for numbers; check the TeX with a number in their place.
+    let source = Array(span.tex.utf8)
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(source.count)
+    var copied = 0
+    for placeholder in References.placeholders(in: span.tex, line: 0) {
+      bytes += source[copied..<placeholder.range.lowerBound]
+      bytes.append(UInt8(ascii: "0"))
+      copied = placeholder.range.upperBound
+    }
+    bytes += source[copied...]
+    let tex = String(decoding: bytes, as: UTF8.self)
+    if let excess = TeXLimits.excess(in: bytes) {
+      return Diagnostic(
+        path: document.path, location: span.start, message: excess,
+        hint: "write the formula in smaller pieces; a lecture's formulas nest a few levels deep",
+        sourceLine: document.lines.indices.contains(span.start.line - 1)
+          ? document.lines[span.start.line - 1] : nil, length: span.delimiterLength)
+    }
+    guard let message = checker.error(in: tex, display: span.display) else { return nil }
+    let location = location(of: message, in: span)
+    return Diagnostic(
+      path: document.path, location: location, message: "KaTeX: " + cleaned(message),
+      hint: "fix the TeX (KaTeX's list of supported functions says what it knows)",
+      sourceLine: document.lines.indices.contains(location.line - 1)
+        ? document.lines[location.line - 1] : nil, length: 1)
   }
 
   /// KaTeX's message without its prefix and the echo of the formula.

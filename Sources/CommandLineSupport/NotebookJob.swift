@@ -19,6 +19,9 @@ public struct JobRequest: Sendable {
   public var run: RunOptions
   /// The notebook's place in its course: previous/next links on its HTML page.
   public var course: Course.Links?
+  /// Whether the files are wanted for comparison (`--check`) even when the run failed;
+  /// otherwise a run with errors is not rendered unless `run.keepGoing` asks for it.
+  public var comparing = false
   /// With a roster: takes each student's files as soon as they are made, so a roster of
   /// thousands is built in bounded memory (the job keeps only the answers file). A thrown
   /// error stops the job there.
@@ -71,9 +74,15 @@ public struct NotebookJob: Sendable {
     document: Document, diagnostics: [Diagnostic], name: String, request: JobRequest,
     math: MathAssets?, checker: KaTeXChecker? = nil
   ) {
+    let deadline = request.run.deadline ?? .none
     defer {
-      checkMath(document, checker: checker)
-      auditFormulas(document)
+      if !stopped(by: deadline, while: "checking the page's TeX", in: document) {
+        checkMath(document, checker: checker, deadline: deadline)
+      }
+      if !stopped(by: deadline, while: "checking the page's formulas", in: document) {
+        auditFormulas(document, deadline: deadline)
+      }
+      _ = stopped(by: deadline, while: "checking the page's formulas", in: document)
     }
     func execute(_ document: Document, _ diagnostics: [Diagnostic]) -> RunResult {
       Session(document: document, options: request.run).run(parseDiagnostics: diagnostics)
@@ -82,12 +91,18 @@ public struct NotebookJob: Sendable {
       let result = execute(document, diagnostics)
       results = [result]
       verdict = result.verdict
+      // A run with errors makes no files unless they are to be written anyway or compared.
+      guard verdict != .notebookErrors || request.run.keepGoing || request.comparing else {
+        return
+      }
+      guard !stopped(by: deadline, while: "rendering the handouts", in: document) else { return }
       files = Self.files(
         result, name: name, build: request.build, formats: request.formats, math: math,
         course: request.course)
       if request.build == .key {
         files.append(("\(name)-answers.csv", AnswerKey.csv([("default", result.answers)])))
       }
+      _ = stopped(by: deadline, while: "rendering the handouts", in: document)
       return
     }
     // One student build and one key per student, each with the student's own numbers.
@@ -100,19 +115,16 @@ public struct NotebookJob: Sendable {
     }
     var answers: [(student: String, answers: [Answer])] = []
     // The run's budget holds for the whole roster: each student gets what is left of it.
-    let deadline = request.run.budget.map { Date().addingTimeInterval($0) }
+    var options = request.run
+    let rosterDeadline = request.run.deadline ?? Deadline(seconds: request.run.budget)
+    options.deadline = rosterDeadline
     for (index, entry) in roster.students.enumerated() {
-      var options = request.run
-      if let deadline {
-        let left = deadline.timeIntervalSinceNow
-        guard left > 0 else {
-          messages.append(
-            "\(document.path): error: the run's budget of \(NumberText.plain(request.run.budget ?? 0)) s ran out after \(index) of \(roster.students.count) students; raise --budget"
-          )
-          verdict = .notebookErrors
-          return
-        }
-        options.budget = left
+      guard !rosterDeadline.passed else {
+        messages.append(
+          "\(document.path): error: the run's budget of \(NumberText.plain(request.run.budget ?? 0)) s ran out after \(index) of \(roster.students.count) students; raise --budget"
+        )
+        verdict = .notebookErrors
+        return
       }
       let draw = Variants.draw(document, notebook: name, student: entry.id) {
         Session(document: $0, options: options).run(parseDiagnostics: diagnostics)
@@ -153,8 +165,32 @@ public struct NotebookJob: Sendable {
     files.append(("\(name)-answers.csv", roster.carry(AnswerKey.csv(answers))))
   }
 
-  private mutating func checkMath(_ document: Document, checker: KaTeXChecker?) {
-    if let checker { pageDiagnostics += MathDiagnostics.check(document, with: checker) }
+  /// Whether the run's budget has run out; when it has, the job's files are dropped (a
+  /// page cut short is never written) and the run fails with a message naming the phase,
+  /// once.
+  private mutating func stopped(
+    by deadline: Deadline, while phase: String, in document: Document
+  ) -> Bool {
+    guard deadline.passed else { return false }
+    files = []
+    binaries = []
+    verdict = .notebookErrors
+    let said =
+      messages.contains { $0.contains("budget") }
+      || results.contains { $0.diagnostics.contains { $0.message.contains("budget of") } }
+    if !said {
+      messages.append(
+        "\(document.path): error: \(deadline.message(while: phase)); nothing was written: raise --budget, or split the notebook into smaller ones"
+      )
+    }
+    return true
+  }
+
+  private mutating func checkMath(_ document: Document, checker: KaTeXChecker?, deadline: Deadline)
+  {
+    if let checker {
+      pageDiagnostics += MathDiagnostics.check(document, with: checker, deadline: deadline)
+    }
     for file in files where file.path.hasSuffix(".html") {
       for snippet in HTMLHandout.unrenderedMath(in: file.text).prefix(3) {
         pageDiagnostics.append(
@@ -171,11 +207,12 @@ public struct NotebookJob: Sendable {
 
   /// Reads back every formula the files print and re-evaluates it from its printed
   /// operands; one that does not give its printed result is an error at its block.
-  private mutating func auditFormulas(_ document: Document) {
+  private mutating func auditFormulas(_ document: Document, deadline: Deadline) {
     let texts = Dictionary(
       files.map { ($0.path, $0.text) }, uniquingKeysWith: { first, _ in first })
     var report = FormulaAudit.Report()
     for (path, text) in files {
+      guard !deadline.passed else { return }
       let folder = path.split(separator: "/").dropLast().joined(separator: "/")
       if path.hasSuffix(".md") {
         report =
@@ -221,8 +258,15 @@ public struct NotebookJob: Sendable {
       files.first { $0.path == "\(name).html" }?.text
       ?? HTMLHandout(result: result, name: name, math: math, build: build).text
     do {
+      // Chromium gets two minutes, or what is left of the run's budget.
+      let seconds = min(120, result.deadline.remaining ?? 120)
+      guard seconds > 0 else {
+        _ = stopped(by: result.deadline, while: "printing the PDF", in: result.document)
+        return
+      }
       let pdf = try PDFPrinter.print(
-        html: html, paper: result.document.frontMatter.paper ?? .a4, chromium: chromium)
+        html: html, paper: result.document.frontMatter.paper ?? .a4, chromium: chromium,
+        seconds: seconds)
       binaries.append(("\(name).pdf", pdf))
     } catch {
       messages.append("\(result.document.path): error: \(error)")

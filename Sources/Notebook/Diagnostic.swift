@@ -1,3 +1,5 @@
+import Spelling
+
 /// A located mistake or warning in a notebook: `path:line:column: error: message`, the
 /// offending line with a caret under the place, and a suggestion where one exists.
 public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
@@ -23,8 +25,9 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     self.severity = severity
     self.path = path
     self.location = location
-    self.message = message
-    self.hint = hint
+    // What a notebook wrote may be quoted in a message; never more than a line's worth.
+    self.message = clippingQuotes(message)
+    self.hint = hint.map { clippingQuotes($0) }
     self.sourceLine = sourceLine
     self.length = max(1, length)
   }

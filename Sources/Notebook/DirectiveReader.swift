@@ -138,7 +138,7 @@ struct DirectiveReader {
   }
 
   private func column(of word: String, in text: String) -> Int {
-    guard let found = text.firstRange(of: word) else { return 1 }
+    guard let found = text.firstByteRange(of: word) else { return 1 }
     return text.utf8.distance(from: text.utf8.startIndex, to: found.lowerBound) + 1
   }
 

@@ -91,7 +91,7 @@ public struct Document: Sendable {
 
   /// Whether a line lies in a solution region.
   public func isSolution(line: Int) -> Bool {
-    solutionRegions.contains { $0.contains(line) }
+    solutionRegions.covers(line)
   }
 
   /// The directive blocks, in order.
@@ -99,21 +99,49 @@ public struct Document: Sendable {
     blocks.compactMap { if case .directive(let d) = $0 { d } else { nil } }
   }
 
-  /// Parses a notebook. The second value lists every mistake and warning found.
-  public static func parse(_ text: String, path: String) -> (Document, [Diagnostic]) {
+  /// Parses a notebook. The second value lists every mistake and warning found. Should
+  /// `deadline` pass, parsing stops between steps or blocks with an error that says where.
+  public static func parse(_ text: String, path: String, deadline: Deadline = .none) -> (
+    Document, [Diagnostic]
+  ) {
     let source = SourceLines(text)
     let lines = source.lines
     var diagnostics: [Diagnostic] = []
     let frontMatter = FrontMatter.read(lines: lines, path: path, diagnostics: &diagnostics)
+    func stopped(at line: Int, _ blocks: [Block], _ math: [MathSpan]) -> (Document, [Diagnostic]) {
+      diagnostics.append(
+        Diagnostic(
+          path: path, location: SourceLocation(line: max(1, line), column: 1),
+          message: deadline.passed
+            ? deadline.message(
+              while: "parsing the notebook (at line \(max(1, line)) of \(lines.count))")
+            : deadline.message(
+              while: "parsing the notebook", foreseen: Double(text.utf8.count) * 120e-9),
+          hint: "raise --budget, or split the notebook into smaller ones"))
+      return (
+        Document(
+          path: path, text: text, lines: lines, source: source, math: math,
+          frontMatter: frontMatter, blocks: blocks),
+        diagnostics
+      )
+    }
     // cmark reads the body with LF line endings, math masked and the front matter blanked,
     // so that line numbers and columns stay the source's.
     var body = lines
     if let matter = frontMatter.lines {
       for line in matter where body.indices.contains(line - 1) { body[line - 1] = "" }
     }
-    let (parse, math) = parseWithMath(body.joined(separator: "\n"))
+    guard !deadline.passed else { return stopped(at: 1, [], []) }
+    guard let parsed = parseWithMath(body.joined(separator: "\n"), deadline: deadline) else {
+      return stopped(at: 1, [], [])
+    }
+    let (parse, math) = parsed
     var blocks: [Block] = []
-    for block in parse.blocks {
+    blocks.reserveCapacity(parse.blocks.count)
+    for (index, block) in parse.blocks.enumerated() {
+      if index % 256 == 255, deadline.passed {
+        return stopped(at: block.range.start.line, blocks, math)
+      }
       if case .codeBlock(let info, _, true) = block.kind,
         let directive = readDirective(
           info: info, range: block.range, lines: lines, path: path, diagnostics: &diagnostics)
@@ -135,17 +163,27 @@ public struct Document: Sendable {
   /// of code and HTML blocks (where there is no math); the math found elsewhere is masked;
   /// the masked text is parsed. Should masking turn math into a code or HTML block's lines
   /// (it cannot for well-formed math), that math is dropped and the text parsed again.
-  static func parseWithMath(_ body: String) -> (MarkdownParser.Parse, [MathSpan]) {
-    var spans = MathScanner.spans(in: body, verbatim: MarkdownParser.parse(body).verbatim)
-    var parse = MarkdownParser.parse(MathScanner.masked(body, spans: spans))
+  /// `nil` when `deadline` passes between these steps.
+  static func parseWithMath(_ body: String, deadline: Deadline = .none) -> (
+    MarkdownParser.Parse, [MathSpan]
+  )? {
+    // cmark cannot be interrupted: a parse that would surely overrun the budget (cmark
+    // takes about 40 ns a byte; both parses and the scan, three times that) is not begun.
+    let estimate = Double(body.utf8.count) * 40e-9
+    guard deadline.allows(3 * estimate) else { return nil }
+    let verbatim = MarkdownParser.verbatim(of: body)
+    guard !deadline.passed else { return nil }
+    var spans = MathScanner.spans(in: body, verbatim: verbatim)
+    guard deadline.allows(estimate) else { return nil }
+    var parse = MarkdownParser.parse(MathScanner.masked(body, spans: spans), deadline: deadline)
     let inVerbatim = { (span: MathSpan) in
-      parse.verbatim.contains { $0.contains(span.start.line) }
+      parse.verbatim.covers(span.start.line)
     }
     if spans.contains(where: inVerbatim) {
       spans.removeAll(where: inVerbatim)
-      parse = MarkdownParser.parse(MathScanner.masked(body, spans: spans))
+      parse = MarkdownParser.parse(MathScanner.masked(body, spans: spans), deadline: deadline)
     }
-    return (parse, spans)
+    return deadline.passed ? nil : (parse, spans)
   }
 
   /// Languages that are surely not misspelt directives.

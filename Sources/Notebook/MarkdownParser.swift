@@ -19,27 +19,39 @@ public enum MarkdownParser {
   }
 
   /// Parses a CommonMark text once; cmark's tree is converted and freed before returning.
-  public static func parse(_ text: String) -> Parse {
-    let bytes = Array(text.utf8)
-    let options = CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE
-    guard
-      let document = bytes.withUnsafeBufferPointer({ buffer in
-        buffer.withMemoryRebound(to: CChar.self) { chars in
-          cmark_parse_document(chars.baseAddress, chars.count, options)
-        }
-      })
-    else { return Parse(blocks: [], verbatim: []) }
+  /// Should `deadline` pass, the blocks converted so far are returned.
+  public static func parse(_ text: String, deadline: Deadline = .none) -> Parse {
+    guard let document = tree(of: text) else { return Parse(blocks: [], verbatim: []) }
     defer { cmark_node_free(document) }
     var blocks: [MarkdownBlock] = []
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     var node = cmark_node_first_child(document)
     while let current = node {
+      if blocks.count % 256 == 255, deadline.passed { break }
       var block = convert(current, lines: lines)
       block.html = render(current)
       blocks.append(block)
       node = cmark_node_next(current)
     }
     return Parse(blocks: blocks, verbatim: verbatimLines(document))
+  }
+
+  /// The lines of every code and HTML block of a text, at any depth: what a parse's
+  /// ``Parse/verbatim`` holds, without converting (or rendering) its blocks.
+  public static func verbatim(of text: String) -> [ClosedRange<Int>] {
+    guard let document = tree(of: text) else { return [] }
+    defer { cmark_node_free(document) }
+    return verbatimLines(document)
+  }
+
+  /// cmark's tree of a text, with source positions; the caller frees it.
+  private static func tree(of text: String) -> OpaquePointer? {
+    var text = text
+    return text.withUTF8 { bytes in
+      bytes.withMemoryRebound(to: CChar.self) { chars in
+        cmark_parse_document(chars.baseAddress, chars.count, CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE)
+      }
+    }
   }
 
   /// The top-level blocks of a CommonMark text, in order.

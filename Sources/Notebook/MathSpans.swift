@@ -37,7 +37,7 @@ public enum MathScanner {
   /// The math spans of a text, in order; `verbatim` are the lines of code and HTML blocks
   /// (by default found by parsing the text).
   public static func spans(in text: String, verbatim: [ClosedRange<Int>]? = nil) -> [MathSpan] {
-    let lines = verbatim ?? MarkdownParser.parse(text).verbatim
+    let lines = verbatim ?? MarkdownParser.verbatim(of: text)
     var scanner = MathTextScanner(
       bytes: Array(text.utf8), verbatim: lines.sorted { $0.lowerBound < $1.lowerBound })
     return scanner.run()

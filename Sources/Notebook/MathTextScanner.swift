@@ -9,33 +9,76 @@ struct MathTextScanner {
   var lineStart = 0
   var nextVerbatim = 0
   var spans: [MathSpan] = []
-  /// Per position: the start of the next blank line (a paragraph's end), or the text's end.
-  private var paragraphEnd: [Int] = []
-  /// Per position: the next unescaped `$`: the only one that may close inline math.
-  private var nextInlineCloser: [Int] = []
-  /// Per position: the next unescaped `$$`, `\)`, `\]`, `>`.
-  private var nextDisplayCloser: [Int] = []
-  private var nextParenCloser: [Int] = []
-  private var nextBracketCloser: [Int] = []
-  private var nextAngle: [Int] = []
-  /// Per position: the next backtick. A code span never starts inside math, so math never
-  /// runs across one.
-  private var nextBacktick: [Int] = []
-  /// Matching `]` / `)` of each `[` / `(` within its paragraph, by a stack.
-  private var matching: [Int: Int] = [:]
+  /// The starts of blank lines: a paragraph ends at the first one after a place.
+  private var blankLines = Marks()
+  /// Unescaped `$`: the only ones that may close inline math.
+  private var inlineClosers = Marks()
+  /// Unescaped `$$`, `\)`, `\]`, and every `>`.
+  private var displayClosers = Marks()
+  private var parenClosers = Marks()
+  private var bracketClosers = Marks()
+  private var angles = Marks()
+  /// Backticks. A code span never starts inside math, so math never runs across one.
+  private var backticks = Marks()
+  /// Each `[` and `(` that closes within its paragraph, by position, and where it closes.
+  private var openers = Marks()
+  private var closers: [Int32] = []
   /// Backtick runs of each length known to have no closer before a position.
   private var noBacktickCloser: [Int: Int] = [:]
   /// Searches known to fail before a position (`-->`, `</code`…).
   private var noText: [String: Int] = [:]
 
+  /// Positions of one kind of byte, in order; memory in proportion to how many there
+  /// are (a table per position would cost eight bytes a byte of the notebook).
+  struct Marks {
+    var positions: [Int32] = []
+
+    /// The first position at or after `k`, or `end` when there is none.
+    func next(from k: Int, end: Int) -> Int {
+      var low = 0
+      var high = positions.count
+      while low < high {
+        let middle = (low + high) / 2
+        if Int(positions[middle]) < k { low = middle + 1 } else { high = middle }
+      }
+      return low < positions.count ? Int(positions[low]) : end
+    }
+
+    /// Where `k` stands in the list, if it is there.
+    func index(of k: Int) -> Int? {
+      var low = 0
+      var high = positions.count
+      while low < high {
+        let middle = (low + high) / 2
+        if Int(positions[middle]) < k { low = middle + 1 } else { high = middle }
+      }
+      return low < positions.count && Int(positions[low]) == k ? low : nil
+    }
+  }
+
+  /// The scanner of a text's bytes; positions are 32-bit (notebooks are far smaller than
+  /// 2 GB: ``FileText`` refuses larger ones).
   init(bytes: [UInt8], verbatim: [ClosedRange<Int>]) {
     self.bytes = bytes
     self.verbatim = verbatim
-    makeTables()
+    if bytes.count < Int(Int32.max) { makeTables() }
+  }
+
+  private var n: Int { bytes.count }
+  /// The start of the next blank line after `k` (a paragraph's end), or the text's end.
+  private func paragraphEnd(_ k: Int) -> Int { blankLines.next(from: k + 1, end: n) }
+  private func nextInlineCloser(_ k: Int) -> Int { inlineClosers.next(from: k, end: n) }
+  private func nextDisplayCloser(_ k: Int) -> Int { displayClosers.next(from: k, end: n) }
+  private func nextParenCloser(_ k: Int) -> Int { parenClosers.next(from: k, end: n) }
+  private func nextBracketCloser(_ k: Int) -> Int { bracketClosers.next(from: k, end: n) }
+  private func nextAngle(_ k: Int) -> Int { angles.next(from: k, end: n) }
+  private func nextBacktick(_ k: Int) -> Int { backticks.next(from: k, end: n) }
+  /// The `]` or `)` that closes the `[` or `(` at `k` within its paragraph.
+  private func matching(_ k: Int) -> Int? {
+    openers.index(of: k).map { Int(closers[$0]) }
   }
 
   private mutating func makeTables() {
-    let n = bytes.count
     var escaped = [Bool](repeating: false, count: n + 1)
     var k = 0
     while k < n {
@@ -46,65 +89,54 @@ struct MathTextScanner {
         k += 1
       }
     }
-    paragraphEnd = [Int](repeating: n, count: n + 2)
-    nextInlineCloser = paragraphEnd
-    nextDisplayCloser = paragraphEnd
-    nextParenCloser = paragraphEnd
-    nextBracketCloser = paragraphEnd
-    nextAngle = paragraphEnd
-    nextBacktick = paragraphEnd
-    var blankStart = n
-    k = n - 1
-    var lineEnd = n
-    while k >= 0 {
+    for k in 0..<n {
       let c = bytes[k]
+      let at = Int32(k)
       if c == UInt8(ascii: "\n") {
         // Is the line after this break blank?
         var j = k + 1
-        while j < lineEnd, bytes[j] == UInt8(ascii: " ") || bytes[j] == UInt8(ascii: "\t") {
-          j += 1
-        }
-        if j >= lineEnd { blankStart = k + 1 }
-        lineEnd = k
+        while j < n, bytes[j] == UInt8(ascii: " ") || bytes[j] == UInt8(ascii: "\t") { j += 1 }
+        if j >= n || bytes[j] == UInt8(ascii: "\n") { blankLines.positions.append(at + 1) }
       }
-      paragraphEnd[k] = blankStart
-      nextInlineCloser[k] = nextInlineCloser[k + 1]
-      nextDisplayCloser[k] = nextDisplayCloser[k + 1]
-      nextParenCloser[k] = nextParenCloser[k + 1]
-      nextBracketCloser[k] = nextBracketCloser[k + 1]
-      nextAngle[k] = nextAngle[k + 1]
       if c == UInt8(ascii: "$"), !escaped[k] {
-        nextInlineCloser[k] = k
-        if k + 1 < n, bytes[k + 1] == UInt8(ascii: "$") { nextDisplayCloser[k] = k }
+        inlineClosers.positions.append(at)
+        if k + 1 < n, bytes[k + 1] == UInt8(ascii: "$") { displayClosers.positions.append(at) }
       }
       if c == 0x5C, !escaped[k], k + 1 < n {
-        if bytes[k + 1] == UInt8(ascii: ")") { nextParenCloser[k] = k }
-        if bytes[k + 1] == UInt8(ascii: "]") { nextBracketCloser[k] = k }
+        if bytes[k + 1] == UInt8(ascii: ")") { parenClosers.positions.append(at) }
+        if bytes[k + 1] == UInt8(ascii: "]") { bracketClosers.positions.append(at) }
       }
-      nextBacktick[k] = nextBacktick[k + 1]
-      if c == UInt8(ascii: ">") { nextAngle[k] = k }
-      if c == UInt8(ascii: "`") { nextBacktick[k] = k }
-      k -= 1
+      if c == UInt8(ascii: ">") { angles.positions.append(at) }
+      if c == UInt8(ascii: "`") { backticks.positions.append(at) }
     }
     // Brackets and parentheses matched by a stack, reset at each paragraph's end.
     var squares: [Int] = []
     var rounds: [Int] = []
-    var paragraph = -1
+    var pairs: [(open: Int32, close: Int32)] = []
+    var blank = 0
     for k in 0..<n {
-      if paragraphEnd[k] != paragraph {
+      // The first blank line after k: a new one starts a new paragraph.
+      if blank < blankLines.positions.count, Int(blankLines.positions[blank]) <= k {
+        while blank < blankLines.positions.count, Int(blankLines.positions[blank]) <= k {
+          blank += 1
+        }
         squares.removeAll()
         rounds.removeAll()
-        paragraph = paragraphEnd[k]
       }
       guard !escaped[k] else { continue }
       switch bytes[k] {
       case UInt8(ascii: "["): squares.append(k)
-      case UInt8(ascii: "]"): if let open = squares.popLast() { matching[open] = k }
+      case UInt8(ascii: "]"):
+        if let open = squares.popLast() { pairs.append((Int32(open), Int32(k))) }
       case UInt8(ascii: "("): rounds.append(k)
-      case UInt8(ascii: ")"): if let open = rounds.popLast() { matching[open] = k }
+      case UInt8(ascii: ")"):
+        if let open = rounds.popLast() { pairs.append((Int32(open), Int32(k))) }
       default: break
       }
     }
+    pairs.sort { $0.open < $1.open }
+    openers.positions = pairs.map(\.open)
+    closers = pairs.map(\.close)
   }
 
   mutating func run() -> [MathSpan] {
@@ -135,9 +167,9 @@ struct MathTextScanner {
       case UInt8(ascii: "<"):
         i = endOfAngle(from: i)
       case UInt8(ascii: "!") where byte(i + 1) == UInt8(ascii: "["):
-        i = advance(to: matching[i + 1].map { $0 + 1 } ?? i + 2)
+        i = advance(to: matching(i + 1).map { $0 + 1 } ?? i + 2)
       case UInt8(ascii: "]") where byte(i + 1) == UInt8(ascii: "("):
-        i = advance(to: matching[i + 1].map { $0 + 1 } ?? i + 2)
+        i = advance(to: matching(i + 1).map { $0 + 1 } ?? i + 2)
       case UInt8(ascii: "$"):
         if byte(i + 1) == UInt8(ascii: "$") {
           if let span = doubleDollar(at: i) { add(span) } else { i += 2 }
@@ -161,9 +193,9 @@ struct MathTextScanner {
   }
 
   private func doubleDollar(at open: Int) -> MathSpan? {
-    let close = nextDisplayCloser[open + 2]
-    guard close < paragraphEnd[open], close > open + 2, close + 2 <= bytes.count,
-      nextBacktick[open] > close
+    let close = nextDisplayCloser(open + 2)
+    guard close < paragraphEnd(open), close > open + 2, close + 2 <= bytes.count,
+      nextBacktick(open) > close
     else { return nil }
     return span(open..<(close + 2), display: true, delimiter: 2)
   }
@@ -171,8 +203,8 @@ struct MathTextScanner {
   /// `\(…\)` and `\[…\]`, whose content has a letter or a digit: TeX always does, and
   /// CommonMark's escaped brackets (`\[\\\]`) do not.
   private func backslashed(at open: Int, display: Bool) -> MathSpan? {
-    let close = display ? nextBracketCloser[open + 2] : nextParenCloser[open + 2]
-    guard close < paragraphEnd[open], close > open + 2, close + 2 <= bytes.count,
+    let close = display ? nextBracketCloser(open + 2) : nextParenCloser(open + 2)
+    guard close < paragraphEnd(open), close > open + 2, close + 2 <= bytes.count,
       bytes[(open + 2)..<close].contains(where: { isLetter($0) || isDigit($0) })
     else { return nil }
     return span(open..<(close + 2), display: display, delimiter: 2)
@@ -181,8 +213,8 @@ struct MathTextScanner {
   /// `$…$` by Pandoc's rule, across line breaks but not a blank line.
   private func inlineDollar(at open: Int) -> MathSpan? {
     guard let next = byte(open + 1), !isSpace(next) else { return nil }
-    let close = nextInlineCloser[open + 1]
-    guard close < paragraphEnd[open], close < bytes.count, nextBacktick[open] > close,
+    let close = nextInlineCloser(open + 1)
+    guard close < paragraphEnd(open), close < bytes.count, nextBacktick(open) > close,
       !isSpace(bytes[close - 1]),
       !(byte(close + 1).map(isDigit) ?? false)
     else { return nil }
@@ -211,7 +243,7 @@ struct MathTextScanner {
       k += 1
     }
     let afterRun = k
-    let limit = paragraphEnd[start]
+    let limit = paragraphEnd(start)
     if let known = noBacktickCloser[run], known >= limit { return afterRun }
     while k < limit {
       if bytes[k] == UInt8(ascii: "`") {
@@ -239,8 +271,8 @@ struct MathTextScanner {
       isLetter(next) || next == UInt8(ascii: "/") || next == UInt8(ascii: "?")
         || next == UInt8(ascii: "!")
     else { return start + 1 }
-    let close = nextAngle[start + 1]
-    guard close < paragraphEnd[start], close < bytes.count else { return start + 1 }
+    let close = nextAngle(start + 1)
+    guard close < paragraphEnd(start), close < bytes.count else { return start + 1 }
     let tag = String(decoding: bytes[(start + 1)..<close], as: UTF8.self).lowercased()
     let name = String(tag.prefix { $0.isLetter || $0.isNumber })
     if ["code", "pre", "kbd", "samp"].contains(name), !tag.hasSuffix("/"),
@@ -259,7 +291,7 @@ struct MathTextScanner {
       k += 1
       indent += 1
     }
-    guard byte(k) == UInt8(ascii: "["), let close = matching[k] else { return false }
+    guard byte(k) == UInt8(ascii: "["), let close = matching(k) else { return false }
     return byte(close + 1) == UInt8(ascii: ":")
   }
 

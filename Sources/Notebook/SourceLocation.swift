@@ -28,3 +28,17 @@ public struct SourceRange: Hashable, Sendable {
 
   public var lines: ClosedRange<Int> { start.line...max(start.line, end.line) }
 }
+
+extension Array where Element == ClosedRange<Int> {
+  /// Whether one of these ranges holds `line`, for ranges in order that do not overlap (a
+  /// notebook's solution regions, its code blocks' lines): a binary search.
+  public func covers(_ line: Int) -> Bool {
+    var low = 0
+    var high = count
+    while low < high {
+      let middle = (low + high) / 2
+      if self[middle].upperBound < line { low = middle + 1 } else { high = middle }
+    }
+    return low < count && self[low].contains(line)
+  }
+}

@@ -58,6 +58,7 @@ public final class PreviewRenderer: @unchecked Sendable {
     let path = configuration.notebook
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent()
+    let deadline = Deadline(seconds: configuration.budget)
     let text: String
     do {
       text = try FileText.read(url, shownAs: path)
@@ -66,6 +67,7 @@ public final class PreviewRenderer: @unchecked Sendable {
     }
     let reads = ReadPaths()
     var options = RunOptions(keepGoing: false, budget: configuration.budget)
+    options.deadline = deadline
     let root = FileText.projectRoot(of: folder)
     let anywhere = configuration.allowOutsideData
     options.readFile = { relative in
@@ -74,7 +76,7 @@ public final class PreviewRenderer: @unchecked Sendable {
     }
     options.cache = configuration.cache
     options.blockWorkers = ProcessInfo.processInfo.activeProcessorCount
-    let (document, diagnostics) = Document.parse(text, path: path)
+    let (document, diagnostics) = Document.parse(text, path: path, deadline: deadline)
     var formats: [JobRequest.Format] = [.html]
     if configuration.writeFolder != nil { formats = [.md, .html] }
     let name = url.deletingPathExtension().lastPathComponent

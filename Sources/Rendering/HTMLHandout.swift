@@ -54,7 +54,8 @@ public struct HTMLHandout {
   {
     var ids = HeadingIDs(reserved: ["answer-key", "contents"])
     var tableCount = 1
-    for case .directive(_, let outcome, let numbers) in walk.pieces {
+    let pieces = walk.pieces
+    for case .directive(_, let outcome, let numbers) in pieces {
       for number in numbers { ids.reserve("fig-\(number)") }
       for case .table in outcome.items { tableCount += 1 }
     }
@@ -65,7 +66,8 @@ public struct HTMLHandout {
       result: result, blanks: walk.blanks, ids: ids, references: walk.references)
     var parts: [Part] = []
     var tables = TableIDs()
-    for piece in walk.pieces {
+    for piece in pieces {
+      guard !result.deadline.passed else { break }
       switch piece {
       case .prose(_, _, let blocks):
         for block in blocks {

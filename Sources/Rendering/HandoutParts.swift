@@ -73,7 +73,7 @@ struct HandoutWalk {
   var pieces: [Piece] {
     let lines = result.document.lines
     let hidden = build == .student ? result.document.solutionRegions : []
-    func isHidden(_ line: Int) -> Bool { hidden.contains { $0.contains(line) } }
+    func isHidden(_ line: Int) -> Bool { hidden.covers(line) }
     var pieces: [Piece] = []
     var cursor = 1
     var pendingBlocks: [MarkdownBlock] = []
@@ -90,6 +90,12 @@ struct HandoutWalk {
     }
     func take(through line: Int) {
       while cursor <= min(line, lines.count) {
+        // Past the run's budget the walk stops; the caller finds the deadline passed and
+        // writes nothing.
+        if deadline.passed {
+          cursor = lines.count + 1
+          return
+        }
         if isHidden(cursor) {
           flushProse()
         } else {
@@ -99,7 +105,9 @@ struct HandoutWalk {
         cursor += 1
       }
     }
+    let deadline = result.deadline
     for block in result.document.blocks {
+      guard !deadline.passed else { break }
       switch block {
       case .markdown(let markdown):
         take(through: markdown.range.end.line)
@@ -133,7 +141,7 @@ struct HandoutWalk {
   {
     let first = directive.range.start.line
     if build == .student,
-      directive.kind == .expect || hidden.contains(where: { $0.contains(first) })
+      directive.kind == .expect || hidden.covers(first)
     {
       return false
     }
@@ -170,7 +178,7 @@ struct HandoutWalk {
     var equation = 0
     let labels = result.document.equationLabels
     for labelled in labels
-    where !hidden.contains(where: { $0.contains(labelled.location.line) }) {
+    where !hidden.covers(labelled.location.line) {
       equation += 1
       numbers.targets[labelled.label] = .init(
         text: "Equation (\(equation))", anchor: labelled.label)

@@ -35,6 +35,7 @@ public struct MarkdownHandout {
         return block.range.end.line
       }.first : nil
     for piece in walk.pieces {
+      guard !result.deadline.passed else { break }
       switch piece {
       case .prose(let lines, let first, _):
         for (offset, line) in lines.enumerated() {

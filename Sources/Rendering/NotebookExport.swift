@@ -33,6 +33,7 @@ public struct NotebookExport {
     var tables = TableIDs()
     var supportWritten = false
     for piece in walk.pieces {
+      guard !result.deadline.passed else { break }
       switch piece {
       case .prose(let lines, let firstLine, _):
         var text = lines.map(Blanks.markdown)

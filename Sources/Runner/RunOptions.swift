@@ -6,6 +6,10 @@ public struct RunOptions: Sendable {
   public var keepGoing: Bool
   /// Seconds the whole run may take.
   public var budget: Double?
+  /// When the budget runs out, if it started counting before the session (the command
+  /// line starts it as it reads the notebook); `nil` counts `budget` from the session's
+  /// start.
+  public var deadline: Deadline?
   /// Told about training progress (the command line draws a bar when stderr is a terminal).
   public var progress: (@Sendable (ProgressReport) -> Void)?
   /// Reads a file a notebook names (a CSV next to it), given its path as written; `nil`
@@ -92,6 +96,8 @@ public struct RunResult: Sendable {
   public var quotes: [SourceLocation: Quote]
   /// Why the run stopped early, if it did (a budget, a failure).
   public var stopReason: String?
+  /// When the run's budget runs out: what renders the run stops by it too.
+  public var deadline = Deadline.none
 
   /// Whether nothing failed.
   public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }

@@ -22,7 +22,8 @@ public final class Session {
   /// Runs every block; `parseDiagnostics` are the document's own (from ``Document/parse``).
   public func run(parseDiagnostics: [Diagnostic] = []) -> RunResult {
     let start = DispatchTime.now()
-    let budgetDeadline = options.budget.map { after(seconds: $0, from: start) }
+    let deadline = options.deadline ?? Deadline(seconds: options.budget, from: start)
+    let budgetDeadline = deadline.instant
     let plans = document.directives.enumerated().map { index, block in
       Plan(block: block, index: index, document: document)
     }
@@ -72,10 +73,15 @@ public final class Session {
         let message =
           "the run's budget of \(NumberText.plain(options.budget ?? 0)) s ran out before \(plan.block.title)"
         outcome.status = .failed
+        // Training is what usually takes the time; where none ran, the notebook is long.
+        let trained = outcomes.contains { $0.block.kind == .train && $0.status == .succeeded }
         outcome.diagnostics.append(
           Diagnostic(
             path: document.path, location: plan.block.range.start, message: message,
-            hint: "raise --budget, or lower the epochs above", sourceLine: plan.fenceLine))
+            hint: trained
+              ? "raise --budget, or lower the epochs above"
+              : "raise --budget, or split the notebook into smaller ones",
+            sourceLine: plan.fenceLine))
         return Step(outcome: outcome, settledKey: skipped.settledKey, ranOutOfBudget: true)
       }
       return nil
@@ -150,13 +156,15 @@ public final class Session {
       }
       index += group.count
     }
-    let prose = ProseQuotes(document: document, values: namespace.values)
+    let prose = ProseQuotes(document: document, values: namespace.values, deadline: deadline)
     if stopReason == nil { diagnostics += prose.diagnostics }
     diagnostics += CrossReferenceCheck.diagnostics(document: document, outcomes: outcomes)
     diagnostics.sort { ($0.location, $0.message) < ($1.location, $1.message) }
-    return RunResult(
+    var result = RunResult(
       document: document, outcomes: outcomes, diagnostics: diagnostics, values: namespace.values,
       quotes: prose.quotes, stopReason: stopReason)
+    result.deadline = deadline
+    return result
   }
 
   /// What running one block gave.

@@ -300,15 +300,18 @@ struct Render: ParsableCommand {
     course: Course?, indexed: Bool = true, progress: Bool
   ) -> Prepared {
     let url = URL(fileURLWithPath: path)
+    let started = Date()
+    // The budget counts from here: reading, parsing, running, checking and rendering.
+    let deadline = Deadline(seconds: budget)
     let text: String
     do {
       text = try FileText.read(url, shownAs: path)
     } catch {
       return .unreadable("\(path): error: \(error)")
     }
-    let started = Date()
     let bar = progress && isatty(2) != 0 && !quiet ? ProgressBar() : nil
-    var (document, diagnostics, request) = setUp(url, text: text, path: path, bar: bar)
+    var (document, diagnostics, request) = setUp(
+      url, text: text, path: path, deadline: deadline, bar: bar)
     request.course = course?.links(for: url.deletingPathExtension().lastPathComponent)
     request.course?.index = indexed
     var job = NotebookJob(
@@ -325,11 +328,12 @@ struct Render: ParsableCommand {
   }
 
   /// The parsed notebook and the job request for it.
-  private func setUp(_ url: URL, text: String, path: String, bar: ProgressBar?) -> (
-    Document, [Diagnostic], JobRequest
-  ) {
+  private func setUp(
+    _ url: URL, text: String, path: String, deadline: Deadline, bar: ProgressBar?
+  ) -> (Document, [Diagnostic], JobRequest) {
     let folder = url.deletingLastPathComponent()
     var options = RunOptions(keepGoing: keepGoing, budget: budget)
+    options.deadline = deadline
     options.blockWorkers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
     // --check verifies: it runs every block. A roster's variants differ per student.
     if !noCache, !check, variants == nil {
@@ -343,8 +347,9 @@ struct Render: ParsableCommand {
     options.readFile = { relative in
       try FileText.read(relative, nextTo: folder, within: root, anywhere: anywhere)
     }
-    let (document, diagnostics) = Document.parse(text, path: path)
-    let request = JobRequest(formats: formatList, build: build, roster: nil, run: options)
+    let (document, diagnostics) = Document.parse(text, path: path, deadline: deadline)
+    var request = JobRequest(formats: formatList, build: build, roster: nil, run: options)
+    request.comparing = check
     return (document, diagnostics, request)
   }
 
@@ -411,6 +416,8 @@ struct Render: ParsableCommand {
     outputs: inout OutputGuard
   ) -> Verdict {
     let url = URL(fileURLWithPath: path)
+    let started = Date()
+    let deadline = Deadline(seconds: budget)
     let text: String
     do {
       text = try FileText.read(url, shownAs: path)
@@ -418,9 +425,9 @@ struct Render: ParsableCommand {
       printError("\(path): error: \(error)")
       return .notebookErrors
     }
-    let started = Date()
     let progress = isatty(2) != 0 && !quiet ? ProgressBar() : nil
-    var (document, diagnostics, request) = setUp(url, text: text, path: path, bar: progress)
+    var (document, diagnostics, request) = setUp(
+      url, text: text, path: path, deadline: deadline, bar: progress)
     request.roster = roster
     // A roster's files go to disk student by student (staged, renamed at the end), so a
     // roster of thousands is built in bounded memory; --check compares them in memory.
@@ -462,9 +469,18 @@ struct Render: ParsableCommand {
     return job.verdict
   }
 
+  /// The most diagnostics printed for one run.
+  static let diagnosticsShown = 1_000
+
   private func report(_ result: RunResult, path: String) {
-    for diagnostic in result.diagnostics where !quiet || diagnostic.severity == .error {
-      printError(diagnostic.description)
+    // A thousand located messages say enough; the rest are counted (a notebook of 20,000
+    // broken blocks would print megabytes).
+    let shown = result.diagnostics.filter { !quiet || $0.severity == .error }
+    for diagnostic in shown.prefix(Self.diagnosticsShown) { printError(diagnostic.description) }
+    if shown.count > Self.diagnosticsShown {
+      printError(
+        "\(path): \(shown.count - Self.diagnosticsShown) more errors and warnings are not shown; fix the ones above and run again"
+      )
     }
     guard report else { return }
     for outcome in result.outcomes {

@@ -314,7 +314,8 @@ struct GraphBuilder {
   {
     let at = offset ?? position
     return ExpressionError(
-      message: "\(message) at column \(at + 1) of '\(source)'", expression: source, offset: at,
+      message: "\(message) at column \(at + 1) of '\(excerpt(source, around: at))'",
+      expression: source, offset: at,
       hint: hint)
   }
 }

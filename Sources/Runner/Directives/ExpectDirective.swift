@@ -137,8 +137,8 @@ struct Assertion {
     let text = line.text
     guard
       let (operation, range) = Operator.allCases.lazy.compactMap({ op in
-        text.range(of: " \(op.rawValue) ").map { (op, $0) }
-          ?? text.range(of: op.rawValue).map { (op, $0) }
+        text.firstByteRange(of: " \(op.rawValue) ").map { (op, $0) }
+          ?? text.firstByteRange(of: op.rawValue).map { (op, $0) }
       }).first
     else {
       throw BlockError(
@@ -150,7 +150,7 @@ struct Assertion {
     var right = String(text[range.upperBound...]).trimmed
     var tolerance: Double?
     for marker in ["±", "+/-", "+-"] {
-      if let split = right.range(of: marker) {
+      if let split = right.firstByteRange(of: marker) {
         let written = String(right[split.upperBound...]).trimmed
         guard let value = DirectiveOption.parseNumber(written), value >= 0 else {
           throw BlockError("the tolerance '\(written)' is not a number ≥ 0", at: line)

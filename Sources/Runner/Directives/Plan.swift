@@ -16,6 +16,8 @@ struct Plan {
   var rateSymbol: String
   var seed: UInt64
   var fenceLine: String
+  /// The names it reads (read once: an expect block of 100,000 lines is parsed for them).
+  var reads: [String]
 
   init(block: DirectiveBlock, index: Int, document: Document) {
     self.block = block
@@ -33,6 +35,7 @@ struct Plan {
     seed = common.seed ?? matter.seed
     let line = block.range.start.line - 1
     fenceLine = document.lines.indices.contains(line) ? document.lines[line] : ""
+    reads = directive.reads(block)
   }
 
   /// The block as the values it defines name it.
@@ -40,9 +43,6 @@ struct Plan {
 
   /// What the block's values are stored under.
   var resultName: String? { directive.resultName(block) }
-
-  /// The names it reads: a failed one above makes it skip (`--keep-going`).
-  var reads: [String] { directive.reads(block) }
 
   /// The names it defines or changes.
   var defines: [String] {
@@ -150,9 +150,13 @@ struct Plan {
   }
 
   /// Options the directive does not take, each with a suggestion.
+  /// The most unknown options of one block reported one by one; the rest are counted.
+  static let unknownOptionsReported = 20
+
   private static func unknownOptions(_ block: DirectiveBlock) -> [BlockError] {
     let known = DirectiveRegistry.optionNames(of: block.kind)
-    return block.options.filter { !known.contains($0.key) }.map { option in
+    let unknown = block.options.filter { !known.contains($0.key) }
+    var errors = unknown.prefix(unknownOptionsReported).map { option in
       let guess = closestName(to: option.key, among: known)
       var error = BlockError(
         "unknown option '\(option.key)' for \(block.kind.rawValue)",
@@ -163,5 +167,15 @@ struct Plan {
       error.length = option.key.count
       return error
     }
+    if unknown.count > unknownOptionsReported, let last = errors.last {
+      var more = BlockError(
+        "\(unknown.count - unknownOptionsReported) more unknown options for \(block.kind.rawValue) follow these \(unknownOptionsReported)",
+        hint: "\(block.kind.rawValue) takes: \(known.joined(separator: ", "))")
+      more.location = last.location
+      more.sourceLine = last.sourceLine
+      more.length = last.length
+      errors.append(more)
+    }
+    return errors
   }
 }

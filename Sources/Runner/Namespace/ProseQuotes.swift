@@ -15,7 +15,7 @@ struct ProseQuotes {
   /// The most placeholder mistakes reported one by one.
   static let reported = 1_000
 
-  init(document: Document, values: ValueStore) {
+  init(document: Document, values: ValueStore, deadline: Deadline = .none) {
     var position = 0
     var unreported = 0
     defer {
@@ -37,6 +37,14 @@ struct ProseQuotes {
         if case .codeBlock = markdown.kind { continue }
         for line in markdown.range.lines where document.lines.indices.contains(line - 1) {
           let text = document.lines[line - 1]
+          if deadline.passed {
+            diagnostics.append(
+              Diagnostic(
+                path: document.path, location: SourceLocation(line: line, column: 1),
+                message: deadline.message(while: "filling in the prose's placeholders"),
+                hint: "raise --budget, or split the notebook into smaller ones"))
+            return
+          }
           for placeholder in References.placeholders(in: text, line: line) {
             let location = SourceLocation(line: line, column: placeholder.column)
             // A thousand mistakes say enough; the rest are counted, not each resolved.

@@ -86,7 +86,7 @@ public enum References {
       // The first word names a value: this is a placeholder, good or not (TeX's `{{n}}` and
       // `\frac{1}{{n}}` never have a dotted name first).
       let firstWord = reference.prefix { !$0.isWhitespace && !"+-*()^".contains($0) }
-      if ValueKey(parsing: firstWord) != nil, !inside.contains("\\") {
+      if !inside.utf8.contains(UInt8(ascii: "\\")), ValueKey(parsing: firstWord) != nil {
         var problem: String?
         var decimals: Int?
         if firstWord.count != reference.count {

@@ -23,8 +23,10 @@ public struct ValueKey: Codable, Hashable, Comparable, Sendable, CustomStringCon
 
   /// Reads `owner.quantity[sample]@epoch`; `nil` when the text is not of that form.
   public init?(parsing text: some StringProtocol) {
-    let trimmed = text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace)
-    let reference = String(trimmed.reversed())
+    guard let first = text.firstIndex(where: { !$0.isWhitespace }),
+      let last = text.lastIndex(where: { !$0.isWhitespace })
+    else { return nil }
+    let reference = text[first...last]
     guard let dot = reference.firstIndex(of: "."), dot != reference.startIndex else { return nil }
     guard
       let local = ValueKey(

@@ -46,18 +46,20 @@ extension DirectiveOption {
         do {
           rows.append(try Self.numbers(in: String(part), option: self))
         } catch var error as BlockError {
-          guard index > 0 else { throw error }
-          let indent = String(repeating: " ", count: max(0, valueLocation.column - 1))
-          let shown = indent + line
+          // At the bad number itself (the words are slices of the line: their offsets are
+          // the line's, found without a search).
           var column = valueLocation.column
           if let bad = part.split(whereSeparator: { $0.isWhitespace || $0 == "," }).first(where: {
             Self.parseNumber(String($0)) == nil
-          }), let range = line.range(of: bad) {
-            column += line.utf8.distance(from: line.utf8.startIndex, to: range.lowerBound)
+          }) {
+            column += line.utf8.distance(from: line.utf8.startIndex, to: bad.startIndex)
             error.length = max(1, bad.count)
           }
           error.location = SourceLocation(line: valueLocation.line + index, column: column)
-          error.sourceLine = shown
+          if index > 0 {
+            error.sourceLine =
+              String(repeating: " ", count: max(0, valueLocation.column - 1)) + line
+          }
           throw error
         }
       }

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// Issue 25: `--budget` holds in every phase — reading, parsing, running, checking TeX,
+/// rendering — and a message quotes a line's worth of what a notebook wrote. Each case took
+/// from several seconds to minutes before (the run's budget was checked between blocks
+/// only); the bounds asserted are generous multiples of the budget, not speed targets.
+@Suite("The budget holds in every phase")
+struct BudgetTests {
+  /// Runs nbrun in a fresh folder holding `files`; the status, stderr, seconds taken and
+  /// the folder (removed by the caller).
+  static func run(_ files: [String: String], _ arguments: [String]) throws -> (
+    status: Int32, errors: String, seconds: Double, folder: URL
+  ) {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-budget-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    for (name, text) in files {
+      try Data(text.utf8).write(to: folder.appendingPathComponent(name))
+    }
+    let started = Date()
+    let (status, errors) = try FormatsTests.nbrun(["--no-cache"] + arguments, in: folder)
+    return (status, errors, Date().timeIntervalSince(started), folder)
+  }
+
+  @Test("a notebook too large to parse within the budget is stopped before cmark begins")
+  func parsing() throws {
+    let paragraph =
+      "Prose with $x^2 + y$ math, **bold** words and a [link](lecture1.md) in it.\n\n"
+    let text = "# Big\n\n" + String(repeating: paragraph, count: 12_000_000 / paragraph.utf8.count)
+    let (status, errors, seconds, folder) = try Self.run(
+      ["big.md": text], ["--budget", "1", "-o", "out", "big.md"])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(status == 2)
+    #expect(
+      errors.contains(
+        "big.md:1:1: error: the run's budget of 1 s would run out while parsing the notebook, which takes about 1 s"
+      ), "\(errors.prefix(400))")
+    #expect(seconds < 8, "a 12 MB notebook's full run takes far longer in a debug build")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+  }
+
+  @Test("placeholders by the hundred thousand stop at the budget, with nothing written")
+  func placeholders() throws {
+    let line = String(repeating: "{{ e.v }} ", count: 100)
+    let text =
+      "# Many\n\n```expr e\nv = 0.5\n```\n\n"
+      + String(repeating: line + "\n", count: 2_000)
+    let (status, errors, seconds, folder) = try Self.run(
+      ["many.md": text], ["--budget", "0.5", "--keep-going", "-o", "out", "many.md"])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(status == 2)
+    #expect(errors.contains("the run's budget of 0.5 s ran out while"), "\(errors.prefix(400))")
+    #expect(seconds < 8)
+    // A page cut short is never written, even with --keep-going.
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+  }
+
+  @Test("100,000 expect lines and 20,000 blocks stop at the budget, without an epochs hint")
+  func manyLinesAndBlocks() throws {
+    let lines =
+      "```expr e\nv = 0.5\n```\n\n```expect\n"
+      + String(repeating: "e.v ≈ 0.5\n", count: 100_000) + "```\n"
+    let blocks = String(repeating: "```expr e\nv = 0.5\n```\n\n", count: 20_000)
+    for (name, text) in [("lines.md", lines), ("blocks.md", blocks)] {
+      let (status, errors, seconds, folder) = try Self.run(
+        [name: text], ["--budget", "0.3", "-o", "out", name])
+      defer { try? FileManager.default.removeItem(at: folder) }
+      #expect(status == 2, "\(name)")
+      #expect(errors.contains("the run's budget of 0.3 s ran out"), "\(errors.prefix(400))")
+      #expect(!errors.contains("epochs"), "no block trains: the hint says to split the notebook")
+      #expect(seconds < 8, "\(name)")
+    }
+  }
+
+  @Test("a formula nested too deep for KaTeX to check quickly is a located error")
+  func deepFormula() throws {
+    let braces = String(repeating: "{", count: 2_000) + "x" + String(repeating: "}", count: 2_000)
+    let fractions =
+      String(repeating: "\\frac{", count: 1_000) + "x" + String(repeating: "}{2}", count: 1_000)
+    let text = "# Deep\n\nInline $\(braces)$ here.\n\n$$\(fractions)$$\n"
+    let (status, errors, seconds, folder) = try Self.run(
+      ["deep.md": text], ["--budget", "10", "-o", "out", "deep.md"])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(status == 2)
+    #expect(
+      errors.contains(
+        "deep.md:3:8: error: this formula nests braces 2000 deep; nbrun checks formulas nested up to 100 deep"
+      ), "\(errors.prefix(600))")
+    #expect(
+      errors.contains(
+        "deep.md:5:1: error: this formula nests braces 1000 deep; nbrun checks formulas nested up to 100 deep"
+      ))
+    #expect(seconds < 8, "KaTeX took 47 s on such formulas")
+  }
+
+  @Test("a message quotes a line's width of a huge expression, around the caret")
+  func hugeExpression() throws {
+    let sum = (0..<100_000).map { "x\($0)" }.joined(separator: " + ")
+    let unbalanced = String(repeating: "1 + ", count: 100_000) + ")"
+    let (status, errors, _, folder) = try Self.run(
+      [
+        "sum.md": "```expr e\nv = \(sum)\n```\n",
+        "paren.md": "```expr e\nv = \(unbalanced)\n```\n",
+      ], ["-o", "out", "sum.md", "paren.md"])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(status == 2)
+    #expect(errors.utf8.count < 2_000, "800 KB of expression were quoted")
+    #expect(
+      errors.contains(
+        "sum.md:2:5: error: no value for 'x0' at column 1 of 'x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11 …'"
+      ), "\(errors.prefix(600))")
+    #expect(
+      errors.contains(
+        "paren.md:2:400005: error: unexpected ')' at column 400001 of '… + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + )'"
+      ))
+  }
+}
