@@ -11,15 +11,21 @@ import Rendering
 ///
 /// FlyingFox serves HTTP and WebSockets with nothing but the system's sockets (no
 /// SwiftNIO), so it adds seconds, not minutes, to a build.
+///
+/// Browsers reach FlyingFox only through a ``RequestGuard``, which bounds every request's
+/// head, time and size; FlyingFox itself listens on an abstract Unix socket.
 public final class PreviewServer: Sendable {
   public let renderer: PreviewRenderer
   let state = PreviewState()
   private let server: HTTPServer
+  private let front: RequestGuard
 
   /// A server for `renderer` on 127.0.0.1:`port` (0: any free port; see ``address()``).
   public init(renderer: PreviewRenderer, port: UInt16) throws {
     self.renderer = renderer
-    server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: port), logger: .disabled)
+    let name = "nbrun-preview-\(getpid())-\(UUID().uuidString)"
+    server = HTTPServer(address: .unix(abstractNamespace: name), logger: .disabled)
+    front = try RequestGuard(port: port, upstream: name)
   }
 
   /// Renders once, then serves and watches until the task is cancelled.
@@ -27,9 +33,9 @@ public final class PreviewServer: Sendable {
     let state = state
     state.update(renderer.render())
     let server = server
+    let port = front.port
     let hosts: @Sendable () async -> Set<String> = {
-      guard case .ip4(_, let port) = await server.listeningAddress else { return [] }
-      return ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"]
+      ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"]
     }
     await server.appendRoute(
       "GET /",
@@ -52,21 +58,25 @@ public final class PreviewServer: Sendable {
       "GET /socket", to: LocalOnly(hosts: hosts) { try await push.handleRequest($0) })
     let watcher = Watcher(renderer: renderer, state: state)
     watcher.start()
-    defer { watcher.stop() }
+    front.start()
+    defer {
+      watcher.stop()
+      front.stop()
+    }
     try await server.run()
   }
 
   /// Waits until the server listens; returns `http://127.0.0.1:PORT/`.
   public func address() async throws -> String {
     try await server.waitUntilListening()
-    guard case .ip4(let host, let port) = await server.listeningAddress else {
-      return "http://127.0.0.1/"
-    }
-    return "http://\(host):\(port)/"
+    return "http://127.0.0.1:\(front.port)/"
   }
 
   /// Stops serving (open connections are closed).
-  public func stop() async { await server.stop(timeout: 1) }
+  public func stop() async {
+    front.stop()
+    await server.stop(timeout: 1)
+  }
 }
 
 /// The page shown now, its version, the messages of the last render, and the open tabs.

@@ -475,3 +475,107 @@ struct PreviewHostTests {
     #expect(report["foreignOrigin"] == 403)
   }
 }
+
+@Suite("The preview survives hostile requests")
+struct PreviewHostileRequestTests {
+  @Test("huge URLs, 10⁵ headers, a 50 MB header line, bodies, bad frames: then a page in 1 s")
+  func hostileSequence() throws {
+    let folder = try AuthoringLoopTests.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Data("# Still here\n\nText.\n".utf8).write(to: folder.appendingPathComponent("nb.md"))
+    let (server, port, _, _) = try PreviewBrowserTests.startPreview(in: folder, ["--no-cache"])
+    defer {
+      if server.isRunning { server.terminate() }
+      server.waitUntilExit()
+    }
+    // Raw sockets, each case on its own connection; a refusal may reset the connection
+    // while the rest is still being sent, which counts as refused.
+    let script = """
+      import json, socket, sys, time
+      port = int(sys.argv[1]); pid = int(sys.argv[2])
+      host = b"Host: 127.0.0.1:%d\\r\\n" % port
+      def send(data, wait=3):
+          try:
+              s = socket.create_connection(("127.0.0.1", port), timeout=10)
+              try:
+                  s.sendall(data)
+              except OSError:
+                  pass
+              s.settimeout(wait)
+              try:
+                  answer = s.recv(100)
+              except OSError as e:
+                  answer = type(e).__name__.encode()
+              s.close()
+              return answer.split(b"\\r\\n")[0].decode("latin-1")
+          except OSError as e:
+              return type(e).__name__
+      def cpu():
+          fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+          return (int(fields[11]) + int(fields[12])) / 100
+      report = {}
+      held = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+      for s in held[:20]:
+          s.sendall(b"GET / HTTP/1.1\\r\\n")  # a head that never ends
+      report["url"] = send(b"GET /" + b"a" * (8 << 20) + b" HTTP/1.1\\r\\n" + host + b"\\r\\n")
+      report["headers"] = send(b"GET / HTTP/1.1\\r\\n" + host
+          + b"".join(b"X-%d: y\\r\\n" % i for i in range(100000)) + b"\\r\\n")
+      report["line"] = send(b"GET / HTTP/1.1\\r\\n" + host + b"X-Big: " + b"z" * (50 << 20) + b"\\r\\n\\r\\n")
+      report["chunked"] = send(b"POST / HTTP/1.1\\r\\n" + host
+          + b"Transfer-Encoding: chunked\\r\\n\\r\\n5\\r\\nhello\\r\\n")
+      report["length"] = send(b"GET / HTTP/1.1\\r\\n" + host + b"Content-Length: 99999999\\r\\n\\r\\nab")
+      report["frames"] = send(b"GET /socket HTTP/1.1\\r\\n" + host
+          + b"Upgrade: websocket\\r\\nConnection: Upgrade\\r\\n"
+          + b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n"
+          + b"\\x81\\xff" + b"\\xff" * 8 + b"\\x00" * 4 + b"junk" * 1000, wait=1)
+      report["flood"] = send(b"GET /socket HTTP/1.1\\r\\n" + host
+          + b"Upgrade: websocket\\r\\nConnection: Upgrade\\r\\n"
+          + b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n"
+          + b"\\x82\\x7f" + b"\\x00" * 4 + b"\\x7f" * 4 + b"\\x00" * 4 + b"junk" * 250000, wait=1)
+      report["pipelined"] = send(b"GET / HTTP/1.1\\r\\n" + host + b"\\r\\nGET / HTTP/1.1\\r\\n"
+          + b"X-Big: " + b"z" * (1 << 20) + b"\\r\\n\\r\\n")
+      for s in held:
+          s.close()
+      # More connections than tabs ever open: the one past the limit is turned away.
+      time.sleep(0.2)
+      held = [socket.create_connection(("127.0.0.1", port)) for _ in range(70)]
+      time.sleep(0.2)
+      report["crowd"] = send(b"GET / HTTP/1.1\\r\\n" + host + b"\\r\\n")
+      for s in held:
+          s.close()
+      time.sleep(0.5)
+      began = time.time()
+      c = socket.create_connection(("127.0.0.1", port), timeout=5)
+      c.sendall(b"GET / HTTP/1.1\\r\\n" + host + b"Connection: close\\r\\n\\r\\n")
+      page = b""
+      while True:
+          chunk = c.recv(65536)
+          if not chunk: break
+          page += chunk
+      report["pageSeconds"] = time.time() - began
+      report["page"] = b"Still here" in page
+      before = cpu(); time.sleep(1); report["idleCPU"] = cpu() - before
+      print(json.dumps(report))
+      """
+    let output = try BrowserTests.run(
+      BrowserTests.python, ["-c", script, port, String(server.processIdentifier)])
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
+    func refused(_ key: String, _ status: String) -> Bool {
+      let said = report[key] as? String ?? ""
+      return said.contains(status) || said.contains("ConnectionResetError")
+        || said.contains("BrokenPipeError")
+    }
+    #expect(refused("url", "431"), "\(report)")
+    #expect(refused("headers", "431"), "\(report)")
+    #expect(refused("line", "431"), "\(report)")
+    #expect(refused("chunked", "405"), "\(report)")
+    #expect(refused("length", "413"), "\(report)")
+    #expect((report["frames"] as? String)?.contains("101") == true, "the socket still opens")
+    #expect((report["pipelined"] as? String)?.contains("200") == true, "\(report)")
+    #expect((report["crowd"] as? String)?.contains("503") == true, "\(report)")
+    #expect(report["page"] as? Bool == true, "\(report)")
+    #expect((report["pageSeconds"] as? Double ?? 9) < 1, "\(report)")
+    #expect((report["idleCPU"] as? Double ?? 9) < 0.2, "nothing keeps a core busy: \(report)")
+  }
+}

@@ -44,7 +44,7 @@ struct BudgetTests {
   func placeholders() throws {
     let line = String(repeating: "{{ e.v }} ", count: 100)
     let text =
-      "# Many\n\n```expr e\nv = 0.5\n```\n\n"
+      "# Many\n\n```expr e\nv = 0.5\nw = 2 * v\n```\n\n"
       + String(repeating: line + "\n", count: 2_000)
     let (status, errors, seconds, folder) = try Self.run(
       ["many.md": text], ["--budget", "0.5", "--keep-going", "-o", "out", "many.md"])
@@ -59,9 +59,9 @@ struct BudgetTests {
   @Test("100,000 expect lines and 20,000 blocks stop at the budget, without an epochs hint")
   func manyLinesAndBlocks() throws {
     let lines =
-      "```expr e\nv = 0.5\n```\n\n```expect\n"
+      "```expr e\nv = 0.5\nw = 2 * v\n```\n\n```expect\n"
       + String(repeating: "e.v ≈ 0.5\n", count: 100_000) + "```\n"
-    let blocks = String(repeating: "```expr e\nv = 0.5\n```\n\n", count: 20_000)
+    let blocks = String(repeating: "```expr e\nv = 0.5\nw = 2 * v\n```\n\n", count: 20_000)
     for (name, text) in [("lines.md", lines), ("blocks.md", blocks)] {
       let (status, errors, seconds, folder) = try Self.run(
         [name: text], ["--budget", "0.3", "-o", "out", name])
