@@ -31,15 +31,28 @@ public struct DiskBlockStore: BlockStore {
     return Data(payload)
   }
 
+  /// The first of the cache folder and its stores (`blocks`, `katex`) that is a symbolic
+  /// link, if one is: nbrun never writes through a link, so such a cache is not used.
+  public static func link(in cacheFolder: URL) -> URL? {
+    [
+      cacheFolder, cacheFolder.appendingPathComponent("blocks"),
+      cacheFolder.appendingPathComponent("katex"),
+    ].first(where: HandoutFiles.isLink)
+  }
+
   public func save(_ data: Data, for key: String) {
-    guard Self.isKey(key) else { return }
+    guard Self.isKey(key), !HandoutFiles.isLink(folder),
+      !HandoutFiles.isLink(folder.deletingLastPathComponent())
+    else { return }
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     var file = Data("\(Self.magic) \(data.count) \(Self.hash(data))\n".utf8)
     file.append(data)
     let target = folder.appendingPathComponent(key)
     let temporary = folder.appendingPathComponent(".\(key).\(getpid()).tmp")
     do {
-      try file.write(to: temporary)
+      // Not through a link (O_NOFOLLOW); the rename replaces a link at the key's name, it
+      // does not follow it.
+      try HandoutFiles.create(temporary, Array(file), shownAs: temporary.path)
       guard rename(temporary.path, target.path) == 0 else {
         try? FileManager.default.removeItem(at: temporary)
         return

@@ -17,10 +17,18 @@ public struct KaTeXCache: Sendable {
   }
 
   /// Writes the keys atomically; a cache that cannot be written is simply not kept.
+  /// Never through a symbolic link: a cache folder that is one is not written.
   public func write(_ keys: Set<UInt64>) {
+    let folder = file.deletingLastPathComponent()
+    guard !HandoutFiles.isLink(folder) else { return }
     let text = keys.sorted().map { String($0, radix: 16) }.joined(separator: "\n") + "\n"
-    try? FileManager.default.createDirectory(
-      at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try? Data(text.utf8).write(to: file, options: .atomic)
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let temporary = folder.appendingPathComponent(".\(file.lastPathComponent).\(getpid()).tmp")
+    do {
+      try HandoutFiles.create(temporary, Array(text.utf8), shownAs: temporary.path)
+      if rename(temporary.path, file.path) != 0 { unlink(temporary.path) }
+    } catch {
+      unlink(temporary.path)
+    }
   }
 }

@@ -76,10 +76,17 @@ struct PreviewCommand: ParsableCommand {
     }
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     let folders = katex.map { [$0] } ?? HandoutFiles.katexFolders(executable: executable)
-    let assetCache = URL(fileURLWithPath: cacheFolder)
+    // A cache folder that is a symbolic link is not used: nothing is written through one.
+    let linked = DiskBlockStore.link(in: URL(fileURLWithPath: cacheFolder))
+    if let linked {
+      printError(
+        "nbrun preview: warning: \(linked.path) is a symbolic link, and nbrun never writes through a link, so the cache is not used: remove the link, or pass --cache DIR"
+      )
+    }
+    let assetCache = linked == nil ? URL(fileURLWithPath: cacheFolder) : nil
     let math = folders.lazy.compactMap { HandoutFiles.katex(in: $0, cache: assetCache) }.first
     let cache =
-      noCache
+      noCache || linked != nil
       ? nil
       : BlockCache(
         store: DiskBlockStore(folder: URL(fileURLWithPath: cacheFolder)),

@@ -163,7 +163,13 @@ struct Render: ParsableCommand {
     let folders = katex.map { [$0] } ?? HandoutFiles.katexFolders(executable: executable)
     // KaTeX's stylesheet with its fonts inlined is kept in the cache folder (like the list
     // of checked formulas, whatever --no-cache says); --check writes nothing.
-    let assetCache = check ? nil : URL(fileURLWithPath: cacheFolder)
+    // A cache folder that is a symbolic link is not used: nbrun never writes through one.
+    if let link = DiskBlockStore.link(in: URL(fileURLWithPath: cacheFolder)), !check {
+      printError(
+        "nbrun: warning: \(link.path) is a symbolic link, and nbrun never writes through a link, so the cache is not used: remove the link, or pass --cache DIR"
+      )
+    }
+    let assetCache = check || cacheIsLinked ? nil : URL(fileURLWithPath: cacheFolder)
     let math = folders.lazy.compactMap { HandoutFiles.katex(in: $0, cache: assetCache) }.first
     if math == nil, formatList.contains(.html) {
       printError(
@@ -182,9 +188,12 @@ struct Render: ParsableCommand {
     }
     // KaTeX parses every math span at build time (Debian's libjs-katex run by duktape);
     // formulas that parsed before are remembered in .nbrun-cache/.
-    let cache = math.map {
-      KaTeXCache(folder: cacheFolder, scriptKey: KaTeXChecker.scriptKey(of: $0.script))
-    }
+    let cache =
+      cacheIsLinked
+      ? nil
+      : math.map {
+        KaTeXCache(folder: cacheFolder, scriptKey: KaTeXChecker.scriptKey(of: $0.script))
+      }
     let remembered = cache?.read() ?? []
     let workers =
       variants != nil
@@ -336,7 +345,7 @@ struct Render: ParsableCommand {
     options.deadline = deadline
     options.blockWorkers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
     // --check verifies: it runs every block. A roster's variants differ per student.
-    if !noCache, !check, variants == nil {
+    if !noCache, !check, variants == nil, !cacheIsLinked {
       options.cache = BlockCache(
         store: DiskBlockStore(folder: URL(fileURLWithPath: cacheFolder)),
         salt: BuildIdentity.current)
@@ -467,6 +476,11 @@ struct Render: ParsableCommand {
       )
     }
     return job.verdict
+  }
+
+  /// Whether the cache folder (or a store in it) is a symbolic link, and so not used.
+  private var cacheIsLinked: Bool {
+    DiskBlockStore.link(in: URL(fileURLWithPath: cacheFolder)) != nil
   }
 
   /// The most diagnostics printed for one run.

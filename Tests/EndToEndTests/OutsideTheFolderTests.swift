@@ -29,6 +29,35 @@ struct OutsideTheFolderTests {
     #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("lecture2.md").path))
   }
 
+  @Test("a cache folder, or a store in it, that is a symbolic link is not written through")
+  func linkedCache() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-cache-link-\(UUID().uuidString)")
+    let victim = root.appendingPathComponent("victim")
+    try FileManager.default.createDirectory(at: victim, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: root) }
+    try Data(
+      "# Cached\n\nMath $x^2$.\n\n```expr e\nv = 0.5\nw = 2 * v\n```\n\n{{ e.w }}\n".utf8
+    ).write(to: root.appendingPathComponent("nb.md"))
+    let cache = root.appendingPathComponent(".nbrun-cache")
+    // First the whole folder, then only its block store, is a link to the victim.
+    try FileManager.default.createSymbolicLink(at: cache, withDestinationURL: victim)
+    var (status, errors) = try FormatsTests.nbrun(["-o", "out", "nb.md"], in: root)
+    #expect(status == 0, "\(errors)")
+    #expect(
+      errors.contains(".nbrun-cache is a symbolic link, and nbrun never writes through a link"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: victim.path).isEmpty)
+    try FileManager.default.removeItem(at: cache)
+    try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      at: cache.appendingPathComponent("blocks"), withDestinationURL: victim)
+    (status, errors) = try FormatsTests.nbrun(["-o", "out", "nb.md"], in: root)
+    #expect(status == 0, "\(errors)")
+    #expect(errors.contains(".nbrun-cache/blocks is a symbolic link"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: victim.path).isEmpty)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path) == ["blocks"])
+  }
+
   @Test("a class label far beyond the data is a located error")
   func hugeLabel() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
