@@ -104,7 +104,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // libFuzzer targets (scripts/fuzz); built plainly, a replayer of the kept corpus.
-    .executableTarget(name: "nbrun-fuzz", dependencies: ["Runner", "Notebook", "NeuralEngine"]),
+    .executableTarget(
+      name: "nbrun-fuzz",
+      dependencies: ["Runner", "Notebook", "NeuralEngine", "Rendering", "FormulaAudit"]),
 
     .executableTarget(
       name: "nbrun-bench",

@@ -26,8 +26,9 @@ public enum FileText {
     if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
       throw Problem(description: "cannot read \(path): it is not a regular file")
     }
-    // The stated ceiling: reading takes about 70 bytes of memory per byte of a notebook
-    // (cmark's tree, lines, blocks), so a file over 64 MB is refused before it is read.
+    // The stated ceiling: a run takes about 28 bytes of memory per byte of a notebook
+    // (cmark's tree, 15 of them; lines, blocks, pages), so a file over 64 MB is refused
+    // before it is read.
     if let size = (attributes?[.size] as? NSNumber)?.intValue, size > limit {
       throw Problem(
         description:

@@ -58,7 +58,10 @@ public enum PDFPrinter {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: chromium)
     process.arguments = [
+      // The virtual-time budget: printed when the page is still (KaTeX's inlined fonts
+      // loaded, math typeset), not at the load event, which under load comes first.
       "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+      "--virtual-time-budget=10000",
       "--user-data-dir=\(folder.appendingPathComponent("profile").path)",
       "--print-to-pdf=\(output.path)", folder.appendingPathComponent("page.html").absoluteString,
     ]

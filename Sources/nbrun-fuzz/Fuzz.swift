@@ -1,10 +1,13 @@
+import FormulaAudit
 import Foundation
 import NeuralEngine
 import Notebook
+import Rendering
 import Runner
 
-/// libFuzzer targets for what reads untrusted text: the notebook reader (front matter,
-/// cmark, directives and their typed options), the `expr` parser, the CSV reader, and the
+/// libFuzzer targets for what reads untrusted text: a notebook from reading to its pages
+/// (front matter, cmark, directives and their typed options, every block run within a
+/// budget, every format rendered and audited), the `expr` parser, the CSV reader, and the
 /// grading CSVs. `NBRUN_FUZZ_TARGET` picks one (`notebook`, `expr`, `csv`, `grading`).
 ///
 /// Built with `scripts/fuzz` (`swift build -c release --sanitize fuzzer -Xswiftc
@@ -22,12 +25,29 @@ enum FuzzTarget: String, CaseIterable {
     let text = String(decoding: bytes, as: UTF8.self)
     switch self {
     case .notebook:
-      // Read and plan every block (all option errors are found before anything runs); a
-      // budget already spent stops the run before the first block does any work.
-      let (document, diagnostics) = Document.parse(text, path: "fuzz.md")
-      let result = Session(document: document, options: RunOptions(keepGoing: false, budget: 1e-9))
-        .run(parseDiagnostics: diagnostics)
+      // Read, plan and run every block (with --keep-going's rules, so the blocks after a
+      // failed one run too), within a budget of a quarter second: training stops at it.
+      // Then every page: Markdown (with its figures), HTML, slides and the Jupyter export
+      // with its NumPy code, each read back by the formula audit.
+      let deadline = Deadline(seconds: 0.25)
+      let (document, diagnostics) = Document.parse(text, path: "fuzz.md", deadline: deadline)
+      var options = RunOptions(keepGoing: true, budget: 0.25)
+      options.deadline = deadline
+      options.generatesCode = true
+      let result = Session(document: document, options: options).run(
+        parseDiagnostics: diagnostics)
       _ = result.diagnostics.map(\.description)
+      for build in [Build.handout, .student, .key] {
+        let markdown = MarkdownHandout(result: result, name: "fuzz", build: build)
+        _ = FormulaAudit.markdown(markdown.text, file: "fuzz.md") { _ in nil }
+        _ = markdown.figures.count
+        _ = FormulaAudit.html(
+          HTMLHandout(result: result, name: "fuzz", math: nil, build: build).text,
+          file: "fuzz.html")
+      }
+      _ = SlideDeck(result: result, name: "fuzz", math: nil, build: .handout).text.count
+      _ = FormulaAudit.notebook(
+        NotebookExport(result: result, name: "fuzz", build: .handout).json, file: "fuzz.ipynb")
     case .expr:
       // Lines `name = expression`; the last is the output; every free variable is 0.5.
       var definitions: [(name: String, expression: String)] = []

@@ -399,10 +399,13 @@ struct FormatsBrowserTests {
     let pdf = FileManager.default.temporaryDirectory.appendingPathComponent(
       "nbrun-deck-\(UUID().uuidString).pdf")
     defer { try? FileManager.default.removeItem(at: pdf) }
+    // Printed once the page is still: the deck lays itself out again when its fonts have
+    // loaded, which, under load, came after Chromium printed at the load event (46 pages,
+    // not 47). The virtual-time budget makes Chromium wait for the fonts and the layout.
     _ = try BrowserTests.run(
       try #require(BrowserTests.chromium),
       [
-        "--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)",
+        "--no-pdf-header-footer", "--virtual-time-budget=15000", "--print-to-pdf=\(pdf.path)",
         URL(fileURLWithPath: deck).absoluteString,
       ])
     let info = try BrowserTests.run("/usr/bin/pdfinfo", [pdf.path])
