@@ -11,7 +11,11 @@ public enum FileText {
   /// The largest file nbrun reads: 64 MB.
   public static let limit = 64 * 1_048_576
 
-  public static func read(_ url: URL, shownAs path: String) throws -> String {
+  /// A text file's contents; a byte-order mark is dropped unless `keepingMark` (a notebook
+  /// keeps its own, so its Markdown handout starts with one too).
+  public static func read(_ url: URL, shownAs path: String, keepingMark: Bool = false) throws
+    -> String
+  {
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
       throw Problem(description: "cannot read \(path): there is no such file")
@@ -38,10 +42,10 @@ public enum FileText {
     guard let data = try? Data(contentsOf: url) else {
       throw Problem(description: "cannot read \(path): the file could not be read")
     }
-    guard let text = String(data: data, encoding: .utf8) else {
+    guard let text = String(validating: data, as: UTF8.self) else {
       throw Problem(description: "cannot read \(path): it is not UTF-8 text (save it as UTF-8)")
     }
-    return text
+    return !keepingMark && text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
   }
 
   /// Reads `relative` (as a notebook writes a data path) from `folder`, refusing a path

@@ -167,7 +167,14 @@ struct MathTextScanner {
       case UInt8(ascii: "<"):
         i = endOfAngle(from: i)
       case UInt8(ascii: "!") where byte(i + 1) == UInt8(ascii: "["):
-        i = advance(to: matching(i + 1).map { $0 + 1 } ?? i + 2)
+        // An image: its alt text, and its destination and title, are not text.
+        guard let close = matching(i + 1) else {
+          i += 2
+          break
+        }
+        let end =
+          byte(close + 1) == UInt8(ascii: "(") ? (matching(close + 1) ?? close) : close
+        i = advance(to: end + 1)
       case UInt8(ascii: "]") where byte(i + 1) == UInt8(ascii: "("):
         i = advance(to: matching(i + 1).map { $0 + 1 } ?? i + 2)
       case UInt8(ascii: "$"):

@@ -61,7 +61,7 @@ public final class PreviewRenderer: @unchecked Sendable {
     let deadline = Deadline(seconds: configuration.budget)
     let text: String
     do {
-      text = try FileText.read(url, shownAs: path)
+      text = try FileText.read(url, shownAs: path, keepingMark: true)
     } catch {
       return Rendition(page: nil, messages: ["\(path): error: \(error)"], watched: [url])
     }

@@ -234,6 +234,12 @@ extension HTMLHandout {
         text.append(UInt8(ascii: " "))
         continue outer
       }
+      // An autolink's text is its address (`<https://example.com/\[\>`), never TeX.
+      if let end = autolinkEnd(in: bytes, at: i) {
+        i = end
+        text.append(UInt8(ascii: " "))
+        continue
+      }
       while i < bytes.count, bytes[i] != UInt8(ascii: ">") { i += 1 }
       i += 1
       text.append(UInt8(ascii: " "))
@@ -253,6 +259,41 @@ extension HTMLHandout {
     return found
   }
 
+}
+
+extension HTMLHandout {
+  /// Past the `</a>` of a link whose text is an absolute URI or an e-mail address (what
+  /// cmark makes of an autolink), or `nil` when the tag at `start` is not one.
+  static func autolinkEnd(in bytes: [UInt8], at start: Int) -> Int? {
+    guard bytes[start...].starts(with: Array("<a href=\"".utf8)) else { return nil }
+    var k = start
+    while k < bytes.count, bytes[k] != UInt8(ascii: ">") { k += 1 }
+    let textStart = k + 1
+    guard textStart < bytes.count,
+      let close = find(Array("</a>".utf8), in: bytes, from: textStart)
+    else { return nil }
+    let inner = bytes[textStart..<close]
+    guard !inner.contains(UInt8(ascii: "<")), !inner.contains(UInt8(ascii: " ")) else {
+      return nil
+    }
+    // A scheme (a letter, then 1 to 31 letters, digits, '+', '.', '-') and a colon, or an '@'.
+    var scheme = 0
+    for byte in inner {
+      if byte == UInt8(ascii: ":") { break }
+      let letter = (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+      let other =
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "+")
+        || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+      guard letter || (scheme > 0 && other) else {
+        scheme = 0
+        break
+      }
+      scheme += 1
+    }
+    let isURI = (2...32).contains(scheme) && inner.contains(UInt8(ascii: ":"))
+    guard isURI || inner.contains(UInt8(ascii: "@")) else { return nil }
+    return close + 4
+  }
 }
 
 /// The first index at or after `start` where `pattern` occurs in `bytes` (the handouts'

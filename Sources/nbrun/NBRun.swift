@@ -314,7 +314,7 @@ struct Render: ParsableCommand {
     let deadline = Deadline(seconds: budget)
     let text: String
     do {
-      text = try FileText.read(url, shownAs: path)
+      text = try FileText.read(url, shownAs: path, keepingMark: true)
     } catch {
       return .unreadable("\(path): error: \(error)")
     }
@@ -429,7 +429,7 @@ struct Render: ParsableCommand {
     let deadline = Deadline(seconds: budget)
     let text: String
     do {
-      text = try FileText.read(url, shownAs: path)
+      text = try FileText.read(url, shownAs: path, keepingMark: true)
     } catch {
       printError("\(path): error: \(error)")
       return .notebookErrors

@@ -201,3 +201,34 @@ struct PageDefectTests {
     #expect(index.contains("<a href=\"lecture2.slides.html\">Slides</a>"))
   }
 }
+
+/// Issue 26's findings about the page path that a reader meets: valid notebooks refused by
+/// the "math shown as TeX" check, and a byte-order mark lost.
+@Suite("What the page check must let through")
+struct PageCheckTests {
+  @Test("an autolink with a backslash and an image title with dollars are text, not math")
+  func autolinkAndImageTitle() throws {
+    let (status, errors, _, folder) = try BudgetTests.run(
+      [
+        "a.md":
+          "# T\n\nSee <https://example.com/\\[\\>.\n\n![a plot](p.png \"Plot of $y$\")\n\nMath $z^2$ stays math.\n"
+      ], ["-o", "out", "a.md"])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(status == 0, "\(errors)")
+    let html = try String(
+      contentsOf: folder.appendingPathComponent("out/a.html"), encoding: .utf8)
+    #expect(html.contains(#"<a href="https://example.com/%5C%5B%5C">https://example.com/\[\</a>"#))
+    #expect(html.contains(#"<img src="p.png" alt="a plot" title="Plot of $y$" />"#))
+    #expect(html.contains(#"<span class="math inline">\(z^2\)</span>"#))
+  }
+
+  @Test("a notebook saved with a byte-order mark gives a Markdown handout with one")
+  func byteOrderMark() throws {
+    let (status, errors, _, folder) = try BudgetTests.run(
+      ["bom.md": "\u{FEFF}# T\n\nText $x$.\n"], ["--to", "md", "-o", "out", "bom.md"])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(status == 0, "\(errors)")
+    let written = try Data(contentsOf: folder.appendingPathComponent("out/bom.md"))
+    #expect(Array(written) == Array("\u{FEFF}# T\n\nText $x$.\n".utf8))
+  }
+}
