@@ -344,3 +344,136 @@ struct JupyterTests {
     #expect(comparison.unknown.isEmpty && comparison.largest <= Self.tolerance, "\(comparison)")
   }
 }
+
+/// Issue 26: the NumPy mirror is complete — every activation, loss and optimiser the engine
+/// has computes the same numbers in `nbrun_support.py`, so a case added to the engine and
+/// forgotten in Python fails here, not in a student's notebook.
+@Suite("The NumPy mirror is complete")
+struct PythonMirrorTests {
+  static let points: [Double] = [-3, -1.5, -0.5, -1e-3, 0, 1e-3, 0.25, 0.5, 1.5, 3]
+
+  /// Runs `script` with the support module importable; its stdout.
+  static func python(_ script: String) throws -> String {
+    let folder = JupyterTests.folder.appendingPathComponent("mirror")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try Data(PythonSupport.source.utf8).write(
+      to: folder.appendingPathComponent("nbrun_support.py"))
+    return try BrowserTests.run(
+      BrowserTests.python,
+      [
+        "-c", "import sys; sys.path.insert(0, sys.argv[1]); from nbrun_support import *\n" + script,
+        folder.path,
+      ])
+  }
+
+  static func numbers(_ text: Substring) -> [Double] {
+    text.split(separator: " ").compactMap { Double($0) }
+  }
+
+  @Test("every activation: φ and φ′ at ten points, as the engine computes them")
+  func activations() throws {
+    guard JupyterTests.kernelReady else { return }
+    let cases = Activation.allCases.filter { $0 != .softmax }
+    let grid = Self.points.map { PythonText.number($0) }.joined(separator: ", ")
+    var script = "z = np.array([\(grid)])\n"
+    for activation in cases {
+      var alpha = "None"
+      if case .leakyReLU(let a) = activation { alpha = PythonText.number(a) }
+      if case .elu(let a) = activation { alpha = PythonText.number(a) }
+      script += """
+        a = activate("\(activation.name)", z, \(alpha))
+        print(" ".join(repr(float(x)) for x in a))
+        print(" ".join(repr(float(x)) for x in derivative("\(activation.name)", z, a, \(alpha))))
+
+        """
+    }
+    let lines = try Self.python(script).split(separator: "\n")
+    try #require(lines.count == 2 * cases.count, "\(lines)")
+    for (k, activation) in cases.enumerated() {
+      let values = Self.numbers(lines[2 * k])
+      let slopes = Self.numbers(lines[2 * k + 1])
+      for (i, z) in Self.points.enumerated() {
+        let a = activation.value(z)
+        #expect(abs(values[i] - a) <= 1e-14 * max(1, abs(a)), "\(activation.name)(\(z))")
+        let slope = activation.derivative(z, output: a)
+        #expect(abs(slopes[i] - slope) <= 1e-14 * max(1, abs(slope)), "\(activation.name)′(\(z))")
+      }
+    }
+  }
+
+  @Test("every loss: its value and its gradient, as the engine computes them")
+  func losses() throws {
+    guard JupyterTests.kernelReady else { return }
+    let predicted = try Matrix<Double>([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]])
+    for loss in Loss.allCases {
+      let target: Matrix<Double> =
+        loss.name == "sparse_categorical_crossentropy"
+        ? try Matrix([[1.0], [0.0]]) : try Matrix([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+      let value = try loss.value(predicted: predicted, target: target)
+      let gradient = try loss.gradient(predicted: predicted, target: target).elements
+      var delta = "1.0"
+      if case .huber(let d) = loss { delta = PythonText.number(d) }
+      let rows = { (m: Matrix<Double>) in
+        "np.array(\((0..<m.rows).map { r in "[" + (0..<m.columns).map { PythonText.number(m[r, $0]) }.joined(separator: ", ") + "]" }))"
+          .replacingOccurrences(of: "\"", with: "")
+      }
+      let output = try Self.python(
+        """
+        p, y = \(rows(predicted)), \(rows(target))
+        print(repr(float(loss_value("\(loss.name)", p, y, \(delta)))))
+        print(" ".join(repr(float(x)) for x in loss_gradient("\(loss.name)", p, y, \(delta)).ravel()))
+        """
+      ).split(separator: "\n")
+      try #require(output.count == 2, "\(loss.name): \(output)")
+      #expect(
+        abs((Double(output[0]) ?? .nan) - value) <= 1e-14 * max(1, abs(value)), "\(loss.name)")
+      let mirrored = Self.numbers(output[1])
+      #expect(mirrored.count == gradient.count, "\(loss.name)")
+      for (x, y) in zip(mirrored, gradient) {
+        #expect(abs(x - y) <= 1e-14 * max(1, abs(y)), "\(loss.name)′")
+      }
+    }
+  }
+
+  @Test("every optimiser, AMSGrad and a schedule: three steps, as the engine takes them")
+  func optimizers() throws {
+    guard JupyterTests.kernelReady else { return }
+    var amsgrad = Optimizer.adam(learningRate: 0.1)
+    amsgrad.amsgrad = true
+    var scheduled = Optimizer.sgd(learningRate: 0.2, momentum: 0.9, nesterov: true, decay: 0.1)
+    scheduled.schedule = .step(factor: 0.5, every: 1)
+    // The constructors the export writes, from the export's own generator.
+    let cases: [Optimizer] = [
+      .sgd(learningRate: 0.1), scheduled, .adagrad(learningRate: 0.1),
+      .rmsprop(learningRate: 0.1), .adam(learningRate: 0.1), amsgrad,
+      .adadelta(learningRate: 1.0),
+    ]
+    let gradients: [Double] = [4, 0.5, -0.1]
+    for optimizer in cases {
+      let python = PythonText.optimizer(optimizer)
+      var net = try Network<Double>(
+        inputs: 1, layers: [try Dense(weights: Matrix([[1.0]]), bias: nil, activation: .identity)])
+      var state = OptimizerState(optimizer, for: net)
+      var thetas: [Double] = []
+      for (epoch, g) in gradients.enumerated() {
+        state.epoch = epoch + 1
+        state.update(&net, weightGradients: [try Matrix([[g]])], biasGradients: [nil])
+        thetas.append(net.layers[0].weights[0, 0])
+      }
+      let output = try Self.python(
+        """
+        o, theta, out = \(python), np.array([1.0]), []
+        for e, g in enumerate([\(gradients.map { PythonText.number($0) }.joined(separator: ", "))]):
+            o.epoch, o.t = e + 1, o.t + 1
+            theta = o.apply(theta, np.array([g]), 0)
+            out.append(repr(float(theta[0])))
+        print(" ".join(out))
+        """)
+      let mirrored = Self.numbers(Substring(output.trimmingCharacters(in: .whitespacesAndNewlines)))
+      #expect(mirrored.count == 3, "\(python): \(output)")
+      for (x, y) in zip(mirrored, thetas) {
+        #expect(abs(x - y) <= 1e-14 * max(1, abs(y)), "\(python): \(mirrored) vs \(thetas)")
+      }
+    }
+  }
+}

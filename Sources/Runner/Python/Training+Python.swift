@@ -92,7 +92,8 @@ extension TrainDirective {
 }
 
 extension PythonText {
-  static func optimizer(_ optimizer: Optimizer) -> String {
+  /// The support module's `Optimizer(…)` for an engine optimiser, every constant written.
+  public static func optimizer(_ optimizer: Optimizer) -> String {
     let rate = "rate=\(number(optimizer.learningRate))"
     var decay = optimizer.decay > 0 ? ", decay=\(number(optimizer.decay))" : ""
     if optimizer.amsgrad { decay += ", amsgrad=True" }
