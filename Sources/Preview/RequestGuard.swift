@@ -100,8 +100,6 @@ final class RequestGuard: @unchecked Sendable {
       let client = accept(listener, nil, nil)
       guard client >= 0 else {
         if errno == EINTR || errno == ECONNABORTED { continue }
-        // (The preview starts no programs, so a descriptor inherited across exec cannot
-        // leak; accept4's SOCK_CLOEXEC is not needed.)
         if isStopped { return }
         // Out of descriptors: wait for connections to close rather than spin.
         Thread.sleep(forTimeInterval: 0.05)
