@@ -14,6 +14,9 @@ struct BackwardDirective: ModelPass {
   var storedAs: String?
 
   static let kind = DirectiveKind.backward
+
+  /// The model it names, when `apply: true` makes it take the update.
+  func changes(_ block: DirectiveBlock) -> [String] { apply ? block.name.map { [$0] } ?? [] : [] }
   static let summary =
     "a backward pass: every unit's error, every gradient, and one update step"
   static let storedValues =

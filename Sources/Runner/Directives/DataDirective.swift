@@ -19,6 +19,9 @@ struct DataDirective: Directive {
   var preview = 5
 
   static let kind = DirectiveKind.data
+
+  /// The model or data set it names, which it makes or changes.
+  func changes(_ block: DirectiveBlock) -> [String] { block.name.map { [$0] } ?? [] }
   static let summary =
     "a data set: inline rows, a CSV file, the digits, or a generated set; splits, scaling, one-hot"
   static let storedValues =

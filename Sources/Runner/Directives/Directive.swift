@@ -21,10 +21,15 @@ protocol Directive: DeclaredOptions {
   func reads(_ block: DirectiveBlock) -> [String]
   /// What its values are stored under (`as:`, else its name), if anything.
   func resultName(_ block: DirectiveBlock) -> String?
+  /// The models and data sets it makes or changes (beside its results): a block that
+  /// mentions one of them runs after it. Every directive says so itself (no default), so a
+  /// new one cannot be forgotten here.
+  func changes(_ block: DirectiveBlock) -> [String]
   /// Runs the block against the namespace; results are returned, values stored.
   func run(_ context: BlockContext) throws -> [ResultItem]
   /// NumPy code that recomputes the block's results after it ran (the namespace holds its
-  /// values), calling the support cell (`Rendering/Python/nbrun_support.py`).
+  /// values), calling the support cell (`Rendering/Python/nbrun_support.py`); `nil` only
+  /// where a block has nothing to recompute. No default: each directive says which.
   func python(_ context: BlockContext) throws -> [String]?
   /// A Keras rendering of the block, where it maps to Keras's API.
   func keras(_ context: BlockContext) -> [String]?
@@ -35,7 +40,6 @@ extension Directive {
   func validate(_ block: DirectiveBlock) -> [BlockError] { [] }
   func reads(_ block: DirectiveBlock) -> [String] { [] }
   func resultName(_ block: DirectiveBlock) -> String? { block.name }
-  func python(_ context: BlockContext) throws -> [String]? { nil }
   func keras(_ context: BlockContext) -> [String]? { nil }
 
   /// Reads a block into this directive, with every mistake in its options.

@@ -10,6 +10,9 @@ struct EvaluateDirective: Directive {
   var storedAs: String?
 
   static let kind = DirectiveKind.evaluate
+
+  /// Nothing: it only reads.
+  func changes(_ block: DirectiveBlock) -> [String] { [] }
   static let summary = "metrics and the confusion matrix of a model on a data set"
   static let storedValues = "each metric, and `loss` when asked"
 

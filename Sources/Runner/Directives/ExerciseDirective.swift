@@ -6,6 +6,9 @@ struct ExerciseDirective: Directive {
   var points = 1
 
   static let kind = DirectiveKind.exercise
+
+  /// Nothing: it only reads.
+  func changes(_ block: DirectiveBlock) -> [String] { [] }
   static let summary = "the start of a numbered exercise, with its title and points"
   static let storedValues =
     "none; the exercise's number, title and points go into the key's summary"

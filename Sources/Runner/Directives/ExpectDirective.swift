@@ -4,6 +4,9 @@ import Notebook
 /// ```expect```: one assertion per line, checked on every run.
 struct ExpectDirective: Directive {
   static let kind = DirectiveKind.expect
+
+  /// Nothing: it only reads.
+  func changes(_ block: DirectiveBlock) -> [String] { [] }
   static let summary = "assertions on computed values, checked on every run"
   static let storedValues = "none"
   static let bodySyntax: String? =

@@ -7,6 +7,9 @@ struct ExpressionDirective: Directive {
   var output: String?
 
   static let kind = DirectiveKind.expr
+
+  /// The model or data set it names, which it makes or changes.
+  func changes(_ block: DirectiveBlock) -> [String] { block.name.map { [$0] } ?? [] }
   static let summary = "a scalar computation graph: values and every partial derivative"
   static let storedValues = "each named node's value and `dJ/dNAME`"
   static let bodySyntax: String? =

@@ -8,6 +8,9 @@ struct ForwardDirective: ModelPass {
   var storedAs: String?
 
   static let kind = DirectiveKind.forward
+
+  /// Nothing: it only reads.
+  func changes(_ block: DirectiveBlock) -> [String] { [] }
   static let summary = "a forward pass: every unit's net input and output"
   static let storedValues =
     "`I4`, `O4` (unit notation), `z1_2`, `a1_2` (layer, unit), `output`; later samples as `O4[2]`; under dropout `mask4`; under batch normalisation `mu4`, `var4`, `gamma4`, `beta4`, `xhat4`, `y4`"

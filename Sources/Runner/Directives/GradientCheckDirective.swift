@@ -14,6 +14,9 @@ struct GradientCheckDirective: ModelPass {
   var storedAs: String?
 
   static let kind = DirectiveKind.gradcheck
+
+  /// Nothing: it only reads.
+  func changes(_ block: DirectiveBlock) -> [String] { [] }
   static let summary =
     "gradient checking: backprop's ∂L/∂θ for every parameter beside (L(θ + h) − L(θ − h))/2h, and their relative error |a − n| / max(|a|, |n|, 1e-8)"
   static let storedValues =
@@ -101,6 +104,9 @@ struct ActivationDirective: Directive {
   var points: [Double] = [-2, -1, 0, 1, 2]
 
   static let kind = DirectiveKind.activation
+
+  /// Nothing: it only reads.
+  func changes(_ block: DirectiveBlock) -> [String] { [] }
   static let summary = "activation functions φ(z) and their derivatives φ′(z) at given points"
   static let storedValues =
     "`relu[3]` (φ at the third point) and `d_relu[3]` (φ′ there) for every function; leaky ReLU as `leaky_relu`"

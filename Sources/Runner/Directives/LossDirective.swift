@@ -16,6 +16,9 @@ struct LossDirective: Directive {
   var guesses: String?
 
   static let kind = DirectiveKind.loss
+
+  /// The model or data set it names, which it makes or changes.
+  func changes(_ block: DirectiveBlock) -> [String] { block.name.map { [$0] } ?? [] }
   static let summary =
     "loss values: several losses of given predictions, or one loss of a model at several guessed weights"
   static let storedValues = "each loss by name (`mse`, `hinge`…), or `L1`, `L2`… for the guesses"

@@ -14,6 +14,9 @@ struct ModelDirective: Directive {
   var collapse: String?
 
   static let kind = DirectiveKind.model
+
+  /// The model or data set it names, which it makes or changes.
+  func changes(_ block: DirectiveBlock) -> [String] { block.name.map { [$0] } ?? [] }
   static let summary = "a dense network: inputs, layers, activations, and initial or given weights"
   static let storedValues =
     "`parameters` and every weight and bias by its unit-notation name (`w14`, `θ4`): always the model's state at the place they are quoted, after any `train` or `backward … apply: true` above"

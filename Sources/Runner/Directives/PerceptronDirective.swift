@@ -27,6 +27,9 @@ struct PerceptronDirective: Directive {
   }
 
   static let kind = DirectiveKind.perceptron
+
+  /// The model or data set it names, which it makes or changes.
+  func changes(_ block: DirectiveBlock) -> [String] { block.name.map { [$0] } ?? [] }
   static let summary = "a McCulloch–Pitts unit or a perceptron: truth tables and the learning rule"
   static let storedValues =
     "`y1`… for each row of the truth table, `w0`…, `correct`, and `converged`, `epochs` after training"

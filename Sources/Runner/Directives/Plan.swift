@@ -44,18 +44,9 @@ struct Plan {
   /// What the block's values are stored under.
   var resultName: String? { directive.resultName(block) }
 
-  /// The names it defines or changes.
+  /// The names it defines or changes: what its directive makes or changes, and its results.
   var defines: [String] {
-    var names: [String] = []
-    switch block.kind {
-    case .data, .model, .expr, .perceptron, .train, .loss:
-      if let name = block.name { names.append(name) }
-    case .backward:
-      if let name = block.name, (directive as? BackwardDirective)?.apply == true {
-        names.append(name)
-      }
-    default: break
-    }
+    var names = directive.changes(block)
     if let name = resultName { names.append(name) }
     return names
   }

@@ -45,6 +45,9 @@ struct PlotDirective: Directive {
   }
 
   static let kind = DirectiveKind.plot
+
+  /// Nothing: it only reads.
+  func changes(_ block: DirectiveBlock) -> [String] { [] }
   static let summary =
     "a figure: a network diagram, a decision boundary, an error surface with a descent path, activation functions, a computation graph, a confusion matrix, digit images, several learning curves, a fitted function, an ROC curve with its AUC, or a function of one variable with a tangent and gradient-descent steps"
   static let storedValues =

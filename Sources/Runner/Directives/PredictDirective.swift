@@ -7,6 +7,9 @@ struct PredictDirective: ModelPass {
   var storedAs: String?
 
   static let kind = DirectiveKind.predict
+
+  /// Nothing: it only reads.
+  func changes(_ block: DirectiveBlock) -> [String] { [] }
   static let summary = "a model's outputs for given inputs"
   static let storedValues = "`y1`, `y2`… (or `y1_2` for several outputs) and `class1`…"
 

@@ -8,6 +8,9 @@ struct SoftmaxDirective: Directive {
   var classes: [String]?
 
   static let kind = DirectiveKind.softmax
+
+  /// Nothing: it only reads.
+  func changes(_ block: DirectiveBlock) -> [String] { [] }
   static let summary =
     "softmax worked out: the scores, their exponentials, the sum, and each probability"
   static let storedValues =

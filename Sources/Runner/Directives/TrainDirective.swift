@@ -33,6 +33,9 @@ struct TrainDirective: Directive {
   var storedAs: String?
 
   static let kind = DirectiveKind.train
+
+  /// The model or data set it names, which it makes or changes.
+  func changes(_ block: DirectiveBlock) -> [String] { block.name.map { [$0] } ?? [] }
   static let summary = "training: loss and metrics per epoch, and a learning curve"
   static let storedValues =
     "`loss`, each metric, `val_loss` and `val_…` (last epoch), `loss@100` for every epoch, `epochs`, `best_epoch`, and the trained weights"
