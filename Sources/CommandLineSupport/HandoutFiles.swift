@@ -199,16 +199,21 @@ public enum HandoutFiles {
     }
   }
   /// The differences between the files a run would write and those in `folder`.
+  /// Compares files with those in `folder`; a run's values first, each at `notebook`'s
+  /// line, then the files that differ.
   public static func check(
-    _ files: [(path: String, text: String)], in folder: URL, shownAs prefix: String
+    _ files: [(path: String, text: String)], in folder: URL, shownAs prefix: String,
+    notebook: String? = nil
   )
     -> [Check.Difference]
   {
-    files.flatMap { relative, fresh in
+    let all = files.flatMap { relative, fresh in
       let committed = try? String(
         contentsOf: folder.appendingPathComponent(relative), encoding: .utf8)
-      return Check.compare(file: "\(prefix)/\(relative)", committed: committed, fresh: fresh)
+      return Check.compare(
+        file: "\(prefix)/\(relative)", committed: committed, fresh: fresh, notebook: notebook)
     }
+    return all.filter(\.isValue) + all.filter { !$0.isValue }
   }
 
   /// KaTeX from a folder laid out like Debian's libjs-katex, fonts embedded; `nil` when

@@ -147,7 +147,9 @@ public struct NotebookJob: Sendable {
       var made = Self.files(
         result, name: name, build: .student, formats: request.formats, math: math
       ).map { ("\(entry.id)/" + $0.path, $0.text) }
+      // A student's key without a results file: the roster's values are in its answers.
       made += Self.files(result, name: name, build: .key, formats: request.formats, math: math)
+        .filter { !$0.path.hasSuffix("/" + ResultsFile.name) }
         .map { ("\(entry.id)/key/" + $0.path, $0.text) }
       answers.append((entry.id, result.answers))
       guard let deliver = request.deliver else {
@@ -284,6 +286,10 @@ public struct NotebookJob: Sendable {
       let markdown = MarkdownHandout(result: result, name: name, build: build)
       files.append(("\(name).md", markdown.text))
       files += markdown.figures.map { (path: $0.path, text: $0.svg) }
+      // The values, for --check (not for students: they would hold the answers).
+      if build != .student {
+        files.append(("\(name)_files/\(ResultsFile.name)", ResultsFile.json(result)))
+      }
     }
     if formats.contains(.html) {
       files.append(

@@ -7,17 +7,37 @@ public enum Check {
   public struct Difference: Hashable, Sendable, CustomStringConvertible {
     public var file: String
     public var message: String
-    public var description: String { "\(file): \(message)" }
+    /// A changed value, said at the notebook's line ("lecture2.md:151: hk.new_w46 was …").
+    public var isValue = false
+    public var description: String { isValue ? message : "\(file): \(message)" }
+
+    public init(file: String, message: String, isValue: Bool = false) {
+      self.file = file
+      self.message = message
+      self.isValue = isValue
+    }
   }
 
   /// Compares a committed handout with the fresh one. Markdown handouts are compared
   /// block by block and cell by cell, naming the values that changed
   /// (`backward hk, w46: -0.2608 → -0.2611`); other files byte for byte.
-  public static func compare(file: String, committed: String?, fresh: String) -> [Difference] {
+  /// A run's values (``ResultsFile``) are compared by value, each change said at the
+  /// notebook's line (`notebook` names the notebook).
+  public static func compare(
+    file: String, committed: String?, fresh: String, notebook: String? = nil
+  ) -> [Difference] {
     guard let committed else {
       return [Difference(file: file, message: "missing: run nbrun to write it")]
     }
     guard committed != fresh else { return [] }
+    if file.hasSuffix("/" + ResultsFile.name), let notebook,
+      let old = ResultsFile.parse(committed), let new = ResultsFile.parse(fresh)
+    {
+      let changes = ResultsFile.differences(committed: old, now: new, notebook: notebook)
+      if !changes.isEmpty {
+        return changes.map { Difference(file: file, message: $0, isValue: true) }
+      }
+    }
     guard file.hasSuffix(".md") else {
       return [Difference(file: file, message: "stale: it differs from what the notebook gives now")]
     }

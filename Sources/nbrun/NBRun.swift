@@ -525,7 +525,8 @@ struct Render: ParsableCommand {
   ) -> Verdict {
     let outputFolder = URL(fileURLWithPath: output)
     if check {
-      let differences = HandoutFiles.check(job.files, in: outputFolder, shownAs: output)
+      let differences = HandoutFiles.check(
+        job.files, in: outputFolder, shownAs: output, notebook: path)
       for difference in differences { printError("nbrun --check: \(difference)") }
       let verdict = max(job.verdict, differences.isEmpty ? .succeeded : .checksFailed)
       if !quiet {

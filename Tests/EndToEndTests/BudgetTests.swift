@@ -122,3 +122,71 @@ struct BudgetTests {
       ))
   }
 }
+
+/// Issue 26: `--check` compares a run's values before its bytes, and says which value moved
+/// and where.
+@Suite("--check by value")
+struct CheckByValueTests {
+  static let notebook = """
+    # Check
+
+    ```model m
+    inputs: x
+    layer: 1 sigmoid
+    weights: w=0.5
+    biases: b=0
+    ```
+
+    ```backward m
+    input: 1
+    target: 1
+    rate: RATE
+    apply: true
+    ```
+
+    """
+
+  @Test("a changed value is said at its block's line, with both values, before the files")
+  func changedValue() throws {
+    let (status, errors, _, folder) = try BudgetTests.run(
+      ["nb.md": Self.notebook.replacingOccurrences(of: "RATE", with: "0.5")],
+      ["-o", "out", "nb.md"])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(status == 0, "\(errors)")
+    let saved = try String(
+      contentsOf: folder.appendingPathComponent("out/nb_files/results.json"), encoding: .utf8)
+    #expect(saved.contains(#"{"line": 10, "block": "backward m", "key": "m.w", "value": "#))
+    // Unchanged, --check passes; with another rate, the weight after the update moved.
+    let (same, _) = try FormatsTests.nbrun(["--check", "-o", "out", "nb.md"], in: folder)
+    #expect(same == 0)
+    try Data(Self.notebook.replacingOccurrences(of: "RATE", with: "0.6").utf8).write(
+      to: folder.appendingPathComponent("nb.md"))
+    let (changed, said) = try FormatsTests.nbrun(["--check", "-o", "out", "nb.md"], in: folder)
+    #expect(changed == 1)
+    let lines = said.split(separator: "\n").filter { $0.hasPrefix("nbrun --check: ") }
+    // By hand: O = σ(0.5) = 0.6225, Err = O(1 − O)(1 − O) = 0.08871, w = 0.5 + η·Err·1.
+    let values = lines.prefix { $0.hasPrefix("nbrun --check: nb.md:") }
+    #expect(
+      values.contains(
+        "nbrun --check: nb.md:10: m.w was 0.5444 in the committed handout, is 0.5532 now"),
+      "the values come first, at the backward block's line: \(said)")
+    #expect(
+      values.contains(
+        "nbrun --check: nb.md:10: m.b was 0.0444 in the committed handout, is 0.0532 now"))
+    #expect(
+      lines.dropFirst(values.count).contains { $0.contains("out/nb.md") },
+      "then the handout: \(said)")
+  }
+
+  @Test("the student build holds no results file: it would hold the answers")
+  func noResultsForStudents() throws {
+    let (status, errors, _, folder) = try BudgetTests.run(
+      ["nb.md": Self.notebook.replacingOccurrences(of: "RATE", with: "0.5")],
+      ["--student", "-o", "out", "nb.md"])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(status == 0, "\(errors)")
+    #expect(
+      !FileManager.default.fileExists(
+        atPath: folder.appendingPathComponent("out/nb_files/results.json").path))
+  }
+}

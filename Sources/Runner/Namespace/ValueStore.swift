@@ -135,6 +135,14 @@ public struct ValueStore: Sendable {
     return Set(keys.filter { $0.epoch == nil }.map(\.local)).sorted()
   }
 
+  /// Every result and every state a block defined, each with its block (a state once per
+  /// change), in no particular order. Whole networks and per-epoch histories are left out:
+  /// they are read from their owners when quoted.
+  public var definitions: [(key: ValueKey, value: Value, definer: Definer)] {
+    (results.flatMap { key, list in list.map { (key, $0.value, $0.definer) } }
+      + states.flatMap { key, list in list.map { (key, $0.value, $0.definer) } })
+  }
+
   /// Whether any block defined this key.
   public func contains(_ key: ValueKey) -> Bool {
     results[key] != nil || states[key] != nil || epochValue(key) != nil
