@@ -190,3 +190,39 @@ struct CheckByValueTests {
         atPath: folder.appendingPathComponent("out/nb_files/results.json").path))
   }
 }
+
+extension CheckByValueTests {
+  @Test("a value at epoch 0 keeps its epoch through the block cache")
+  func epochZeroThroughTheCache() throws {
+    let text = """
+      # Descent
+
+      ```plot descent
+      kind: tangent
+      f: x^2 - 4*x + 5
+      x: -1 6
+      at: 4
+      from: 5
+      rate: 0.3
+      steps: 2
+      ```
+
+      From x = {{ descent.x@0 | 1 }} the first step reaches {{ descent.x@1 | 1 }}.
+
+      """
+    let (status, errors, _, folder) = try BudgetTests.run(["nb.md": text], ["-o", "out", "nb.md"])
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(status == 0, "\(errors)")
+    let fresh = try String(
+      contentsOf: folder.appendingPathComponent("out/nb_files/results.json"), encoding: .utf8)
+    #expect(fresh.contains(#""key": "descent.x@0", "value": 5.0"#), "\(fresh)")
+    // With the cache: the first run fills it, the second restores the block from it.
+    for _ in 0..<2 {
+      let (again, said) = try FormatsTests.nbrun(["-o", "out", "nb.md"], in: folder)
+      #expect(again == 0, "\(said)")
+    }
+    let cached = try String(
+      contentsOf: folder.appendingPathComponent("out/nb_files/results.json"), encoding: .utf8)
+    #expect(cached == fresh, "the cache gave back descent.x@0 as descent.x")
+  }
+}

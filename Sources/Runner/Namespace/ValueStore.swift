@@ -196,7 +196,8 @@ extension ValueStore.Change.Entry {
     var owners: [String] = []
     /// The quantities, joined by U+001F (a character no name holds).
     var quantities = ""
-    /// Per entry, as 32-bit integers: the owner's index, the sample and the epoch (0 for none).
+    /// Per entry, as 32-bit integers: the owner's index, the sample (0 for none: samples
+    /// count from 1) and the epoch plus one (0 for none: epoch 0 is a value's start).
     var places = Data()
     /// Per entry, the value's kind: n number, s text, t true, f false.
     var kinds = ""
@@ -221,7 +222,8 @@ extension ValueStore.Change.Entry {
           }()
         names.append(entry.key.quantity)
         places += [
-          owner, Int32(clamping: entry.key.sample ?? 0), Int32(clamping: entry.key.epoch ?? 0),
+          owner, Int32(clamping: entry.key.sample ?? 0),
+          entry.key.epoch.map { Int32(clamping: min($0, Int(Int32.max) - 1) + 1) } ?? 0,
         ]
         switch entry.value {
         case .number(let number):
@@ -276,7 +278,7 @@ extension ValueStore.Change.Entry {
         let epoch = Int(places[3 * index + 2])
         let key = ValueKey(
           owner: owners[owner], quantity: String(names[index]), sample: sample == 0 ? nil : sample,
-          epoch: epoch == 0 ? nil : epoch)
+          epoch: epoch == 0 ? nil : epoch - 1)
         entries.append(.init(key: key, value: value))
       }
       return entries
