@@ -538,11 +538,13 @@ struct Render: ParsableCommand {
       }
       return verdict
     }
-    guard job.verdict == .succeeded || keepGoing else {
+    // With --keep-going a run whose budget ran out has no files: a page cut short is never
+    // written.
+    guard job.verdict == .succeeded || (keepGoing && !job.files.isEmpty) else {
       if !quiet {
         printError(
-          "\(path): nothing was written, so \(output)/ keeps its earlier handouts (--keep-going writes the handout with the errors in place)"
-        )
+          "\(path): nothing was written, so \(output)/ keeps its earlier handouts"
+            + (keepGoing ? "" : " (--keep-going writes the handout with the errors in place)"))
       }
       return job.verdict
     }

@@ -57,8 +57,9 @@ struct BudgetTests {
     #expect(status == 2)
     #expect(errors.contains("the run's budget of 0.5 s"), "\(errors.prefix(400))")
     #expect(seconds < 60)
-    // A page cut short is never written, even with --keep-going.
+    // A page cut short is never written, even with --keep-going, and the run says so.
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+    #expect(errors.contains("many.md: nothing was written, so out/ keeps its earlier handouts\n"))
   }
 
   @Test("100,000 expect lines and 20,000 blocks stop at the budget, without an epochs hint")
