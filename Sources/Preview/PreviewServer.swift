@@ -34,9 +34,7 @@ public final class PreviewServer: Sendable {
     state.update(renderer.render())
     let server = server
     let port = front.port
-    let hosts: @Sendable () async -> Set<String> = {
-      ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"]
-    }
+    let hosts: Set<String> = ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"]
     await server.appendRoute(
       "GET /",
       to: LocalOnly(hosts: hosts) { _ in
@@ -204,11 +202,11 @@ final class Watcher: @unchecked Sendable {
 /// request comes from (`Origin`), only from those: a page on another site whose name is made
 /// to resolve to 127.0.0.1 (DNS rebinding) cannot read the lecture or its live updates.
 struct LocalOnly: HTTPHandler {
-  let hosts: @Sendable () async -> Set<String>
+  let hosts: Set<String>
   let inner: @Sendable (HTTPRequest) async throws -> HTTPResponse
 
   init(
-    hosts: @escaping @Sendable () async -> Set<String>,
+    hosts: Set<String>,
     _ inner: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
   ) {
     self.hosts = hosts
@@ -216,7 +214,7 @@ struct LocalOnly: HTTPHandler {
   }
 
   func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
-    let allowed = await hosts()
+    let allowed = hosts
     guard let host = request.headers[HTTPHeader("Host")]?.lowercased(), allowed.contains(host)
     else {
       return HTTPResponse(
