@@ -3,11 +3,13 @@ import Foundation
 import Runner
 
 /// A one-line training progress bar on a terminal's stderr.
-final class ProgressBar: @unchecked Sendable {
+public final class ProgressBar: @unchecked Sendable {
   private let lock = NSLock()
   private var last = Date.distantPast
 
-  func show(_ report: ProgressReport) {
+  public init() {}
+
+  public func show(_ report: ProgressReport) {
     lock.lock()
     defer { lock.unlock() }
     let now = Date()
@@ -22,7 +24,7 @@ final class ProgressBar: @unchecked Sendable {
           .utf8))
   }
 
-  func clear() {
+  public func clear() {
     FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
   }
 }
