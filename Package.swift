@@ -61,15 +61,15 @@ let package = Package(
     // PNG a shaded field (an error surface, decision regions) is drawn from.
     .target(name: "Figures", dependencies: ["CZlib"]),
 
-    // Executes notebooks against the engine; never writes files.
-    .target(name: "Runner", dependencies: ["NeuralEngine", "Notebook", "Figures", "Spelling"]),
+    // Executes notebooks against the engine; never writes files. The NumPy mirror of the
+    // engine that `--to ipynb` puts at the top of a notebook is here too, beside the code
+    // that calls it: a real Python file (tested by executing it), compiled in as bytes.
+    .target(
+      name: "Runner", dependencies: ["NeuralEngine", "Notebook", "Figures", "Spelling"],
+      resources: [.embedInCode("Python/nbrun_support.py")]),
 
     // Turns run results into Markdown and HTML handouts, and compares them (--check).
-    .target(
-      name: "Rendering", dependencies: ["Runner", "Notebook", "Figures"],
-      // The NumPy mirror of the engine that `--to ipynb` puts at the top of a notebook: a
-      // real Python file (tested by executing it), compiled into the library as bytes.
-      resources: [.embedInCode("Python/nbrun_support.py")]),
+    .target(name: "Rendering", dependencies: ["Runner", "Notebook", "Figures"]),
 
     // What the command-line programs share: a notebook job (builds, variants, the files
     // they give), handout files on disk, OpenBLAS kernel selection.

@@ -14,30 +14,35 @@ public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
     case assertions
   }
 
-  public var body: Body {
-    switch self {
-    case .expr: .equations
-    case .expect: .assertions
-    default: .options
-    }
+  /// What the reader must know of a directive before anything runs: how its body is
+  /// written, what the word after it names, and whether that word is required. One
+  /// exhaustive switch (no `default:`), so a new directive without its syntax does not
+  /// compile.
+  public struct Syntax: Sendable {
+    public let body: Body
+    public let needsName: Bool
+    /// What the word after the directive names, for messages and the reference.
+    public let nameRole: String
   }
 
-  /// What the word after the directive names.
-  public var nameRole: String {
+  public var syntax: Syntax {
     switch self {
-    case .data: "the data set it defines"
-    case .model: "the model it defines"
-    case .forward, .backward, .train, .evaluate, .predict: "the model it works on"
-    case .loss, .softmax, .activation: "the name its values are stored under"
-    case .gradcheck: "the model whose gradients it checks"
-    case .expr: "the graph it defines"
-    case .perceptron: "the unit it defines"
-    case .plot: "the model, graph, unit or data set it draws (none for activations and curves)"
-    case .expect: "an optional label"
-    case .exercise: "an optional label"
+    case .data: Syntax(body: .options, needsName: true, nameRole: "the data set it defines")
+    case .model: Syntax(body: .options, needsName: true, nameRole: "the model it defines")
+    case .forward, .backward, .train, .evaluate, .predict:
+      Syntax(body: .options, needsName: true, nameRole: "the model it works on")
+    case .loss, .softmax, .activation:
+      Syntax(body: .options, needsName: true, nameRole: "the name its values are stored under")
+    case .gradcheck:
+      Syntax(body: .options, needsName: true, nameRole: "the model whose gradients it checks")
+    case .expr: Syntax(body: .equations, needsName: true, nameRole: "the graph it defines")
+    case .perceptron: Syntax(body: .options, needsName: true, nameRole: "the unit it defines")
+    case .plot:
+      Syntax(
+        body: .options, needsName: false,
+        nameRole: "the model, graph, unit or data set it draws (none for activations and curves)")
+    case .expect: Syntax(body: .assertions, needsName: false, nameRole: "an optional label")
+    case .exercise: Syntax(body: .options, needsName: false, nameRole: "an optional label")
     }
   }
-
-  /// Whether the block must name something.
-  public var needsName: Bool { self != .expect && self != .plot && self != .exercise }
 }

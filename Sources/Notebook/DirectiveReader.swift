@@ -39,10 +39,11 @@ struct DirectiveReader {
             length: word.count, hint: "options on the fence line are written key=value"))
       }
     }
-    if kind.needsName, name == nil {
+    if kind.syntax.needsName, name == nil {
       diagnostics.append(
         error(
-          "'\(kind.rawValue)' needs a name: \(kind.nameRole)", line: fenceLine, column: infoColumn,
+          "'\(kind.rawValue)' needs a name: \(kind.syntax.nameRole)", line: fenceLine,
+          column: infoColumn,
           length: kind.rawValue.count,
           hint: "write it after the directive, e.g. '\(kind.rawValue) hk'"))
     }
@@ -61,7 +62,7 @@ struct DirectiveReader {
         let text = line(number)
         let trimmed = text.drop(while: \.isWhitespace)
         if trimmed.isEmpty
-          || trimmed.hasPrefix("#") && kind.body == .options && !trimmed.hasPrefix("#|")
+          || trimmed.hasPrefix("#") && kind.syntax.body == .options && !trimmed.hasPrefix("#|")
         {
           continue
         }
@@ -85,7 +86,7 @@ struct DirectiveReader {
           current = DirectiveOption(
             key: key, value: value, keyLocation: SourceLocation(line: number, column: keyColumn),
             valueLocation: SourceLocation(line: number, column: valueColumn), sourceLine: text)
-        } else if kind.body == .options {
+        } else if kind.syntax.body == .options {
           diagnostics.append(
             error(
               "expected 'key: value' in a \(kind.rawValue) block", line: number,

@@ -261,8 +261,3 @@ func quoted(_ text: String) -> String {
   }
   return out + "\""
 }
-
-/// The Python support cell's source (`Python/nbrun_support.py`).
-public enum PythonSupport {
-  public static let source = String(decoding: PackageResources.nbrun_support_py, as: UTF8.self)
-}

@@ -366,6 +366,47 @@ struct PythonMirrorTests {
       ])
   }
 
+  /// The directives with nothing to recompute in NumPy: their `python` says `nil` by
+  /// design (an exercise block only frames the blocks of an exercise).
+  static let recomputeNothing: Set<DirectiveKind> = [.exercise]
+
+  @Test(
+    "every directive: each kind's blocks in the course export NumPy code (the replay above runs it)"
+  )
+  func everyDirective() throws {
+    var coded: Set<DirectiveKind> = []
+    var used: Set<DirectiveKind> = []
+    let folder = CourseTests.repository.appendingPathComponent("notebooks")
+    // The smallest notebooks first, and only those that add a directive not yet seen.
+    let urls = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+      .filter { $0.hasSuffix(".md") }.map { folder.appendingPathComponent($0) }
+    let texts = try urls.map { try String(contentsOf: $0, encoding: .utf8) }
+    for (url, text) in zip(urls, texts).sorted(by: {
+      ($0.1.utf8.count, $0.0.path) < ($1.1.utf8.count, $1.0.path)
+    }) {
+      let kinds = Set(Document.parse(text, path: url.path).0.directives.map { $0.kind })
+      guard !kinds.isSubset(of: used) else { continue }
+      let result = JupyterTests.run(
+        text, path: url.path, dataFolder: url.deletingLastPathComponent())
+      for outcome in result.outcomes {
+        used.insert(outcome.block.kind)
+        for case .code(let code) in outcome.items where code.language == .numpy {
+          coded.insert(outcome.block.kind)
+        }
+      }
+    }
+    for kind in DirectiveKind.allCases {
+      #expect(
+        used.contains(kind), "no course notebook uses '\(kind.rawValue)', so its Python is untested"
+      )
+      if Self.recomputeNothing.contains(kind) {
+        #expect(!coded.contains(kind), "'\(kind.rawValue)' exports code; take it off the list")
+      } else {
+        #expect(coded.contains(kind), "'\(kind.rawValue)' blocks export no NumPy code")
+      }
+    }
+  }
+
   static func numbers(_ text: Substring) -> [Double] {
     text.split(separator: " ").compactMap { Double($0) }
   }

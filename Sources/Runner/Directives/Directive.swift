@@ -28,7 +28,7 @@ protocol Directive: DeclaredOptions {
   /// Runs the block against the namespace; results are returned, values stored.
   func run(_ context: BlockContext) throws -> [ResultItem]
   /// NumPy code that recomputes the block's results after it ran (the namespace holds its
-  /// values), calling the support cell (`Rendering/Python/nbrun_support.py`); `nil` only
+  /// values), calling the support cell (`Runner/Python/nbrun_support.py`); `nil` only
   /// where a block has nothing to recompute. No default: each directive says which.
   func python(_ context: BlockContext) throws -> [String]?
   /// A Keras rendering of the block, where it maps to Keras's API.
