@@ -81,6 +81,11 @@ struct ErrorTests {
       "```model m\ninputs: 2\nlayer: 1 sigmoid\nprecision: lots\n```\n",
       "nb.md:4:12: error: 'precision' must be a whole number from 0 to 12, not 'lots'", nil
     ),
+    (
+      "```data d\nrows:\n  1 2\n```\n\n```train d\ndata: d.tset\n```\n",
+      "nb.md:7:9: error: 'tset' is not a part of a data set: a split makes train, validation, test",
+      "did you mean 'test'?"
+    ),
   ]
 
   @Test("each mistake is located and explained", arguments: cases.indices)

@@ -39,67 +39,31 @@ struct CachedBlock: Codable {
 /// The part of the namespace one block changed: entries it added or replaced, and the
 /// values it defined (stamped with the block that defined them when restored).
 struct NamespaceChange: Codable {
-  var models: [String: ModelEntry] = [:]
-  var datasets: [String: Dataset] = [:]
-  var histories: [String: TrainingHistory] = [:]
-  var graphs: [String: ComputationGraph] = [:]
-  var units: [String: ThresholdEntry] = [:]
-  var titles: [String: String] = [:]
-  var descriptions: [String: String] = [:]
+  var entries: [Namespace.Key: Namespace.Entry] = [:]
   var exerciseCount = 0
   var values = ValueStore.Change()
 
   /// What changed between `before` and `after` (the namespace once the block ran), with
   /// the values the block defined.
   init(from before: Namespace.Snapshot, to after: Namespace, values: ValueStore.Change) {
-    models = Self.changed(before.models, after.models)
-    datasets = Self.changed(before.datasets, after.datasets)
-    histories = Self.changed(before.histories, after.histories)
-    graphs = Self.changed(before.graphs, after.graphs)
-    units = Self.changed(before.units, after.units)
-    titles = Self.changed(before.titles, after.titles)
-    descriptions = Self.changed(before.descriptions, after.descriptions)
+    entries = after.entries.filter { before[$0.key] != $0.value }
     exerciseCount = after.exerciseCount
     self.values = values
   }
 
   /// Makes the same change again, the values stamped as defined by `definer`.
   func apply(to namespace: Namespace, definer: Definer) {
-    namespace.models.merge(models) { $1 }
-    namespace.datasets.merge(datasets) { $1 }
-    namespace.histories.merge(histories) { $1 }
-    namespace.graphs.merge(graphs) { $1 }
-    namespace.units.merge(units) { $1 }
-    namespace.titles.merge(titles) { $1 }
-    namespace.descriptions.merge(descriptions) { $1 }
+    namespace.entries.merge(entries) { $1 }
     namespace.exerciseCount = exerciseCount
     namespace.values.apply(values, by: definer)
-  }
-
-  private static func changed<Value: Equatable>(_ before: [String: Value], _ after: [String: Value])
-    -> [String: Value]
-  {
-    after.filter { before[$0.key] != $0.value }
   }
 }
 
 extension Namespace {
   /// The namespace's entries as they were before a block ran (copies share storage).
-  struct Snapshot {
-    var models: [String: ModelEntry]
-    var datasets: [String: Dataset]
-    var histories: [String: TrainingHistory]
-    var graphs: [String: ComputationGraph]
-    var units: [String: ThresholdEntry]
-    var titles: [String: String]
-    var descriptions: [String: String]
-  }
+  typealias Snapshot = [Key: Entry]
 
-  var snapshot: Snapshot {
-    Snapshot(
-      models: models, datasets: datasets, histories: histories, graphs: graphs, units: units,
-      titles: titles, descriptions: descriptions)
-  }
+  var snapshot: Snapshot { entries }
 }
 
 /// Cache keys: what a block's results depend on, hashed.

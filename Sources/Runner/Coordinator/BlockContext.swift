@@ -73,12 +73,14 @@ struct BlockContext {
     return entry
   }
 
-  /// A data set by name (`digits`, `digits.train`), or an error with a suggestion.
-  func dataset(_ name: String, at option: DirectiveOption?) throws -> Dataset {
-    guard let data = namespace.datasets[name] else {
+  /// A data set by its reference (`digits`, `digits.train`), or an error with a
+  /// suggestion.
+  func dataset(_ reference: DataReference, at option: DirectiveOption?) throws -> Dataset {
+    guard let data = namespace.datasets[reference] else {
       throw BlockError(
-        "no data set '\(name)' is defined above", at: option,
-        hint: suggestion(for: name, among: namespace.datasets.keys.sorted()))
+        "no data set '\(reference)' is defined above", at: option,
+        hint: suggestion(
+          for: reference.description, among: namespace.datasets.keys.map(\.description).sorted()))
     }
     return data
   }

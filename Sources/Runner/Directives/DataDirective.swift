@@ -92,19 +92,19 @@ struct DataDirective: Directive {
     guard let name = context.block.name else { return [] }
     var dataset = try load(context)
     if onehot { dataset = try atOption(context.option("onehot")) { try dataset.oneHotTargets() } }
-    var parts: [(part: String?, data: Dataset)] = [(nil, dataset)]
+    var parts: [(part: DataReference.Part?, data: Dataset)] = [(nil, dataset)]
     if let split {
       let (train, validation, test) = try atOption(context.option("split")) {
         try dataset.split(
           validation: split.validation, test: split.test, shuffle: true, seed: context.seed)
       }
-      parts.append(("train", train))
-      if validation.count > 0 { parts.append(("validation", validation)) }
-      if test.count > 0 { parts.append(("test", test)) }
+      parts.append((.train, train))
+      if validation.count > 0 { parts.append((.validation, validation)) }
+      if test.count > 0 { parts.append((.test, test)) }
     }
     if let scale {
       // Fitted on the training part when there is one, then applied to every part.
-      let basis = parts.first { $0.part == "train" }?.data ?? dataset
+      let basis = parts.first { $0.part == .train }?.data ?? dataset
       let transform = try scale.transform(fittedOn: basis.features, at: context.option("scale"))
       parts = try parts.map { part, data in
         var scaled = data
@@ -113,7 +113,7 @@ struct DataDirective: Directive {
       }
     }
     for (part, data) in parts {
-      context.namespace.datasets[part.map { "\(name).\($0)" } ?? name] = data
+      context.namespace.datasets[DataReference(owner: name, part: part)] = data
     }
     let full = parts[0].data
     // Figures and captions name the set by what it is, never by its block name.
@@ -125,7 +125,7 @@ struct DataDirective: Directive {
     context.store(.named(name, "features"), Double(full.features.columns))
     context.store(.named(name, "classes"), Double(classes ?? 0))
     for case (let part?, let data) in parts {
-      context.store(.part(name, part, "samples"), Double(data.count))
+      context.store(.part(name, part.rawValue, "samples"), Double(data.count))
     }
     guard context.showsResults else { return [] }
     let features = full.features.columns

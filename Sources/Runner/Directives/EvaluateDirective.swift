@@ -3,7 +3,7 @@ import Notebook
 
 /// ```evaluate MODEL```: metrics and the confusion matrix on a data set.
 struct EvaluateDirective: Directive {
-  var data: String?
+  var data: DataReference?
   var loss: Loss?
   var metrics: [Metric]?
   var confusion: Bool?
@@ -19,7 +19,8 @@ struct EvaluateDirective: Directive {
   static var fields: [OptionField<Self>] {
     [
       .option(
-        "data", \.data, .name, "the data set (`NAME` or `NAME.test`)", example: "data: digits.test"),
+        "data", \.data, .dataset, "the data set (`NAME` or `NAME.test`)",
+        example: "data: digits.test"),
       .option(
         "loss", \.loss, .loss, "the loss to report",
         example: "loss: sparse_categorical_crossentropy",
@@ -44,7 +45,7 @@ struct EvaluateDirective: Directive {
   }
 
   func reads(_ block: DirectiveBlock) -> [String] {
-    [block.name, data?.split(separator: ".").first.map(String.init)].compactMap { $0 }
+    [block.name, data?.owner].compactMap { $0 }
   }
 
   func resultName(_ block: DirectiveBlock) -> String? { storedAs ?? block.name }

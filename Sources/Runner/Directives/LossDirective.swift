@@ -11,7 +11,7 @@ struct LossDirective: Directive {
     .meanSquaredError, .meanAbsoluteError, .huber(delta: 1), .binaryCrossEntropy, .hinge,
   ]
   var model: String?
-  var data: String?
+  var data: DataReference?
   var loss = Loss.halfSumOfSquares
   var guesses: String?
 
@@ -38,7 +38,8 @@ struct LossDirective: Directive {
       .option(
         "model", \.model, .name, "a model whose loss is taken at guessed weights",
         example: "model: neuron"),
-      .option("data", \.data, .name, "the data the model's loss is taken on", example: "data: fit"),
+      .option(
+        "data", \.data, .dataset, "the data the model's loss is taken on", example: "data: fit"),
       .option("loss", \.loss, .loss, "the model's loss", example: "loss: half_sse"),
       .option(
         "guesses", \.guesses, .text, "one guess per indented line: weights and biases by name",
@@ -72,7 +73,7 @@ struct LossDirective: Directive {
   }
 
   func reads(_ block: DirectiveBlock) -> [String] {
-    [model, data?.split(separator: ".").first.map(String.init)].compactMap { $0 }
+    [model, data?.owner].compactMap { $0 }
   }
 
   func run(_ context: BlockContext) throws -> [ResultItem] {

@@ -5,7 +5,7 @@ import Notebook
 /// ```plot [NAME]```: one figure of the kind asked for.
 struct PlotDirective: Directive {
   var kind: PlotKind?
-  var data: String?
+  var data: DataReference?
   var input: [[Double]]?
   var weights: Bool?
   var style = BoundaryStyle.regions
@@ -57,7 +57,7 @@ struct PlotDirective: Directive {
     [
       .option("kind", \.kind, .choice, "what to draw", example: "kind: network"),
       .option(
-        "data", \.data, .name,
+        "data", \.data, .dataset,
         "the data set drawn (boundary points, confusion, digits, the surface's samples)",
         example: "data: xor"),
       .option(
@@ -179,7 +179,7 @@ struct PlotDirective: Directive {
 
   func reads(_ block: DirectiveBlock) -> [String] {
     if kind == .tangent { return [] }
-    return [block.name, data?.split(separator: ".").first.map(String.init)].compactMap { $0 }
+    return [block.name, data?.owner].compactMap { $0 }
       + (runs ?? [])
   }
 

@@ -5,7 +5,7 @@ import Notebook
 /// ```train MODEL```: fits the model; shows the loss and metrics per epoch and the
 /// learning curve; the model keeps its trained weights.
 struct TrainDirective: Directive {
-  var data: String?
+  var data: DataReference?
   var validation: ValidationSource?
   var loss = Loss.meanSquaredError
   var optimizer = OptimizerName.sgd
@@ -43,7 +43,7 @@ struct TrainDirective: Directive {
   static var fields: [OptionField<Self>] {
     [
       .option(
-        "data", \.data, .name, "the training data (`NAME` or `NAME.train`)",
+        "data", \.data, .dataset, "the training data (`NAME` or `NAME.train`)",
         example: "data: digits.train"),
       .option(
         "validation", \.validation, .validation,
@@ -145,12 +145,10 @@ struct TrainDirective: Directive {
   }
 
   func reads(_ block: DirectiveBlock) -> [String] {
-    var names = [block.name, from, data?.split(separator: ".").first.map(String.init)].compactMap {
+    var names = [block.name, from, data?.owner].compactMap {
       $0
     }
-    if case .data(let name) = validation, let owner = name.split(separator: ".").first {
-      names.append(String(owner))
-    }
+    if case .data(let reference) = validation { names.append(reference.owner) }
     return names
   }
 

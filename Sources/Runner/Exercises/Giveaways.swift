@@ -7,22 +7,31 @@ enum Giveaways {
   /// The keys among `shown` that reveal one of `blanked`. Linear in both.
   static func revealing(_ shown: Set<ValueKey>, blanked: Set<ValueKey>) -> Set<ValueKey> {
     // What is blanked, by owner and quantity (any sample).
-    let hidden = Set(blanked.map { "\($0.owner)\u{1}\($0.quantity)" })
-    func isHidden(_ owner: String, _ quantity: String) -> Bool {
-      hidden.contains("\(owner)\u{1}\(quantity)")
+    struct Hidden: Hashable {
+      var owner: String
+      var quantity: Quantity
     }
+    let hidden = Set(blanked.map { Hidden(owner: $0.owner, quantity: $0.quantity) })
     var revealing: Set<ValueKey> = []
     for key in shown where !blanked.contains(key) {
-      let (owner, quantity) = (key.owner, key.quantity)
-      var reveals = false
-      for (prefix, other) in [("new_", "grad_"), ("grad_", "new_")] where quantity.hasPrefix(prefix)
-      {
-        let parameter = String(quantity.dropFirst(prefix.count))
-        reveals = isHidden(owner, other + parameter)
-        if let unit = target(of: parameter), isHidden(owner, "Err" + unit) { reveals = true }
+      func isHidden(_ quantity: Quantity) -> Bool {
+        hidden.contains(Hidden(owner: key.owner, quantity: quantity))
       }
-      if quantity.hasPrefix("I"), isHidden(owner, "O" + quantity.dropFirst()) { reveals = true }
-      if quantity.hasPrefix("O"), isHidden(owner, "I" + quantity.dropFirst()) { reveals = true }
+      /// A gradient or update of `parameter` reveals the other, and the error of the unit
+      /// the parameter feeds.
+      func revealsUpdate(_ other: Quantity, _ parameter: String) -> Bool {
+        isHidden(other) || target(of: parameter).map { isHidden(.error(unit: $0)) } ?? false
+      }
+      let reveals: Bool
+      switch key.quantity {
+      case .updated(let parameter):
+        reveals = revealsUpdate(.gradient(parameter: parameter), parameter)
+      case .gradient(let parameter):
+        reveals = revealsUpdate(.updated(parameter: parameter), parameter)
+      case .netInput(let unit): reveals = isHidden(.output(unit: unit))
+      case .output(let unit): reveals = isHidden(.netInput(unit: unit))
+      case .error, .delta, .other: reveals = false
+      }
       if reveals { revealing.insert(key) }
     }
     return revealing

@@ -16,19 +16,22 @@ struct PlotFigures {
   /// model's "the network"), else a run's description ("SGD, η = 0.1"), else its name.
   func shown(_ name: String?, else fallback: String? = nil) -> String {
     guard let name else { return fallback ?? "the model" }
-    // A data set's split, `digits.test`, is "digits (test split)" or "Title (test split)".
-    if context.namespace.titles[name] == nil, let dot = name.lastIndex(of: "."),
-      dot != name.startIndex
-    {
-      return "\(shown(String(name[..<dot]))) (\(name[name.index(after: dot)...]) split)"
-    }
     return context.namespace.titles[name] ?? fallback ?? context.namespace.descriptions[name]
       ?? name
   }
+  /// What readers see for a data set: a split's part, `digits.test`, is "digits (test
+  /// split)" or "Title (test split)" unless the part has a title of its own.
+  func shown(_ data: DataReference) -> String {
+    if let part = data.part, context.namespace.titles[data.description] == nil {
+      return "\(shown(data.owner)) (\(part.rawValue) split)"
+    }
+    return shown(data.description)
+  }
+
   var dataOption: DirectiveOption? { context.option("data") }
 
   /// The data set named by `data:`, or an error saying the figure needs one.
-  func dataset(_ what: String) throws -> (String, Dataset) {
+  func dataset(_ what: String) throws -> (DataReference, Dataset) {
     guard let data = options.data else {
       throw BlockError("\(what) needs 'data'", hint: "e.g. 'data: moons'")
     }
@@ -161,7 +164,7 @@ struct PlotFigures {
   }
 
   /// One model's decision regions over a data set of two features, and its caption.
-  private func modelBoundary(_ name: String, dataName: String, data: Dataset) throws -> (
+  private func modelBoundary(_ name: String, dataName: DataReference, data: Dataset) throws -> (
     FieldPlot, String
   ) {
     let network = try context.model(name).network

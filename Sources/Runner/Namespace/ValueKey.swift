@@ -8,15 +8,24 @@ public struct ValueKey: Codable, Hashable, Comparable, Sendable, CustomStringCon
   /// What the value belongs to: a model, data set, graph or unit, or a block's `as:` name.
   public var owner: String
   /// The quantity within the owner, with its unit or parameter: `O6`, `new_w46`, `loss`.
-  public var quantity: String
+  public var quantity: Quantity
   /// The sample, 1-based, for values of every sample of a batch; `nil` for the first.
   public var sample: Int?
   /// The epoch, for values recorded every epoch.
   public var epoch: Int?
 
+  public init(owner: String, quantity: Quantity, sample: Int? = nil, epoch: Int? = nil) {
+    self.owner = owner
+    // Through the one parser, so a quantity made from a case equals the one read from its
+    // text.
+    self.quantity = Quantity(quantity.description)
+    self.sample = sample == 1 ? nil : sample
+    self.epoch = epoch
+  }
+
   public init(owner: String, quantity: String, sample: Int? = nil, epoch: Int? = nil) {
     self.owner = owner
-    self.quantity = quantity
+    self.quantity = Quantity(quantity)
     self.sample = sample == 1 ? nil : sample
     self.epoch = epoch
   }
@@ -61,7 +70,7 @@ public struct ValueKey: Codable, Hashable, Comparable, Sendable, CustomStringCon
 
   /// The name without its owner, as `blank:` and tables write it: `O6[2]`, `loss@100`.
   public var local: String {
-    var text = quantity
+    var text = quantity.description
     if let sample { text += "[\(sample)]" }
     if let epoch { text += "@\(epoch)" }
     return text
@@ -75,9 +84,76 @@ public struct ValueKey: Codable, Hashable, Comparable, Sendable, CustomStringCon
   }
 
   public static func < (a: ValueKey, b: ValueKey) -> Bool {
-    (a.owner, a.quantity, a.sample ?? 1, a.epoch ?? -1) < (
-      b.owner, b.quantity, b.sample ?? 1, b.epoch ?? -1
+    (a.owner, a.quantity.description, a.sample ?? 1, a.epoch ?? -1) < (
+      b.owner, b.quantity.description, b.sample ?? 1, b.epoch ?? -1
     )
+  }
+}
+
+/// What a value is within its owner. The quantities whose parts other code needs (a unit's
+/// net input, output, error and δ; a parameter's gradient and update) are cases with those
+/// parts; the rest (`loss`, `z1_2`, `dJ/da`, `train.samples`) are ``other(_:)``. Text
+/// becomes a quantity in one place, ``init(_:)``, and ``description`` gives the text back,
+/// so `Quantity(q.description) == q` for every quantity ``ValueKey`` holds.
+public enum Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
+  /// `I6`: a unit's net input.
+  case netInput(unit: String)
+  /// `O6`: a unit's output.
+  case output(unit: String)
+  /// `Err6`: the textbook's error of a unit (= −δ).
+  case error(unit: String)
+  /// `delta6`, `delta2_1`: a unit's error signal δ.
+  case delta(unit: String)
+  /// `grad_w46`: ∂L/∂ of a parameter.
+  case gradient(parameter: String)
+  /// `new_w46`: a parameter after one update.
+  case updated(parameter: String)
+  /// Any other quantity, by its text.
+  case other(String)
+
+  /// Reads a quantity's text. Every prefix is taken apart here and nowhere else.
+  public init(_ text: some StringProtocol) {
+    let text = String(text)
+    func after(_ prefix: String) -> String? {
+      text.hasPrefix(prefix) && text.count > prefix.count
+        ? String(text.dropFirst(prefix.count)) : nil
+    }
+    if let parameter = after("grad_") {
+      self = .gradient(parameter: parameter)
+    } else if let parameter = after("new_") {
+      self = .updated(parameter: parameter)
+    } else if let unit = after("Err") {
+      self = .error(unit: unit)
+    } else if let unit = after("delta") {
+      self = .delta(unit: unit)
+    } else if let unit = after("I") {
+      self = .netInput(unit: unit)
+    } else if let unit = after("O") {
+      self = .output(unit: unit)
+    } else {
+      self = .other(text)
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .netInput(let unit): "I" + unit
+    case .output(let unit): "O" + unit
+    case .error(let unit): "Err" + unit
+    case .delta(let unit): "delta" + unit
+    case .gradient(let parameter): "grad_" + parameter
+    case .updated(let parameter): "new_" + parameter
+    case .other(let text): text
+    }
+  }
+
+  public init(from decoder: any Decoder) throws {
+    self.init(try decoder.singleValueContainer().decode(String.self))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(description)
   }
 }
 
@@ -91,16 +167,16 @@ extension ValueKey {
 
   /// A quantity of one part of a data set: `digits.train.samples`.
   public static func part(_ owner: String, _ part: String, _ quantity: String) -> ValueKey {
-    ValueKey(owner: owner, quantity: "\(part).\(quantity)")
+    ValueKey(owner: owner, quantity: .other("\(part).\(quantity)"))
   }
 
   /// Unit notation: the net input `I6` and output `O6` of a unit (sample is 0-based).
   public static func netInput(_ owner: String, unit: String, sample: Int = 0) -> ValueKey {
-    ValueKey(owner: owner, quantity: "I" + unit, sample: sample + 1)
+    ValueKey(owner: owner, quantity: .netInput(unit: unit), sample: sample + 1)
   }
 
   public static func output(_ owner: String, unit: String, sample: Int = 0) -> ValueKey {
-    ValueKey(owner: owner, quantity: "O" + unit, sample: sample + 1)
+    ValueKey(owner: owner, quantity: .output(unit: unit), sample: sample + 1)
   }
 
   /// Layer notation: `z1_2` and `a1_2` (layer 1, unit 2; both 0-based here).
@@ -118,18 +194,18 @@ extension ValueKey {
 
   /// The textbook's error `Err6` (= −δ) and the error signal `delta6` of a unit.
   public static func error(_ owner: String, unit: String, sample: Int = 0) -> ValueKey {
-    ValueKey(owner: owner, quantity: "Err" + unit, sample: sample + 1)
+    ValueKey(owner: owner, quantity: .error(unit: unit), sample: sample + 1)
   }
 
   public static func delta(_ owner: String, unit: String, sample: Int = 0) -> ValueKey {
-    ValueKey(owner: owner, quantity: "delta" + unit, sample: sample + 1)
+    ValueKey(owner: owner, quantity: .delta(unit: unit), sample: sample + 1)
   }
 
   /// δ in layer notation: `delta2_1`.
   public static func layerDelta(_ owner: String, layer: Int, unit: Int, sample: Int = 0)
     -> ValueKey
   {
-    ValueKey(owner: owner, quantity: "delta\(layer + 1)_\(unit + 1)", sample: sample + 1)
+    ValueKey(owner: owner, quantity: .delta(unit: "\(layer + 1)_\(unit + 1)"), sample: sample + 1)
   }
 
   /// ∂L/∂x of an input (`dL/dx1`), for circuits that need the gradient at the inputs.
@@ -144,11 +220,11 @@ extension ValueKey {
 
   /// ∂L/∂parameter (`grad_w46`) and the parameter after one update (`new_w46`).
   public static func gradient(_ owner: String, parameter: String) -> ValueKey {
-    ValueKey(owner: owner, quantity: "grad_" + parameter)
+    ValueKey(owner: owner, quantity: .gradient(parameter: parameter))
   }
 
   public static func updated(_ owner: String, parameter: String) -> ValueKey {
-    ValueKey(owner: owner, quantity: "new_" + parameter)
+    ValueKey(owner: owner, quantity: .updated(parameter: parameter))
   }
 
   /// A layer's gradient size `norm1` and mean |δ| `mean_delta1` (1-based layer).

@@ -87,7 +87,9 @@ public struct ValueStore: Sendable {
     }
     var found: [(Definer, Double)] = []
     for (definer, history) in list {
-      guard let value = history.value(named: key.quantity, epoch: epoch) else { continue }
+      guard let value = history.value(named: key.quantity.description, epoch: epoch) else {
+        continue
+      }
       if !found.contains(where: { $0.1 == value }) { found.append((definer, value)) }
     }
     guard let first = found.first else { return nil }
@@ -109,7 +111,9 @@ public struct ValueStore: Sendable {
     {
       let limit = position ?? Int.max
       let network = (history.last { $0.definer.index < limit } ?? first).network
-      if let id = network.parameterID(named: key.quantity), let value = network.parameterValue(id) {
+      if let id = network.parameterID(named: key.quantity.description),
+        let value = network.parameterValue(id)
+      {
         return .success(.number(value))
       }
     }
@@ -146,7 +150,7 @@ public struct ValueStore: Sendable {
   /// Whether any block defined this key.
   public func contains(_ key: ValueKey) -> Bool {
     results[key] != nil || states[key] != nil || epochValue(key) != nil
-      || (networks[key.owner]?.last?.network.parameterID(named: key.quantity) != nil
+      || (networks[key.owner]?.last?.network.parameterID(named: key.quantity.description) != nil
         && key.sample == nil && key.epoch == nil)
   }
 
@@ -220,7 +224,7 @@ extension ValueStore.Change.Entry {
             owners[entry.key.owner] = index
             return index
           }()
-        names.append(entry.key.quantity)
+        names.append(entry.key.quantity.description)
         places += [
           owner, Int32(clamping: entry.key.sample ?? 0),
           entry.key.epoch.map { Int32(clamping: min($0, Int(Int32.max) - 1) + 1) } ?? 0,

@@ -4,7 +4,7 @@ import Notebook
 /// The samples a pass runs on: given inline (`input:`) or taken from a data set (`data:`).
 struct PassInputs {
   var input: [[Double]]?
-  var data: String?
+  var data: DataReference?
   var samples: Int?
 
   /// The inputs as a matrix, checked against the model.
@@ -76,7 +76,7 @@ struct PassInputs {
     [
       .option("input", path.appending(path: \.input), .samples, summary, example: example),
       .option(
-        "data", path.appending(path: \.data), .name,
+        "data", path.appending(path: \.data), .dataset,
         "a data set to take the inputs from (its first `samples` rows)", example: "data: xor"),
       .option(
         "samples", path.appending(path: \.samples), .integer(in: 1...20), "how many rows of `data`",
@@ -85,7 +85,7 @@ struct PassInputs {
   }
 
   /// The owner of `data: NAME.part`.
-  var dataOwner: String? { data.flatMap { $0.split(separator: ".").first.map(String.init) } }
+  var dataOwner: String? { data?.owner }
 }
 
 /// The values of a forward pass: `I4`, `O4` (unit notation), `z1_2`, `a1_2` (layer

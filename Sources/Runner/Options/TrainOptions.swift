@@ -47,7 +47,7 @@ enum BatchSize: Hashable {
 /// `validation: 0.2` (a fraction held out) or `validation: digits.validation`.
 enum ValidationSource: Hashable {
   case fraction(Double)
-  case data(String)
+  case data(DataReference)
 }
 
 extension OptionType where Value == BatchSize {
@@ -77,11 +77,11 @@ extension OptionType where Value == ValidationSource {
         }
         return .fraction(fraction)
       }
-      return .data(try OptionType<String>.name.read(option))
+      return .data(try OptionType<DataReference>.dataset.read(option))
     } show: { source in
       switch source {
       case .fraction(let value): NumberText.plain(value)
-      case .data(let name): name
+      case .data(let reference): reference.description
       }
     }
   }

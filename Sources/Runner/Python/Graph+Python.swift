@@ -8,7 +8,8 @@ extension ExpressionDirective {
     guard let name = context.block.name, let graph = context.namespace.graphs[name] else {
       return nil
     }
-    let taken = Set(context.namespace.models.keys).union(context.namespace.datasets.keys)
+    let taken = Set(context.namespace.models.keys).union(
+      context.namespace.datasets.keys.map(\.owner))
     func variable(_ node: String) -> String {
       let plain = PythonText.name(node)
       return taken.contains(plain) && plain == node ? node + "_" : plain

@@ -52,6 +52,11 @@ public enum PythonText {
   /// A notebook name (`hk`, `fit`, `digits.train`) as a Python variable: letters, digits and
   /// `_`, never a keyword, a builtin or a support function (a data set named `fit` is
   /// `fit_`). A part (`digits.train`) is an attribute of its set.
+  /// A data set as Python names it: `digits.train` (the part an attribute of the set).
+  static func name(_ reference: DataReference) -> String {
+    identifier(reference.owner) + (reference.part.map { "." + $0.rawValue } ?? "")
+  }
+
   static func name(_ text: String) -> String {
     let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     guard let first = parts.first else { return "_" }
