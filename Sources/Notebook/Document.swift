@@ -175,13 +175,15 @@ public struct Document: Sendable {
     guard !deadline.passed else { return nil }
     var spans = MathScanner.spans(in: body, verbatim: verbatim)
     guard deadline.allows(estimate) else { return nil }
-    var parse = MarkdownParser.parse(MathScanner.masked(body, spans: spans), deadline: deadline)
+    var parse = MarkdownParser.parse(
+      MathScanner.masked(body, spans: spans), math: spans, deadline: deadline)
     let inVerbatim = { (span: MathSpan) in
       parse.verbatim.covers(span.start.line)
     }
     if spans.contains(where: inVerbatim) {
       spans.removeAll(where: inVerbatim)
-      parse = MarkdownParser.parse(MathScanner.masked(body, spans: spans), deadline: deadline)
+      parse = MarkdownParser.parse(
+        MathScanner.masked(body, spans: spans), math: spans, deadline: deadline)
     }
     return deadline.passed ? nil : (parse, spans)
   }

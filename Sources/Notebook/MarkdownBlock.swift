@@ -18,7 +18,7 @@ public struct MarkdownBlock: Hashable, Sendable {
   public var range: SourceRange
   /// The plain text of a heading (for tables of contents); empty otherwise.
   public var headingText: String
-  /// cmark's HTML for the block, from the one parse of the whole notebook (so reference
-  /// links resolve across it). Math in it is masked (see ``MathScanner``).
-  public var html: String
+  /// The block's whole tree, inlines and math included, from the one parse of the whole
+  /// notebook (so reference links resolve across it).
+  public var tree: [MarkdownEvent]
 }

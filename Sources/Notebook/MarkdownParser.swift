@@ -20,16 +20,20 @@ public enum MarkdownParser {
 
   /// Parses a CommonMark text once; cmark's tree is converted and freed before returning.
   /// Should `deadline` pass, the blocks converted so far are returned.
-  public static func parse(_ text: String, deadline: Deadline = .none) -> Parse {
+  public static func parse(_ text: String, math: [MathSpan] = [], deadline: Deadline = .none)
+    -> Parse
+  {
     guard let document = tree(of: text) else { return Parse(blocks: [], verbatim: []) }
     defer { cmark_node_free(document) }
     var blocks: [MarkdownBlock] = []
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    var builder = TreeBuilder(lines: lines, math: math)
     var node = cmark_node_first_child(document)
     while let current = node {
       if blocks.count % 256 == 255, deadline.passed { break }
       var block = convert(current, lines: lines)
-      block.html = render(current)
+      block.tree = builder.events(of: current)
+      if case .heading = block.kind { block.headingText = block.tree.plainText }
       blocks.append(block)
       node = cmark_node_next(current)
     }
@@ -71,12 +75,6 @@ public enum MarkdownParser {
     return String(cString: rendered)
   }
 
-  private static func render(_ node: OpaquePointer) -> String {
-    guard let rendered = cmark_render_html(node, CMARK_OPT_UNSAFE) else { return "" }
-    defer { free(rendered) }
-    return String(cString: rendered)
-  }
-
   /// The line ranges of code and HTML blocks anywhere in the tree.
   private static func verbatimLines(_ document: OpaquePointer) -> [ClosedRange<Int>] {
     var ranges: [ClosedRange<Int>] = []
@@ -102,11 +100,9 @@ public enum MarkdownParser {
       end: SourceLocation(
         line: Int(cmark_node_get_end_line(node)), column: Int(cmark_node_get_end_column(node))))
     let kind: MarkdownBlock.Kind
-    var headingText = ""
     switch cmark_node_get_type(node) {
     case CMARK_NODE_HEADING:
       kind = .heading(level: Int(cmark_node_get_heading_level(node)))
-      headingText = plainText(of: node)
     case CMARK_NODE_PARAGRAPH: kind = .paragraph
     case CMARK_NODE_CODE_BLOCK:
       kind = .codeBlock(
@@ -119,7 +115,7 @@ public enum MarkdownParser {
     case CMARK_NODE_THEMATIC_BREAK: kind = .thematicBreak
     default: kind = .other(string(cmark_node_get_type_string(node)))
     }
-    return MarkdownBlock(kind: kind, range: range, headingText: headingText, html: "")
+    return MarkdownBlock(kind: kind, range: range, headingText: "", tree: [])
   }
 
   /// Whether a code block's first line opens a fence (cmark 0.30 has no accessor for it).
@@ -129,23 +125,189 @@ public enum MarkdownParser {
     return trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~")
   }
 
-  /// The concatenated text and code literals under a node.
-  private static func plainText(of node: OpaquePointer) -> String {
-    var text = ""
-    guard let iterator = cmark_iter_new(node) else { return "" }
+  fileprivate static func string(_ pointer: UnsafePointer<CChar>?) -> String {
+    pointer.map { String(cString: $0) } ?? ""
+  }
+}
+
+/// Converts cmark's nodes into ``MarkdownEvent``s with cmark's own iterator (no recursion),
+/// recognising the masked math: each run of mask bytes is part of the next span of `math`,
+/// in order, and a span spread over lines swallows the line breaks between its runs.
+private struct TreeBuilder {
+  let lines: [Substring]
+  let math: [MathSpan]
+  /// The next span to meet, and the mask bytes the open one still has.
+  var next = 0
+  var remaining = 0
+
+  init(lines: [Substring], math: [MathSpan]) {
+    self.lines = lines
+    self.math = math
+  }
+
+  mutating func events(of root: OpaquePointer) -> [MarkdownEvent] {
+    var events: [MarkdownEvent] = []
+    guard let iterator = cmark_iter_new(root) else { return [] }
     defer { cmark_iter_free(iterator) }
-    while cmark_iter_next(iterator) != CMARK_EVENT_DONE {
-      guard let current = cmark_iter_get_node(iterator) else { continue }
-      switch cmark_node_get_type(current) {
-      case CMARK_NODE_TEXT, CMARK_NODE_CODE: text += string(cmark_node_get_literal(current))
-      case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK: text += " "
+    while true {
+      let event = cmark_iter_next(iterator)
+      guard event != CMARK_EVENT_DONE, let node = cmark_iter_get_node(iterator) else { break }
+      let entering = event == CMARK_EVENT_ENTER
+      let type = cmark_node_get_type(node)
+      if let container = container(node, type) {
+        events.append(entering ? .enter(container) : .exit(container))
+        continue
+      }
+      guard entering else { continue }
+      let literal = MarkdownParser.string(cmark_node_get_literal(node))
+      switch type {
+      case CMARK_NODE_TEXT:
+        text(
+          literal, line: Int(cmark_node_get_start_line(node)),
+          column: Int(cmark_node_get_start_column(node)), into: &events)
+      case CMARK_NODE_SOFTBREAK: if remaining == 0 { events.append(.leaf(.softBreak)) }
+      case CMARK_NODE_LINEBREAK: if remaining == 0 { events.append(.leaf(.lineBreak)) }
+      case CMARK_NODE_CODE: events.append(.leaf(.code(literal)))
+      case CMARK_NODE_HTML_INLINE: events.append(.leaf(.html(literal)))
+      case CMARK_NODE_CODE_BLOCK:
+        events.append(
+          .leaf(
+            .codeBlock(
+              info: MarkdownParser.string(cmark_node_get_fence_info(node)), literal: literal)))
+      case CMARK_NODE_HTML_BLOCK:
+        events.append(.leaf(.htmlBlock(literal.replacing("\u{2}", with: "="))))
+      case CMARK_NODE_THEMATIC_BREAK: events.append(.leaf(.thematicBreak))
       default: break
       }
     }
-    return text
+    return Self.labelled(events, math: math)
   }
 
-  private static func string(_ pointer: UnsafePointer<CChar>?) -> String {
-    pointer.map { String(cString: $0) } ?? ""
+  private func container(_ node: OpaquePointer, _ type: cmark_node_type) -> MarkdownContainer? {
+    switch type {
+    case CMARK_NODE_PARAGRAPH: .paragraph
+    case CMARK_NODE_HEADING: .heading(level: Int(cmark_node_get_heading_level(node)))
+    case CMARK_NODE_BLOCK_QUOTE: .blockQuote
+    case CMARK_NODE_LIST:
+      .list(
+        MarkdownList(
+          ordered: cmark_node_get_list_type(node) == CMARK_ORDERED_LIST,
+          start: Int(cmark_node_get_list_start(node)), tight: cmark_node_get_list_tight(node) != 0
+        ))
+    case CMARK_NODE_ITEM: .item
+    case CMARK_NODE_EMPH: .emphasis
+    case CMARK_NODE_STRONG: .strong
+    case CMARK_NODE_LINK:
+      .link(
+        destination: MarkdownParser.string(cmark_node_get_url(node)),
+        title: MarkdownParser.string(cmark_node_get_title(node)))
+    case CMARK_NODE_IMAGE:
+      .image(
+        destination: MarkdownParser.string(cmark_node_get_url(node)),
+        title: MarkdownParser.string(cmark_node_get_title(node)))
+    default: nil
+    }
+  }
+
+  /// A text node: its plain runs and its math, in order.
+  private mutating func text(
+    _ literal: String, line: Int, column: Int, into events: inout [MarkdownEvent]
+  ) {
+    let bytes = Array(literal.utf8)
+    // cmark's position is exact when the literal is the source's bytes there.
+    var exact = false
+    if lines.indices.contains(line - 1), column >= 1 {
+      let source = lines[line - 1].utf8
+      if let start = source.index(
+        source.startIndex, offsetBy: column - 1, limitedBy: source.endIndex),
+        let end = source.index(start, offsetBy: bytes.count, limitedBy: source.endIndex)
+      {
+        exact = source[start..<end].elementsEqual(bytes)
+      }
+    }
+    var k = 0
+    while k < bytes.count {
+      if bytes[k] == MathScanner.mask {
+        var end = k
+        while end < bytes.count, bytes[end] == MathScanner.mask { end += 1 }
+        consumeMath(end - k, into: &events)
+        k = end
+        continue
+      }
+      var end = k
+      while end < bytes.count, bytes[end] != MathScanner.mask { end += 1 }
+      let piece = String(decoding: bytes[k..<end], as: UTF8.self).replacing("\u{2}", with: "=")
+      append(
+        piece, at: exact ? SourceLocation(line: line, column: column + k) : nil,
+        length: end - k, into: &events)
+      k = end
+    }
+  }
+
+  /// Takes `count` mask bytes: the rest of the open span, then the next ones.
+  private mutating func consumeMath(_ count: Int, into events: inout [MarkdownEvent]) {
+    var count = count
+    while count > 0 {
+      if remaining == 0 {
+        guard math.indices.contains(next) else { return }
+        let span = math[next]
+        remaining = max(1, span.range.count - span.tex.utf8.count(where: { $0 == 0x0A }))
+        next += 1
+      }
+      let taken = min(count, remaining)
+      remaining -= taken
+      count -= taken
+      if remaining == 0 { events.append(.leaf(.math(index: next - 1, label: nil))) }
+    }
+  }
+
+  /// Appends text, joined to the text just before it when the two stand side by side in
+  /// the source (cmark splits text at every character that might start markup, so a
+  /// `{{ hk.grad_w14 }}` comes in three pieces); text cmark decoded (an escape, an entity)
+  /// stays a leaf of its own, without a place.
+  private mutating func append(
+    _ piece: String, at location: SourceLocation?, length: Int, into events: inout [MarkdownEvent]
+  ) {
+    guard !piece.isEmpty else { return }
+    if case .leaf(.text(let before, let place?))? = events.last, let location,
+      place.line == location.line, place.column + before.utf8.count == location.column
+    {
+      events[events.count - 1] = .leaf(.text(before + piece, at: place))
+    } else {
+      events.append(.leaf(.text(piece, at: location)))
+    }
+  }
+
+  /// A display equation followed by `{#eq-…}` takes the label; the label leaves the text.
+  static func labelled(_ events: [MarkdownEvent], math: [MathSpan]) -> [MarkdownEvent] {
+    var events = events
+    for index in events.indices.dropLast() {
+      guard case .leaf(.math(let span, nil)) = events[index], math.indices.contains(span),
+        math[span].display, case .leaf(.text(let text, let at)) = events[index + 1]
+      else { continue }
+      let bytes = Array(text.utf8)
+      var k = 0
+      while k < bytes.count, bytes[k] == UInt8(ascii: " ") || bytes[k] == UInt8(ascii: "\t") {
+        k += 1
+      }
+      guard bytes[k...].starts(with: Array("{#".utf8)) else { continue }
+      var end = k + 2
+      while end < bytes.count, bytes[end] != UInt8(ascii: "}"), bytes[end] != UInt8(ascii: " ") {
+        end += 1
+      }
+      guard end < bytes.count, bytes[end] == UInt8(ascii: "}") else { continue }
+      let label = String(decoding: bytes[(k + 2)..<end], as: UTF8.self)
+      guard CrossReference.kind(of: label) == .equation else { continue }
+      events[index] = .leaf(.math(index: span, label: label))
+      let rest = String(decoding: bytes[(end + 1)...], as: UTF8.self)
+      events[index + 1] = .leaf(
+        .text(rest, at: at.map { SourceLocation(line: $0.line, column: $0.column + end + 1) }))
+    }
+    return events.filter { !Self.isEmptyText($0) }
+  }
+
+  private static func isEmptyText(_ event: MarkdownEvent) -> Bool {
+    if case .leaf(.text(let text, _)) = event { return text.isEmpty }
+    return false
   }
 }

@@ -37,7 +37,10 @@ public struct Course: Sendable, Equatable {
     var sentence: String?
     for case .markdown(let block) in document.blocks {
       if heading == nil, case .heading = block.kind { heading = block.headingText }
-      if sentence == nil, block.kind == .paragraph { sentence = firstSentence(of: block.html) }
+      if sentence == nil, block.kind == .paragraph {
+        // Math stands as U+0001, which the sentence shows as "…".
+        sentence = firstSentence(of: MarkdownHTML(math: { _, _ in "\u{1}" }).html(block.tree))
+      }
       if heading != nil, sentence != nil { break }
     }
     let title = [matter.title, heading].compactMap { $0 }.first { !$0.isEmpty } ?? name

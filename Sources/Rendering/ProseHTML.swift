@@ -13,8 +13,6 @@ struct ProseHTML {
   let references: CrossReferenceNumbers
   var ids: HeadingIDs
   var toc: [(level: Int, id: String, html: String)] = []
-  private let body: [UInt8]
-  private var mathCursor = 0
   private let definitions: String
 
   init(result: RunResult, blanks: Blanks, ids: HeadingIDs, references: CrossReferenceNumbers) {
@@ -24,78 +22,47 @@ struct ProseHTML {
     self.references = references
     precision = result.document.frontMatter.precision
     self.ids = ids
-    body = Array(result.document.body.utf8)
     definitions = result.document.referenceDefinitions
   }
 
-  /// One top-level block of prose as HTML.
+  /// One top-level block of prose as HTML: a walk over its tree (``MarkdownHTML``) with
+  /// its math written for KaTeX, its `{{ … }}` filled in, its references linked and, for a
+  /// heading, an id.
   mutating func html(_ block: MarkdownBlock) -> String {
-    let math = spans(in: block.range)
     if block.kind == .paragraph,
       let table = PipeTable.split(lines(of: block), firstLine: block.range.start.line)
     {
       return tableHTML(table)
     }
-    var html = restore(
-      math, in: fill(MathScanner.unmaskedHTML(block.html), lines: block.range.lines))
-    if case .heading(let level) = block.kind {
-      html = withID(html, level: level)
+    var ids = self.ids
+    var toc = self.toc
+    let isHeading = if case .heading = block.kind { true } else { false }
+    var writer = MarkdownHTML()
+    writer.text = { [self] text, at in fill(text, at: at) }
+    writer.math = { [self] index, _ in mathHTML(index) }
+    writer.headingID = { level, inner in
+      guard isHeading else { return nil }
+      let id = ids.id(for: inner.visibleText)
+      toc.append((level, id, inner))
+      return id
     }
+    let html = writer.html(block.tree)
+    self.ids = ids
+    self.toc = toc
     return html
-  }
-
-  // MARK: - Headings
-
-  private mutating func withID(_ html: String, level: Int) -> String {
-    let open = "<h\(level)>"
-    let close = "</h\(level)>"
-    guard html.hasPrefix(open), let end = html.range(of: close, options: .backwards) else {
-      return html
-    }
-    let inner = String(html[html.index(html.startIndex, offsetBy: open.count)..<end.lowerBound])
-    let id = ids.id(for: inner.visibleText)
-    toc.append((level, id, inner))
-    return "<h\(level) id=\"\(id)\">" + inner + html[end.lowerBound...]
   }
 
   // MARK: - Math
 
-  /// The math spans that start in a block's lines, in order, with their indices.
-  private mutating func spans(in range: SourceRange) -> [(index: Int, span: MathSpan)] {
-    let all = document.math
-    while mathCursor < all.count, all[mathCursor].start.line < range.start.line { mathCursor += 1 }
-    var found: [(Int, MathSpan)] = []
-    while mathCursor < all.count, all[mathCursor].start.line <= range.end.line {
-      found.append((mathCursor, all[mathCursor]))
-      mathCursor += 1
+  /// A math span as KaTeX reads it, its placeholders filled in; a labelled equation gets
+  /// its number (`\tag`) and its label as the id.
+  private func mathHTML(_ index: Int) -> String {
+    guard document.math.indices.contains(index) else { return "" }
+    let span = document.math[index]
+    guard let (label, number) = references.equations[index] else {
+      return Self.mathHTML(tex: filledTeX(span), display: span.display)
     }
-    return found
-  }
-
-  /// Puts each span's TeX back where cmark's HTML holds its masked form, in order; a
-  /// labelled equation gets its number (`\tag`) and its label as the id, and the
-  /// `{#eq-…}` after it goes.
-  private func restore(_ spans: [(index: Int, span: MathSpan)], in html: String) -> String {
-    guard !spans.isEmpty else { return html }
-    var out = ""
-    var rest = Substring(html)
-    for (index, span) in spans {
-      let masked = MathScanner.maskedForm(span, in: body)
-      guard let found = rest.range(of: masked) else { continue }
-      out += rest[..<found.lowerBound]
-      rest = rest[found.upperBound...]
-      guard let (label, number) = references.equations[index] else {
-        out += Self.mathHTML(tex: filledTeX(span), display: span.display)
-        continue
-      }
-      out += Self.mathHTML(
-        tex: filledTeX(span) + " \\tag{\(number)}", display: true, id: label)
-      let spaces = rest.prefix { $0 == " " || $0 == "\t" }
-      if rest.dropFirst(spaces.count).hasPrefix("{#\(label)}") {
-        rest = rest.dropFirst(spaces.count + label.utf8.count + 3)
-      }
-    }
-    return out + rest
+    return Self.mathHTML(tex: filledTeX(span) + " \\tag{\(number)}", display: true, id: label)
   }
 
   static func mathHTML(tex: String, display: Bool, id: String? = nil) -> String {
@@ -118,44 +85,41 @@ struct ProseHTML {
 
   // MARK: - Placeholders
 
-  /// The block's HTML with each placeholder of its prose (outside math) replaced by its
-  /// value and each reference (`@fig-surface`) by a link ("Figure 3"), in order.
-  private func fill(_ html: String, lines: ClosedRange<Int>) -> String {
-    var out = ""
-    var rest = Substring(html)
-    for number in lines where document.lines.indices.contains(number - 1) {
-      let line = document.lines[number - 1]
-      var found: [(column: Int, text: String, html: String)] = []
-      for placeholder in References.placeholders(in: line, line: number) {
-        let location = SourceLocation(line: number, column: placeholder.column)
-        guard let quote = quotes[location], document.mathSpan(covering: location) == nil else {
-          continue
-        }
-        found.append(
-          (
-            placeholder.column, placeholder.text,
-            escapeHTML(text(of: quote, decimals: placeholder.decimals))
-          ))
-      }
-      if line.utf8.contains(UInt8(ascii: "@")) {
-        for use in CrossReference.uses(in: line, line: number)
-        where document.mathSpan(covering: use.location) == nil {
-          let text = escapeHTML(references.text(for: use))
-          let html =
-            references.targets[use.label].map {
-              "<a class=\"xref\" href=\"#\(escapeHTML($0.anchor))\">\(text)</a>"
-            } ?? text
-          found.append((use.location.column, use.text, html))
-        }
-      }
-      for item in found.sorted(by: { $0.column < $1.column }) {
-        guard let place = rest.range(of: item.text) else { continue }
-        out += rest[..<place.lowerBound]
-        out += item.html
-        rest = rest[place.upperBound...]
-      }
+  /// A text of the prose with each placeholder replaced by its value and each reference
+  /// (`@fig-surface`) by a link ("Figure 3"); escaped as cmark escapes text. Text whose
+  /// place cmark does not know exactly (an escape, an entity) holds neither.
+  private func fill(_ text: String, at place: SourceLocation?) -> String {
+    guard let place,
+      text.utf8.contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "@") })
+    else { return MarkdownHTML.escape(text) }
+    var found: [(range: Range<Int>, html: String)] = []
+    for placeholder in References.placeholders(in: text, line: place.line) {
+      let location = SourceLocation(
+        line: place.line, column: place.column + placeholder.column - 1)
+      guard let quote = quotes[location] else { continue }
+      found.append(
+        (placeholder.range, escapeHTML(self.text(of: quote, decimals: placeholder.decimals))))
     }
-    return out + rest
+    for use in CrossReference.uses(in: text, line: place.line) {
+      let words = escapeHTML(references.text(for: use))
+      let html =
+        references.targets[use.label].map {
+          "<a class=\"xref\" href=\"#\(escapeHTML($0.anchor))\">\(words)</a>"
+        } ?? words
+      found.append((use.range, html))
+    }
+    guard !found.isEmpty else { return MarkdownHTML.escape(text) }
+    let bytes = Array(text.utf8)
+    var out = ""
+    var cursor = 0
+    for item in found.sorted(by: { $0.range.lowerBound < $1.range.lowerBound })
+    where item.range.lowerBound >= cursor {
+      out += MarkdownHTML.escape(
+        String(decoding: bytes[cursor..<item.range.lowerBound], as: UTF8.self))
+      out += item.html
+      cursor = item.range.upperBound
+    }
+    return out + MarkdownHTML.escape(String(decoding: bytes[cursor...], as: UTF8.self))
   }
 
   /// A line with its placeholders replaced (for TeX and table cells).

@@ -32,6 +32,21 @@ struct CommonMarkSpecTests {
     return examples
   }
 
+  /// The tree nbrun converts cmark's parse into, written by nbrun's HTML writer, is cmark's
+  /// own HTML for every example, byte for byte (no normalisation).
+  @Test func theTreeWritesCmarksHTML() throws {
+    let examples = try Self.examples()
+    #expect(examples.count > 600)
+    var differing: [Int] = []
+    for (index, example) in examples.enumerated() {
+      let tree = MarkdownParser.parse(example).blocks.flatMap(\.tree)
+      if MarkdownHTML().html(tree) != MarkdownParser.html(of: example) {
+        differing.append(index + 1)
+      }
+    }
+    #expect(differing.isEmpty, "examples \(differing)")
+  }
+
   static func render(_ markdown: String) -> (markdown: String, main: String) {
     let (document, diagnostics) = Document.parse(markdown, path: "spec.md")
     let result = Session(document: document).run(parseDiagnostics: diagnostics)
