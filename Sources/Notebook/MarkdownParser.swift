@@ -214,17 +214,10 @@ private struct TreeBuilder {
     _ literal: String, line: Int, column: Int, into events: inout [MarkdownEvent]
   ) {
     let bytes = Array(literal.utf8)
-    // cmark's position is exact when the literal is the source's bytes there.
-    var exact = false
-    if lines.indices.contains(line - 1), column >= 1 {
-      let source = lines[line - 1].utf8
-      if let start = source.index(
-        source.startIndex, offsetBy: column - 1, limitedBy: source.endIndex),
-        let end = source.index(start, offsetBy: bytes.count, limitedBy: source.endIndex)
-      {
-        exact = source[start..<end].elementsEqual(bytes)
-      }
-    }
+    let origins =
+      lines.indices.contains(line - 1) && column >= 1
+      ? Self.origins(of: bytes, in: Array(lines[line - 1].utf8), from: column - 1)
+      : [Int?](repeating: nil, count: bytes.count)
     var k = 0
     while k < bytes.count {
       if bytes[k] == MathScanner.mask {
@@ -234,14 +227,90 @@ private struct TreeBuilder {
         k = end
         continue
       }
-      var end = k
-      while end < bytes.count, bytes[end] != MathScanner.mask { end += 1 }
+      // A run copied from the source side by side, or a run cmark decoded.
+      var end = k + 1
+      if let origin = origins[k] {
+        while end < bytes.count, bytes[end] != MathScanner.mask,
+          origins[end] == origin + (end - k)
+        {
+          end += 1
+        }
+      } else {
+        while end < bytes.count, bytes[end] != MathScanner.mask, origins[end] == nil { end += 1 }
+      }
       let piece = String(decoding: bytes[k..<end], as: UTF8.self).replacing("\u{2}", with: "=")
       append(
-        piece, at: exact ? SourceLocation(line: line, column: column + k) : nil,
-        length: end - k, into: &events)
+        piece, at: origins[k].map { SourceLocation(line: line, column: $0 + 1) },
+        into: &events)
       k = end
     }
+  }
+
+  /// Where each byte of a text node's literal stands in its source line (0-based), `nil`
+  /// for the bytes cmark decoded (a backslash escape, an entity): the literal and the
+  /// source walked side by side. All `nil` when they do not line up (cmark's inline
+  /// positions are off in a few corners: leftover emphasis delimiters, lazy lines).
+  static func origins(of literal: [UInt8], in source: [UInt8], from start: Int) -> [Int?] {
+    var origins = [Int?](repeating: nil, count: literal.count)
+    var i = 0
+    var j = start
+    func isPunctuation(_ c: UInt8) -> Bool {
+      (0x21...0x2F).contains(c) || (0x3A...0x40).contains(c) || (0x5B...0x60).contains(c)
+        || (0x7B...0x7E).contains(c)
+    }
+    while i < literal.count {
+      guard j < source.count else { return [Int?](repeating: nil, count: literal.count) }
+      let c = source[j]
+      if c == UInt8(ascii: "\\"), j + 1 < source.count, isPunctuation(source[j + 1]),
+        literal[i] == source[j + 1]
+      {
+        i += 1
+        j += 2
+        continue
+      }
+      if c == UInt8(ascii: "&"),
+        let (decoded, end) = entity(in: source, at: j, literal: literal, from: i),
+        !literal[i...].starts(with: source[j..<end])
+      {
+        i += decoded
+        j = end
+        continue
+      }
+      guard c == literal[i] else { return [Int?](repeating: nil, count: literal.count) }
+      origins[i] = j
+      i += 1
+      j += 1
+    }
+    return origins
+  }
+
+  /// An entity at `j` (`&amp;`, `&#123;`, `&#x1F;`): how many literal bytes it decoded to
+  /// (those up to the byte the source has after the `;`) and where it ends.
+  private static func entity(in source: [UInt8], at j: Int, literal: [UInt8], from i: Int) -> (
+    Int, Int
+  )? {
+    var k = j + 1
+    while k < source.count, k - j <= 33,
+      (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(source[k] | 0x20)
+        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(source[k])
+        || source[k] == UInt8(ascii: "#")
+    {
+      k += 1
+    }
+    guard k < source.count, source[k] == UInt8(ascii: ";"), k > j + 1 else { return nil }
+    let end = k + 1
+    // A decoded character is one to four bytes (two characters at most, eight bytes);
+    // it is the shortest that lets the literal go on as the source does.
+    for length in 1...8 where i + length <= literal.count {
+      let next = i + length
+      if next == literal.count || (end < source.count && literal[next] == source[end])
+        || (end < source.count && source[end] == UInt8(ascii: "\\"))
+        || (end < source.count && source[end] == UInt8(ascii: "&"))
+      {
+        return (length, end)
+      }
+    }
+    return nil
   }
 
   /// Takes `count` mask bytes: the rest of the open span, then the next ones.
@@ -266,7 +335,7 @@ private struct TreeBuilder {
   /// `{{ hk.grad_w14 }}` comes in three pieces); text cmark decoded (an escape, an entity)
   /// stays a leaf of its own, without a place.
   private mutating func append(
-    _ piece: String, at location: SourceLocation?, length: Int, into events: inout [MarkdownEvent]
+    _ piece: String, at location: SourceLocation?, into events: inout [MarkdownEvent]
   ) {
     guard !piece.isEmpty else { return }
     if case .leaf(.text(let before, let place?))? = events.last, let location,

@@ -126,11 +126,11 @@ public enum Check {
       if lines[index].hasPrefix("|"),
         lines[index + 1].hasPrefix("|-") || lines[index + 1].hasPrefix("|---")
       {
-        let header = PipeTable.cells(String(lines[index])) ?? []
+        let header = cells(String(lines[index])) ?? []
         var rows: [[String]] = []
         var k = index + 2
         while k < lines.count, lines[k].hasPrefix("|") {
-          rows.append(PipeTable.cells(String(lines[k])) ?? [])
+          rows.append(cells(String(lines[k])) ?? [])
           k += 1
         }
         found.append((header, rows))
@@ -140,5 +140,38 @@ public enum Check {
       }
     }
     return found
+  }
+
+  /// A row's cells in a handout's table: split at `|` not escaped, outer pipes
+  /// dropped, cells trimmed; `nil` when `requirePipe` and the line has no `|`.
+  private static func cells(_ line: String, requirePipe: Bool = true) -> [String]? {
+    var trimmed = Substring(line.trimmingCharacters(in: " \t"))
+    var cells: [String] = []
+    var current = ""
+    var escaped = false
+    var sawPipe = false
+    if trimmed.hasPrefix("|") {
+      trimmed = trimmed.dropFirst()
+      sawPipe = true
+    }
+    for c in trimmed {
+      if escaped {
+        current.append(c == "|" ? "|" : "\\\(c)")
+        escaped = false
+      } else if c == "\\" {
+        escaped = true
+      } else if c == "|" {
+        cells.append(current.trimmingCharacters(in: " \t"))
+        current = ""
+        sawPipe = true
+      } else {
+        current.append(c)
+      }
+    }
+    if escaped { current.append("\\") }
+    let last = current.trimmingCharacters(in: " \t")
+    if !last.isEmpty || !trimmed.hasSuffix("|") || trimmed.hasSuffix("\\|") { cells.append(last) }
+    guard sawPipe || !requirePipe else { return nil }
+    return cells
   }
 }

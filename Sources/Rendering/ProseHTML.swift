@@ -13,7 +13,6 @@ struct ProseHTML {
   let references: CrossReferenceNumbers
   var ids: HeadingIDs
   var toc: [(level: Int, id: String, html: String)] = []
-  private let definitions: String
 
   init(result: RunResult, blanks: Blanks, ids: HeadingIDs, references: CrossReferenceNumbers) {
     document = result.document
@@ -22,18 +21,12 @@ struct ProseHTML {
     self.references = references
     precision = result.document.frontMatter.precision
     self.ids = ids
-    definitions = result.document.referenceDefinitions
   }
 
   /// One top-level block of prose as HTML: a walk over its tree (``MarkdownHTML``) with
   /// its math written for KaTeX, its `{{ … }}` filled in, its references linked and, for a
   /// heading, an id.
   mutating func html(_ block: MarkdownBlock) -> String {
-    if block.kind == .paragraph,
-      let table = PipeTable.split(lines(of: block), firstLine: block.range.start.line)
-    {
-      return tableHTML(table)
-    }
     var ids = self.ids
     var toc = self.toc
     let isHeading = if case .heading = block.kind { true } else { false }
@@ -46,7 +39,16 @@ struct ProseHTML {
       toc.append((level, id, inner))
       return id
     }
-    let html = writer.html(block.tree)
+    let html: String
+    if block.kind == .paragraph, let table = PipeTableTree(block.tree) {
+      // The text before the table is a paragraph of its own.
+      html =
+        (table.before.isEmpty
+          ? "" : "<p>" + writer.html(table.before) + "</p>\n")
+        + table.html(cell: writer.html)
+    } else {
+      html = writer.html(block.tree)
+    }
     self.ids = ids
     self.toc = toc
     return html
@@ -142,45 +144,6 @@ struct ProseHTML {
 
   private func text(of quote: Quote, decimals: Int?) -> String {
     blanks.mark(quote.key, NumberFormat.value(quote.value, decimals: decimals ?? precision))
-  }
-
-  // MARK: - Pipe tables
-
-  /// A block's source lines, placeholders filled in.
-  private func lines(of block: MarkdownBlock) -> [String] {
-    block.range.lines.compactMap {
-      document.lines.indices.contains($0 - 1) ? substitute(document.lines[$0 - 1], line: $0) : nil
-    }
-  }
-
-  private func tableHTML(_ split: PipeTable.Split) -> String {
-    var html = ""
-    if !split.before.isEmpty {
-      html += inlineHTML(split.before.joined(separator: "\n"), paragraph: true)
-    }
-    return html + split.table.html { inlineHTML(PipeTable.inline($0), paragraph: false) }
-  }
-
-  /// Markdown (placeholders already filled in) as HTML through cmark, its math put back,
-  /// with the notebook's reference definitions so that links resolve.
-  private func inlineHTML(_ text: String, paragraph: Bool) -> String {
-    let spans = MathScanner.spans(in: text)
-    var html = MarkdownParser.html(
-      of: MathScanner.masked(text, spans: spans) + "\n\n" + definitions)
-    let bytes = Array(text.utf8)
-    var rest = Substring(html)
-    var out = ""
-    for span in spans {
-      guard let found = rest.range(of: MathScanner.maskedForm(span, in: bytes)) else { continue }
-      out += rest[..<found.lowerBound] + Self.mathHTML(tex: span.tex, display: span.display)
-      rest = rest[found.upperBound...]
-    }
-    html = out + rest
-    guard !paragraph else { return html }
-    if html.hasPrefix("<p>") { html.removeFirst(3) }
-    while html.hasSuffix("\n") { html.removeLast() }
-    if html.hasSuffix("</p>") { html.removeLast(4) }
-    return html
   }
 }
 
