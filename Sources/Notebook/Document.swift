@@ -13,6 +13,11 @@ public struct Document: Sendable {
   public var source: SourceLines
   /// The math in the prose, in order (offsets into ``body``).
   public var math: [MathSpan]
+  /// How many times cmark parsed the whole notebook (once, unless masking its math put
+  /// some in a code or HTML block), and how many regions of it were parsed again with their
+  /// math masked (see ``parseWithMath(_:deadline:)``).
+  public var cmarkParses = 0
+  public var maskedRegions = 0
 
   /// The math span a place lies in, if any (a binary search: spans are in order).
   public func mathSpan(covering location: SourceLocation) -> MathSpan? {
@@ -151,32 +156,44 @@ public struct Document: Sendable {
         blocks.append(.markdown(block))
       }
     }
-    return (
-      Document(
-        path: path, text: text, lines: lines, source: source, math: math,
-        frontMatter: frontMatter, blocks: blocks),
-      diagnostics
-    )
+    var document = Document(
+      path: path, text: text, lines: lines, source: source, math: math,
+      frontMatter: frontMatter, blocks: blocks)
+    document.cmarkParses = parse.parses
+    document.maskedRegions = parse.maskedRegions
+    return (document, diagnostics)
   }
 
-  /// The one parse that builds the page, and the math in it. A first parse finds the lines
-  /// of code and HTML blocks (where there is no math); the math found elsewhere is masked;
-  /// the masked text is parsed. Should masking turn math into a code or HTML block's lines
-  /// (it cannot for well-formed math), that math is dropped and the text parsed again.
-  /// `nil` when `deadline` passes between these steps.
+  /// The one parse that builds the page, and the math in it: cmark parses the text once,
+  /// the math is recognised where its tree has text (``MarkdownParser/parseOnce``), and
+  /// each span becomes a node. Only where cmark read markup across a span (a line of math
+  /// that starts with `+` became a list item, an emphasis crosses a span's edge, display
+  /// math over a line of `=` became a heading) is the text parsed again with its math
+  /// masked — every byte of a span, delimiters included, replaced by U+0001 — so that the
+  /// page has the structure the author meant; should masking turn math into a code or HTML
+  /// block's lines (it cannot for well-formed math), that math is dropped and the text
+  /// parsed once more. `nil` when `deadline` passes between these steps.
   static func parseWithMath(_ body: String, deadline: Deadline = .none) -> (
     MarkdownParser.Parse, [MathSpan]
   )? {
     // cmark cannot be interrupted: a parse that would surely overrun the budget (cmark
-    // takes about 40 ns a byte; both parses and the scan, three times that) is not begun.
+    // takes about 40 ns a byte; the parse and the math, twice that) is not begun.
     let estimate = Double(body.utf8.count) * 40e-9
-    guard deadline.allows(3 * estimate) else { return nil }
-    let verbatim = MarkdownParser.verbatim(of: body)
-    guard !deadline.passed else { return nil }
-    var spans = MathScanner.spans(in: body, verbatim: verbatim)
+    guard deadline.allows(2 * estimate) else { return nil }
+    var spans: [MathSpan] = []
+    if let once = MarkdownParser.parseOnce(
+      body, deadline: deadline,
+      recognise: { lines in
+        spans = MathScanner.spans(in: body, verbatim: lines)
+        return spans
+      })
+    {
+      return deadline.passed ? nil : once
+    }
     guard deadline.allows(estimate) else { return nil }
     var parse = MarkdownParser.parse(
       MathScanner.masked(body, spans: spans), math: spans, deadline: deadline)
+    parse.parses = 2
     let inVerbatim = { (span: MathSpan) in
       parse.verbatim.covers(span.start.line)
     }
@@ -184,6 +201,7 @@ public struct Document: Sendable {
       spans.removeAll(where: inVerbatim)
       parse = MarkdownParser.parse(
         MathScanner.masked(body, spans: spans), math: spans, deadline: deadline)
+      parse.parses = 3
     }
     return deadline.passed ? nil : (parse, spans)
   }

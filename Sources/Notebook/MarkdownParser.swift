@@ -16,6 +16,12 @@ public enum MarkdownParser {
     /// The lines of every code block and HTML block at any depth (in lists and quotes
     /// too): the places CommonMark has no text, so no math and no placeholders.
     public var verbatim: [ClosedRange<Int>]
+    /// How many times cmark parsed the whole text to give this: once, unless masking the
+    /// math put some in a code or HTML block.
+    public var parses = 1
+    /// The regions (runs of top-level blocks) parsed again with their math masked, where
+    /// cmark read markup across math.
+    public var maskedRegions = 0
   }
 
   /// Parses a CommonMark text once; cmark's tree is converted and freed before returning.
@@ -27,7 +33,7 @@ public enum MarkdownParser {
     defer { cmark_node_free(document) }
     var blocks: [MarkdownBlock] = []
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    var builder = TreeBuilder(lines: lines, math: math)
+    var builder = TreeBuilder(lines: lines, math: math, masked: true)
     var node = cmark_node_first_child(document)
     while let current = node {
       if blocks.count % 256 == 255, deadline.passed { break }
@@ -38,6 +44,134 @@ public enum MarkdownParser {
       node = cmark_node_next(current)
     }
     return Parse(blocks: blocks, verbatim: verbatimLines(document))
+  }
+
+  /// Parses a text once and finds its math in cmark's own tree: `recognise` gets the lines
+  /// of the code and HTML blocks (where there is no math) and gives the math spans; each
+  /// span is cut out of the text nodes it covers and becomes a math node.
+  ///
+  /// Where cmark read markup across a span (a line of math that starts with `+` became a
+  /// list item; an emphasis opened outside a span closes inside it), the top-level blocks
+  /// it touched are parsed again, alone, with their math masked — every byte of a span,
+  /// delimiters included, replaced by U+0001, line breaks kept — and the notebook's link
+  /// reference definitions after them, so that the page has the structure the author
+  /// meant. ``Parse/parses`` counts the parses. `nil` when masking would put math in a
+  /// code or HTML block (it cannot for well-formed math): the caller masks the whole text.
+  public static func parseOnce(
+    _ text: String, deadline: Deadline = .none,
+    recognise: ([ClosedRange<Int>]) -> [MathSpan]
+  ) -> (Parse, [MathSpan])? {
+    guard let document = tree(of: text) else { return (Parse(blocks: [], verbatim: []), []) }
+    defer { cmark_node_free(document) }
+    let verbatim = verbatimLines(document)
+    let math = recognise(verbatim)
+    // Display math over a line of `=` would be read as a heading.
+    let underlined = MathScanner.underlined(math, in: text)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    var nodes: [OpaquePointer] = []
+    var node = cmark_node_first_child(document)
+    while let current = node {
+      nodes.append(current)
+      node = cmark_node_next(current)
+    }
+    func lineRange(_ node: OpaquePointer) -> ClosedRange<Int> {
+      let start = Int(cmark_node_get_start_line(node))
+      return start...max(start, Int(cmark_node_get_end_line(node)))
+    }
+    var parse = Parse(blocks: [], verbatim: verbatim)
+    var builder = TreeBuilder(lines: lines, math: math, masked: false)
+    var index = 0
+    while index < nodes.count {
+      if parse.blocks.count % 256 == 255, deadline.passed { break }
+      let before = builder
+      var block = convert(nodes[index], lines: lines)
+      block.tree = builder.events(of: nodes[index])
+      if builder.clean, builder.inside == nil,
+        !(before.next..<builder.next).contains(where: underlined.contains)
+      {
+        if case .heading = block.kind { block.headingText = block.tree.plainText }
+        parse.blocks.append(block)
+        index += 1
+        continue
+      }
+      // The blocks the troubled spans touch, and the spans that start in them.
+      var last = index
+      var end = lineRange(nodes[index]).upperBound
+      var spans = before.next
+      while true {
+        while spans < math.count, math[spans].start.line <= end {
+          end = max(end, math[spans].endLine)
+          spans += 1
+        }
+        guard last + 1 < nodes.count, lineRange(nodes[last + 1]).lowerBound <= end else { break }
+        last += 1
+        end = max(end, lineRange(nodes[last]).upperBound)
+      }
+      let first = lineRange(nodes[index]).lowerBound
+      guard
+        let region = masked(
+          lines: lines, first: first, last: end, math: math, spans: before.next..<spans,
+          definitions: definitions(lines: lines, nodes: nodes, lineRange: lineRange))
+      else { return nil }
+      parse.blocks += region
+      parse.maskedRegions += 1
+      builder = TreeBuilder(lines: lines, math: math, masked: false)
+      builder.next = spans
+      index = last + 1
+    }
+    guard builder.next == math.count || deadline.passed else { return nil }
+    return (parse, math)
+  }
+
+  /// Lines `first...last` parsed alone with the math of `spans` masked, their blocks
+  /// placed at those lines; `nil` when a span would fall in a code or HTML block.
+  private static func masked(
+    lines: [Substring], first: Int, last: Int, math: [MathSpan], spans: Range<Int>,
+    definitions: String
+  ) -> [MarkdownBlock]? {
+    guard first >= 1, last <= lines.count, first <= last else { return nil }
+    let offset = lines[..<(first - 1)].reduce(0) { $0 + $1.utf8.count + 1 }
+    let region = lines[(first - 1)..<last].joined(separator: "\n")
+    let shifted = math[spans].map { span in
+      var span = span
+      span.range = (span.range.lowerBound - offset)..<(span.range.upperBound - offset)
+      span.start.line -= first - 1
+      return span
+    }
+    let text = MathScanner.masked(region, spans: shifted) + "\n\n" + definitions
+    guard let document = tree(of: text) else { return nil }
+    defer { cmark_node_free(document) }
+    let regionLines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    if shifted.contains(where: { verbatimLines(document).covers($0.start.line) }) { return nil }
+    var builder = TreeBuilder(
+      lines: regionLines, math: math, masked: true, lineOffset: first - 1)
+    builder.next = spans.lowerBound
+    var blocks: [MarkdownBlock] = []
+    var node = cmark_node_first_child(document)
+    while let current = node {
+      guard Int(cmark_node_get_start_line(current)) <= last - first + 1 else { break }
+      var block = convert(current, lines: regionLines)
+      block.range = block.range.shifted(lines: first - 1)
+      block.tree = builder.events(of: current)
+      if case .heading = block.kind { block.headingText = block.tree.plainText }
+      blocks.append(block)
+      node = cmark_node_next(current)
+    }
+    return blocks
+  }
+
+  /// The text's link reference definitions: the lines no top-level block covers that are
+  /// not blank.
+  private static func definitions(
+    lines: [Substring], nodes: [OpaquePointer], lineRange: (OpaquePointer) -> ClosedRange<Int>
+  ) -> String {
+    var covered = [Bool](repeating: false, count: lines.count + 2)
+    for node in nodes {
+      for line in lineRange(node) where line < covered.count { covered[line] = true }
+    }
+    return lines.enumerated().filter { index, text in
+      !covered[index + 1] && !text.allSatisfy(\.isWhitespace)
+    }.map(\.element).joined(separator: "\n")
   }
 
   /// The lines of every code and HTML block of a text, at any depth: what a parse's
@@ -136,13 +270,36 @@ public enum MarkdownParser {
 private struct TreeBuilder {
   let lines: [Substring]
   let math: [MathSpan]
-  /// The next span to meet, and the mask bytes the open one still has.
+  /// Whether the text was parsed with its math masked (math comes as runs of mask bytes);
+  /// otherwise each span is cut from the text nodes by its range.
+  let masked: Bool
+  /// The offset of each line's first byte in the text.
+  let lineStarts: [Int]
+  /// The next span to meet, and (masked) the mask bytes the open one still has.
   var next = 0
   var remaining = 0
+  /// Unmasked: the end of the span being cut, the containers opened inside it, and
+  /// whether every span so far lay within the text of one block.
+  var inside: Int?
+  var depth = 0
+  private(set) var clean = true
 
-  init(lines: [Substring], math: [MathSpan]) {
+  /// Lines before the parsed text (a region parsed alone): added to every place.
+  let lineOffset: Int
+
+  init(lines: [Substring], math: [MathSpan], masked: Bool, lineOffset: Int = 0) {
     self.lines = lines
     self.math = math
+    self.masked = masked
+    self.lineOffset = lineOffset
+    var starts: [Int] = []
+    starts.reserveCapacity(lines.count)
+    var offset = 0
+    for line in lines {
+      starts.append(offset)
+      offset += line.utf8.count + 1
+    }
+    lineStarts = starts
   }
 
   mutating func events(of root: OpaquePointer) -> [MarkdownEvent] {
@@ -155,16 +312,32 @@ private struct TreeBuilder {
       let entering = event == CMARK_EVENT_ENTER
       let type = cmark_node_get_type(node)
       if let container = container(node, type) {
+        if inside != nil {
+          // Markup wholly inside a span is the span's; markup across its edge is not clean.
+          depth += entering ? 1 : -1
+          if depth < 0 { clean = false }
+          continue
+        }
         events.append(entering ? .enter(container) : .exit(container))
         continue
       }
       guard entering else { continue }
+      if inside != nil, type != CMARK_NODE_TEXT {
+        switch type {
+        case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK, CMARK_NODE_CODE, CMARK_NODE_HTML_INLINE:
+          continue
+        default:
+          clean = false
+          continue
+        }
+      }
       let literal = MarkdownParser.string(cmark_node_get_literal(node))
       switch type {
       case CMARK_NODE_TEXT:
         text(
           literal, line: Int(cmark_node_get_start_line(node)),
-          column: Int(cmark_node_get_start_column(node)), into: &events)
+          column: Int(cmark_node_get_start_column(node)),
+          endLine: Int(cmark_node_get_end_line(node)), into: &events)
       case CMARK_NODE_SOFTBREAK: if remaining == 0 { events.append(.leaf(.softBreak)) }
       case CMARK_NODE_LINEBREAK: if remaining == 0 { events.append(.leaf(.lineBreak)) }
       case CMARK_NODE_CODE: events.append(.leaf(.code(literal)))
@@ -180,6 +353,8 @@ private struct TreeBuilder {
       default: break
       }
     }
+    // A span still open at the end of a block crosses blocks.
+    if inside != nil { clean = false }
     return Self.labelled(events, math: math)
   }
 
@@ -211,13 +386,18 @@ private struct TreeBuilder {
 
   /// A text node: its plain runs and its math, in order.
   private mutating func text(
-    _ literal: String, line: Int, column: Int, into events: inout [MarkdownEvent]
+    _ literal: String, line: Int, column: Int, endLine: Int, into events: inout [MarkdownEvent]
   ) {
     let bytes = Array(literal.utf8)
     let origins =
       lines.indices.contains(line - 1) && column >= 1
       ? Self.origins(of: bytes, in: Array(lines[line - 1].utf8), from: column - 1)
       : [Int?](repeating: nil, count: bytes.count)
+    guard masked else {
+      unmaskedText(
+        bytes, origins: origins, line: line, column: column, endLine: endLine, into: &events)
+      return
+    }
     var k = 0
     while k < bytes.count {
       if bytes[k] == MathScanner.mask {
@@ -240,7 +420,7 @@ private struct TreeBuilder {
       }
       let piece = String(decoding: bytes[k..<end], as: UTF8.self).replacing("\u{2}", with: "=")
       append(
-        piece, at: origins[k].map { SourceLocation(line: line, column: $0 + 1) },
+        piece, at: origins[k].map { SourceLocation(line: line + lineOffset, column: $0 + 1) },
         into: &events)
       k = end
     }
@@ -311,6 +491,80 @@ private struct TreeBuilder {
       }
     }
     return nil
+  }
+
+  /// A text node of the unmasked parse: its bytes outside math as text, each span that
+  /// starts in it as a math node (what follows, up to the span's end, is left out). A span
+  /// must start and end in bytes the author wrote here (not in a decoded escape).
+  private mutating func unmaskedText(
+    _ bytes: [UInt8], origins: [Int?], line: Int, column: Int, endLine: Int,
+    into events: inout [MarkdownEvent]
+  ) {
+    guard lineStarts.indices.contains(line - 1) else { return }
+    let base = lineStarts[line - 1]
+    // The node's extent in the text, for a node whose bytes did not line up.
+    let nodeStart = base + max(0, column - 1)
+    let lineEnd = lineStarts.indices.contains(endLine) ? lineStarts[endLine] : Int.max
+    let aligned = bytes.isEmpty || origins.contains { $0 != nil }
+    var k = 0
+    while k < bytes.count {
+      // Where this byte stands (exact bytes only; a decoded byte stands between them).
+      let offset = origins[k].map { base + $0 }
+      if let end = inside {
+        guard let offset else {
+          k += 1
+          continue
+        }
+        if offset < end {
+          k += 1
+          continue
+        }
+        // The span ends here.
+        inside = nil
+        if depth != 0 { clean = false }
+        depth = 0
+        continue
+      }
+      if math.indices.contains(next) {
+        let span = math[next]
+        if let offset, offset == span.range.lowerBound {
+          events.append(.leaf(.math(index: next, label: nil)))
+          next += 1
+          inside = span.range.upperBound
+          depth = 0
+          continue
+        }
+        // A span that was passed by (it starts where there is no text the author wrote),
+        // or that may start in a node whose bytes did not line up with the source.
+        if (offset.map { $0 > span.range.lowerBound } ?? false)
+          || (!aligned && span.range.lowerBound < lineEnd && span.range.lowerBound >= nodeStart)
+        {
+          clean = false
+          return
+        }
+      }
+      // Plain text up to the next span's start.
+      var end = k + 1
+      let stop = math.indices.contains(next) ? math[next].range.lowerBound - base : Int.max
+      if let origin = origins[k] {
+        while end < bytes.count, origins[end] == origin + (end - k), origin + (end - k) < stop {
+          end += 1
+        }
+      } else {
+        while end < bytes.count, origins[end] == nil { end += 1 }
+      }
+      append(
+        String(decoding: bytes[k..<end], as: UTF8.self),
+        at: origins[k].map { SourceLocation(line: line, column: $0 + 1) }, into: &events)
+      k = end
+    }
+    // A span that ends exactly at the node's end closes at the next exact byte; one that
+    // ends past the node's last byte goes on into the next node.
+    if let end = inside, let last = origins.last ?? nil, base + last + 1 >= end {
+      inside = nil
+      if depth != 0 { clean = false }
+      depth = 0
+    }
   }
 
   /// Takes `count` mask bytes: the rest of the open span, then the next ones.

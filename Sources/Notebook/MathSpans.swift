@@ -70,6 +70,28 @@ public enum MathScanner {
     return String(decoding: bytes, as: UTF8.self)
   }
 
+  /// The indices of the display spans that stand over a line of only `=`, which cmark
+  /// reads as a setext heading's underline unless the math is masked (see
+  /// ``masked(_:spans:)``).
+  public static func underlined(_ spans: [MathSpan], in text: String) -> Set<Int> {
+    let bytes = Array(text.utf8)
+    var found: Set<Int> = []
+    for (index, span) in spans.enumerated() where span.display {
+      var k = span.range.upperBound
+      while k < bytes.count, bytes[k] == UInt8(ascii: " ") || bytes[k] == UInt8(ascii: "\t") {
+        k += 1
+      }
+      guard k < bytes.count, bytes[k] == UInt8(ascii: "\n") else { continue }
+      var end = k + 1
+      while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+      let content = bytes[(k + 1)..<end].filter {
+        $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t")
+      }
+      if !content.isEmpty, content.allSatisfy({ $0 == UInt8(ascii: "=") }) { found.insert(index) }
+    }
+    return found
+  }
+
   /// cmark's HTML of masked text with the `=` that ``masked(_:spans:)`` hid put back.
   public static func unmaskedHTML(_ html: String) -> String {
     html.replacing("\u{2}", with: "=")
@@ -83,6 +105,9 @@ public enum MathScanner {
 }
 
 extension MathSpan {
+  /// The line the closing delimiter stands on.
+  public var endLine: Int { start.line + tex.utf8.count(where: { $0 == 0x0A }) }
+
   /// Whether a place in the source lies inside the span.
   public func covers(_ location: SourceLocation) -> Bool {
     let lineCount = tex.split(separator: "\n", omittingEmptySubsequences: false).count

@@ -27,6 +27,13 @@ public struct SourceRange: Hashable, Sendable {
   }
 
   public var lines: ClosedRange<Int> { start.line...max(start.line, end.line) }
+
+  /// The same range `count` lines further down.
+  public func shifted(lines count: Int) -> SourceRange {
+    SourceRange(
+      start: SourceLocation(line: start.line + count, column: start.column),
+      end: SourceLocation(line: end.line + count, column: end.column))
+  }
 }
 
 extension Array where Element == ClosedRange<Int> {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Notebook
@@ -44,5 +45,41 @@ struct MarkdownTreeTests {
         .math(index: 1, label: "eq-one"), .text(" end", at: SourceLocation(line: 5, column: 13)),
       ])
     #expect(document.math.map(\.tex) == ["x_1", "\na\n= b\n"])
+  }
+
+  @Test(
+    "cmark parses every course notebook once; blocks it read markup across math in are parsed again, masked"
+  )
+  func oneParse() throws {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("notebooks")
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+      $0.hasSuffix(".md")
+    }
+    #expect(names.count >= 9)
+    var regions: [String: Int] = [:]
+    for name in names {
+      let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+      let (document, _) = Document.parse(text, path: name)
+      #expect(document.cmarkParses == 1, "\(name)")
+      #expect(!document.math.isEmpty, "\(name)")
+      regions[name] = document.maskedRegions
+    }
+    // Lecture 2 has a line of math that starts with `+`; lecture 3 an underscore of one
+    // span that would close emphasis opened in another.
+    #expect(regions.filter { $0.value > 0 } == ["lecture2.md": 1, "lecture3.md": 1])
+    // A line of math that starts with `+`, an emphasis across a span's edge, display math
+    // over `=`: parsed again with the math masked, and still math.
+    for text in ["Let $a\n+ b$ hold.\n", "*a $b* c$ d\n", "$$\nx\n$$\n=\n"] {
+      let (document, _) = Document.parse(text, path: "t.md")
+      #expect(document.cmarkParses == 1 && document.maskedRegions == 1, "\(text)")
+      #expect(document.math.count == 1, "\(text)")
+      let tree = document.blocks.compactMap { block -> [MarkdownEvent]? in
+        if case .markdown(let markdown) = block { markdown.tree } else { nil }
+      }.flatMap { $0 }
+      #expect(tree.contains(.leaf(.math(index: 0, label: nil))), "\(text)")
+      #expect(!tree.contains(.enter(.item)) && !tree.contains(.enter(.emphasis)), "\(text)")
+    }
+    #expect(Document.parse("*a* $b_1$ and $c*$\n", path: "t.md").0.maskedRegions == 0)
   }
 }
