@@ -103,7 +103,16 @@ public enum MarkdownParser {
           end = max(end, math[spans].endLine)
           spans += 1
         }
-        guard last + 1 < nodes.count, lineRange(nodes[last + 1]).lowerBound <= end else { break }
+        // The next block joins the region when masking may carry the region's last block
+        // into it: it starts on the next line (a paragraph goes on), or it is a list or
+        // indented (a list item goes on after a blank line).
+        guard last + 1 < nodes.count else { break }
+        let following = nodes[last + 1]
+        guard
+          lineRange(following).lowerBound <= end + 1
+            || cmark_node_get_type(following) == CMARK_NODE_LIST
+            || cmark_node_get_start_column(following) > 1
+        else { break }
         last += 1
         end = max(end, lineRange(nodes[last]).upperBound)
       }
@@ -132,13 +141,24 @@ public enum MarkdownParser {
     guard first >= 1, last <= lines.count, first <= last else { return nil }
     let offset = lines[..<(first - 1)].reduce(0) { $0 + $1.utf8.count + 1 }
     let region = lines[(first - 1)..<last].joined(separator: "\n")
+    // A span that starts before the region (where cmark has no block) or runs past it
+    // is the whole text's to mask.
+    guard
+      math[spans].allSatisfy({
+        $0.range.lowerBound >= offset && $0.range.upperBound <= offset + region.utf8.count
+      })
+    else { return nil }
     let shifted = math[spans].map { span in
       var span = span
       span.range = (span.range.lowerBound - offset)..<(span.range.upperBound - offset)
       span.start.line -= first - 1
       return span
     }
-    let text = MathScanner.masked(region, spans: shifted) + "\n\n" + definitions
+    // The definitions after a blank line, so that links resolve; nothing else after the
+    // region, so that its blocks end where they end in the whole text.
+    let text =
+      MathScanner.masked(region, spans: shifted)
+      + (definitions.isEmpty ? "\n" : "\n\n" + definitions + "\n")
     guard let document = tree(of: text) else { return nil }
     defer { cmark_node_free(document) }
     let regionLines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -322,9 +342,16 @@ private struct TreeBuilder {
         continue
       }
       guard entering else { continue }
-      if inside != nil, type != CMARK_NODE_TEXT {
+      if let end = inside, type != CMARK_NODE_TEXT {
         switch type {
         case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK, CMARK_NODE_CODE, CMARK_NODE_HTML_INLINE:
+          // Wholly inside the span, or cmark read markup across its edge.
+          let line = Int(cmark_node_get_end_line(node))
+          if lineStarts.indices.contains(line - 1),
+            lineStarts[line - 1] + Int(cmark_node_get_end_column(node)) > end
+          {
+            clean = false
+          }
           continue
         default:
           clean = false
@@ -355,6 +382,7 @@ private struct TreeBuilder {
     }
     // A span still open at the end of a block crosses blocks.
     if inside != nil { clean = false }
+    if !masked, !Self.standsApart(events) { clean = false }
     return Self.labelled(events, math: math)
   }
 
@@ -389,13 +417,16 @@ private struct TreeBuilder {
     _ literal: String, line: Int, column: Int, endLine: Int, into events: inout [MarkdownEvent]
   ) {
     let bytes = Array(literal.utf8)
+    var decoded = [Int?](repeating: nil, count: bytes.count)
     let origins =
       lines.indices.contains(line - 1) && column >= 1
-      ? Self.origins(of: bytes, in: Array(lines[line - 1].utf8), from: column - 1)
-      : [Int?](repeating: nil, count: bytes.count)
+      ? Self.origins(
+        of: bytes, in: Array(lines[line - 1].utf8), from: column - 1, decoded: &decoded)
+      : decoded
     guard masked else {
       unmaskedText(
-        bytes, origins: origins, line: line, column: column, endLine: endLine, into: &events)
+        bytes, origins: origins, decoded: decoded, line: line, column: column, endLine: endLine,
+        into: &events)
       return
     }
     var k = 0
@@ -431,7 +462,17 @@ private struct TreeBuilder {
   /// source walked side by side. All `nil` when they do not line up (cmark's inline
   /// positions are off in a few corners: leftover emphasis delimiters, lazy lines).
   static func origins(of literal: [UInt8], in source: [UInt8], from start: Int) -> [Int?] {
+    var decoded: [Int?] = []
+    return origins(of: literal, in: source, from: start, decoded: &decoded)
+  }
+
+  /// ``origins(of:in:from:)``, and in `decoded` where each decoded byte's escape or
+  /// entity starts.
+  static func origins(
+    of literal: [UInt8], in source: [UInt8], from start: Int, decoded: inout [Int?]
+  ) -> [Int?] {
     var origins = [Int?](repeating: nil, count: literal.count)
+    decoded = origins
     var i = 0
     var j = start
     func isPunctuation(_ c: UInt8) -> Bool {
@@ -439,24 +480,32 @@ private struct TreeBuilder {
         || (0x7B...0x7E).contains(c)
     }
     while i < literal.count {
-      guard j < source.count else { return [Int?](repeating: nil, count: literal.count) }
+      guard j < source.count else {
+        decoded = [Int?](repeating: nil, count: literal.count)
+        return decoded
+      }
       let c = source[j]
       if c == UInt8(ascii: "\\"), j + 1 < source.count, isPunctuation(source[j + 1]),
         literal[i] == source[j + 1]
       {
+        decoded[i] = j
         i += 1
         j += 2
         continue
       }
       if c == UInt8(ascii: "&"),
-        let (decoded, end) = entity(in: source, at: j, literal: literal, from: i),
+        let (length, end) = entity(in: source, at: j, literal: literal, from: i),
         !literal[i...].starts(with: source[j..<end])
       {
-        i += decoded
+        for k in i..<(i + length) { decoded[k] = j }
+        i += length
         j = end
         continue
       }
-      guard c == literal[i] else { return [Int?](repeating: nil, count: literal.count) }
+      guard c == literal[i] else {
+        decoded = [Int?](repeating: nil, count: literal.count)
+        return decoded
+      }
       origins[i] = j
       i += 1
       j += 1
@@ -497,7 +546,7 @@ private struct TreeBuilder {
   /// starts in it as a math node (what follows, up to the span's end, is left out). A span
   /// must start and end in bytes the author wrote here (not in a decoded escape).
   private mutating func unmaskedText(
-    _ bytes: [UInt8], origins: [Int?], line: Int, column: Int, endLine: Int,
+    _ bytes: [UInt8], origins: [Int?], decoded: [Int?], line: Int, column: Int, endLine: Int,
     into events: inout [MarkdownEvent]
   ) {
     guard lineStarts.indices.contains(line - 1) else { return }
@@ -506,16 +555,18 @@ private struct TreeBuilder {
     let nodeStart = base + max(0, column - 1)
     let lineEnd = lineStarts.indices.contains(endLine) ? lineStarts[endLine] : Int.max
     let aligned = bytes.isEmpty || origins.contains { $0 != nil }
+    // Text whose bytes do not line up with the source cannot be cut at a span's edge.
+    if !aligned, inside != nil { clean = false }
     var k = 0
     while k < bytes.count {
       // Where this byte stands (exact bytes only; a decoded byte stands between them).
       let offset = origins[k].map { base + $0 }
       if let end = inside {
-        guard let offset else {
+        guard let position = offset ?? decoded[k].map({ base + $0 }) else {
           k += 1
           continue
         }
-        if offset < end {
+        if position < end {
           k += 1
           continue
         }
@@ -599,6 +650,27 @@ private struct TreeBuilder {
     } else {
       events.append(.leaf(.text(piece, at: location)))
     }
+  }
+
+  /// Whether no emphasis delimiter touches a math node: cmark decides whether a `*` or
+  /// `_` opens or closes by the characters beside it, and a span's `$` reads differently
+  /// from the span the masked parse sees, so such a block is parsed again, masked.
+  static func standsApart(_ events: [MarkdownEvent]) -> Bool {
+    func touches(_ event: MarkdownEvent, after: Bool) -> Bool {
+      switch event {
+      case .enter(.emphasis), .enter(.strong), .exit(.emphasis), .exit(.strong): return true
+      case .leaf(.text(let text, _)):
+        let edge = after ? text.utf8.first : text.utf8.last
+        return edge == UInt8(ascii: "*") || edge == UInt8(ascii: "_")
+      default: return false
+      }
+    }
+    for (index, event) in events.enumerated() {
+      guard case .leaf(.math) = event else { continue }
+      if index > 0, touches(events[index - 1], after: false) { return false }
+      if index + 1 < events.count, touches(events[index + 1], after: true) { return false }
+    }
+    return true
   }
 
   /// A display equation followed by `{#eq-…}` takes the label; the label leaves the text.
