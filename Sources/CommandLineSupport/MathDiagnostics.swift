@@ -25,10 +25,24 @@ public enum MathDiagnostics {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(source.count)
     var copied = 0
-    for placeholder in References.placeholders(in: span.tex, line: 0) {
-      bytes += source[copied..<placeholder.range.lowerBound]
-      bytes.append(UInt8(ascii: "0"))
-      copied = placeholder.range.upperBound
+    // The span's placeholders, as offsets into its TeX.
+    var lineStart = 0
+    var lineStarts: [Int] = []
+    for line in span.tex.split(separator: "\n", omittingEmptySubsequences: false) {
+      lineStarts.append(lineStart)
+      lineStart += line.utf8.count + 1
+    }
+    for (index, start) in lineStarts.enumerated() {
+      let shift = index == 0 ? span.start.column - 1 + span.delimiterLength : 0
+      for placeholder in document.placeholders(onLine: span.start.line + index)
+      where span.covers(placeholder.location) {
+        let lower = start + placeholder.range.lowerBound - shift
+        let upper = start + placeholder.range.upperBound - shift
+        guard lower >= copied, upper <= source.count else { continue }
+        bytes += source[copied..<lower]
+        bytes.append(UInt8(ascii: "0"))
+        copied = upper
+      }
     }
     bytes += source[copied...]
     let tex = String(decoding: bytes, as: UTF8.self)

@@ -35,6 +35,14 @@ public enum CrossReference {
     public var location: SourceLocation
     /// The reference as written, `@` included.
     public var text: String { "@" + label }
+
+    /// The same reference `columns` bytes further right on its line.
+    func shifted(by columns: Int) -> Use {
+      var copy = self
+      copy.range = (range.lowerBound + columns)..<(range.upperBound + columns)
+      copy.location.column += columns
+      return copy
+    }
   }
 
   /// A display equation's label: `{#eq-chain}` right after the closing `$$` or `\]`.
@@ -153,24 +161,5 @@ extension Document {
           range: (closing + span.delimiterLength)..<(k + 1), closing: closing))
     }
     return labels
-  }
-
-  /// The references in the prose (not in code or HTML blocks, code spans or math), in
-  /// order.
-  public var crossReferenceUses: [CrossReference.Use] {
-    var uses: [CrossReference.Use] = []
-    for case .markdown(let block) in blocks {
-      switch block.kind {
-      case .codeBlock, .htmlBlock: continue
-      default: break
-      }
-      for line in block.range.lines where lines.indices.contains(line - 1) {
-        guard lines[line - 1].utf8.contains(UInt8(ascii: "@")) else { continue }
-        uses += CrossReference.uses(in: lines[line - 1], line: line).filter {
-          mathSpan(covering: $0.location) == nil
-        }
-      }
-    }
-    return uses
   }
 }

@@ -18,6 +18,12 @@ public struct Document: Sendable {
   /// math masked (see ``parseWithMath(_:deadline:)``).
   public var cmarkParses = 0
   public var maskedRegions = 0
+  /// Every `{{ … }}` of the prose, in order: in its text (the tree's placeholder nodes),
+  /// its math and its HTML blocks.
+  public var placeholders: [Placeholder] = []
+  /// Every `@fig-…`, `@tbl-…`, `@eq-…` of the prose's text, in order (the tree's
+  /// reference nodes).
+  public var crossReferenceUses: [CrossReference.Use] = []
 
   /// The math span a place lies in, if any (a binary search: spans are in order).
   public func mathSpan(covering location: SourceLocation) -> MathSpan? {
@@ -161,6 +167,7 @@ public struct Document: Sendable {
       frontMatter: frontMatter, blocks: blocks)
     document.cmarkParses = parse.parses
     document.maskedRegions = parse.maskedRegions
+    document.collectPlaceholders()
     return (document, diagnostics)
   }
 
@@ -240,5 +247,70 @@ public struct Document: Sendable {
     var reader = DirectiveReader(
       kind: kind, path: path, lines: lines, fenceLine: range.start.line, infoColumn: infoColumn)
     return reader.read(words: words, info: info, range: range, diagnostics: &diagnostics)
+  }
+
+  /// Gathers the placeholders and references of the tree, its math and its HTML blocks.
+  private mutating func collectPlaceholders() {
+    var found: [Placeholder] = []
+    var uses: [CrossReference.Use] = []
+    for case .markdown(let block) in blocks {
+      for case .leaf(let leaf) in block.tree {
+        switch leaf {
+        case .placeholder(let placeholder): found.append(placeholder)
+        case .reference(let use): uses.append(use)
+        case .htmlBlock(let literal, let line):
+          let count = literal.utf8.count(where: { $0 == UInt8(ascii: "\n") })
+          for number in line..<(line + max(1, count)) where lines.indices.contains(number - 1) {
+            found += Placeholder.scan(lines[number - 1], line: number)
+          }
+        case .math(let index, _):
+          guard math.indices.contains(index) else { continue }
+          found += Self.placeholders(in: math[index])
+        default: break
+        }
+      }
+    }
+    placeholders = found.sorted { $0.location < $1.location }
+    crossReferenceUses = uses
+  }
+
+  /// The placeholders in a math span's TeX, placed in the source.
+  static func placeholders(in span: MathSpan) -> [Placeholder] {
+    var found: [Placeholder] = []
+    for (offset, line) in span.tex.split(separator: "\n", omittingEmptySubsequences: false)
+      .enumerated()
+    {
+      let shift = offset == 0 ? span.start.column - 1 + span.delimiterLength : 0
+      found += Placeholder.scan(String(line), line: span.start.line + offset).map {
+        $0.shifted(by: shift)
+      }
+    }
+    return found
+  }
+
+  /// The references on one line, in order (a binary search).
+  public func crossReferenceUses(onLine line: Int) -> ArraySlice<CrossReference.Use> {
+    var low = 0
+    var high = crossReferenceUses.count
+    while low < high {
+      let middle = (low + high) / 2
+      if crossReferenceUses[middle].location.line < line { low = middle + 1 } else { high = middle }
+    }
+    var end = low
+    while end < crossReferenceUses.count, crossReferenceUses[end].location.line == line { end += 1 }
+    return crossReferenceUses[low..<end]
+  }
+
+  /// The placeholders on one line, in order (a binary search).
+  public func placeholders(onLine line: Int) -> ArraySlice<Placeholder> {
+    var low = 0
+    var high = placeholders.count
+    while low < high {
+      let middle = (low + high) / 2
+      if placeholders[middle].line < line { low = middle + 1 } else { high = middle }
+    }
+    var end = low
+    while end < placeholders.count, placeholders[end].line == line { end += 1 }
+    return placeholders[low..<end]
   }
 }

@@ -375,7 +375,11 @@ private struct TreeBuilder {
             .codeBlock(
               info: MarkdownParser.string(cmark_node_get_fence_info(node)), literal: literal)))
       case CMARK_NODE_HTML_BLOCK:
-        events.append(.leaf(.htmlBlock(literal.replacing("\u{2}", with: "="))))
+        events.append(
+          .leaf(
+            .htmlBlock(
+              literal.replacing("\u{2}", with: "="),
+              line: Int(cmark_node_get_start_line(node)) + lineOffset)))
       case CMARK_NODE_THEMATIC_BREAK: events.append(.leaf(.thematicBreak))
       default: break
       }
@@ -383,7 +387,7 @@ private struct TreeBuilder {
     // A span still open at the end of a block crosses blocks.
     if inside != nil { clean = false }
     if !masked, !Self.standsApart(events) { clean = false }
-    return Self.labelled(events, math: math)
+    return Self.recognised(Self.labelled(events, math: math))
   }
 
   private func container(_ node: OpaquePointer, _ type: cmark_node_type) -> MarkdownContainer? {
@@ -650,6 +654,55 @@ private struct TreeBuilder {
     } else {
       events.append(.leaf(.text(piece, at: location)))
     }
+  }
+
+  /// The placeholders (`{{ hk.O6 }}`) and references (`@fig-surface`) in text the author
+  /// wrote (text with a place), each a leaf of its own.
+  static func recognised(_ events: [MarkdownEvent]) -> [MarkdownEvent] {
+    var out: [MarkdownEvent] = []
+    out.reserveCapacity(events.count)
+    for event in events {
+      guard case .leaf(.text(let text, let place?)) = event,
+        text.utf8.contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "@") })
+      else {
+        out.append(event)
+        continue
+      }
+      let shift = place.column - 1
+      var found: [(range: Range<Int>, leaf: MarkdownLeaf)] = []
+      for placeholder in Placeholder.scan(text, line: place.line) {
+        found.append((placeholder.range, .placeholder(placeholder.shifted(by: shift))))
+      }
+      for use in CrossReference.uses(in: text, line: place.line) {
+        found.append((use.range, .reference(use.shifted(by: shift))))
+      }
+      guard !found.isEmpty else {
+        out.append(event)
+        continue
+      }
+      let bytes = Array(text.utf8)
+      var cursor = 0
+      for item in found.sorted(by: { $0.range.lowerBound < $1.range.lowerBound })
+      where item.range.lowerBound >= cursor {
+        if item.range.lowerBound > cursor {
+          out.append(
+            .leaf(
+              .text(
+                String(decoding: bytes[cursor..<item.range.lowerBound], as: UTF8.self),
+                at: SourceLocation(line: place.line, column: place.column + cursor))))
+        }
+        out.append(.leaf(item.leaf))
+        cursor = item.range.upperBound
+      }
+      if cursor < bytes.count {
+        out.append(
+          .leaf(
+            .text(
+              String(decoding: bytes[cursor...], as: UTF8.self),
+              at: SourceLocation(line: place.line, column: place.column + cursor))))
+      }
+    }
+    return out
   }
 
   /// Whether no emphasis delimiter touches a math node: cmark decides whether a `*` or

@@ -42,9 +42,14 @@ public enum MarkdownLeaf: Hashable, Sendable {
   case lineBreak
   case code(String)
   case html(String)
+  /// A `{{ … }}` in the text, where it stands.
+  case placeholder(Placeholder)
+  /// An `@fig-…`, `@tbl-…` or `@eq-…` in the text.
+  case reference(CrossReference.Use)
   /// A fenced or indented code block: its full info string and its content.
   case codeBlock(info: String, literal: String)
-  case htmlBlock(String)
+  /// An HTML block and the line it starts on.
+  case htmlBlock(String, line: Int)
   case thematicBreak
   /// A math span: its index in ``Document/math``, and the `{#eq-…}` label after it.
   case math(index: Int, label: String?)
@@ -58,6 +63,8 @@ extension Array where Element == MarkdownEvent {
     for case .leaf(let leaf) in self {
       switch leaf {
       case .text(let literal, _), .code(let literal): text += literal
+      case .placeholder(let placeholder): text += placeholder.text
+      case .reference(let use): text += use.text
       case .softBreak, .lineBreak: text += " "
       default: break
       }

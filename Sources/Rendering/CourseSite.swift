@@ -38,8 +38,11 @@ public struct Course: Sendable, Equatable {
     for case .markdown(let block) in document.blocks {
       if heading == nil, case .heading = block.kind { heading = block.headingText }
       if sentence == nil, block.kind == .paragraph {
-        // Math stands as U+0001, which the sentence shows as "…".
-        sentence = firstSentence(of: MarkdownHTML(math: { _, _ in "\u{1}" }).html(block.tree))
+        // Math stands as U+0001, which the sentence shows as "…"; read without a run, a
+        // reference says what it points to.
+        var writer = MarkdownHTML(math: { _, _ in "\u{1}" })
+        writer.reference = { "the \($0.kind.word.lowercased())" }
+        sentence = firstSentence(of: writer.html(block.tree))
       }
       if heading != nil, sentence != nil { break }
     }
@@ -59,12 +62,7 @@ public struct Course: Sendable, Equatable {
       if c == ".", text.count > 20 { break }
     }
     var trimmed = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-    // Read without a run: a reference says what it points to, a quoted value is left out.
-    for use in CrossReference.uses(in: trimmed, line: 1).reversed() {
-      var bytes = Array(trimmed.utf8)
-      bytes.replaceSubrange(use.range, with: Array("the \(use.kind.word.lowercased())".utf8))
-      trimmed = String(decoding: bytes, as: UTF8.self)
-    }
+    // Read without a run, a quoted value is left out.
     if let quote = trimmed.range(of: "{{") { trimmed = trimmed[..<quote.lowerBound] + "…" }
     return trimmed.isEmpty ? nil : trimmed
   }

@@ -193,12 +193,9 @@ struct HandoutWalk {
   /// (`@fig-surface`) written as text ("Figure 3"), and a labelled equation's `{#eq-…}`
   /// turned into a `\tag{…}` inside it.
   func substituted(_ line: String, line number: Int) -> String {
-    let placeholders = References.placeholders(in: line, line: number)
-    let uses =
-      line.utf8.contains(UInt8(ascii: "@"))
-      ? CrossReference.uses(in: line, line: number).filter {
-        result.document.mathSpan(covering: $0.location) == nil
-      } : []
+    let document = result.document
+    let placeholders = document.placeholders(onLine: number)
+    let uses = document.crossReferenceUses(onLine: number)
     let equations = references.equationLabels(onLine: number)
     guard !placeholders.isEmpty || !uses.isEmpty || !equations.isEmpty else { return line }
     var edits: [(range: Range<Int>, text: String)] = []

@@ -8,6 +8,10 @@ import Notebook
 public struct MarkdownHTML {
   /// Writes a text leaf; by default escaped as cmark escapes it.
   public var text: (String, SourceLocation?) -> String = { text, _ in MarkdownHTML.escape(text) }
+  /// Writes a `{{ … }}` leaf; by default as written.
+  public var placeholder: (Placeholder) -> String = { MarkdownHTML.escape($0.text) }
+  /// Writes an `@fig-…` leaf; by default as written.
+  public var reference: (CrossReference.Use) -> String = { MarkdownHTML.escape($0.text) }
   /// Writes a math leaf (its index in the document's math, its equation label).
   public var math: (Int, String?) -> String = { _, _ in "" }
   /// The id of a heading of `level` whose inner HTML is `inner`; `nil` for none.
@@ -45,6 +49,8 @@ public struct MarkdownHTML {
         case .leaf(.text(let text, _)), .leaf(.code(let text)), .leaf(.html(let text)):
           alt += text
         case .leaf(.softBreak), .leaf(.lineBreak): alt += " "
+        case .leaf(.placeholder(let placeholder)): alt += placeholder.text
+        case .leaf(.reference(let use)): alt += use.text
         case .leaf(.math(let index, let label)): alt += math(index, label)
         default: break
         }
@@ -109,6 +115,8 @@ public struct MarkdownHTML {
       case .leaf(let leaf):
         switch leaf {
         case .text(let literal, let at): html += text(literal, at)
+        case .placeholder(let item): html += placeholder(item)
+        case .reference(let use): html += reference(use)
         case .softBreak: html += "\n"
         case .lineBreak: html += "<br />\n"
         case .code(let literal): html += "<code>" + Self.escape(literal) + "</code>"
@@ -120,7 +128,7 @@ public struct MarkdownHTML {
             language.isEmpty
             ? "<pre><code>" : "<pre><code class=\"language-\(Self.escape(String(language)))\">"
           html += Self.escape(literal) + "</code></pre>\n"
-        case .htmlBlock(let literal):
+        case .htmlBlock(let literal, _):
           cr()
           html += literal
           cr()

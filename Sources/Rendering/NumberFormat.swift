@@ -1,4 +1,5 @@
 import Figures
+import Notebook
 import Runner
 
 /// Numbers in handouts: cells and quoted values, written by the one formatter

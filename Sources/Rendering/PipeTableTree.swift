@@ -1,6 +1,5 @@
 import Foundation
 import Notebook
-import Runner
 
 /// An author's pipe table found in a paragraph's tree (plain cmark leaves tables as
 /// paragraphs), by GitHub's rules: a header line and a delimiter line with the same number
@@ -111,17 +110,11 @@ struct PipeTableTree {
       case .enter: depth += 1
       case .exit: depth -= 1
       case .leaf(.text(let text, let at?)) where depth == 0 && text.contains("|"):
-        // A `|` inside a placeholder (`{{ x | 3 }}`) is the placeholder's.
-        let kept = References.placeholders(in: text, line: at.line).map(\.range)
         var pieces: [Substring] = []
-        var start = text.utf8.startIndex
-        var nextKept = 0
-        for (offset, index) in zip(0..., text.utf8.indices)
-        where text.utf8[index] == UInt8(ascii: "|") {
-          while nextKept < kept.count, kept[nextKept].upperBound <= offset { nextKept += 1 }
-          if nextKept < kept.count, kept[nextKept].contains(offset) { continue }
+        var start = text.startIndex
+        for index in text.indices where text[index] == "|" {
           pieces.append(text[start..<index])
-          start = text.utf8.index(after: index)
+          start = text.index(after: index)
         }
         pieces.append(text[start...])
         var column = at.column

@@ -31,7 +31,18 @@ struct ProseHTML {
     var toc = self.toc
     let isHeading = if case .heading = block.kind { true } else { false }
     var writer = MarkdownHTML()
-    writer.text = { [self] text, at in fill(text, at: at) }
+    writer.placeholder = { [self] placeholder in
+      guard let quote = quotes[placeholder.location] else {
+        return MarkdownHTML.escape(placeholder.text)
+      }
+      return escapeHTML(text(of: quote, decimals: placeholder.decimals))
+    }
+    writer.reference = { [self] use in
+      let words = escapeHTML(references.text(for: use))
+      return references.targets[use.label].map {
+        "<a class=\"xref\" href=\"#\(escapeHTML($0.anchor))\">\(words)</a>"
+      } ?? words
+    }
     writer.math = { [self] index, _ in mathHTML(index) }
     writer.headingID = { level, inner in
       guard isHeading else { return nil }
@@ -74,72 +85,24 @@ struct ProseHTML {
       : "<span class=\"math inline\"\(id)>\\(\(escapeHTML(tex))\\)</span>"
   }
 
-  /// A span's TeX with its placeholders filled in.
+  /// A span's TeX with its placeholders filled in (marked for KaTeX where blanked).
   private func filledTeX(_ span: MathSpan) -> String {
-    var lines = span.tex.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var lines = span.tex.split(separator: "\n", omittingEmptySubsequences: false).map {
+      Array($0.utf8)
+    }
     for index in lines.indices {
       let line = span.start.line + index
-      let column = index == 0 ? span.start.column + span.delimiterLength : 1
-      lines[index] = substitute(lines[index], line: line, columnOffset: column - 1, inMath: true)
+      let shift = index == 0 ? span.start.column - 1 + span.delimiterLength : 0
+      for placeholder in document.placeholders(onLine: line).reversed()
+      where span.covers(placeholder.location) {
+        guard let quote = quotes[placeholder.location] else { continue }
+        let range = (placeholder.range.lowerBound - shift)..<(placeholder.range.upperBound - shift)
+        guard range.lowerBound >= 0, range.upperBound <= lines[index].count else { continue }
+        let number = NumberFormat.value(quote.value, decimals: placeholder.decimals ?? precision)
+        lines[index].replaceSubrange(range, with: Array(blanks.markTeX(quote.key, number).utf8))
+      }
     }
-    return lines.joined(separator: "\n")
-  }
-
-  // MARK: - Placeholders
-
-  /// A text of the prose with each placeholder replaced by its value and each reference
-  /// (`@fig-surface`) by a link ("Figure 3"); escaped as cmark escapes text. Text whose
-  /// place cmark does not know exactly (an escape, an entity) holds neither.
-  private func fill(_ text: String, at place: SourceLocation?) -> String {
-    guard let place,
-      text.utf8.contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "@") })
-    else { return MarkdownHTML.escape(text) }
-    var found: [(range: Range<Int>, html: String)] = []
-    for placeholder in References.placeholders(in: text, line: place.line) {
-      let location = SourceLocation(
-        line: place.line, column: place.column + placeholder.column - 1)
-      guard let quote = quotes[location] else { continue }
-      found.append(
-        (placeholder.range, escapeHTML(self.text(of: quote, decimals: placeholder.decimals))))
-    }
-    for use in CrossReference.uses(in: text, line: place.line) {
-      let words = escapeHTML(references.text(for: use))
-      let html =
-        references.targets[use.label].map {
-          "<a class=\"xref\" href=\"#\(escapeHTML($0.anchor))\">\(words)</a>"
-        } ?? words
-      found.append((use.range, html))
-    }
-    guard !found.isEmpty else { return MarkdownHTML.escape(text) }
-    let bytes = Array(text.utf8)
-    var out = ""
-    var cursor = 0
-    for item in found.sorted(by: { $0.range.lowerBound < $1.range.lowerBound })
-    where item.range.lowerBound >= cursor {
-      out += MarkdownHTML.escape(
-        String(decoding: bytes[cursor..<item.range.lowerBound], as: UTF8.self))
-      out += item.html
-      cursor = item.range.upperBound
-    }
-    return out + MarkdownHTML.escape(String(decoding: bytes[cursor...], as: UTF8.self))
-  }
-
-  /// A line with its placeholders replaced (for TeX and table cells).
-  func substitute(_ line: String, line number: Int, columnOffset: Int = 0, inMath: Bool = false)
-    -> String
-  {
-    let placeholders = References.placeholders(in: line, line: number)
-    guard !placeholders.isEmpty else { return line }
-    var bytes = Array(line.utf8)
-    for placeholder in placeholders.reversed() {
-      let location = SourceLocation(line: number, column: placeholder.column + columnOffset)
-      guard let quote = quotes[location] else { continue }
-      let number = NumberFormat.value(quote.value, decimals: placeholder.decimals ?? precision)
-      let inSpan = inMath || document.mathSpan(covering: location) != nil
-      let value = inSpan ? blanks.markTeX(quote.key, number) : blanks.mark(quote.key, number)
-      bytes.replaceSubrange(placeholder.range, with: Array(value.utf8))
-    }
-    return String(decoding: bytes, as: UTF8.self)
+    return lines.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
   }
 
   private func text(of quote: Quote, decimals: Int?) -> String {

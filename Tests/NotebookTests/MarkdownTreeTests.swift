@@ -14,14 +14,26 @@ struct MarkdownTreeTests {
 
   @Test("text keeps its place in the source; what cmark decoded is a leaf without one")
   func textIsLocated() {
+    let leaves = Self.leaves("Cost \\| of &amp; and &#123; or &copy; {{ hk.grad_w14 }} @fig-a\n")
     #expect(
-      Self.leaves("Cost \\| of &amp; and &#123; or &copy; {{ hk.grad_w14 }}\n") == [
+      Array(leaves.prefix(9)) == [
         .text("Cost ", at: SourceLocation(line: 1, column: 1)), .text("|", at: nil),
         .text(" of ", at: SourceLocation(line: 1, column: 8)), .text("&", at: nil),
         .text(" and ", at: SourceLocation(line: 1, column: 17)), .text("{", at: nil),
         .text(" or ", at: SourceLocation(line: 1, column: 28)), .text("©", at: nil),
-        .text(" {{ hk.grad_w14 }}", at: SourceLocation(line: 1, column: 38)),
+        .text(" ", at: SourceLocation(line: 1, column: 38)),
       ])
+    // The placeholder (three text nodes to cmark) and the reference are leaves of their own.
+    guard leaves.count == 12, case .placeholder(let placeholder) = leaves[9],
+      case .reference(let use) = leaves[11]
+    else {
+      Issue.record("\(leaves)")
+      return
+    }
+    #expect(placeholder.location == SourceLocation(line: 1, column: 39))
+    #expect(placeholder.reference == "hk.grad_w14" && placeholder.range == 38..<55)
+    #expect(leaves[10] == .text(" ", at: SourceLocation(line: 1, column: 56)))
+    #expect(use.label == "fig-a" && use.location == SourceLocation(line: 1, column: 57))
     #expect(
       Self.leaves("> quoted *and* `code`\n") == [
         .text("quoted ", at: SourceLocation(line: 1, column: 3)),

@@ -1,3 +1,4 @@
+import Notebook
 import Runner
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import Notebook
 import Testing
 
 @testable import Runner

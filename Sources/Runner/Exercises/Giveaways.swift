@@ -1,3 +1,5 @@
+import Notebook
+
 /// Values a student sheet must hide besides its blanks: those that give a blank away.
 /// An updated weight `new_w14 = w14 + η·Err4·O1` shown beside a blank `Err4` lets a
 /// student solve for the blank; so does a gradient beside its blanked update (or the

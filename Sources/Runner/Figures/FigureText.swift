@@ -1,3 +1,5 @@
+import Notebook
+
 /// Text in a figure that shows a named value (a unit's output `hk.O4` in a network
 /// diagram, a node's value in a computation graph): marked with its key, so each build
 /// can blank it where the student build blanks that value, in the SVG's text and titles

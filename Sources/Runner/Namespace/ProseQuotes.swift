@@ -16,7 +16,6 @@ struct ProseQuotes {
   static let reported = 1_000
 
   init(document: Document, values: ValueStore, deadline: Deadline = .none) {
-    var position = 0
     var unreported = 0
     defer {
       if unreported > 0 {
@@ -29,49 +28,45 @@ struct ProseQuotes {
             hint: "fix the mistakes above and run again"))
       }
     }
-    for block in document.blocks {
-      switch block {
-      case .directive:
-        position += 1
-      case .markdown(let markdown):
-        if case .codeBlock = markdown.kind { continue }
-        for line in markdown.range.lines where document.lines.indices.contains(line - 1) {
-          let text = document.lines[line - 1]
-          if deadline.passed {
-            diagnostics.append(
-              Diagnostic(
-                path: document.path, location: SourceLocation(line: line, column: 1),
-                message: deadline.message(while: "filling in the prose's placeholders"),
-                hint: "raise --budget, or split the notebook into smaller ones"))
-            return
-          }
-          for placeholder in References.placeholders(in: text, line: line) {
-            let location = SourceLocation(line: line, column: placeholder.column)
-            // A thousand mistakes say enough; the rest are counted, not each resolved.
-            if diagnostics.count >= Self.reported {
-              unreported += 1
-              continue
-            }
-            if let problem = placeholder.problem {
-              diagnostics.append(
-                Diagnostic(
-                  path: document.path, location: location, message: problem,
-                  hint:
-                    "compute it in an 'expr' block (e.g. 'd = fd.L1 - fd.L2') and quote that, e.g. {{ NAME.d }}",
-                  sourceLine: text, length: placeholder.range.count))
-              continue
-            }
-            switch values.resolve(placeholder.reference, at: position) {
-            case .success(let (key, value)):
-              quotes[location] = Quote(key: key, value: value)
-            case .failure(let error):
-              diagnostics.append(
-                Diagnostic(
-                  path: document.path, location: location, message: error.message, hint: error.hint,
-                  sourceLine: text, length: placeholder.range.count))
-            }
-          }
-        }
+    // A placeholder sees the values of the directive blocks above it.
+    let starts = document.directives.map(\.range.start.line)
+    var position = 0
+    for (index, placeholder) in document.placeholders.enumerated() {
+      if index % 256 == 255, deadline.passed {
+        diagnostics.append(
+          Diagnostic(
+            path: document.path, location: placeholder.location,
+            message: deadline.message(while: "filling in the prose's placeholders"),
+            hint: "raise --budget, or split the notebook into smaller ones"))
+        return
+      }
+      while position < starts.count, starts[position] < placeholder.line { position += 1 }
+      let location = placeholder.location
+      let text =
+        document.lines.indices.contains(placeholder.line - 1)
+        ? document.lines[placeholder.line - 1] : ""
+      // A thousand mistakes say enough; the rest are counted, not each resolved.
+      if diagnostics.count >= Self.reported {
+        unreported += 1
+        continue
+      }
+      if let problem = placeholder.problem {
+        diagnostics.append(
+          Diagnostic(
+            path: document.path, location: location, message: problem,
+            hint:
+              "compute it in an 'expr' block (e.g. 'd = fd.L1 - fd.L2') and quote that, e.g. {{ NAME.d }}",
+            sourceLine: text, length: placeholder.range.count))
+        continue
+      }
+      switch values.resolve(placeholder.reference, at: position) {
+      case .success(let (key, value)):
+        quotes[location] = Quote(key: key, value: value)
+      case .failure(let error):
+        diagnostics.append(
+          Diagnostic(
+            path: document.path, location: location, message: error.message, hint: error.hint,
+            sourceLine: text, length: placeholder.range.count))
       }
     }
   }

@@ -1,5 +1,6 @@
 import Foundation
 import NeuralEngine
+import Notebook
 
 /// The block that defined a value, as messages name it: `train mlp` at line 40.
 public struct Definer: Codable, Hashable, Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Figures
+import Notebook
 
 /// A result table as data: cells keep their numbers, and the renderers format them with
 /// the one number formatter, so Markdown and HTML show the same digits.
