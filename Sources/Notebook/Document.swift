@@ -37,31 +37,6 @@ public struct Document: Sendable {
     return math[low - 1]
   }
 
-  /// The notebook's link reference definitions (`[label]: url`), one per line: the lines
-  /// cmark took no block from, neither blank nor front matter. Table cells are parsed with
-  /// them, so a reference resolves anywhere.
-  public var referenceDefinitions: String {
-    var covered = [Bool](repeating: false, count: lines.count + 2)
-    for block in blocks {
-      for line in block.range.lines where line < covered.count { covered[line] = true }
-    }
-    if let matter = frontMatter.lines {
-      for line in matter where line < covered.count { covered[line] = true }
-    }
-    return lines.enumerated().filter { index, text in
-      !covered[index + 1] && !text.allSatisfy(\.isWhitespace)
-    }.map(\.element).joined(separator: "\n")
-  }
-
-  /// The text cmark parsed, before masking: LF line endings, no byte-order mark, the front
-  /// matter's lines blank.
-  public var body: String {
-    var body = lines
-    if let matter = frontMatter.lines {
-      for line in matter where body.indices.contains(line - 1) { body[line - 1] = "" }
-    }
-    return body.joined(separator: "\n")
-  }
   public var frontMatter: FrontMatter
   public var blocks: [Block]
 

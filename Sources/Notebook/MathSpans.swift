@@ -1,11 +1,13 @@
 /// TeX math in a notebook: `$…$` and `\(…\)` inline, `$$…$$` and `\[…\]` display.
 ///
-/// cmark knows nothing of math: it would turn `_` and `*` inside it into emphasis, drop
+/// cmark knows nothing of math: it may turn `_` and `*` inside it into emphasis, drop
 /// backslashes, make a line of math that starts with `+` a list and `$$` followed by `=` a
-/// heading. So math is found first and masked — every byte of a span, delimiters
-/// included, replaced by U+0001, line breaks kept — before the parse that builds the page,
-/// so that cmark's source positions still point into the original and the masked runs
-/// can be put back, in order, into cmark's HTML.
+/// heading. The spans are found in the text cmark's one parse has (the lines of its code
+/// and HTML blocks left out) and cut from its tree, each a math node with the TeX as
+/// written; the blocks where cmark read markup across a span are parsed again with the
+/// math masked — every byte of a span, delimiters included, replaced by U+0001, line
+/// breaks kept, so that cmark's source positions still point into the original (see
+/// ``MarkdownParser/parseOnce(_:deadline:recognise:)``).
 ///
 /// Math is recognised only where CommonMark has text: never on the lines of a code or
 /// HTML block (found by a first parse, at any depth), nor inside a code span, an HTML
@@ -44,7 +46,7 @@ public enum MathScanner {
   }
 
   /// Stands for `=` in a line of only `=` right after display math, which cmark would
-  /// otherwise read as a setext heading's underline; put back by ``unmaskedHTML(_:)``.
+  /// otherwise read as a setext heading's underline; the tree reads it as `=` again.
   public static let equals: UInt8 = 0x02
 
   /// The text with every span's bytes (line breaks kept) replaced by ``mask``.
@@ -90,17 +92,6 @@ public enum MathScanner {
       if !content.isEmpty, content.allSatisfy({ $0 == UInt8(ascii: "=") }) { found.insert(index) }
     }
     return found
-  }
-
-  /// cmark's HTML of masked text with the `=` that ``masked(_:spans:)`` hid put back.
-  public static func unmaskedHTML(_ html: String) -> String {
-    html.replacing("\u{2}", with: "=")
-  }
-
-  /// The masked form of a span, as it appears in cmark's HTML: marker bytes, line breaks
-  /// kept.
-  public static func maskedForm(_ span: MathSpan, in text: [UInt8]) -> String {
-    String(decoding: text[span.range].map { $0 == UInt8(ascii: "\n") ? $0 : mask }, as: UTF8.self)
   }
 }
 
