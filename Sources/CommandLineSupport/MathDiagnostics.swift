@@ -34,8 +34,8 @@ public enum MathDiagnostics {
     }
     for (index, start) in lineStarts.enumerated() {
       let shift = index == 0 ? span.start.column - 1 + span.delimiterLength : 0
-      for placeholder in document.placeholders(onLine: span.start.line + index)
-      where span.covers(placeholder.location) {
+      for placeholder in document.placeholders(in: span)
+      where placeholder.line == span.start.line + index {
         let lower = start + placeholder.range.lowerBound - shift
         let upper = start + placeholder.range.upperBound - shift
         guard lower >= copied, upper <= source.count else { continue }

@@ -257,7 +257,9 @@ public struct Document: Sendable {
     {
       let shift = offset == 0 ? span.start.column - 1 + span.delimiterLength : 0
       found += Placeholder.scan(String(line), line: span.start.line + offset).map {
-        $0.shifted(by: shift)
+        var placeholder = $0.shifted(by: shift)
+        placeholder.inMath = true
+        return placeholder
       }
     }
     return found
@@ -274,6 +276,20 @@ public struct Document: Sendable {
     var end = low
     while end < crossReferenceUses.count, crossReferenceUses[end].location.line == line { end += 1 }
     return crossReferenceUses[low..<end]
+  }
+
+  /// The placeholders inside a math span, in order (a binary search).
+  public func placeholders(in span: MathSpan) -> ArraySlice<Placeholder> {
+    var low = 0
+    var high = placeholders.count
+    while low < high {
+      let middle = (low + high) / 2
+      if placeholders[middle].location < span.start { low = middle + 1 } else { high = middle }
+    }
+    let end = span.end
+    var stop = low
+    while stop < placeholders.count, placeholders[stop].location < end { stop += 1 }
+    return placeholders[low..<stop]
   }
 
   /// The placeholders on one line, in order (a binary search).

@@ -74,10 +74,12 @@ public enum MarkdownParser {
       nodes.append(current)
       node = cmark_node_next(current)
     }
-    func lineRange(_ node: OpaquePointer) -> ClosedRange<Int> {
+    // Each block's lines, known before its node is freed.
+    let ranges = nodes.map { node in
       let start = Int(cmark_node_get_start_line(node))
       return start...max(start, Int(cmark_node_get_end_line(node)))
     }
+    let definitions = definitions(lines: lines, ranges: ranges)
     var parse = Parse(blocks: [], verbatim: verbatim)
     var builder = TreeBuilder(lines: lines, math: math, masked: false)
     var index = 0
@@ -91,12 +93,15 @@ public enum MarkdownParser {
       {
         if case .heading = block.kind { block.headingText = block.tree.plainText }
         parse.blocks.append(block)
+        // A converted block's nodes are freed at once: the tree and its values are never
+        // both held whole.
+        cmark_node_free(nodes[index])
         index += 1
         continue
       }
       // The blocks the troubled spans touch, and the spans that start in them.
       var last = index
-      var end = lineRange(nodes[index]).upperBound
+      var end = ranges[index].upperBound
       var spans = before.next
       while true {
         while spans < math.count, math[spans].start.line <= end {
@@ -109,18 +114,19 @@ public enum MarkdownParser {
         guard last + 1 < nodes.count else { break }
         let following = nodes[last + 1]
         guard
-          lineRange(following).lowerBound <= end + 1
+          ranges[last + 1].lowerBound <= end + 1
             || cmark_node_get_type(following) == CMARK_NODE_LIST
             || cmark_node_get_start_column(following) > 1
         else { break }
         last += 1
-        end = max(end, lineRange(nodes[last]).upperBound)
+        end = max(end, ranges[last].upperBound)
       }
-      let first = lineRange(nodes[index]).lowerBound
+      let first = ranges[index].lowerBound
       guard
         let region = masked(
-          lines: lines, first: first, last: end, math: math, spans: before.next..<spans,
-          definitions: definitions(lines: lines, nodes: nodes, lineRange: lineRange))
+          lines: lines, offset: builder.lineStarts[first - 1], first: first, last: end,
+          math: math, spans: before.next..<spans,
+          definitions: definitions)
       else { return nil }
       parse.blocks += region
       parse.maskedRegions += 1
@@ -135,11 +141,10 @@ public enum MarkdownParser {
   /// Lines `first...last` parsed alone with the math of `spans` masked, their blocks
   /// placed at those lines; `nil` when a span would fall in a code or HTML block.
   private static func masked(
-    lines: [Substring], first: Int, last: Int, math: [MathSpan], spans: Range<Int>,
+    lines: [Substring], offset: Int, first: Int, last: Int, math: [MathSpan], spans: Range<Int>,
     definitions: String
   ) -> [MarkdownBlock]? {
     guard first >= 1, last <= lines.count, first <= last else { return nil }
-    let offset = lines[..<(first - 1)].reduce(0) { $0 + $1.utf8.count + 1 }
     let region = lines[(first - 1)..<last].joined(separator: "\n")
     // A span that starts before the region (where cmark has no block) or runs past it
     // is the whole text's to mask.
@@ -183,11 +188,11 @@ public enum MarkdownParser {
   /// The text's link reference definitions: the lines no top-level block covers that are
   /// not blank.
   private static func definitions(
-    lines: [Substring], nodes: [OpaquePointer], lineRange: (OpaquePointer) -> ClosedRange<Int>
+    lines: [Substring], ranges: [ClosedRange<Int>]
   ) -> String {
     var covered = [Bool](repeating: false, count: lines.count + 2)
-    for node in nodes {
-      for line in lineRange(node) where line < covered.count { covered[line] = true }
+    for range in ranges {
+      for line in range where line < covered.count { covered[line] = true }
     }
     return lines.enumerated().filter { index, text in
       !covered[index + 1] && !text.allSatisfy(\.isWhitespace)
@@ -303,6 +308,18 @@ private struct TreeBuilder {
   var inside: Int?
   var depth = 0
   private(set) var clean = true
+
+  /// The bytes of the line last asked for: a line's text nodes share one copy.
+  private var cachedLine = 0
+  private var cachedBytes: [UInt8] = []
+
+  private mutating func lineBytes(_ line: Int) -> [UInt8] {
+    if line != cachedLine {
+      cachedLine = line
+      cachedBytes = Array(lines[line - 1].utf8)
+    }
+    return cachedBytes
+  }
 
   /// Lines before the parsed text (a region parsed alone): added to every place.
   let lineOffset: Int
@@ -425,7 +442,7 @@ private struct TreeBuilder {
     let origins =
       lines.indices.contains(line - 1) && column >= 1
       ? Self.origins(
-        of: bytes, in: Array(lines[line - 1].utf8), from: column - 1, decoded: &decoded)
+        of: bytes, in: lineBytes(line), from: column - 1, decoded: &decoded)
       : decoded
     guard masked else {
       unmaskedText(

@@ -42,10 +42,10 @@ public enum MarkdownLeaf: Hashable, Sendable {
   case lineBreak
   case code(String)
   case html(String)
-  /// A `{{ … }}` in the text, where it stands.
-  case placeholder(Placeholder)
+  /// A `{{ … }}` in the text, where it stands (boxed: a tree's leaves stay small).
+  indirect case placeholder(Placeholder)
   /// An `@fig-…`, `@tbl-…` or `@eq-…` in the text.
-  case reference(CrossReference.Use)
+  indirect case reference(CrossReference.Use)
   /// A fenced or indented code block: its full info string and its content.
   case codeBlock(info: String, literal: String)
   /// An HTML block and the line it starts on.

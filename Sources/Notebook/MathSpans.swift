@@ -97,21 +97,27 @@ public enum MathScanner {
 
 extension MathSpan {
   /// The line the closing delimiter stands on.
-  public var endLine: Int { start.line + tex.utf8.count(where: { $0 == 0x0A }) }
+  public var endLine: Int { end.line }
+
+  /// Just past the closing delimiter (one pass over the TeX, no copies).
+  public var end: SourceLocation {
+    var breaks = 0
+    var lastLine = 0
+    for byte in tex.utf8 {
+      if byte == 0x0A {
+        breaks += 1
+        lastLine = 0
+      } else {
+        lastLine += 1
+      }
+    }
+    let column = (breaks == 0 ? start.column + delimiterLength : 1) + lastLine + delimiterLength
+    return SourceLocation(line: start.line + breaks, column: column)
+  }
 
   /// Whether a place in the source lies inside the span.
   public func covers(_ location: SourceLocation) -> Bool {
-    let lineCount = tex.split(separator: "\n", omittingEmptySubsequences: false).count
-    let endLine = start.line + lineCount - 1
-    guard location.line >= start.line, location.line <= endLine else { return false }
-    if location.line == start.line, location.column < start.column { return false }
-    if location.line == endLine {
-      let lastLine = tex.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
-      let endColumn =
-        (lineCount == 1 ? start.column + delimiterLength : 1) + lastLine.utf8.count
-        + delimiterLength
-      return location.column < endColumn
-    }
-    return true
+    location >= start && location < end
   }
+
 }

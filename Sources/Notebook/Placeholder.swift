@@ -15,6 +15,9 @@ public struct Placeholder: Hashable, Sendable {
   /// a bad number of decimals); `nil` for a good one. Reported as a located error.
   public var problem: String?
 
+  /// Whether it stands in math (filled in as TeX).
+  public var inMath = false
+
   /// Where the placeholder starts.
   public var location: SourceLocation { SourceLocation(line: line, column: column) }
 

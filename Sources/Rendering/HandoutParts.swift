@@ -205,8 +205,8 @@ struct HandoutWalk {
       guard let quote = result.quotes[location] else { continue }
       let text = NumberFormat.value(
         quote.value, decimals: placeholder.decimals ?? result.document.frontMatter.precision)
-      let inMath = result.document.mathSpan(covering: location) != nil
-      let marked = inMath ? blanks.markTeX(quote.key, text) : blanks.mark(quote.key, text)
+      let marked =
+        placeholder.inMath ? blanks.markTeX(quote.key, text) : blanks.mark(quote.key, text)
       edits.append((placeholder.range, marked))
     }
     for use in uses { edits.append((use.range, references.text(for: use))) }

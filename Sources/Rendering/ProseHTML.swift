@@ -93,8 +93,7 @@ struct ProseHTML {
     for index in lines.indices {
       let line = span.start.line + index
       let shift = index == 0 ? span.start.column - 1 + span.delimiterLength : 0
-      for placeholder in document.placeholders(onLine: line).reversed()
-      where span.covers(placeholder.location) {
+      for placeholder in document.placeholders(in: span).reversed() where placeholder.line == line {
         guard let quote = quotes[placeholder.location] else { continue }
         let range = (placeholder.range.lowerBound - shift)..<(placeholder.range.upperBound - shift)
         guard range.lowerBound >= 0, range.upperBound <= lines[index].count else { continue }
