@@ -267,15 +267,7 @@ public struct Document: Sendable {
 
   /// The references on one line, in order (a binary search).
   public func crossReferenceUses(onLine line: Int) -> ArraySlice<CrossReference.Use> {
-    var low = 0
-    var high = crossReferenceUses.count
-    while low < high {
-      let middle = (low + high) / 2
-      if crossReferenceUses[middle].location.line < line { low = middle + 1 } else { high = middle }
-    }
-    var end = low
-    while end < crossReferenceUses.count, crossReferenceUses[end].location.line == line { end += 1 }
-    return crossReferenceUses[low..<end]
+    Self.run(of: crossReferenceUses, onLine: line) { $0.location.line }
   }
 
   /// The placeholders inside a math span, in order (a binary search).
@@ -294,14 +286,22 @@ public struct Document: Sendable {
 
   /// The placeholders on one line, in order (a binary search).
   public func placeholders(onLine line: Int) -> ArraySlice<Placeholder> {
+    Self.run(of: placeholders, onLine: line) { $0.line }
+  }
+
+  /// The items of an array sorted by line that stand on `line`.
+  private static func run<Item>(of items: [Item], onLine line: Int, at: (Item) -> Int)
+    -> ArraySlice<Item>
+  {
     var low = 0
-    var high = placeholders.count
+    var high = items.count
     while low < high {
       let middle = (low + high) / 2
-      if placeholders[middle].line < line { low = middle + 1 } else { high = middle }
+      if at(items[middle]) < line { low = middle + 1 } else { high = middle }
     }
     var end = low
-    while end < placeholders.count, placeholders[end].line == line { end += 1 }
-    return placeholders[low..<end]
+    while end < items.count, at(items[end]) == line { end += 1 }
+    return items[low..<end]
   }
+
 }

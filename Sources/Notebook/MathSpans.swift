@@ -54,22 +54,28 @@ public enum MathScanner {
     var bytes = Array(text.utf8)
     for span in spans {
       for k in span.range where bytes[k] != UInt8(ascii: "\n") { bytes[k] = mask }
-      guard span.display else { continue }
       // `$$…$$` then a line of `=`: a paragraph, not a heading.
-      var k = span.range.upperBound
-      while k < bytes.count, bytes[k] == UInt8(ascii: " ") || bytes[k] == UInt8(ascii: "\t") {
-        k += 1
-      }
-      guard k < bytes.count, bytes[k] == UInt8(ascii: "\n") else { continue }
-      var end = k + 1
-      while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
-      let line = bytes[(k + 1)..<end]
-      let content = line.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
-      if !content.isEmpty, content.allSatisfy({ $0 == UInt8(ascii: "=") }) {
-        for j in (k + 1)..<end where bytes[j] == UInt8(ascii: "=") { bytes[j] = equals }
-      }
+      guard let line = underline(after: span, in: bytes) else { continue }
+      for j in line where bytes[j] == UInt8(ascii: "=") { bytes[j] = equals }
     }
     return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// The line of only `=` (spaces aside) right after a display span, as byte offsets.
+  private static func underline(after span: MathSpan, in bytes: [UInt8]) -> Range<Int>? {
+    guard span.display else { return nil }
+    var k = span.range.upperBound
+    while k < bytes.count, bytes[k] == UInt8(ascii: " ") || bytes[k] == UInt8(ascii: "\t") {
+      k += 1
+    }
+    guard k < bytes.count, bytes[k] == UInt8(ascii: "\n") else { return nil }
+    var end = k + 1
+    while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+    let content = bytes[(k + 1)..<end].filter {
+      $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t")
+    }
+    guard !content.isEmpty, content.allSatisfy({ $0 == UInt8(ascii: "=") }) else { return nil }
+    return (k + 1)..<end
   }
 
   /// The indices of the display spans that stand over a line of only `=`, which cmark
@@ -78,18 +84,8 @@ public enum MathScanner {
   public static func underlined(_ spans: [MathSpan], in text: String) -> Set<Int> {
     let bytes = Array(text.utf8)
     var found: Set<Int> = []
-    for (index, span) in spans.enumerated() where span.display {
-      var k = span.range.upperBound
-      while k < bytes.count, bytes[k] == UInt8(ascii: " ") || bytes[k] == UInt8(ascii: "\t") {
-        k += 1
-      }
-      guard k < bytes.count, bytes[k] == UInt8(ascii: "\n") else { continue }
-      var end = k + 1
-      while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
-      let content = bytes[(k + 1)..<end].filter {
-        $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t")
-      }
-      if !content.isEmpty, content.allSatisfy({ $0 == UInt8(ascii: "=") }) { found.insert(index) }
+    for (index, span) in spans.enumerated() where underline(after: span, in: bytes) != nil {
+      found.insert(index)
     }
     return found
   }

@@ -42,36 +42,10 @@ public struct Placeholder: Hashable, Sendable {
     let close = UInt8(ascii: "}")
     var found: [Placeholder] = []
     var i = 0
-    var codeRun = 0
+    var skipper = ProseSkipper()
     while i + 1 < bytes.count {
       let c = bytes[i]
-      if c == UInt8(ascii: "`") {
-        var run = 0
-        while i < bytes.count, bytes[i] == UInt8(ascii: "`") {
-          run += 1
-          i += 1
-        }
-        codeRun = codeRun == 0 ? run : (codeRun == run ? 0 : codeRun)
-        continue
-      }
-      if codeRun > 0 {
-        i += 1
-        continue
-      }
-      if c == UInt8(ascii: "\\") {
-        i += 2
-        continue
-      }
-      if c == UInt8(ascii: "<"), bytes[i...].starts(with: Array("<!--".utf8)) {
-        var k = i + 4
-        while k + 2 < bytes.count,
-          !(bytes[k] == 0x2D && bytes[k + 1] == 0x2D && bytes[k + 2] == 0x3E)
-        {
-          k += 1
-        }
-        i = k + 3
-        continue
-      }
+      if skipper.skip(bytes, at: &i) { continue }
       guard c == open, bytes[i + 1] == open else {
         i += 1
         continue
