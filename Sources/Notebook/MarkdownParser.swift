@@ -124,7 +124,9 @@ public enum MarkdownParser {
       let first = ranges[index].lowerBound
       guard
         let region = masked(
-          lines: lines, offset: builder.lineStarts[first - 1], first: first, last: end,
+          lines: lines,
+          offset: builder.lineStarts.indices.contains(first - 1)
+            ? builder.lineStarts[first - 1] : 0, first: first, last: end,
           math: math, spans: before.next..<spans,
           definitions: definitions)
       else { return nil }
