@@ -25,18 +25,6 @@ public struct Document: Sendable {
   /// reference nodes).
   public var crossReferenceUses: [CrossReference.Use] = []
 
-  /// The math span a place lies in, if any (a binary search: spans are in order).
-  public func mathSpan(covering location: SourceLocation) -> MathSpan? {
-    var low = 0
-    var high = math.count
-    while low < high {
-      let middle = (low + high) / 2
-      if math[middle].start <= location { low = middle + 1 } else { high = middle }
-    }
-    guard low > 0, math[low - 1].covers(location) else { return nil }
-    return math[low - 1]
-  }
-
   public var frontMatter: FrontMatter
   public var blocks: [Block]
 

@@ -16,9 +16,12 @@ public struct MarkdownBlock: Hashable, Sendable {
 
   public var kind: Kind
   public var range: SourceRange
-  /// The plain text of a heading (for tables of contents); empty otherwise.
-  public var headingText: String
   /// The block's whole tree, inlines and math included, from the one parse of the whole
   /// notebook (so reference links resolve across it).
   public var tree: [MarkdownEvent]
+
+  /// The plain text of a heading (for tables of contents); empty otherwise.
+  public var headingText: String {
+    if case .heading = kind { tree.plainText } else { "" }
+  }
 }

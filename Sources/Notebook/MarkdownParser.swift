@@ -39,7 +39,6 @@ public enum MarkdownParser {
       if blocks.count % 256 == 255, deadline.passed { break }
       var block = convert(current, lines: lines)
       block.tree = builder.events(of: current)
-      if case .heading = block.kind { block.headingText = block.tree.plainText }
       blocks.append(block)
       node = cmark_node_next(current)
     }
@@ -91,7 +90,6 @@ public enum MarkdownParser {
       if builder.clean, builder.inside == nil,
         !(before.next..<builder.next).contains(where: underlined.contains)
       {
-        if case .heading = block.kind { block.headingText = block.tree.plainText }
         parse.blocks.append(block)
         // A converted block's nodes are freed at once: the tree and its values are never
         // both held whole.
@@ -180,7 +178,6 @@ public enum MarkdownParser {
       var block = convert(current, lines: regionLines)
       block.range = block.range.shifted(lines: first - 1)
       block.tree = builder.events(of: current)
-      if case .heading = block.kind { block.headingText = block.tree.plainText }
       blocks.append(block)
       node = cmark_node_next(current)
     }
@@ -276,7 +273,7 @@ public enum MarkdownParser {
     case CMARK_NODE_THEMATIC_BREAK: kind = .thematicBreak
     default: kind = .other(string(cmark_node_get_type_string(node)))
     }
-    return MarkdownBlock(kind: kind, range: range, headingText: "", tree: [])
+    return MarkdownBlock(kind: kind, range: range, tree: [])
   }
 
   /// Whether a code block's first line opens a fence (cmark 0.30 has no accessor for it).
