@@ -1,10 +1,12 @@
-/// Reads one directive block's fence words and body into a ``DirectiveBlock``.
+/// Reads one directive block's fence words and body into a ``DirectiveBlock``: the name,
+/// `key: value` options (on the fence, and body lines with their indented continuations),
+/// and every other body line. What the body may hold, and whether the name is required, is
+/// each directive's own (`Directive.syntax` in Runner), checked when the block is planned.
 struct DirectiveReader {
   let kind: DirectiveKind
   let path: String
   let lines: [String]
   let fenceLine: Int
-  let infoColumn: Int
 
   mutating func read(
     words: [String], info: String, range: SourceRange, diagnostics: inout [Diagnostic]
@@ -39,15 +41,6 @@ struct DirectiveReader {
             length: word.count, hint: "options on the fence line are written key=value"))
       }
     }
-    if kind.syntax.needsName, name == nil {
-      diagnostics.append(
-        error(
-          "'\(kind.rawValue)' needs a name: \(kind.syntax.nameRole)", line: fenceLine,
-          column: infoColumn,
-          length: kind.rawValue.count,
-          hint: "write it after the directive, e.g. '\(kind.rawValue) hk'"))
-    }
-
     // The body: from the line after the fence to the line before the closing fence.
     var bodyLines: [SourceText] = []
     let closing = isFence(line(range.end.line)) && range.end.line > fenceLine
@@ -61,9 +54,15 @@ struct DirectiveReader {
       for number in (fenceLine + 1)...last {
         let text = line(number)
         let trimmed = text.drop(while: \.isWhitespace)
-        if trimmed.isEmpty
-          || trimmed.hasPrefix("#") && kind.syntax.body == .options && !trimmed.hasPrefix("#|")
-        {
+        if trimmed.isEmpty { continue }
+        if trimmed.hasPrefix("#"), !trimmed.hasPrefix("#|") {
+          // A comment line (an error or a comment by the directive's body role, which the
+          // runner knows); it does not end the option above it.
+          bodyLines.append(
+            SourceText(
+              text: String(trimmed),
+              location: SourceLocation(line: number, column: column(of: String(trimmed), in: text)),
+              sourceLine: text))
           continue
         }
         let indented = text.first?.isWhitespace ?? false
@@ -86,12 +85,6 @@ struct DirectiveReader {
           current = DirectiveOption(
             key: key, value: value, keyLocation: SourceLocation(line: number, column: keyColumn),
             valueLocation: SourceLocation(line: number, column: valueColumn), sourceLine: text)
-        } else if kind.syntax.body == .options {
-          diagnostics.append(
-            error(
-              "expected 'key: value' in a \(kind.rawValue) block", line: number,
-              column: column(of: String(trimmed), in: text), length: trimmed.count,
-              hint: "options are written one per line, e.g. 'rate: 0.1'"))
         } else {
           bodyLines.append(
             SourceText(

@@ -208,7 +208,7 @@ public struct Document: Sendable {
       return nil
     }
     var reader = DirectiveReader(
-      kind: kind, path: path, lines: lines, fenceLine: range.start.line, infoColumn: infoColumn)
+      kind: kind, path: path, lines: lines, fenceLine: range.start.line)
     return reader.read(words: words, info: info, range: range, diagnostics: &diagnostics)
   }
 

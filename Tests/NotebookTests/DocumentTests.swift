@@ -92,15 +92,16 @@ struct DocumentTests {
       ```data open
       rows: 1 2
       """
-    let (_, diagnostics) = Self.parse(text)
+    let (document, diagnostics) = Self.parse(text)
     let lines = diagnostics.map(\.headline)
     #expect(
       lines.contains(
         "nb.md:1:4: warning: 'modle' is not a directive, so this block is shown as code"))
     #expect(diagnostics.first { $0.message.contains("modle") }?.hint == "did you mean 'model'?")
-    // Option names are the directives' own (checked by the runner, tested there).
-    #expect(lines.contains("nb.md:9:1: error: expected 'key: value' in a model block"))
-    #expect(lines.contains("nb.md:12:4: error: 'train' needs a name: the model it works on"))
+    // Option names, a required name and what a body holds are the directives' own (checked
+    // when the runner plans a block, tested there): the reader keeps the line as it is.
+    #expect(!lines.contains { $0.contains(":9:") || $0.contains(":12:") })
+    #expect(document.directives[0].lines.map(\.text) == ["just words"])
     #expect(lines.contains { $0.hasPrefix("nb.md:22:1: error: this data block is never closed") })
     #expect(
       !lines.contains { $0.contains(":18:") || $0.contains(":19:") }, "expr lines are equations")

@@ -8,6 +8,17 @@ import Testing
 struct ErrorTests {
   /// (notebook, expected headline, expected hint or nil)
   static let cases: [(String, String, String?)] = [
+    // What a body holds and whether the name is required are each directive's own syntax.
+    (
+      "```model m\ninputs: 2\n# a comment\njust words\nlayer: 1 sigmoid\n```\n",
+      "nb.md:4:1: error: expected 'key: value' in a model block",
+      "options are written one per line, e.g. 'rate: 0.1'"
+    ),
+    (
+      "```model m\ninputs: 2\nlayer: 1 sigmoid\n```\n\n  ```forward\ninput: 1 0\n```\n",
+      "nb.md:6:6: error: 'forward' needs a name: the model it works on",
+      "write it after the directive, e.g. 'forward hk'"
+    ),
     // A bad value in a later row of an inline table is located on its own line and column.
     (
       "```data d\nrows:\n  1 0\n  2 x1\n```\n", "nb.md:4:5: error: 'x1' in 'rows' is not a number",

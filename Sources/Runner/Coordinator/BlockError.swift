@@ -31,6 +31,17 @@ struct BlockError: Error {
     length = max(1, word.count)
   }
 
+  init(
+    _ message: String, location: SourceLocation, sourceLine: String, length: Int,
+    hint: String? = nil
+  ) {
+    self.message = message
+    self.location = location
+    self.sourceLine = sourceLine
+    self.length = max(1, length)
+    self.hint = hint
+  }
+
   init(_ message: String, at text: SourceText, hint: String? = nil) {
     self.message = message
     self.location = text.location

@@ -19,22 +19,24 @@ struct Plan {
   /// The names it reads (read once: an expect block of 100,000 lines is parsed for them).
   var reads: [String]
 
-  init(block: DirectiveBlock, index: Int, document: Document) {
+  init(block read: DirectiveBlock, index: Int, document: Document) {
+    let line = read.range.start.line - 1
+    fenceLine = document.lines.indices.contains(line) ? document.lines[line] : ""
+    let type = DirectiveRegistry.type(of: read.kind)
+    var block = read
+    let syntaxErrors = type.syntax.check(&block, fenceLine: fenceLine)
     self.block = block
     self.index = index
-    let type = DirectiveRegistry.type(of: block.kind)
     let (directive, errors) = type.plan(block)
     let (common, commonErrors) = CommonOptions.read(block)
     self.directive = directive
     self.common = common
-    self.errors = Self.unknownOptions(block) + commonErrors + errors
+    self.errors = syntaxErrors + Self.unknownOptions(block) + commonErrors + errors
     let matter = document.frontMatter
     precision = common.precision ?? matter.precision
     notation = common.notation ?? matter.notation
     rateSymbol = matter.rateSymbol
     seed = common.seed ?? matter.seed
-    let line = block.range.start.line - 1
-    fenceLine = document.lines.indices.contains(line) ? document.lines[line] : ""
     reads = directive.reads(block)
   }
 

@@ -14,6 +14,7 @@ struct BackwardDirective: ModelPass {
   var storedAs: String?
 
   static let kind = DirectiveKind.backward
+  static let syntax: DirectiveSyntax = .options(name: .required("the model it works on"))
 
   /// The model it names, when `apply: true` makes it take the update.
   func changes(_ block: DirectiveBlock) -> [String] { apply ? block.name.map { [$0] } ?? [] : [] }

@@ -19,6 +19,7 @@ struct DataDirective: Directive {
   var preview = 5
 
   static let kind = DirectiveKind.data
+  static let syntax: DirectiveSyntax = .options(name: .required("the data set it defines"))
 
   /// The model or data set it names, which it makes or changes.
   func changes(_ block: DirectiveBlock) -> [String] { block.name.map { [$0] } ?? [] }

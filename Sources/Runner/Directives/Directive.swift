@@ -7,6 +7,8 @@ import Notebook
 /// in its own file, its line in ``DirectiveRegistry``, and its tests.
 protocol Directive: DeclaredOptions {
   static var kind: DirectiveKind { get }
+  /// What its body holds and what the word after it names (no default).
+  static var syntax: DirectiveSyntax { get }
   /// One line for the reference.
   static var summary: String { get }
   /// The values it stores, for the reference.
@@ -46,6 +48,74 @@ extension Directive {
   static func plan(_ block: DirectiveBlock) -> (any Directive, [BlockError]) {
     let (directive, errors) = read(block)
     return (directive, errors.isEmpty ? directive.validate(block) : errors)
+  }
+}
+
+/// How a directive's block is written: what its body holds beside `key: value` options,
+/// and what the word after the directive names.
+struct DirectiveSyntax: Sendable {
+  enum Body: Sendable {
+    /// `key: value` lines only; `#` starts a comment line.
+    case options
+    /// `name = expression` lines, plus `key: value` lines for the block options.
+    case equations
+    /// One assertion per line, plus `key: value` lines for the block options.
+    case assertions
+  }
+
+  /// The word after the directive, with what it names (for messages and the reference).
+  enum Name: Sendable {
+    case required(String)
+    case optional(String)
+  }
+
+  var body: Body
+  var name: Name
+
+  static func options(name: Name) -> DirectiveSyntax { DirectiveSyntax(body: .options, name: name) }
+
+  var needsName: Bool {
+    switch name {
+    case .required: true
+    case .optional: false
+    }
+  }
+
+  var nameRole: String {
+    switch name {
+    case .required(let role), .optional(let role): role
+    }
+  }
+
+  /// The block's mistakes against this syntax: a missing name, a line that is not an
+  /// option in a body of options (whose comment lines are dropped from the block).
+  func check(_ block: inout DirectiveBlock, fenceLine: String) -> [BlockError] {
+    var errors: [BlockError] = []
+    let word = block.kind.rawValue
+    if needsName, block.name == nil {
+      let column =
+        (fenceLine.firstRange(of: word)?.lowerBound).map {
+          fenceLine.utf8.distance(from: fenceLine.utf8.startIndex, to: $0) + 1
+        } ?? block.range.start.column
+      errors.append(
+        BlockError(
+          "'\(word)' needs a name: \(nameRole)",
+          location: SourceLocation(line: block.range.start.line, column: column),
+          sourceLine: fenceLine, length: word.count,
+          hint: "write it after the directive, e.g. '\(word) hk'"))
+    }
+    switch body {
+    case .options:
+      for line in block.lines where !line.text.hasPrefix("#") || line.text.hasPrefix("#|") {
+        errors.append(
+          BlockError(
+            "expected 'key: value' in a \(word) block", at: line,
+            hint: "options are written one per line, e.g. 'rate: 0.1'"))
+      }
+      block.lines = []
+    case .equations, .assertions: break
+    }
+    return errors
   }
 }
 

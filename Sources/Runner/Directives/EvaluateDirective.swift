@@ -10,6 +10,7 @@ struct EvaluateDirective: Directive {
   var storedAs: String?
 
   static let kind = DirectiveKind.evaluate
+  static let syntax: DirectiveSyntax = .options(name: .required("the model it works on"))
 
   /// Nothing: it only reads.
   func changes(_ block: DirectiveBlock) -> [String] { [] }

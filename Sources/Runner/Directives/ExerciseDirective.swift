@@ -6,6 +6,7 @@ struct ExerciseDirective: Directive {
   var points = 1
 
   static let kind = DirectiveKind.exercise
+  static let syntax: DirectiveSyntax = .options(name: .optional("an optional label"))
 
   /// Nothing: it only reads.
   func changes(_ block: DirectiveBlock) -> [String] { [] }

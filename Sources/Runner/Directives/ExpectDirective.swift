@@ -4,6 +4,8 @@ import Notebook
 /// ```expect```: one assertion per line, checked on every run.
 struct ExpectDirective: Directive {
   static let kind = DirectiveKind.expect
+  static let syntax: DirectiveSyntax = DirectiveSyntax(
+    body: .assertions, name: .optional("an optional label"))
 
   /// Nothing: it only reads.
   func changes(_ block: DirectiveBlock) -> [String] { [] }

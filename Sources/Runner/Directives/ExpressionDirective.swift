@@ -7,6 +7,8 @@ struct ExpressionDirective: Directive {
   var output: String?
 
   static let kind = DirectiveKind.expr
+  static let syntax: DirectiveSyntax = DirectiveSyntax(
+    body: .equations, name: .required("the graph it defines"))
 
   /// The model or data set it names, which it makes or changes.
   func changes(_ block: DirectiveBlock) -> [String] { block.name.map { [$0] } ?? [] }

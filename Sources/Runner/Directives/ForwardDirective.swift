@@ -8,6 +8,7 @@ struct ForwardDirective: ModelPass {
   var storedAs: String?
 
   static let kind = DirectiveKind.forward
+  static let syntax: DirectiveSyntax = .options(name: .required("the model it works on"))
 
   /// Nothing: it only reads.
   func changes(_ block: DirectiveBlock) -> [String] { [] }

@@ -14,6 +14,8 @@ struct GradientCheckDirective: ModelPass {
   var storedAs: String?
 
   static let kind = DirectiveKind.gradcheck
+  static let syntax: DirectiveSyntax = .options(
+    name: .required("the model whose gradients it checks"))
 
   /// Nothing: it only reads.
   func changes(_ block: DirectiveBlock) -> [String] { [] }
@@ -104,6 +106,8 @@ struct ActivationDirective: Directive {
   var points: [Double] = [-2, -1, 0, 1, 2]
 
   static let kind = DirectiveKind.activation
+  static let syntax: DirectiveSyntax = .options(
+    name: .required("the name its values are stored under"))
 
   /// Nothing: it only reads.
   func changes(_ block: DirectiveBlock) -> [String] { [] }

@@ -16,6 +16,8 @@ struct LossDirective: Directive {
   var guesses: String?
 
   static let kind = DirectiveKind.loss
+  static let syntax: DirectiveSyntax = .options(
+    name: .required("the name its values are stored under"))
 
   /// The model or data set it names, which it makes or changes.
   func changes(_ block: DirectiveBlock) -> [String] { block.name.map { [$0] } ?? [] }

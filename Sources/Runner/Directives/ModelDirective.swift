@@ -14,6 +14,7 @@ struct ModelDirective: Directive {
   var collapse: String?
 
   static let kind = DirectiveKind.model
+  static let syntax: DirectiveSyntax = .options(name: .required("the model it defines"))
 
   /// The model or data set it names, which it makes or changes.
   func changes(_ block: DirectiveBlock) -> [String] { block.name.map { [$0] } ?? [] }

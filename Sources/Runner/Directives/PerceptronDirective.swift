@@ -27,6 +27,7 @@ struct PerceptronDirective: Directive {
   }
 
   static let kind = DirectiveKind.perceptron
+  static let syntax: DirectiveSyntax = .options(name: .required("the unit it defines"))
 
   /// The model or data set it names, which it makes or changes.
   func changes(_ block: DirectiveBlock) -> [String] { block.name.map { [$0] } ?? [] }

@@ -45,6 +45,9 @@ struct PlotDirective: Directive {
   }
 
   static let kind = DirectiveKind.plot
+  static let syntax: DirectiveSyntax = .options(
+    name: .optional("the model, graph, unit or data set it draws (none for activations and curves)")
+  )
 
   /// Nothing: it only reads.
   func changes(_ block: DirectiveBlock) -> [String] { [] }

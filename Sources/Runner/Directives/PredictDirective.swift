@@ -7,6 +7,7 @@ struct PredictDirective: ModelPass {
   var storedAs: String?
 
   static let kind = DirectiveKind.predict
+  static let syntax: DirectiveSyntax = .options(name: .required("the model it works on"))
 
   /// Nothing: it only reads.
   func changes(_ block: DirectiveBlock) -> [String] { [] }

@@ -8,6 +8,8 @@ struct SoftmaxDirective: Directive {
   var classes: [String]?
 
   static let kind = DirectiveKind.softmax
+  static let syntax: DirectiveSyntax = .options(
+    name: .required("the name its values are stored under"))
 
   /// Nothing: it only reads.
   func changes(_ block: DirectiveBlock) -> [String] { [] }

@@ -33,6 +33,7 @@ struct TrainDirective: Directive {
   var storedAs: String?
 
   static let kind = DirectiveKind.train
+  static let syntax: DirectiveSyntax = .options(name: .required("the model it works on"))
 
   /// The model or data set it names, which it makes or changes.
   func changes(_ block: DirectiveBlock) -> [String] { block.name.map { [$0] } ?? [] }

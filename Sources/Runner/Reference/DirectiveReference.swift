@@ -44,8 +44,8 @@ public enum DirectiveReference {
     for kind in DirectiveKind.allCases {
       let type = DirectiveRegistry.type(of: kind)
       out +=
-        "\n## `\(kind.rawValue)`\n\n\(capitalized(type.summary)). The name after it is \(kind.syntax.nameRole)"
-      out += kind.syntax.needsName ? ".\n\n" : " (may be left out).\n\n"
+        "\n## `\(kind.rawValue)`\n\n\(capitalized(type.summary)). The name after it is \(type.syntax.nameRole)"
+      out += type.syntax.needsName ? ".\n\n" : " (may be left out).\n\n"
       if let syntax = type.bodySyntax { out += syntax + "\n\n" }
       out += type.referenceTable
       out += "\nStored values: \(type.storedValues).\n"
