@@ -193,16 +193,8 @@ public struct NotebookJob: Sendable {
     if let checker {
       pageDiagnostics += MathDiagnostics.check(document, with: checker, deadline: deadline)
     }
-    for file in files where file.path.hasSuffix(".html") {
-      for snippet in HTMLHandout.unrenderedMath(in: file.text).prefix(3) {
-        pageDiagnostics.append(
-          Diagnostic(
-            path: document.path, location: SourceLocation(line: 1, column: 1),
-            message: "\(file.path) shows math as TeX: '\(snippet)'",
-            hint:
-              "math needs matching delimiters ($…$, $$…$$, \\(…\\), \\[…\\]) in prose, not in code")
-        )
-      }
+    if files.contains(where: { $0.path.hasSuffix(".html") }) {
+      pageDiagnostics += RawTeX.diagnostics(in: document)
     }
     if !pageDiagnostics.isEmpty { verdict = max(verdict, .notebookErrors) }
   }

@@ -218,23 +218,32 @@ public struct Document: Sendable {
     var uses: [CrossReference.Use] = []
     for case .markdown(let block) in blocks {
       for case .leaf(let leaf) in block.tree {
-        switch leaf {
-        case .placeholder(let placeholder): found.append(placeholder)
-        case .reference(let use): uses.append(use)
-        case .htmlBlock(let literal, let line):
-          let count = literal.utf8.count(where: { $0 == UInt8(ascii: "\n") })
-          for number in line..<(line + max(1, count)) where lines.indices.contains(number - 1) {
-            found += Placeholder.scan(lines[number - 1], line: number)
-          }
-        case .math(let index, _):
-          guard math.indices.contains(index) else { continue }
-          found += Self.placeholders(in: math[index])
-        default: break
-        }
+        if case .reference(let use) = leaf { uses.append(use) }
+        found += placeholders(of: leaf)
       }
     }
     placeholders = found.sorted { $0.location < $1.location }
     crossReferenceUses = uses
+  }
+
+  /// The placeholders a leaf of the tree holds: a placeholder node itself, those in a math
+  /// span's TeX, those in an HTML block's lines (HTML the author wrote, which cmark does
+  /// not take apart).
+  public func placeholders(of leaf: MarkdownLeaf) -> [Placeholder] {
+    switch leaf {
+    case .placeholder(let placeholder): return [placeholder]
+    case .math(let index, _):
+      return math.indices.contains(index) ? Self.placeholders(in: math[index]) : []
+    case .htmlBlock(let literal, let line):
+      let count = literal.utf8.count(where: { $0 == UInt8(ascii: "\n") })
+      var found: [Placeholder] = []
+      for number in line..<(line + max(1, count)) where lines.indices.contains(number - 1) {
+        found += Placeholder.scan(lines[number - 1], line: number)
+      }
+      return found
+    case .text, .softBreak, .lineBreak, .code, .html, .reference, .codeBlock, .thematicBreak:
+      return []
+    }
   }
 
   /// The placeholders in a math span's TeX, placed in the source.
@@ -253,11 +262,6 @@ public struct Document: Sendable {
     return found
   }
 
-  /// The references on one line, in order (a binary search).
-  public func crossReferenceUses(onLine line: Int) -> ArraySlice<CrossReference.Use> {
-    Self.run(of: crossReferenceUses, onLine: line) { $0.location.line }
-  }
-
   /// The placeholders inside a math span, in order (a binary search).
   public func placeholders(in span: MathSpan) -> ArraySlice<Placeholder> {
     var low = 0
@@ -271,25 +275,4 @@ public struct Document: Sendable {
     while stop < placeholders.count, placeholders[stop].location < end { stop += 1 }
     return placeholders[low..<stop]
   }
-
-  /// The placeholders on one line, in order (a binary search).
-  public func placeholders(onLine line: Int) -> ArraySlice<Placeholder> {
-    Self.run(of: placeholders, onLine: line) { $0.line }
-  }
-
-  /// The items of an array sorted by line that stand on `line`.
-  private static func run<Item>(of items: [Item], onLine line: Int, at: (Item) -> Int)
-    -> ArraySlice<Item>
-  {
-    var low = 0
-    var high = items.count
-    while low < high {
-      let middle = (low + high) / 2
-      if at(items[middle]) < line { low = middle + 1 } else { high = middle }
-    }
-    var end = low
-    while end < items.count, at(items[end]) == line { end += 1 }
-    return items[low..<end]
-  }
-
 }

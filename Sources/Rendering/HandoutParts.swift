@@ -81,6 +81,7 @@ struct HandoutWalk {
     var proseLines: [String] = []
     var outcomes = result.outcomes.makeIterator()
     var figure = 0
+    var edits: [Int: [LineEdit]] = [:]
     func flushProse() {
       if !proseLines.isEmpty {
         pieces.append(.prose(lines: proseLines, firstLine: proseStart, blocks: pendingBlocks))
@@ -100,7 +101,7 @@ struct HandoutWalk {
           flushProse()
         } else {
           if proseLines.isEmpty { proseStart = cursor }
-          proseLines.append(substituted(lines[cursor - 1], line: cursor))
+          proseLines.append(Self.applying(edits[cursor] ?? [], to: lines[cursor - 1]))
         }
         cursor += 1
       }
@@ -110,7 +111,10 @@ struct HandoutWalk {
       guard !deadline.passed else { break }
       switch block {
       case .markdown(let markdown):
+        take(through: markdown.range.start.line - 1)
+        edits = markdownEdits(markdown)
         take(through: markdown.range.end.line)
+        edits = [:]
         if !isHidden(markdown.range.start.line) { pendingBlocks.append(markdown) }
       case .directive(let directive):
         take(through: directive.range.start.line - 1)
@@ -188,38 +192,62 @@ struct HandoutWalk {
     return numbers
   }
 
-  /// A prose line with its `{{ … }}` placeholders replaced by the values the run resolved
-  /// for them (blanked in the student build when they quote a blank), its references
-  /// (`@fig-surface`) written as text ("Figure 3"), and a labelled equation's `{#eq-…}`
-  /// turned into a `\tag{…}` inside it.
-  func substituted(_ line: String, line number: Int) -> String {
+  /// An edit of a source line for the Markdown handout: UTF-8 offsets within the line, and
+  /// the text that stands there instead.
+  typealias LineEdit = (range: Range<Int>, text: String)
+
+  /// What the Markdown handout prints instead of a prose block's nodes, by line: a walk over
+  /// the block's tree, a `switch` over every kind of leaf. A `{{ … }}` becomes the value
+  /// the run resolved for it (blanked in the student build when it quotes a blank), a
+  /// reference (`@fig-surface`) its text ("Figure 3"), a labelled equation's `{#eq-…}` a
+  /// `\tag{…}` inside it; every other node is the author's bytes as they stand.
+  func markdownEdits(_ block: MarkdownBlock) -> [Int: [LineEdit]] {
     let document = result.document
-    let placeholders = document.placeholders(onLine: number)
-    let uses = document.crossReferenceUses(onLine: number)
-    let equations = references.equationLabels(onLine: number)
-    guard !placeholders.isEmpty || !uses.isEmpty || !equations.isEmpty else { return line }
-    var edits: [(range: Range<Int>, text: String)] = []
     let blanks = Blanks(keys: blanked, build: build)
-    for placeholder in placeholders {
-      let location = SourceLocation(line: number, column: placeholder.column)
-      guard let quote = result.quotes[location] else { continue }
-      let text = NumberFormat.value(
-        quote.value, decimals: placeholder.decimals ?? result.document.frontMatter.precision)
-      let marked =
-        placeholder.inMath ? blanks.markTeX(quote.key, text) : blanks.mark(quote.key, text)
-      edits.append((placeholder.range, marked))
+    var edits: [Int: [LineEdit]] = [:]
+    func substitute(_ placeholders: [Placeholder]) {
+      for placeholder in placeholders {
+        guard let quote = result.quotes[placeholder.location] else { continue }
+        let text = NumberFormat.value(
+          quote.value, decimals: placeholder.decimals ?? document.frontMatter.precision)
+        let marked =
+          placeholder.inMath ? blanks.markTeX(quote.key, text) : blanks.mark(quote.key, text)
+        edits[placeholder.line, default: []].append((placeholder.range, marked))
+      }
     }
-    for use in uses { edits.append((use.range, references.text(for: use))) }
+    for case .leaf(let leaf) in block.tree {
+      switch leaf {
+      case .placeholder, .htmlBlock: substitute(document.placeholders(of: leaf))
+      case .math(let index, let label):
+        substitute(document.placeholders(of: leaf))
+        guard label != nil, let (labelled, number) = references.equationLabel(span: index) else {
+          continue
+        }
+        let line = labelled.location.line
+        let bytes: [UInt8] =
+          document.lines.indices.contains(line - 1) ? Array(document.lines[line - 1].utf8) : []
+        guard labelled.range.upperBound <= bytes.count,
+          labelled.closing <= labelled.range.lowerBound
+        else { continue }
+        // `$$ x $$` becomes `$$ x \tag{1} $$`, `$$x$$` becomes `$$x \tag{1}$$`.
+        let spaced = labelled.closing > 0 && bytes[labelled.closing - 1] == UInt8(ascii: " ")
+        let tag = "\\tag{\(number)}"
+        edits[line, default: []] += [
+          (labelled.range, ""),
+          (labelled.closing..<labelled.closing, spaced ? tag + " " : " " + tag),
+        ]
+      case .reference(let use):
+        edits[use.location.line, default: []].append((use.range, references.text(for: use)))
+      case .text, .softBreak, .lineBreak, .code, .html, .codeBlock, .thematicBreak: break
+      }
+    }
+    return edits
+  }
+
+  /// A source line with its edits made (from the right, so offsets stay true).
+  static func applying(_ edits: [LineEdit], to line: String) -> String {
+    guard !edits.isEmpty else { return line }
     var bytes = Array(line.utf8)
-    for (labelled, equationNumber) in equations
-    where labelled.range.upperBound <= bytes.count && labelled.closing <= labelled.range.lowerBound
-    {
-      edits.append((labelled.range, ""))
-      // `$$ x $$` becomes `$$ x \tag{1} $$`, `$$x$$` becomes `$$x \tag{1}$$`.
-      let spaced = labelled.closing > 0 && bytes[labelled.closing - 1] == UInt8(ascii: " ")
-      let tag = "\\tag{\(equationNumber)}"
-      edits.append((labelled.closing..<labelled.closing, spaced ? tag + " " : " " + tag))
-    }
     for edit in edits.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
       bytes.replaceSubrange(edit.range, with: Array(edit.text.utf8))
     }
@@ -283,7 +311,7 @@ struct CrossReferenceNumbers {
   var tables: [Int: Int] = [:]
   /// A labelled equation's label and number, by the index of its math span.
   var equations: [Int: (label: String, number: Int)] = [:]
-  private var equationsByLine: [Int: [(CrossReference.EquationLabel, Int)]] = [:]
+  private var labelsBySpan: [Int: (CrossReference.EquationLabel, Int)] = [:]
 
   /// What a reference reads as; one to a label this build leaves out (a solution's figure
   /// in the student build) names the kind alone.
@@ -291,14 +319,15 @@ struct CrossReferenceNumbers {
     targets[use.label]?.text ?? "\(use.kind.word) (not in this edition)"
   }
 
-  func equationLabels(onLine line: Int) -> [(CrossReference.EquationLabel, Int)] {
-    equationsByLine[line] ?? []
+  /// A labelled equation's label as written and its number, by its math span's index.
+  func equationLabel(span: Int) -> (CrossReference.EquationLabel, Int)? {
+    labelsBySpan[span]
   }
 
   mutating func index(_ labels: [CrossReference.EquationLabel]) {
     for labelled in labels {
       guard let number = equations[labelled.span]?.number else { continue }
-      equationsByLine[labelled.location.line, default: []].append((labelled, number))
+      labelsBySpan[labelled.span] = (labelled, number)
     }
   }
 }

@@ -195,9 +195,31 @@ struct PageTests {
 
   @Test func aTeXMistakeIsFoundWhenTheNotebookIsBuilt() throws {
     #expect(Self.math("$\\fracc{1}{2}$") == ["\\fracc{1}{2}"])
-    let html = render("Good $\\frac{1}{2}$.\n").html
-    #expect(HTMLHandout.unrenderedMath(in: html).isEmpty)
-    let raw = "<html><body><main><p>shown as \\frac{1}{2} raw</p></main></body></html>"
-    #expect(HTMLHandout.unrenderedMath(in: raw).count == 1)
+  }
+
+  /// Raw TeX is found on the tree, located at its line and column; what the page shows as
+  /// text, never as TeX (code, an autolink's address, an image's title and alt text, a
+  /// math span), is let through.
+  @Test func texOutsideMathIsLocatedOnTheTree() {
+    func found(_ text: String) -> [String] {
+      RawTeX.diagnostics(in: Document.parse(text, path: "nb.md").0, limit: 10).map(\.headline)
+    }
+    #expect(found("Good $\\frac{1}{2}$ and `\\frac` in code.\n\n```\n$$x$$\n```\n").isEmpty)
+    #expect(
+      found("# T\n\nSee <https://example.com/\\[\\>.\n\n![plot of \\frac](p.png \"Plot of $y$\")\n")
+        .isEmpty)
+    #expect(
+      found("# T\n\nshown as \\frac{1}{2} raw\n")
+        == [
+          "nb.md:3:10: error: 'shown as \\frac{1}{2} raw' is outside math, so the page shows it as TeX"
+        ])
+    // `\\(` is an escaped backslash and a parenthesis: two nodes, one run of text.
+    #expect(found("Text \\\\(x\n").count == 1)
+    #expect(found("Text \\\\(x\n").first?.hasPrefix("nb.md:1:6: error:") == true)
+    // Unmatched display delimiters, and TeX in the author's HTML block (at its first line).
+    #expect(found("Para\n\nthe sum $$x + y\n").first?.hasPrefix("nb.md:3:9: error:") == true)
+    #expect(
+      found("Para\n\n<div class=\"note\">\nthe rule $$x$$\n</div>\n").first?.hasPrefix(
+        "nb.md:3:1: error:") == true)
   }
 }
