@@ -1,0 +1,195 @@
+/// A 2-D convolution layer (Keras's `Conv2D`): each filter slides over the input's maps and
+/// gives one output map, z = Σ (input patch ⊙ kernel) + b, a = φ(z).
+///
+/// The kernel is Keras's `(kernel height, kernel width, input channels, filters)`, stored as
+/// a matrix with one row per `(i, j, channel)` of a patch (channel fastest) and one column
+/// per filter. A pass cuts the input into patches, one row per output position (im2col),
+/// and multiplies them by the kernel in one BLAS product; the backward pass is two more
+/// products and the patches' gradients added back where they came from (col2im).
+public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
+  /// `(kernel height · kernel width · input channels) × filters`.
+  public var kernel: Matrix<Scalar>
+  /// One bias per filter, or `nil` for a layer without bias.
+  public var bias: [Scalar]?
+  public var window: Window
+  public var inputChannels: Int
+  public var activation: Activation
+
+  public var filters: Int { kernel.columns }
+  public var parameterCount: Int { kernel.elements.count + (bias?.count ?? 0) }
+
+  /// A layer with its kernel and bias given.
+  public init(
+    kernel: Matrix<Scalar>, bias: [Scalar]?, window: Window, inputChannels: Int,
+    activation: Activation = .identity
+  ) throws {
+    let rows = try FeatureMaps<Scalar>.elementCount(window.height, window.width, inputChannels)
+    guard inputChannels > 0, kernel.rows == rows, kernel.columns > 0 else {
+      throw EngineError.shapeMismatch(
+        operation: "a convolution's kernel", left: kernel.shape,
+        right: Shape(rows: rows, columns: max(1, kernel.columns)),
+        rule:
+          "one row per kernel position and input channel: \(window.height)·\(window.width)·\(inputChannels) = \(rows)"
+      )
+    }
+    if let bias, bias.count != kernel.columns {
+      throw EngineError.invalidArgument(
+        "a convolution of \(kernel.columns) filters needs \(kernel.columns) biases, got \(bias.count)"
+      )
+    }
+    self.kernel = kernel
+    self.bias = bias
+    self.window = window
+    self.inputChannels = inputChannels
+    self.activation = activation
+  }
+
+  /// A layer with its kernel drawn from an initialiser (fan-in: a patch's values; fan-out:
+  /// a filter's kernel positions, Keras's rule).
+  public init(
+    filters: Int, window: Window, inputChannels: Int, activation: Activation = .identity,
+    useBias: Bool = true, initializer: Initializer = .glorotUniform,
+    generator: inout RandomGenerator
+  ) throws {
+    let rows = try FeatureMaps<Scalar>.elementCount(window.height, window.width, inputChannels)
+    let count = try FeatureMaps<Scalar>.elementCount(rows, filters)
+    guard filters > 0, inputChannels > 0 else {
+      throw EngineError.invalidArgument(
+        "a convolution needs at least one filter and one input channel, got \(filters) and \(inputChannels)"
+      )
+    }
+    let kernel = try Matrix<Scalar>(
+      rows: rows, columns: filters,
+      elements: initializer.values(
+        count: count, fanIn: rows, fanOut: window.height * window.width * filters,
+        using: &generator))
+    try self.init(
+      kernel: kernel, bias: useBias ? Array(repeating: 0, count: filters) : nil, window: window,
+      inputChannels: inputChannels, activation: activation)
+  }
+
+  /// What a forward pass keeps for the backward one.
+  public struct Pass: Sendable {
+    public var input: FeatureMaps<Scalar>
+    public var placement: Window.Placement
+    /// The input's patches, one row per output position (im2col).
+    public var patches: Matrix<Scalar>
+    /// z, one row per output position, one column per filter.
+    public var netInput: Matrix<Scalar>
+    /// a = φ(z) as maps: `count × output height × output width × filters`.
+    public var output: FeatureMaps<Scalar>
+  }
+
+  /// The layer's gradients for one upstream gradient.
+  public struct Gradients: Sendable {
+    public var input: FeatureMaps<Scalar>
+    /// ∂L/∂kernel, the kernel's shape: the correlation of the input with ∂L/∂z.
+    public var kernel: Matrix<Scalar>
+    public var bias: [Scalar]?
+    /// ∂L/∂z, one row per output position.
+    public var netInput: Matrix<Scalar>
+  }
+
+  public func forward(_ input: FeatureMaps<Scalar>) throws -> Pass {
+    guard input.channels == inputChannels else {
+      throw EngineError.shapeMismatch(
+        operation: "a convolution",
+        left: Shape(rows: input.height * input.width, columns: input.channels),
+        right: kernel.shape,
+        rule: "the input has \(input.channels) channels; the kernel takes \(inputChannels)")
+    }
+    let placement = try window.placement(height: input.height, width: input.width)
+    let patches = try Self.patches(of: input, window: window, placement: placement)
+    var z = try patches.multiplied(by: kernel)
+    if let bias { z = try z.adding(Matrix(row: bias)) }
+    let a = activation.apply(z)
+    return Pass(
+      input: input, placement: placement, patches: patches, netInput: z,
+      output: FeatureMaps(
+        unchecked: input.count, placement.outputHeight, placement.outputWidth, filters,
+        a.elements))
+  }
+
+  /// The gradients from ∂L/∂a, maps of the output's shape.
+  public func backward(_ pass: Pass, upstream: FeatureMaps<Scalar>) throws -> Gradients {
+    guard upstream.elements.count == pass.output.elements.count,
+      upstream.channels == filters
+    else {
+      throw EngineError.shapeMismatch(
+        operation: "a convolution's backward pass",
+        left: Shape(
+          rows: upstream.count * upstream.height * upstream.width, columns: upstream.channels),
+        right: pass.netInput.shape, rule: "the upstream gradient has the output's shape")
+    }
+    let dz = activation.backward(
+      netInput: pass.netInput, output: pass.output.positions, upstream: upstream.positions)
+    let dKernel = try pass.patches.multiplied(by: dz, transposingSelf: true)
+    let dBias = bias.map { _ in dz.columnSums().elements }
+    let dPatches = try dz.multiplied(by: kernel, transposingOther: true)
+    let dInput = Self.addingPatches(
+      dPatches, into: pass.input, window: window, placement: pass.placement)
+    return Gradients(input: dInput, kernel: dKernel, bias: dBias, netInput: dz)
+  }
+
+  /// im2col: row `(n, oy, ox)` holds the patch under the window at that output position,
+  /// `(i, j, channel)` with channel fastest, zeros where it covers padding.
+  static func patches(of input: FeatureMaps<Scalar>, window: Window, placement: Window.Placement)
+    throws -> Matrix<Scalar>
+  {
+    let width = try FeatureMaps<Scalar>.elementCount(window.height, window.width, input.channels)
+    let rows = try FeatureMaps<Scalar>.elementCount(
+      input.count, placement.outputHeight, placement.outputWidth)
+    var values = Array(
+      repeating: Scalar.zero, count: try FeatureMaps<Scalar>.elementCount(rows, width))
+    let channels = input.channels
+    window.forEachCovered(input, placement) { row, cell, position in
+      let patch = row * width + cell * channels
+      for c in 0..<channels { values[patch + c] = input.elements[position + c] }
+    }
+    return Matrix(uncheckedRows: rows, columns: width, elements: values)
+  }
+
+  /// col2im: each patch's values added back to the input positions it was cut from.
+  static func addingPatches(
+    _ patches: Matrix<Scalar>, into input: FeatureMaps<Scalar>, window: Window,
+    placement: Window.Placement
+  ) -> FeatureMaps<Scalar> {
+    var values = Array(repeating: Scalar.zero, count: input.elements.count)
+    let channels = input.channels
+    let width = patches.columns
+    window.forEachCovered(input, placement) { row, cell, position in
+      let patch = row * width + cell * channels
+      for c in 0..<channels { values[position + c] += patches.elements[patch + c] }
+    }
+    return FeatureMaps(unchecked: input.count, input.height, input.width, channels, values)
+  }
+}
+
+extension Window {
+  /// Every cell of every placed window that covers the maps (not padding), in order:
+  /// `body(r, k, q)` with `r` the output position (`(n, oy, ox)` counted row by row), `k`
+  /// the cell within the window (`i · width + j`) and `q` where the cell's channels start in
+  /// the maps' values.
+  @inline(__always)
+  func forEachCovered<Scalar>(
+    _ input: FeatureMaps<Scalar>, _ placement: Placement, _ body: (Int, Int, Int) -> Void
+  ) {
+    var row = 0
+    for n in 0..<input.count {
+      for oy in 0..<placement.outputHeight {
+        for ox in 0..<placement.outputWidth {
+          for i in 0..<height {
+            let y = oy * strideHeight + i - placement.padTop
+            guard y >= 0, y < input.height else { continue }
+            for j in 0..<width {
+              let x = ox * strideWidth + j - placement.padLeft
+              guard x >= 0, x < input.width else { continue }
+              body(row, i * width + j, input.offset(n, y, x, 0))
+            }
+          }
+          row += 1
+        }
+      }
+    }
+  }
+}

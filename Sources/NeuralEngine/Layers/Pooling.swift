@@ -1,0 +1,102 @@
+/// A 2-D pooling layer (Keras's `MaxPooling2D` and `AveragePooling2D`): each window of
+/// each channel becomes one value, its largest or its mean. It has no parameters.
+///
+/// The backward pass routes the gradient: max pooling gives each output's gradient to the
+/// one input that was largest in its window (the first, reading row by row, on a tie);
+/// average pooling shares it equally among the window's cells inside the maps (with
+/// `same` padding, the padded cells are not counted, as in TensorFlow).
+public struct Pooling2D: Hashable, Codable, Sendable {
+  public enum Kind: String, Codable, CaseIterable, Sendable {
+    case max
+    case average
+  }
+
+  public var kind: Kind
+  public var window: Window
+
+  /// Keras's default stride is the pool's size.
+  public init(kind: Kind, window: Window) {
+    self.kind = kind
+    self.window = window
+  }
+
+  /// What a forward pass keeps for the backward one.
+  public struct Pass<Scalar: MatrixScalar>: Sendable {
+    public var input: FeatureMaps<Scalar>
+    public var output: FeatureMaps<Scalar>
+    public var placement: Window.Placement
+    /// For max pooling, the input value each output took (its index in the input's
+    /// values), or -1 for a window with no cell inside the maps.
+    public var routes: [Int]
+    /// For average pooling, the number of cells inside the maps each output averaged.
+    public var counts: [Int]
+  }
+
+  public func forward<Scalar: MatrixScalar>(_ input: FeatureMaps<Scalar>) throws -> Pass<Scalar> {
+    let placement = try window.placement(height: input.height, width: input.width)
+    let total = try FeatureMaps<Scalar>.elementCount(
+      input.count, placement.outputHeight, placement.outputWidth, input.channels)
+    var values = Array(repeating: Scalar.zero, count: total)
+    var routes = kind == .max ? Array(repeating: -1, count: total) : []
+    var counts = kind == .average ? Array(repeating: 0, count: total) : []
+    forEachWindowCell(input, placement) { output, position in
+      switch kind {
+      case .max:
+        let value = input.elements[position]
+        if routes[output] < 0 || value > values[output] {
+          values[output] = value
+          routes[output] = position
+        }
+      case .average:
+        values[output] += input.elements[position]
+        counts[output] += 1
+      }
+    }
+    if kind == .average {
+      for k in values.indices where counts[k] > 0 { values[k] /= Scalar(counts[k]) }
+    }
+    return Pass(
+      input: input,
+      output: FeatureMaps(
+        unchecked: input.count, placement.outputHeight, placement.outputWidth, input.channels,
+        values),
+      placement: placement, routes: routes, counts: counts)
+  }
+
+  /// ∂L/∂input from ∂L/∂output, maps of the output's shape.
+  public func backward<Scalar: MatrixScalar>(_ pass: Pass<Scalar>, upstream: FeatureMaps<Scalar>)
+    throws -> FeatureMaps<Scalar>
+  {
+    guard upstream.elements.count == pass.output.elements.count else {
+      throw EngineError.invalidArgument(
+        "a pooling's upstream gradient needs the output's \(pass.output.elements.count) values, got \(upstream.elements.count)"
+      )
+    }
+    let input = pass.input
+    var gradient = Array(repeating: Scalar.zero, count: input.elements.count)
+    switch kind {
+    case .max:
+      for (output, position) in pass.routes.enumerated() where position >= 0 {
+        gradient[position] += upstream.elements[output]
+      }
+    case .average:
+      forEachWindowCell(input, pass.placement) { output, position in
+        gradient[position] += upstream.elements[output] / Scalar(max(1, pass.counts[output]))
+      }
+    }
+    return FeatureMaps(
+      unchecked: input.count, input.height, input.width, input.channels, gradient)
+  }
+
+  /// Every cell inside the maps of every window, channel by channel: `body(o, q)` with `o`
+  /// the output's index and `q` the cell's index in the input's values.
+  @inline(__always)
+  private func forEachWindowCell<Scalar>(
+    _ input: FeatureMaps<Scalar>, _ placement: Window.Placement, _ body: (Int, Int) -> Void
+  ) {
+    let channels = input.channels
+    window.forEachCovered(input, placement) { row, _, position in
+      for c in 0..<channels { body(row * channels + c, position + c) }
+    }
+  }
+}
