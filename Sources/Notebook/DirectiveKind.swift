@@ -3,5 +3,5 @@
 /// type in the Runner module.
 public enum DirectiveKind: String, CaseIterable, Hashable, Sendable {
   case data, model, forward, backward, train, evaluate, predict, loss, expr, perceptron, plot,
-    expect, exercise, softmax, gradcheck, activation
+    expect, exercise, softmax, gradcheck, activation, conv, pool, rnn
 }

@@ -90,6 +90,8 @@ public struct SimpleRecurrent<Scalar: MatrixScalar>: Equatable, Sendable {
     /// ∂L/∂h_t for t = 1 … T, everything that reaches the state (its size per step shows
     /// the gradient vanishing, or exploding, back in time).
     public var states: [Matrix<Scalar>]
+    /// ∂L/∂z_t for t = 1 … T.
+    public var netInputs: [Matrix<Scalar>]
     /// ∂L/∂h_0 (the initial state's gradient).
     public var initialState: Matrix<Scalar>
   }
@@ -146,6 +148,7 @@ public struct SimpleRecurrent<Scalar: MatrixScalar>: Equatable, Sendable {
     var dBias = try Matrix<Scalar>(rows: 1, columns: unitCount)
     var dInputs = Array(repeating: Matrix<Scalar>(row: []), count: steps)
     var dStates = Array(repeating: Matrix<Scalar>(row: []), count: steps)
+    var dNetInputs = Array(repeating: Matrix<Scalar>(row: []), count: steps)
     var carried = try Matrix<Scalar>(rows: pass.last.rows, columns: unitCount)
     for t in stride(from: steps - 1, through: 0, by: -1) {
       guard upstream[t].shape == carried.shape else {
@@ -157,6 +160,7 @@ public struct SimpleRecurrent<Scalar: MatrixScalar>: Equatable, Sendable {
       dStates[t] = dState
       let dz = activation.backward(
         netInput: pass.netInputs[t], output: pass.states[t + 1], upstream: dState)
+      dNetInputs[t] = dz
       dInput = try dInput.adding(pass.inputs[t].multiplied(by: dz, transposingSelf: true))
       dRecurrent = try dRecurrent.adding(pass.states[t].multiplied(by: dz, transposingSelf: true))
       dBias = try dBias.adding(dz.columnSums())
@@ -165,6 +169,6 @@ public struct SimpleRecurrent<Scalar: MatrixScalar>: Equatable, Sendable {
     }
     return Gradients(
       inputWeights: dInput, recurrentWeights: dRecurrent, bias: bias.map { _ in dBias.elements },
-      inputs: dInputs, states: dStates, initialState: carried)
+      inputs: dInputs, states: dStates, netInputs: dNetInputs, initialState: carried)
   }
 }

@@ -139,6 +139,9 @@ enum DirectiveRegistry {
     case .softmax: SoftmaxDirective.self
     case .gradcheck: GradientCheckDirective.self
     case .activation: ActivationDirective.self
+    case .conv: ConvolutionDirective.self
+    case .pool: PoolingDirective.self
+    case .rnn: RecurrentDirective.self
     }
   }
 

@@ -287,3 +287,41 @@ extension OptionType where Value == [Metric] {
     }
   }
 }
+
+extension OptionType where Value == [[Double]] {
+  /// A grid of numbers: rows separated by `;` or line breaks, all of one length (an image,
+  /// a kernel, a gradient over a feature map).
+  static var grid: Self {
+    OptionType("rows of numbers separated by `;` or line breaks, all of one length") { option in
+      let rows = try option.samples()
+      guard let width = rows.first?.count, width > 0 else {
+        throw BlockError("'\(option.key)' has no numbers", at: option)
+      }
+      if let (index, row) = rows.enumerated().first(where: { $0.element.count != width }) {
+        throw BlockError(
+          "row \(index + 1) of '\(option.key)' has \(row.count) numbers but row 1 has \(width)",
+          at: option, hint: "a grid's rows all have the same length")
+      }
+      return rows
+    } show: {
+      $0.map { $0.map { NumberText.plain($0) }.joined(separator: " ") }.joined(separator: "; ")
+    }
+  }
+}
+
+extension OptionType where Value == Activation {
+  /// One activation function with a curve of one variable.
+  static var curve: Self {
+    OptionType("an activation name") { option in
+      let functions = try OptionType<[Activation]>.curves.read(option)
+      guard functions.count == 1, let function = functions.first else {
+        throw BlockError(
+          "'\(option.key)' is one activation, e.g. 'relu'; found '\(option.value.trimmed)'",
+          at: option)
+      }
+      return function
+    } show: {
+      $0.name
+    }
+  }
+}

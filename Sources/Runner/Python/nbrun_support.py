@@ -1064,9 +1064,17 @@ class D(float):
         return self
 
 
+class Measured(float):
+    """A measured size (a loss, a gradient's size): fixed decimals, or %.1e where fixed
+    decimals would print zero."""
+
+
 def number(x, decimals):
     if isinstance(x, str):
         return x
+    if isinstance(x, Measured):
+        small = x != 0 and abs(x) < 0.5 * 10**-decimals and math.isfinite(x)
+        return f"{float(x):.1e}" if small else number(float(x), decimals)
     if isinstance(x, D):
         return number(float(x), x.decimals)
     if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
@@ -1291,6 +1299,348 @@ def activation_table(owner, names, points, decimals=4, caption=None, shown=True)
     rows = [[Given(p)] + [c[s] for c in columns] for s, p in enumerate(points)]
     if shown:
         show(header, rows, decimals, caption)
+
+
+# ---------------------------------------------------------------- convolution
+
+
+def window_place(n, k, s, padding):
+    """Outputs along one side and the zeros before them: valid ⌊(n − k)/s⌋ + 1, or same
+    ⌈n/s⌉ with the padding split evenly, the extra zero after (TensorFlow's rule)."""
+    if padding == "valid":
+        return (n - k) // s + 1, 0
+    out = -(-n // s)
+    return out, max((out - 1) * s + k - n, 0) // 2
+
+
+def padded_view(x, kh, kw, sh, sw, padding):
+    """x (N, H, W, C) inside zeros, with the output size and where x starts."""
+    N, H, W, C = x.shape
+    oh, top = window_place(H, kh, sh, padding)
+    ow, left = window_place(W, kw, sw, padding)
+    padded = np.zeros((N, top + H + kh + sh * oh, left + W + kw + sw * ow, C))
+    padded[:, top:top + H, left:left + W, :] = x
+    return padded, oh, ow, top, left
+
+
+def im2col(x, kh, kw, sh, sw, padding):
+    """Each window's patch as a row, (i, j, channel) with the channel fastest."""
+    padded, oh, ow, _, _ = padded_view(x, kh, kw, sh, sw, padding)
+    N, C = x.shape[0], x.shape[3]
+    cols = np.empty((N, oh, ow, kh, kw, C))
+    for i in range(kh):
+        for j in range(kw):
+            cols[:, :, :, i, j, :] = padded[:, i:i + sh * oh:sh, j:j + sw * ow:sw, :]
+    return cols.reshape(N * oh * ow, kh * kw * C), oh, ow
+
+
+def col2im(dcols, shape, kh, kw, sh, sw, padding):
+    """Each patch's gradient added back where the patch was cut from."""
+    padded, oh, ow, top, left = padded_view(np.zeros(shape), kh, kw, sh, sw, padding)
+    N, H, W, C = shape
+    d = dcols.reshape(N, oh, ow, kh, kw, C)
+    for i in range(kh):
+        for j in range(kw):
+            padded[:, i:i + sh * oh:sh, j:j + sw * ow:sw, :] += d[:, :, :, i, j, :]
+    return padded[:, top:top + H, left:left + W, :]
+
+
+def _cell(prefix, r, c, channel=None):
+    return f"{prefix}{r + 1}_{c + 1}" + ("" if channel is None else f"_c{channel + 1}")
+
+
+def conv_worked(owner, images, kernels, bias, stride, padding, activation, alpha, upstream,
+                decimals=4, caption=None, shown=True):
+    """A convolution worked by hand: each output cell as Σ x·k (+ b), the feature map, and
+    with an upstream gradient the backward pass (∂L/∂kernel, ∂L/∂b, ∂L/∂input)."""
+    x = np.stack([np.asarray(m, dtype=float) for m in images], axis=-1)[None]
+    kh, kw = len(kernels[0]), len(kernels[0][0])
+    sh, sw = stride
+    C = len(images)
+    K = np.stack([np.asarray(k, dtype=float) for k in kernels], axis=-1).reshape(kh * kw * C, 1)
+    cols, oh, ow = im2col(x, kh, kw, sh, sw, padding)
+    z = cols @ K
+    if bias is not None:
+        z = z + bias
+    name = activation or "identity"
+    a = activate(name, z, alpha)
+    V[key(owner, "rows")] = oh
+    V[key(owner, "columns")] = ow
+    padded, _, _, top, left = padded_view(x, kh, kw, sh, sw, padding)
+    under = lambda r, c, i, j, ch: padded[0, r * sh + i, c * sw + j, ch]
+    forward, grid = [], []
+    for r in range(oh):
+        grid_row = [str(r + 1)]
+        for c in range(ow):
+            n = r * ow + c
+            V[key(owner, _cell("z", r, c))] = float(z[n, 0])
+            parts = []
+            for i in range(kh):
+                for j in range(kw):
+                    for ch in range(C):
+                        parts += ([" + "] if parts else []) + [
+                            "(", Given(under(r, c, i, j, ch)), ")(", Given(kernels[ch][i][j]), ")"]
+            if bias is not None:
+                parts += [" + (", Given(bias), ")"]
+            row = [f"({r + 1}, {c + 1})", F(*parts, " = ", Given(z[n, 0]))]
+            if activation:
+                V[key(owner, _cell("a", r, c))] = float(a[n, 0])
+                row.append(F(f"{activation}(", Given(z[n, 0]), ") = ", Given(a[n, 0])))
+            grid_row.append(Given(a[n, 0] if activation else z[n, 0]))
+            forward.append(row)
+        grid.append(grid_row)
+    header = ["Row"] + [str(c + 1) for c in range(ow)]
+    tables = [
+        (["Cell (row, column)", "z = Σ x·k" + ("" if bias is None else " + b")]
+         + ([f"a = {activation}(z)"] if activation else []), forward,
+         caption or "Each output cell: the patch under the kernel times the kernel"),
+        (header, grid, "The feature map " + ("a" if activation else "z")),
+    ]
+    if upstream is not None:
+        g = np.asarray(upstream, dtype=float).reshape(oh * ow, 1)
+        dz = back_through(name, z, a, g, alpha)
+        slope = derivative(name, z, a, alpha)
+        rows = []
+        for r in range(oh):
+            for c in range(ow):
+                n = r * ow + c
+                V[key(owner, _cell("dz", r, c))] = float(dz[n, 0])
+                rows.append([f"({r + 1}, {c + 1})", Given(g[n, 0]), F(
+                    "(", Given(g[n, 0]), ")(", Given(slope[n, 0]), ") = ", Given(dz[n, 0]))])
+        if activation:
+            tables.append((["Cell (row, column)", "∂L/∂a", "∂L/∂z"], rows,
+                           f"Back through the activation: ∂L/∂z = ∂L/∂a · {activation}′(z)"))
+        dK = cols.T @ dz
+        rows = []
+        for ch in range(C):
+            for i in range(kh):
+                for j in range(kw):
+                    value = dK[(i * kw + j) * C + ch, 0]
+                    V[key(owner, _cell("dk", i, j, ch if C > 1 else None))] = float(value)
+                    parts = []
+                    for r in range(oh):
+                        for c in range(ow):
+                            parts += ([" + "] if parts else []) + [
+                                "(", Given(under(r, c, i, j, ch)), ")(", Given(dz[r * ow + c, 0]), ")"]
+                    label = f"k({i + 1}, {j + 1})" + (f", channel {ch + 1}" if C > 1 else "")
+                    rows.append([label, F(*parts, " = ", Given(value))])
+        if bias is not None:
+            db = dz.sum(axis=0)[0]
+            V[key(owner, "db")] = float(db)
+            parts = []
+            for value in dz[:, 0]:
+                parts += ([" + "] if parts else []) + ["(", Given(value), ")"]
+            rows.append(["b", F(*parts, " = ", Given(db))])
+        tables.append((["Parameter", "∂L/∂θ = Σ x·∂L/∂z"], rows,
+                       "∂L/∂kernel: the input correlated with ∂L/∂z (each kernel cell meets "
+                       "the input under it at every output cell)"))
+        dx = col2im(dz @ K.T, x.shape, kh, kw, sh, sw, padding)
+        for ch in range(C):
+            rows = []
+            for y in range(x.shape[1]):
+                row = [str(y + 1)]
+                for xx in range(x.shape[2]):
+                    V[key(owner, _cell("dx", y, xx, ch if C > 1 else None))] = float(dx[0, y, xx, ch])
+                    row.append(Given(dx[0, y, xx, ch]))
+                rows.append(row)
+            tables.append((["Row"] + [str(c + 1) for c in range(x.shape[2])], rows,
+                           "∂L/∂input" + (f", channel {ch + 1}" if C > 1 else "")
+                           + ": each input cell gathers ∂L/∂z times the kernel cells that covered it"))
+    if shown:
+        for header, rows, title in tables:
+            show(header, rows, decimals, title)
+
+
+def conv_map(owner):
+    """The feature map a conv block stored: a (after its activation) or z."""
+    prefix = "a" if key(owner, "a1_1") in V else "z"
+    rows, columns = int(V[key(owner, "rows")]), int(V[key(owner, "columns")])
+    return [[V[key(owner, _cell(prefix, r, c))] for c in range(columns)] for r in range(rows)]
+
+
+def pool_worked(owner, grid, kind, size, stride, padding, upstream, decimals=4, caption=None,
+                shown=True):
+    """Pooling worked by hand: each window's largest value or mean, the pooled map, and
+    with an upstream gradient where each gradient goes (max: the largest cell alone, the
+    first on a tie; average: shared equally by the cells inside the map)."""
+    grid = [[float(v) for v in row] for row in grid]
+    H, W = len(grid), len(grid[0])
+    (kh, kw), (sh, sw) = size, stride
+    oh, top = window_place(H, kh, sh, padding)
+    ow, left = window_place(W, kw, sw, padding)
+    V[key(owner, "rows")] = oh
+    V[key(owner, "columns")] = ow
+
+    def cells(r, c):
+        return [(y, x, grid[y][x]) for i in range(kh) for j in range(kw)
+                for y, x in [(r * sh + i - top, c * sw + j - left)]
+                if 0 <= y < H and 0 <= x < W]
+
+    rows, pooled, routes = [], [], {}
+    for r in range(oh):
+        row = [str(r + 1)]
+        for c in range(ow):
+            window = cells(r, c)
+            if kind == "max":
+                best = None
+                for y, x, v in window:
+                    if best is None or v > best[2]:
+                        best = (y, x, v)
+                value = best[2] if best else 0.0
+                routes[(r, c)] = best
+                text = F("max(", *[p for k, (_, _, v) in enumerate(window)
+                                    for p in ([", "] if k else []) + [Given(v)]], ")", " = ", Given(value))
+            else:
+                total = 0.0
+                for _, _, v in window:
+                    total += v
+                value = total / len(window) if window else 0.0
+                text = F("(", *[p for k, (_, _, v) in enumerate(window)
+                                for p in ([" + "] if k else []) + [Given(v)]], f") / {len(window)}",
+                         " = ", Given(value))
+            V[key(owner, _cell("p", r, c))] = value
+            rows.append([f"({r + 1}, {c + 1})", text])
+            row.append(Given(value))
+        pooled.append(row)
+    tables = [
+        (["Cell (row, column)", "max of the window" if kind == "max" else "mean of the window"], rows,
+         caption or ("Each window's largest value" if kind == "max" else "Each window's mean")),
+        (["Row"] + [str(c + 1) for c in range(ow)], pooled, "The pooled map"),
+    ]
+    if upstream is not None:
+        dx = [[0.0] * W for _ in range(H)]
+        rows = []
+        for r in range(oh):
+            for c in range(ow):
+                g = float(upstream[r][c])
+                window = cells(r, c)
+                if kind == "max":
+                    best = routes[(r, c)]
+                    if best:
+                        dx[best[0]][best[1]] += g
+                    target = f"({best[0] + 1}, {best[1] + 1})" if best else "—"
+                    rows.append([f"({r + 1}, {c + 1})", Given(g), target,
+                                 f"0 to the other {max(0, len(window) - 1)}"])
+                else:
+                    for y, x, _ in window:
+                        dx[y][x] += g / max(1, len(window))
+                    rows.append([f"({r + 1}, {c + 1})", Given(g), f"all {len(window)}",
+                                 F("(", Given(g), f") / {len(window)} = ", Given(g / max(1, len(window))))])
+        tables.append((["Pooled cell", "∂L/∂p", "goes to input cell" if kind == "max" else "goes to",
+                        "the others get" if kind == "max" else "each gets"], rows,
+                       "Where each gradient goes: to the window's largest cell alone" if kind == "max"
+                       else "Where each gradient goes: shared equally by the window's cells"))
+        grid_rows = []
+        for y in range(H):
+            for x in range(W):
+                V[key(owner, _cell("dx", y, x))] = dx[y][x]
+            grid_rows.append([str(y + 1)] + [Given(v) for v in dx[y]])
+        tables.append((["Row"] + [str(c + 1) for c in range(W)], grid_rows, "∂L/∂input"))
+    if shown:
+        for header, rows, title in tables:
+            show(header, rows, decimals, title)
+
+
+def rnn_worked(owner, inputs, wx, wh, bias, h0, activation, alpha, target, decimals=4,
+               caption=None, shown=True):
+    """An Elman cell unrolled by hand: z_t = x_t·W_x + h_{t−1}·W_h + b, h_t = φ(z_t); with a
+    target, L = ½ Σ (h_T − y)² back-propagated through time."""
+    Wx, Wh = np.asarray(wx, dtype=float), np.asarray(wh, dtype=float)
+    units, steps = Wx.shape[1], len(inputs)
+    b = None if bias is None else np.asarray([bias], dtype=float)
+    h = np.zeros((1, units)) if h0 is None else np.asarray([h0], dtype=float)
+    name = lambda prefix, t, u: f"{prefix}{t}" if units == 1 else f"{prefix}{t}_{u + 1}"
+    xs = [np.asarray([x], dtype=float) for x in inputs]
+    states, nets = [h], []
+    for x in xs:
+        z = x @ Wx + states[-1] @ Wh
+        if b is not None:
+            z = z + b
+        nets.append(z)
+        states.append(activate(activation, z, alpha))
+    V[key(owner, "steps")] = steps
+    rows = []
+    for t in range(1, steps + 1):
+        for u in range(units):
+            z, hv = nets[t - 1][0, u], states[t][0, u]
+            V[key(owner, name("z", t, u))] = float(z)
+            V[key(owner, name("h", t, u))] = float(hv)
+            parts = []
+            for i, x in enumerate(inputs[t - 1]):
+                parts += ([" + "] if parts else []) + ["(", Given(x), ")(", Given(Wx[i, u]), ")"]
+            for v in range(units):
+                parts += [" + ", "(", Given(states[t - 1][0, v]), ")(", Given(Wh[v, u]), ")"]
+            if b is not None:
+                parts += [" + ", "(", Given(b[0, u]), ")"]
+            label = str(t) if units == 1 else f"{t}, unit {u + 1}"
+            rows.append([label, F(*parts, " = ", Given(z)), F(f"{activation}(", Given(z), ") = ", Given(hv))])
+    tables = [(["t", "zₜ = xₜ·Wₓ + hₜ₋₁·Wₕ" + ("" if b is None else " + b"), f"hₜ = {activation}(zₜ)"],
+               rows, caption or "The cell unrolled: each step reads its input and the state before it")]
+    if target is not None:
+        y = np.asarray([target], dtype=float)
+        last = states[-1]
+        L = loss_value("half_sse", last, y)
+        V[key(owner, "L")] = float(L)
+        upstream = [np.zeros((1, units)) for _ in range(steps)]
+        upstream[-1] = loss_gradient("half_sse", last, y)
+        dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros((1, units))
+        dhs, dzs = [None] * steps, [None] * steps
+        carried = np.zeros((1, units))
+        for t in range(steps - 1, -1, -1):
+            dh = upstream[t] + carried
+            dz = back_through(activation, nets[t], states[t + 1], dh, alpha)
+            dhs[t], dzs[t] = dh, dz
+            dWx = dWx + xs[t].T @ dz
+            dWh = dWh + states[t].T @ dz
+            db = db + dz.sum(axis=0, keepdims=True)
+            carried = dz @ Wh.T
+        loss_parts = ["0.5("]
+        for u in range(units):
+            loss_parts += ([" + "] if u else []) + ["(", Given(last[0, u]), " − ", Given(target[u]), ")²"]
+        back = [["loss", F(*loss_parts, ") = ", Given(L)), "", ""]]
+        for t in range(steps, 0, -1):
+            dh, dz = dhs[t - 1][0], dzs[t - 1][0]
+            size = math.sqrt(sum(v * v for v in dh))
+            V[key(owner, f"size{t}")] = size
+            slope = derivative(activation, nets[t - 1], states[t], alpha)[0]
+            for u in range(units):
+                V[key(owner, name("dh", t, u))] = float(dh[u])
+                V[key(owner, name("dz", t, u))] = float(dz[u])
+                if t == steps:
+                    parts = ["(", Given(last[0, u]), ")", " − ", "(", Given(target[u]), ")"]
+                else:
+                    parts = []
+                    for w in range(units):
+                        parts += ([" + "] if parts else []) + ["(", Given(dzs[t][0, w]), ")(", Given(Wh[u, w]), ")"]
+                label = str(t) if units == 1 else f"{t}, unit {u + 1}"
+                back.append([label, F(*parts, " = ", Given(dh[u])),
+                             F("(", Given(dh[u]), ")(", Given(slope[u]), ") = ", Given(dz[u])),
+                             Measured(size) if u == 0 else ""])
+        params = []
+
+        def total(label, name_, value, left, u):
+            V[key(owner, name_)] = float(value)
+            parts = []
+            for t in range(1, steps + 1):
+                parts += ([" + "] if parts else []) + ["(", Given(left(t)), ")(", Given(dzs[t - 1][0, u]), ")"]
+            params.append([label, F(*parts, " = ", Given(value))])
+
+        for i in range(Wx.shape[0]):
+            for u in range(units):
+                total(f"Wₓ({i + 1}, {u + 1})", f"dwx{i + 1}_{u + 1}", dWx[i, u], lambda t: inputs[t - 1][i], u)
+        for v in range(units):
+            for u in range(units):
+                total(f"Wₕ({v + 1}, {u + 1})", f"dwh{v + 1}_{u + 1}", dWh[v, u], lambda t: states[t - 1][0, v], u)
+        if b is not None:
+            for u in range(units):
+                total(f"b({u + 1})", f"db{u + 1}", db[0, u], lambda t: 1, u)
+        tables.append((["t", "∂L/∂hₜ", f"∂L/∂zₜ = ∂L/∂hₜ · {activation}′(zₜ)", "|∂L/∂hₜ|"], back,
+                       "Back-propagation through time: from the loss on the last state back to the first step"))
+        tables.append((["Parameter", "∂L/∂θ = Σₜ (what θ multiplies at t)(∂L/∂zₜ)"], params,
+                       "Each weight's gradient: its share at every step, summed"))
+    if shown:
+        for header, rows, title in tables:
+            show(header, rows, decimals, title)
 
 
 def gradient_step(net, g, rate):
