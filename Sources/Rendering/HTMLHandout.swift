@@ -315,6 +315,9 @@ public struct HTMLHandout {
         var shown = text
         if case .formula = cell {
           classes.append("formula")
+          // A long sum (a convolution's nine products, a gradient summed over a sequence)
+          // wraps at its operators instead of widening the table past the page.
+          if text.count > Self.longFormula { classes.append("long") }
           // On a phone a formula wraps before an operator, never after one.
           for op in [" + ", " − ", " = ", " / "] {
             shown = shown.replacingOccurrences(of: op, with: String(op.dropLast()) + "\u{00A0}")
@@ -332,6 +335,9 @@ public struct HTMLHandout {
   static let courseNavigation =
     #".course-nav{max-width:46rem;margin:.75rem auto;padding:.5rem 1.25rem;display:grid;grid-template-columns:1fr auto 1fr;gap:.4rem 1rem;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.9rem;line-height:1.35;border-bottom:1px solid var(--rule)}.course-nav [rel=next]{text-align:right}@media (max-width:600px){.course-nav{grid-template-columns:1fr 1fr;font-size:.85rem}.course-nav a[href="index.html"]{grid-column:1/3;grid-row:1;text-align:center}}.course-nav a{text-decoration:none}.course-nav a:hover{text-decoration:underline}main+.course-nav{border-bottom:0;border-top:1px solid var(--rule);margin-top:2rem}@media print{.course-nav{display:none}}"#
 
+  /// Formulas longer than this many characters wrap (`td.formula.long`).
+  static let longFormula = 64
+
   static let stylesheet = """
     :root{--text:#1d1d1f;--muted:#5f6368;--rule:#d8d8d8;--accent:#0072B2;--bad:#b00020;--good:#00704a}
     html{font-size:17px}body{margin:0;color:var(--text);background:#fff;font-family:"Iowan Old Style","Palatino Linotype",Palatino,Georgia,serif;line-height:1.55}
@@ -344,7 +350,7 @@ public struct HTMLHandout {
     blockquote{margin:1rem 0;padding:.1rem 1rem;border-left:3px solid var(--rule);color:var(--muted)}
     .table-wrap{overflow-x:auto;margin:1rem 0}table{border-collapse:collapse;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.85rem;font-variant-numeric:tabular-nums;margin:0 auto}
     .table-caption{text-align:center;font-style:italic;color:var(--muted);margin:.25rem 0;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.85rem}th,td{padding:.3rem .65rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
-    thead th{border-bottom:2px solid var(--text)}td.num,th.num{text-align:right}td.formula{white-space:nowrap}@media (max-width:600px){td.formula{white-space:normal;min-width:10rem}.katex-display .tag{position:static!important;display:block;text-align:right;margin-top:.3rem}}td.pass{color:var(--good)}td.fail{color:var(--bad);font-weight:700}
+    thead th{border-bottom:2px solid var(--text)}td.num,th.num{text-align:right}td.formula{white-space:nowrap}td.formula.long{white-space:normal;min-width:18rem}@media (max-width:600px){td.formula{white-space:normal;min-width:10rem}.katex-display .tag{position:static!important;display:block;text-align:right;margin-top:.3rem}}td.pass{color:var(--good)}td.fail{color:var(--bad);font-weight:700}
     figure{margin:1.5rem 0;text-align:center}.figure-scroll{overflow-x:auto;overflow-y:hidden;width:min(calc(100vw - 2.5rem),68rem);position:relative;left:50%;transform:translateX(-50%)}figure svg{max-width:100%;height:auto;display:block;margin:0 auto}.figure-scroll svg>rect:first-of-type{fill:transparent}figcaption{font-size:.9rem;color:var(--muted);margin-top:.25rem}
     .table-wrap,.figure-scroll,.katex-display{background:linear-gradient(90deg,#fff 45%,#fff0) 0 0/2.5rem 100% no-repeat local,linear-gradient(270deg,#fff 45%,#fff0) 100% 0/2.5rem 100% no-repeat local,radial-gradient(farthest-side at 0 50%,#0004,#0000) 0 0/.8rem 100% no-repeat scroll,radial-gradient(farthest-side at 100% 50%,#0004,#0000) 100% 0/.8rem 100% no-repeat scroll}
     .edition{font-size:.6em;font-weight:600;vertical-align:middle;color:#fff;background:var(--bad);border-radius:3px;padding:.1em .4em;white-space:nowrap}.edition-note{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:.9rem;color:var(--bad)}

@@ -1,3 +1,4 @@
+import Figures
 import NeuralEngine
 import Notebook
 
@@ -13,6 +14,9 @@ struct ConvolutionDirective: Directive {
   var padding: Window.Padding = .valid
   var activation: Activation?
   var upstream: [[Double]]?
+  var figure = true
+  var formulas = true
+  var cell: [Double] = [1, 1]
 
   static let kind = DirectiveKind.conv
   static let syntax: DirectiveSyntax = .options(
@@ -54,6 +58,17 @@ struct ConvolutionDirective: Directive {
         "upstream", \.upstream, .grid,
         "∂L/∂ of each output cell (of a with an activation, else of z): the backward pass is shown",
         example: "upstream: 1 0; 0 -1"),
+      .option(
+        "figure", \.figure, .boolean,
+        "draw the image, the kernel and the feature map, with one output cell's receptive field",
+        example: "figure: false"),
+      .option(
+        "formulas", \.formulas, .boolean,
+        "write out each output cell's sum (a large image's feature map may be shown alone)",
+        example: "formulas: false"),
+      .option(
+        "cell", \.cell, .numbers, "the output cell (row, column) whose receptive field is drawn",
+        example: "cell: 2 3"),
     ]
   }
 
@@ -118,6 +133,15 @@ struct ConvolutionDirective: Directive {
     if errors.isEmpty {
       do {
         let place = try window().placement(height: first.count, width: first[0].count)
+        if cell.count != 2 || !(1...Double(place.outputHeight)).contains(cell[0])
+          || !(1...Double(place.outputWidth)).contains(cell[1])
+          || cell.contains(where: { $0 != $0.rounded() })
+        {
+          errors.append(
+            BlockError(
+              "'cell' is a row from 1 to \(place.outputHeight) and a column from 1 to \(place.outputWidth)",
+              at: block.option("cell"), hint: "e.g. 'cell: 1 1'"))
+        }
         if let upstream,
           upstream.count != place.outputHeight || upstream[0].count != place.outputWidth
         {
@@ -206,14 +230,14 @@ struct ConvolutionDirective: Directive {
             for c in 0..<channels {
               if !parts.isEmpty { parts.append(.text(" + ")) }
               parts += [
-                .factor(under(oy, ox, i, j, c), decimals: nil, trimmed: true),
-                .factor(kernels[c][i][j], decimals: nil, trimmed: true),
+                .factorValue(under(oy, ox, i, j, c), precision: context.precision),
+                .factorValue(kernels[c][i][j], precision: context.precision),
               ]
             }
           }
         }
-        if let bias { parts += [.text(" + "), .factor(bias, decimals: nil, trimmed: true)] }
-        parts += [.text(" = "), .keyed(zKey, .number(z, decimals: nil, trimmed: true))]
+        if let bias { parts += [.text(" + "), .factorValue(bias, precision: context.precision)] }
+        parts += [.text(" = "), .keyed(zKey, .value(z, precision: context.precision))]
         var row: [Cell] = [.text("(\(oy + 1), \(ox + 1))"), .formula(parts)]
         if let activation {
           let a = pass.output.elements[index]
@@ -221,8 +245,8 @@ struct ConvolutionDirective: Directive {
           context.store(aKey, a)
           row.append(
             .formula([
-              .text(activation.name + "("), .number(z, decimals: nil, trimmed: true),
-              .text(") = "), .keyed(aKey, .number(a, decimals: nil, trimmed: true)),
+              .text(activation.name + "("), .value(z, precision: context.precision),
+              .text(") = "), .keyed(aKey, .value(a, precision: context.precision)),
             ]))
           mapRow.append(.keyed(aKey, .plain(a)))
         } else {
@@ -240,15 +264,91 @@ struct ConvolutionDirective: Directive {
         header: ["Cell (row, column)", sum] + (activation.map { ["a = \($0.name)(z)"] } ?? []),
         rows: forward, precision: context.precision),
       Table(
-        caption: activation == nil ? "The feature map z" : "The feature map a",
+        caption: (formulas ? nil : context.caption)
+          ?? (activation == nil ? "The feature map z" : "The feature map a"),
         header: columns, rows: map, precision: context.precision),
     ]
+    if !formulas { tables.removeFirst() }
     if let upstream {
       tables += try backward(
         context, layer: layer, pass: pass, upstream: upstream, under: under)
     }
     guard context.showsResults else { return [] }
-    return tables.map { .table($0) }
+    let drawn = figure ? [ResultItem.figure(receptiveField(context, layer: layer, pass: pass))] : []
+    return drawn + tables.map { .table($0) }
+  }
+
+  /// The image (with its padding), the kernel and the feature map side by side, the window
+  /// of one output cell framed on the image and the cell on the map.
+  private func receptiveField(
+    _ context: BlockContext, layer: Convolution2D<Double>, pass: Convolution2D<Double>.Pass
+  ) -> FigureResult {
+    let place = pass.placement
+    let window = layer.window
+    let precision = context.precision
+    let shown = { (value: Double) in NumberText.trimmed(value, decimals: precision) }
+    let height = images[0].count
+    let width = images[0][0].count
+    // The padded image: zeros where the windows reach past the edge.
+    let rows = max(
+      height + place.padTop, (place.outputHeight - 1) * window.strideHeight + window.height)
+    let columns = max(
+      width + place.padLeft, (place.outputWidth - 1) * window.strideWidth + window.width)
+    var values: [[Double]] = []
+    var faint: Set<Int> = []
+    for y in 0..<rows {
+      var row: [Double] = []
+      for x in 0..<columns {
+        let (sy, sx) = (y - place.padTop, x - place.padLeft)
+        if images[0].indices.contains(sy), images[0][sy].indices.contains(sx) {
+          row.append(images[0][sy][sx])
+        } else {
+          row.append(0)
+          faint.insert(y * columns + x)
+        }
+      }
+      values.append(row)
+    }
+    let channel = images.count > 1 ? ", channel 1 of \(images.count)" : ""
+    var map: [[Double]] = []
+    var labels: [[String]] = []
+    let name = activation == nil ? "z" : "a"
+    for oy in 0..<place.outputHeight {
+      var row: [Double] = []
+      var text: [String] = []
+      for ox in 0..<place.outputWidth {
+        let value = pass.output.elements[oy * place.outputWidth + ox]
+        row.append(value)
+        text.append(
+          FigureText.keyed(.named(context.resultName, Self.cell(name, oy, ox)), shown(value)))
+      }
+      map.append(row)
+      labels.append(text)
+    }
+    let (r, c) = (Int(cell[0]) - 1, Int(cell[1]) - 1)
+    let top = r * window.strideHeight
+    let left = c * window.strideWidth
+    let grids = NumberGrids(
+      title: "Output cell (\(r + 1), \(c + 1)) and its receptive field",
+      grids: [
+        .init(
+          title: "input x" + channel, values: values,
+          labels: values.map { $0.map(shown) }, faint: faint),
+        .init(
+          title: "kernel k" + (images.count > 1 ? ", channel 1" : ""), values: kernels[0],
+          labels: kernels[0].map { $0.map(shown) }),
+        .init(title: "feature map " + name, values: map, labels: labels),
+      ],
+      operators: ["∗", "="],
+      frames: [
+        .init(
+          grid: 0, rows: top...(top + window.height - 1), columns: left...(left + window.width - 1)),
+        .init(grid: 2, rows: r...r, columns: c...c),
+      ])
+    let caption =
+      "The kernel over the input: the framed window gives the framed cell of the feature map"
+      + (faint.isEmpty ? "." : " (grey cells are the padding's zeros).")
+    return FigureResult(figure: grids.figure(caption: caption), caption: caption)
   }
 
   private func backward(
@@ -278,9 +378,9 @@ struct ConvolutionDirective: Directive {
         dzRows.append([
           .text("(\(oy + 1), \(ox + 1))"), .plain(upstream[oy][ox]),
           .formula([
-            .factor(upstream[oy][ox], decimals: nil, trimmed: true),
-            .factor(slope, decimals: nil, trimmed: true), .text(" = "),
-            .keyed(key, .number(dz[index], decimals: nil, trimmed: true)),
+            .factorValue(upstream[oy][ox], precision: context.precision),
+            .factorValue(slope, precision: context.precision), .text(" = "),
+            .keyed(key, .value(dz[index], precision: context.precision)),
           ]),
         ])
       }
@@ -306,12 +406,12 @@ struct ConvolutionDirective: Directive {
             for ox in 0..<place.outputWidth {
               if !parts.isEmpty { parts.append(.text(" + ")) }
               parts += [
-                .factor(under(oy, ox, i, j, c), decimals: nil, trimmed: true),
-                .factor(dz[oy * place.outputWidth + ox], decimals: nil, trimmed: true),
+                .factorValue(under(oy, ox, i, j, c), precision: context.precision),
+                .factorValue(dz[oy * place.outputWidth + ox], precision: context.precision),
               ]
             }
           }
-          parts += [.text(" = "), .keyed(key, .number(value, decimals: nil, trimmed: true))]
+          parts += [.text(" = "), .keyed(key, .value(value, precision: context.precision))]
           let name = "k(\(i + 1), \(j + 1))" + (channels > 1 ? ", channel \(c + 1)" : "")
           kernelRows.append([.text(name), .formula(parts)])
         }
@@ -323,14 +423,15 @@ struct ConvolutionDirective: Directive {
       var parts: [FormulaPart] = []
       for value in dz {
         if !parts.isEmpty { parts.append(.text(" + ")) }
-        parts.append(.factor(value, decimals: nil, trimmed: true))
+        parts.append(.factorValue(value, precision: context.precision))
       }
-      parts += [.text(" = "), .keyed(key, .number(db, decimals: nil, trimmed: true))]
+      parts += [.text(" = "), .keyed(key, .value(db, precision: context.precision))]
       kernelRows.append([.text("b"), .formula(parts)])
     }
     tables.append(
       Table(
-        caption: "∂L/∂kernel: the input correlated with ∂L/∂z (each kernel cell meets the input under it at every output cell)",
+        caption:
+          "∂L/∂kernel: the input correlated with ∂L/∂z (each kernel cell meets the input under it at every output cell)",
         header: ["Parameter", "∂L/∂θ = Σ x·∂L/∂z"], rows: kernelRows,
         precision: context.precision))
     let input = gradients.input

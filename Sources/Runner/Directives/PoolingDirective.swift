@@ -1,3 +1,4 @@
+import Figures
 import NeuralEngine
 import Notebook
 
@@ -12,6 +13,7 @@ struct PoolingDirective: Directive {
   var stride: [Double]?
   var padding: Window.Padding = .valid
   var upstream: [[Double]]?
+  var figure = true
 
   static let kind = DirectiveKind.pool
   static let syntax: DirectiveSyntax = .options(
@@ -47,11 +49,15 @@ struct PoolingDirective: Directive {
         "upstream", \.upstream, .grid,
         "∂L/∂ of each pooled cell: the gradient's routes back are shown",
         example: "upstream: 1 2; 3 4"),
+      .option(
+        "figure", \.figure, .boolean, "draw the map and the pooled map, the first window framed",
+        example: "figure: false"),
     ]
   }
 
   static func isSize(_ numbers: [Double]) -> Bool {
-    (1...2).contains(numbers.count) && numbers.allSatisfy { $0 >= 1 && $0 <= 8 && $0 == $0.rounded() }
+    (1...2).contains(numbers.count)
+      && numbers.allSatisfy { $0 >= 1 && $0 <= 8 && $0 == $0.rounded() }
   }
 
   func validate(_ block: DirectiveBlock) -> [BlockError] {
@@ -63,8 +69,9 @@ struct PoolingDirective: Directive {
           at: block.option("from") ?? block.option("input"),
           hint: "e.g. 'input: 1 3; 4 6' or 'from: edge' (a conv block above)"))
     }
-    if let input, input.count > ConvolutionDirective.largestImage
-      || input[0].count > ConvolutionDirective.largestImage
+    if let input,
+      input.count > ConvolutionDirective.largestImage
+        || input[0].count > ConvolutionDirective.largestImage
     {
       errors.append(
         BlockError(
@@ -165,10 +172,10 @@ struct PoolingDirective: Directive {
         var parts: [FormulaPart] = [.text(kind == .max ? "max(" : "(")]
         for (index, cell) in window.enumerated() {
           if index > 0 { parts.append(.text(kind == .max ? ", " : " + ")) }
-          parts.append(.number(cell.2, decimals: nil, trimmed: true))
+          parts.append(.value(cell.2, precision: context.precision))
         }
         parts.append(.text(kind == .max ? ")" : ") / \(window.count)"))
-        parts += [.text(" = "), .keyed(key, .number(value, decimals: nil, trimmed: true))]
+        parts += [.text(" = "), .keyed(key, .value(value, precision: context.precision))]
         rows.append([.text("(\(oy + 1), \(ox + 1))"), .formula(parts)])
         mapRow.append(.keyed(key, .plain(value)))
       }
@@ -214,8 +221,8 @@ struct PoolingDirective: Directive {
             routes.append([
               .text("(\(oy + 1), \(ox + 1))"), .plain(g), .text("all \(window.count)"),
               .formula([
-                .factor(g, decimals: nil, trimmed: true), .text(" / \(window.count) = "),
-                .number(share, decimals: nil, trimmed: true),
+                .factorValue(g, precision: context.precision), .text(" / \(window.count) = "),
+                .value(share, precision: context.precision),
               ]),
             ])
           }
@@ -243,11 +250,42 @@ struct PoolingDirective: Directive {
       }
       tables.append(
         Table(
-          caption: "∂L/∂input", header: ["Row"] + (0..<(grid.first?.count ?? 0)).map { "\($0 + 1)" },
+          caption: "∂L/∂input",
+          header: ["Row"] + (0..<(grid.first?.count ?? 0)).map { "\($0 + 1)" },
           rows: dx, precision: context.precision))
     }
     guard context.showsResults else { return [] }
-    return tables.map { .table($0) }
+    guard figure else { return tables.map { .table($0) } }
+    let shown = { (value: Double) in NumberText.trimmed(value, decimals: context.precision) }
+    var pooled: [[Double]] = []
+    var labels: [[String]] = []
+    for oy in 0..<place.outputHeight {
+      let row = (0..<place.outputWidth).map { pass.output.elements[oy * place.outputWidth + $0] }
+      pooled.append(row)
+      labels.append(
+        row.enumerated().map { ox, value in
+          FigureText.keyed(.named(owner, ConvolutionDirective.cell("p", oy, ox)), shown(value))
+        })
+    }
+    let name = kind == .max ? "max" : "average"
+    let grids = NumberGrids(
+      title:
+        "\(name.prefix(1).uppercased() + name.dropFirst()) pooling, \(window.height)×\(window.width), stride \(window.strideHeight)",
+      grids: [
+        .init(title: "input", values: grid, labels: grid.map { $0.map(shown) }),
+        .init(title: "pooled", values: pooled, labels: labels),
+      ],
+      operators: ["→"],
+      frames: [
+        .init(
+          grid: 0, rows: max(0, -place.padTop)...max(0, window.height - 1 - place.padTop),
+          columns: max(0, -place.padLeft)...max(0, window.width - 1 - place.padLeft)),
+        .init(grid: 1, rows: 0...0, columns: 0...0),
+      ])
+    let caption =
+      "Each window of the input gives one cell of the pooled map: the framed window, the framed cell."
+    return [.figure(FigureResult(figure: grids.figure(caption: caption), caption: caption))]
+      + tables.map { .table($0) }
   }
 }
 

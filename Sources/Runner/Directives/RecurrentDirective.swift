@@ -1,3 +1,4 @@
+import Figures
 import NeuralEngine
 import Notebook
 
@@ -13,6 +14,7 @@ struct RecurrentDirective: Directive {
   var initial: [Double]?
   var activation: Activation = .tanh
   var target: [Double]?
+  var figure = true
 
   static let kind = DirectiveKind.rnn
   static let syntax: DirectiveSyntax = .options(
@@ -50,6 +52,10 @@ struct RecurrentDirective: Directive {
         "target", \.target, .numbers,
         "y for the last state: the loss L = ½ Σ (h_T − y)² is back-propagated through time",
         example: "target: 0.5", default: "none: the forward pass alone"),
+      .option(
+        "figure", \.figure, .boolean,
+        "draw the cell unrolled, with the gradient's size at each step under a `target:`",
+        example: "figure: false"),
     ]
   }
 
@@ -73,12 +79,14 @@ struct RecurrentDirective: Directive {
       errors.append(
         BlockError(
           "'wx' needs a row per input (\(width)) and 1 to \(Self.largestUnits) columns, one per unit; it is \(inputWeights.count)×\(units)",
-          at: block.option("wx") ?? block.option("inputs"), hint: "e.g. 'wx: 0.5' for one input and one unit"))
+          at: block.option("wx") ?? block.option("inputs"),
+          hint: "e.g. 'wx: 0.5' for one input and one unit"))
     }
     if recurrentWeights.count != units || (recurrentWeights.first?.count ?? 0) != units {
       errors.append(
         BlockError(
-          "'wh' is \(units)×\(units), a row and a column per unit", at: block.option("wh") ?? block.option("wx"),
+          "'wh' is \(units)×\(units), a row and a column per unit",
+          at: block.option("wh") ?? block.option("wx"),
           hint: "e.g. 'wh: 0.8' for one unit"))
     }
     for (key, values) in [("bias", bias), ("h0", initial), ("target", target)] {
@@ -118,39 +126,73 @@ struct RecurrentDirective: Directive {
         for (i, x) in inputs[t - 1].enumerated() {
           if !parts.isEmpty { parts.append(.text(" + ")) }
           parts += [
-            .factor(x, decimals: nil, trimmed: true),
-            .factor(inputWeights[i][u], decimals: nil, trimmed: true),
+            .factorValue(x, precision: context.precision),
+            .factorValue(inputWeights[i][u], precision: context.precision),
           ]
         }
         for v in 0..<units {
           parts += [
-            .text(" + "), .factor(state(t - 1, v), decimals: nil, trimmed: true),
-            .factor(recurrentWeights[v][u], decimals: nil, trimmed: true),
+            .text(" + "), .factorValue(state(t - 1, v), precision: context.precision),
+            .factorValue(recurrentWeights[v][u], precision: context.precision),
           ]
         }
-        if let bias { parts += [.text(" + "), .factor(bias[u], decimals: nil, trimmed: true)] }
-        parts += [.text(" = "), .keyed(zKey, .number(z, decimals: nil, trimmed: true))]
+        if let bias {
+          parts += [.text(" + "), .factorValue(bias[u], precision: context.precision)]
+        }
+        parts += [.text(" = "), .keyed(zKey, .value(z, precision: context.precision))]
         forward.append(
           [.text(units == 1 ? "\(t)" : "\(t), unit \(u + 1)"), .formula(parts)]
             + [
               .formula([
-                .text(activation.name + "("), .number(z, decimals: nil, trimmed: true),
-                .text(") = "), .keyed(hKey, .number(state(t, u), decimals: nil, trimmed: true)),
+                .text(activation.name + "("), .value(z, precision: context.precision),
+                .text(") = "), .keyed(hKey, .value(state(t, u), precision: context.precision)),
               ])
             ])
       }
     }
     var tables = [
       Table(
-        caption: context.caption ?? "The cell unrolled: each step reads its input and the state before it",
-        header: ["t", "zₜ = xₜ·Wₓ + hₜ₋₁·Wₕ" + (bias == nil ? "" : " + b"), "hₜ = \(activation.name)(zₜ)"],
+        caption: context.caption
+          ?? "The cell unrolled: each step reads its input and the state before it",
+        header: [
+          "t", "zₜ = xₜ·Wₓ + hₜ₋₁·Wₕ" + (bias == nil ? "" : " + b"), "hₜ = \(activation.name)(zₜ)",
+        ],
         rows: forward, precision: context.precision)
     ]
+    var sizes: [Double] = []
     if let target {
       tables += try throughTime(context, cell: cell, pass: pass, target: target)
+      sizes = (1...steps).compactMap {
+        context.namespace.values.value(.named(owner, "size\($0)"))?.number
+      }
     }
     guard context.showsResults else { return [] }
-    return tables.map { .table($0) }
+    guard figure else { return tables.map { .table($0) } }
+    let shown = { (values: [Double]) in
+      values.map { NumberText.trimmed($0, decimals: context.precision) }.joined(separator: ", ")
+    }
+    let states = (1...steps).map { t in
+      (0..<units).map { u in
+        FigureText.keyed(
+          .named(owner, Self.name("h", t, u, units: units)),
+          NumberText.trimmed(state(t, u), decimals: context.precision))
+      }.joined(separator: ", ")
+    }
+    let diagram = UnrolledRecurrence(
+      title: "The cell unrolled over \(steps) steps", inputs: inputs.map(shown), states: states,
+      initialState: shown(pass.states[0].elements),
+      gradientSizes: sizes.enumerated().map { t, size in
+        (
+          size,
+          FigureText.keyed(
+            .named(owner, "size\(t + 1)"), NumberText.measured(size, decimals: context.precision))
+        )
+      })
+    let caption =
+      "One cell, drawn once per step: each state is computed from the step's input and the state before it"
+      + (sizes.isEmpty ? "." : "; the bars are the sizes of the gradient that reaches each state.")
+    return [.figure(FigureResult(figure: diagram.figure(caption: caption), caption: caption))]
+      + tables.map { .table($0) }
   }
 
   private func throughTime(
@@ -172,11 +214,11 @@ struct RecurrentDirective: Directive {
     for u in 0..<units {
       if u > 0 { lossParts.append(.text(" + ")) }
       lossParts += [
-        .text("("), .number(last.elements[u], decimals: nil, trimmed: true), .text(" − "),
-        .number(target[u], decimals: nil, trimmed: true), .text(")²"),
+        .text("("), .value(last.elements[u], precision: context.precision), .text(" − "),
+        .value(target[u], precision: context.precision), .text(")²"),
       ]
     }
-    lossParts += [.text(") = "), .keyed(lossKey, .number(loss, decimals: nil, trimmed: true))]
+    lossParts += [.text(") = "), .keyed(lossKey, .value(loss, precision: context.precision))]
     var rows: [[Cell]] = [[.text("loss"), .formula(lossParts), .empty, .empty]]
     for t in stride(from: steps, through: 1, by: -1) {
       let dh = gradients.states[t - 1].elements
@@ -192,8 +234,8 @@ struct RecurrentDirective: Directive {
         var dhParts: [FormulaPart]
         if t == steps {
           dhParts = [
-            .factor(last.elements[u], decimals: nil, trimmed: true), .text(" − "),
-            .factor(target[u], decimals: nil, trimmed: true),
+            .factorValue(last.elements[u], precision: context.precision), .text(" − "),
+            .factorValue(target[u], precision: context.precision),
           ]
         } else {
           dhParts = []
@@ -201,20 +243,20 @@ struct RecurrentDirective: Directive {
           for w in 0..<units {
             if !dhParts.isEmpty { dhParts.append(.text(" + ")) }
             dhParts += [
-              .factor(next[w], decimals: nil, trimmed: true),
-              .factor(recurrentWeights[u][w], decimals: nil, trimmed: true),
+              .factorValue(next[w], precision: context.precision),
+              .factorValue(recurrentWeights[u][w], precision: context.precision),
             ]
           }
         }
-        dhParts += [.text(" = "), .keyed(dhKey, .number(dh[u], decimals: nil, trimmed: true))]
+        dhParts += [.text(" = "), .keyed(dhKey, .value(dh[u], precision: context.precision))]
         let slope = activation.derivative(
           pass.netInputs[t - 1].elements[u], output: pass.states[t].elements[u])
         rows.append([
           .text(units == 1 ? "\(t)" : "\(t), unit \(u + 1)"), .formula(dhParts),
           .formula([
-            .factor(dh[u], decimals: nil, trimmed: true),
-            .factor(slope, decimals: nil, trimmed: true), .text(" = "),
-            .keyed(dzKey, .number(dz[u], decimals: nil, trimmed: true)),
+            .factorValue(dh[u], precision: context.precision),
+            .factorValue(slope, precision: context.precision), .text(" = "),
+            .keyed(dzKey, .value(dz[u], precision: context.precision)),
           ]),
           u == 0 ? .keyed(sizeKey, .measured(size)) : .empty,
         ])
@@ -230,11 +272,11 @@ struct RecurrentDirective: Directive {
       for t in 1...steps {
         if !parts.isEmpty { parts.append(.text(" + ")) }
         parts += [
-          .factor(left(t), decimals: nil, trimmed: true),
-          .factor(gradients.netInputs[t - 1].elements[u], decimals: nil, trimmed: true),
+          .factorValue(left(t), precision: context.precision),
+          .factorValue(gradients.netInputs[t - 1].elements[u], precision: context.precision),
         ]
       }
-      parts += [.text(" = "), .keyed(valueKey, .number(value, decimals: nil, trimmed: true))]
+      parts += [.text(" = "), .keyed(valueKey, .value(value, precision: context.precision))]
       parameters.append([.text(name), .formula(parts)])
     }
     for i in 0..<cell.inputCount {
@@ -258,7 +300,8 @@ struct RecurrentDirective: Directive {
     }
     return [
       Table(
-        caption: "Back-propagation through time: from the loss on the last state back to the first step",
+        caption:
+          "Back-propagation through time: from the loss on the last state back to the first step",
         header: ["t", "∂L/∂hₜ", "∂L/∂zₜ = ∂L/∂hₜ · \(activation.name)′(zₜ)", "|∂L/∂hₜ|"],
         rows: rows, precision: context.precision),
       Table(

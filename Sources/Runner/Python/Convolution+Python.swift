@@ -15,7 +15,7 @@ extension ConvolutionDirective {
       "    kernels=\(grids(kernels)),",
       "    bias=\(bias.map(PythonText.number) ?? "None"), stride=(\(window.strideHeight), \(window.strideWidth)), padding=\(PythonText.string(padding.rawValue)),",
       "    activation=\(activation), alpha=\(alpha), upstream=\(upstream.map { PythonText.array($0) } ?? "None"),",
-      "    decimals=\(context.precision)\(PythonText.caption(context))\(context.showsResults ? "" : ", shown=False"))",
+      "    decimals=\(context.precision)\(PythonText.caption(context))\(context.showsResults ? "" : ", shown=False")\(formulas ? "" : ", formulas=False"))",
     ]
   }
 }
@@ -23,7 +23,9 @@ extension ConvolutionDirective {
 extension PoolingDirective {
   func python(_ context: BlockContext) throws -> [String]? {
     let window = try layer().window
-    let grid = input.map { PythonText.array($0) } ?? from.map { "conv_map(\(PythonText.string($0)))" } ?? "[]"
+    let grid =
+      input.map { PythonText.array($0) } ?? from.map { "conv_map(\(PythonText.string($0)))" }
+      ?? "[]"
     return [
       "pool_worked(\(PythonText.string(context.resultName)), \(grid),",
       "    kind=\(PythonText.string(kind.rawValue)), size=(\(window.height), \(window.width)), stride=(\(window.strideHeight), \(window.strideWidth)), padding=\(PythonText.string(padding.rawValue)),",

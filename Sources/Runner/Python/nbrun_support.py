@@ -1304,6 +1304,15 @@ def activation_table(owner, names, points, decimals=4, caption=None, shown=True)
 # ---------------------------------------------------------------- convolution
 
 
+def worked(x, decimals):
+    """A computed value in a worked formula: without trailing zeros unless that would print
+    an inexact value as a whole number (0 for 0.00005); then with the table's decimals."""
+    x = float(x)
+    scale = 10 ** max(0, min(decimals, 15))
+    r = math.floor(abs(x) * scale + 0.5) / scale
+    return Given(x) if (r != math.floor(r) or x == math.floor(x)) else x
+
+
 def window_place(n, k, s, padding):
     """Outputs along one side and the zeros before them: valid ⌊(n − k)/s⌋ + 1, or same
     ⌈n/s⌉ with the padding split evenly, the extra zero after (TensorFlow's rule)."""
@@ -1350,7 +1359,7 @@ def _cell(prefix, r, c, channel=None):
 
 
 def conv_worked(owner, images, kernels, bias, stride, padding, activation, alpha, upstream,
-                decimals=4, caption=None, shown=True):
+                decimals=4, caption=None, shown=True, formulas=True):
     """A convolution worked by hand: each output cell as Σ x·k (+ b), the feature map, and
     with an upstream gradient the backward pass (∂L/∂kernel, ∂L/∂b, ∂L/∂input)."""
     x = np.stack([np.asarray(m, dtype=float) for m in images], axis=-1)[None]
@@ -1379,14 +1388,14 @@ def conv_worked(owner, images, kernels, bias, stride, padding, activation, alpha
                 for j in range(kw):
                     for ch in range(C):
                         parts += ([" + "] if parts else []) + [
-                            "(", Given(under(r, c, i, j, ch)), ")(", Given(kernels[ch][i][j]), ")"]
+                            "(", worked(under(r, c, i, j, ch), decimals), ")(", worked(kernels[ch][i][j], decimals), ")"]
             if bias is not None:
-                parts += [" + (", Given(bias), ")"]
-            row = [f"({r + 1}, {c + 1})", F(*parts, " = ", Given(z[n, 0]))]
+                parts += [" + (", worked(bias, decimals), ")"]
+            row = [f"({r + 1}, {c + 1})", F(*parts, " = ", worked(z[n, 0], decimals))]
             if activation:
                 V[key(owner, _cell("a", r, c))] = float(a[n, 0])
-                row.append(F(f"{activation}(", Given(z[n, 0]), ") = ", Given(a[n, 0])))
-            grid_row.append(Given(a[n, 0] if activation else z[n, 0]))
+                row.append(F(f"{activation}(", worked(z[n, 0], decimals), ") = ", worked(a[n, 0], decimals)))
+            grid_row.append(worked(a[n, 0] if activation else z[n, 0], decimals))
             forward.append(row)
         grid.append(grid_row)
     header = ["Row"] + [str(c + 1) for c in range(ow)]
@@ -1394,8 +1403,10 @@ def conv_worked(owner, images, kernels, bias, stride, padding, activation, alpha
         (["Cell (row, column)", "z = Σ x·k" + ("" if bias is None else " + b")]
          + ([f"a = {activation}(z)"] if activation else []), forward,
          caption or "Each output cell: the patch under the kernel times the kernel"),
-        (header, grid, "The feature map " + ("a" if activation else "z")),
+        (header, grid, (None if formulas else caption) or "The feature map " + ("a" if activation else "z")),
     ]
+    if not formulas:
+        tables.pop(0)
     if upstream is not None:
         g = np.asarray(upstream, dtype=float).reshape(oh * ow, 1)
         dz = back_through(name, z, a, g, alpha)
@@ -1405,8 +1416,8 @@ def conv_worked(owner, images, kernels, bias, stride, padding, activation, alpha
             for c in range(ow):
                 n = r * ow + c
                 V[key(owner, _cell("dz", r, c))] = float(dz[n, 0])
-                rows.append([f"({r + 1}, {c + 1})", Given(g[n, 0]), F(
-                    "(", Given(g[n, 0]), ")(", Given(slope[n, 0]), ") = ", Given(dz[n, 0]))])
+                rows.append([f"({r + 1}, {c + 1})", worked(g[n, 0], decimals), F(
+                    "(", worked(g[n, 0], decimals), ")(", worked(slope[n, 0], decimals), ") = ", worked(dz[n, 0], decimals))])
         if activation:
             tables.append((["Cell (row, column)", "∂L/∂a", "∂L/∂z"], rows,
                            f"Back through the activation: ∂L/∂z = ∂L/∂a · {activation}′(z)"))
@@ -1421,16 +1432,16 @@ def conv_worked(owner, images, kernels, bias, stride, padding, activation, alpha
                     for r in range(oh):
                         for c in range(ow):
                             parts += ([" + "] if parts else []) + [
-                                "(", Given(under(r, c, i, j, ch)), ")(", Given(dz[r * ow + c, 0]), ")"]
+                                "(", worked(under(r, c, i, j, ch), decimals), ")(", worked(dz[r * ow + c, 0], decimals), ")"]
                     label = f"k({i + 1}, {j + 1})" + (f", channel {ch + 1}" if C > 1 else "")
-                    rows.append([label, F(*parts, " = ", Given(value))])
+                    rows.append([label, F(*parts, " = ", worked(value, decimals))])
         if bias is not None:
             db = dz.sum(axis=0)[0]
             V[key(owner, "db")] = float(db)
             parts = []
             for value in dz[:, 0]:
-                parts += ([" + "] if parts else []) + ["(", Given(value), ")"]
-            rows.append(["b", F(*parts, " = ", Given(db))])
+                parts += ([" + "] if parts else []) + ["(", worked(value, decimals), ")"]
+            rows.append(["b", F(*parts, " = ", worked(db, decimals))])
         tables.append((["Parameter", "∂L/∂θ = Σ x·∂L/∂z"], rows,
                        "∂L/∂kernel: the input correlated with ∂L/∂z (each kernel cell meets "
                        "the input under it at every output cell)"))
@@ -1441,7 +1452,7 @@ def conv_worked(owner, images, kernels, bias, stride, padding, activation, alpha
                 row = [str(y + 1)]
                 for xx in range(x.shape[2]):
                     V[key(owner, _cell("dx", y, xx, ch if C > 1 else None))] = float(dx[0, y, xx, ch])
-                    row.append(Given(dx[0, y, xx, ch]))
+                    row.append(worked(dx[0, y, xx, ch], decimals))
                 rows.append(row)
             tables.append((["Row"] + [str(c + 1) for c in range(x.shape[2])], rows,
                            "∂L/∂input" + (f", channel {ch + 1}" if C > 1 else "")
@@ -1489,18 +1500,18 @@ def pool_worked(owner, grid, kind, size, stride, padding, upstream, decimals=4, 
                 value = best[2] if best else 0.0
                 routes[(r, c)] = best
                 text = F("max(", *[p for k, (_, _, v) in enumerate(window)
-                                    for p in ([", "] if k else []) + [Given(v)]], ")", " = ", Given(value))
+                                    for p in ([", "] if k else []) + [worked(v, decimals)]], ")", " = ", worked(value, decimals))
             else:
                 total = 0.0
                 for _, _, v in window:
                     total += v
                 value = total / len(window) if window else 0.0
                 text = F("(", *[p for k, (_, _, v) in enumerate(window)
-                                for p in ([" + "] if k else []) + [Given(v)]], f") / {len(window)}",
-                         " = ", Given(value))
+                                for p in ([" + "] if k else []) + [worked(v, decimals)]], f") / {len(window)}",
+                         " = ", worked(value, decimals))
             V[key(owner, _cell("p", r, c))] = value
             rows.append([f"({r + 1}, {c + 1})", text])
-            row.append(Given(value))
+            row.append(worked(value, decimals))
         pooled.append(row)
     tables = [
         (["Cell (row, column)", "max of the window" if kind == "max" else "mean of the window"], rows,
@@ -1519,13 +1530,13 @@ def pool_worked(owner, grid, kind, size, stride, padding, upstream, decimals=4, 
                     if best:
                         dx[best[0]][best[1]] += g
                     target = f"({best[0] + 1}, {best[1] + 1})" if best else "—"
-                    rows.append([f"({r + 1}, {c + 1})", Given(g), target,
+                    rows.append([f"({r + 1}, {c + 1})", worked(g, decimals), target,
                                  f"0 to the other {max(0, len(window) - 1)}"])
                 else:
                     for y, x, _ in window:
                         dx[y][x] += g / max(1, len(window))
-                    rows.append([f"({r + 1}, {c + 1})", Given(g), f"all {len(window)}",
-                                 F("(", Given(g), f") / {len(window)} = ", Given(g / max(1, len(window))))])
+                    rows.append([f"({r + 1}, {c + 1})", worked(g, decimals), f"all {len(window)}",
+                                 F("(", worked(g, decimals), f") / {len(window)} = ", worked(g / max(1, len(window)), decimals))])
         tables.append((["Pooled cell", "∂L/∂p", "goes to input cell" if kind == "max" else "goes to",
                         "the others get" if kind == "max" else "each gets"], rows,
                        "Where each gradient goes: to the window's largest cell alone" if kind == "max"
@@ -1534,7 +1545,7 @@ def pool_worked(owner, grid, kind, size, stride, padding, upstream, decimals=4, 
         for y in range(H):
             for x in range(W):
                 V[key(owner, _cell("dx", y, x))] = dx[y][x]
-            grid_rows.append([str(y + 1)] + [Given(v) for v in dx[y]])
+            grid_rows.append([str(y + 1)] + [worked(v, decimals) for v in dx[y]])
         tables.append((["Row"] + [str(c + 1) for c in range(W)], grid_rows, "∂L/∂input"))
     if shown:
         for header, rows, title in tables:
@@ -1567,13 +1578,13 @@ def rnn_worked(owner, inputs, wx, wh, bias, h0, activation, alpha, target, decim
             V[key(owner, name("h", t, u))] = float(hv)
             parts = []
             for i, x in enumerate(inputs[t - 1]):
-                parts += ([" + "] if parts else []) + ["(", Given(x), ")(", Given(Wx[i, u]), ")"]
+                parts += ([" + "] if parts else []) + ["(", worked(x, decimals), ")(", worked(Wx[i, u], decimals), ")"]
             for v in range(units):
-                parts += [" + ", "(", Given(states[t - 1][0, v]), ")(", Given(Wh[v, u]), ")"]
+                parts += [" + ", "(", worked(states[t - 1][0, v], decimals), ")(", worked(Wh[v, u], decimals), ")"]
             if b is not None:
-                parts += [" + ", "(", Given(b[0, u]), ")"]
+                parts += [" + ", "(", worked(b[0, u], decimals), ")"]
             label = str(t) if units == 1 else f"{t}, unit {u + 1}"
-            rows.append([label, F(*parts, " = ", Given(z)), F(f"{activation}(", Given(z), ") = ", Given(hv))])
+            rows.append([label, F(*parts, " = ", worked(z, decimals)), F(f"{activation}(", worked(z, decimals), ") = ", worked(hv, decimals))])
     tables = [(["t", "zₜ = xₜ·Wₓ + hₜ₋₁·Wₕ" + ("" if b is None else " + b"), f"hₜ = {activation}(zₜ)"],
                rows, caption or "The cell unrolled: each step reads its input and the state before it")]
     if target is not None:
@@ -1596,8 +1607,8 @@ def rnn_worked(owner, inputs, wx, wh, bias, h0, activation, alpha, target, decim
             carried = dz @ Wh.T
         loss_parts = ["0.5("]
         for u in range(units):
-            loss_parts += ([" + "] if u else []) + ["(", Given(last[0, u]), " − ", Given(target[u]), ")²"]
-        back = [["loss", F(*loss_parts, ") = ", Given(L)), "", ""]]
+            loss_parts += ([" + "] if u else []) + ["(", worked(last[0, u], decimals), " − ", worked(target[u], decimals), ")²"]
+        back = [["loss", F(*loss_parts, ") = ", worked(L, decimals)), "", ""]]
         for t in range(steps, 0, -1):
             dh, dz = dhs[t - 1][0], dzs[t - 1][0]
             size = math.sqrt(sum(v * v for v in dh))
@@ -1607,14 +1618,14 @@ def rnn_worked(owner, inputs, wx, wh, bias, h0, activation, alpha, target, decim
                 V[key(owner, name("dh", t, u))] = float(dh[u])
                 V[key(owner, name("dz", t, u))] = float(dz[u])
                 if t == steps:
-                    parts = ["(", Given(last[0, u]), ")", " − ", "(", Given(target[u]), ")"]
+                    parts = ["(", worked(last[0, u], decimals), ")", " − ", "(", worked(target[u], decimals), ")"]
                 else:
                     parts = []
                     for w in range(units):
-                        parts += ([" + "] if parts else []) + ["(", Given(dzs[t][0, w]), ")(", Given(Wh[u, w]), ")"]
+                        parts += ([" + "] if parts else []) + ["(", worked(dzs[t][0, w], decimals), ")(", worked(Wh[u, w], decimals), ")"]
                 label = str(t) if units == 1 else f"{t}, unit {u + 1}"
-                back.append([label, F(*parts, " = ", Given(dh[u])),
-                             F("(", Given(dh[u]), ")(", Given(slope[u]), ") = ", Given(dz[u])),
+                back.append([label, F(*parts, " = ", worked(dh[u], decimals)),
+                             F("(", worked(dh[u], decimals), ")(", worked(slope[u], decimals), ") = ", worked(dz[u], decimals)),
                              Measured(size) if u == 0 else ""])
         params = []
 
@@ -1622,8 +1633,8 @@ def rnn_worked(owner, inputs, wx, wh, bias, h0, activation, alpha, target, decim
             V[key(owner, name_)] = float(value)
             parts = []
             for t in range(1, steps + 1):
-                parts += ([" + "] if parts else []) + ["(", Given(left(t)), ")(", Given(dzs[t - 1][0, u]), ")"]
-            params.append([label, F(*parts, " = ", Given(value))])
+                parts += ([" + "] if parts else []) + ["(", worked(left(t), decimals), ")(", worked(dzs[t - 1][0, u], decimals), ")"]
+            params.append([label, F(*parts, " = ", worked(value, decimals))])
 
         for i in range(Wx.shape[0]):
             for u in range(units):

@@ -113,3 +113,27 @@ public struct GeneratedCode: Codable, Hashable, Sendable {
     self.lines = lines
   }
 }
+
+extension FormulaPart {
+  /// A computed value in a worked formula (a convolution's sum, a state of a recurrent
+  /// cell): without trailing zeros (`2`, `0.25`) unless that would print an inexact value
+  /// as a whole number (`0` for 0.00005), which a reader takes as exact; then with the
+  /// table's decimals (`0.0001`).
+  static func value(_ x: Double, precision: Int) -> FormulaPart {
+    .number(x, decimals: nil, trimmed: writesExactly(x, precision: precision))
+  }
+
+  /// ``value(_:precision:)`` in parentheses, as a factor.
+  static func factorValue(_ x: Double, precision: Int) -> FormulaPart {
+    .factor(x, decimals: nil, trimmed: writesExactly(x, precision: precision))
+  }
+
+  /// Whether `x` trimmed to `precision` decimals is not a whole number standing for an
+  /// inexact value.
+  static func writesExactly(_ x: Double, precision: Int) -> Bool {
+    var scale = 1.0
+    for _ in 0..<max(0, min(precision, 15)) { scale *= 10 }
+    let shown = (x * scale).rounded() / scale
+    return shown != shown.rounded() || x == x.rounded()
+  }
+}
