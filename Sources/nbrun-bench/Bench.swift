@@ -16,7 +16,7 @@ struct Bench: ParsableCommand {
     commandName: "nbrun-bench",
     abstract: "Measures the engine: digits MLP training, a matrix-bound MLP, GEMM.")
 
-  @Option(help: "Workloads to run: digits, synth, gemm, naming, pages (comma-separated).")
+  @Option(help: "Workloads to run: digits, synth, gemm, cnn, naming, pages (comma-separated).")
   var workload = "digits,synth,gemm"
 
   @Option(help: "OpenBLAS threads.")
@@ -27,6 +27,9 @@ struct Bench: ParsableCommand {
 
   @Option(help: "Epochs for synth (the reference is 5).")
   var synthEpochs = 5
+
+  @Option(help: "Epochs for the digits CNN (the reference is 10).")
+  var cnnEpochs = 10
 
   @Flag(
     help: "Keep the OpenBLAS kernel chosen at load time (by default the fastest the CPU supports).")
@@ -43,11 +46,12 @@ struct Bench: ParsableCommand {
       case "digits": try digits()
       case "synth": try synth()
       case "gemm": try gemm()
+      case "cnn": try cnn()
       case "naming": naming()
       case "pages": pages()
       default:
         throw ValidationError(
-          "unknown workload '\(name)': use digits, synth, gemm, naming or pages")
+          "unknown workload '\(name)': use digits, synth, gemm, cnn, naming or pages")
       }
     }
   }
@@ -140,6 +144,51 @@ struct Bench: ParsableCommand {
     try train(
       "synth", x, Matrix(column: labels.map(Float.init)), units: [256, 128, 10],
       epochs: synthEpochs, batch: 128)
+  }
+
+  /// The digits as 8×8 images in [0, 1] through a small CNN: 8 filters of 3×3 with ReLU
+  /// (He uniform), 2×2 max pooling, a dense softmax layer of 10; cross-entropy, SGD η = 0.1,
+  /// batch 32, Float — what `bench/baselines.py`'s `numpy_cnn` writes by hand.
+  func cnn() throws {
+    let data = Datasets.digits()
+    let x = try FeatureMaps<Float>(
+      unflattening: Matrix(converting: data.features.scaled(by: 1.0 / 16)), height: 8, width: 8,
+      channels: 1)
+    let y = Matrix<Float>(converting: data.targets)
+    var times: [Double] = []
+    var last: (ConvolutionalNetwork<Float>, [Double])?
+    for _ in 0..<max(1, runs) {
+      var generator = RandomGenerator(seed: 0)
+      let conv = try Convolution2D<Float>(
+        filters: 8, window: Window(height: 3, width: 3), inputChannels: 1, activation: .relu,
+        initializer: .heUniform, generator: &generator)
+      let pool = Pooling2D(
+        kind: .max, window: try Window(height: 2, width: 2, strideHeight: 2, strideWidth: 2))
+      let head = try Network<Float>(
+        inputs: 72, units: [10], activations: [.softmax], initializer: .heUniform, seed: 1)
+      var network = try ConvolutionalNetwork(
+        height: 8, width: 8, channels: 1, stages: [.convolution(conv), .pooling(pool)],
+        head: head)
+      let start = DispatchTime.now()
+      let losses = try network.fit(
+        x, y, loss: .sparseCategoricalCrossEntropy, optimizer: .sgd(learningRate: 0.1),
+        epochs: cnnEpochs, batchSize: 32, seed: 0)
+      times.append(elapsed(since: start))
+      last = (network, losses)
+    }
+    guard let (network, losses) = last else { return }
+    let seconds = times.sorted()[times.count / 2]
+    let (_, metrics) = try network.evaluate(
+      x, y, loss: .sparseCategoricalCrossEntropy, metrics: [.accuracy])
+    print(
+      json([
+        ("workload", .string("cnn")), ("dtype", .string("float32")), ("threads", .int(threads)),
+        ("epochs", .int(cnnEpochs)), ("seconds", .number(seconds)),
+        ("samples_per_s", .number(Double(x.count * cnnEpochs) / seconds)),
+        ("final_loss", losses.last.map(JSONValue.number) ?? .null),
+        ("accuracy", metrics.first.map(JSONValue.number) ?? .null),
+        ("implementation", .string("nbrun")), ("kernel", .string(OpenBLASKernel.current)),
+      ]))
   }
 
   /// Trains a fresh ReLU/softmax network `runs` times and reports the median time.

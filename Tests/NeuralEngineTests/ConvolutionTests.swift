@@ -373,3 +373,126 @@ struct ConvolutionTests {
     #expect(sizes[0] < 1e-4)
   }
 }
+
+/// The convolutional network: its backward pass through dense layers, pooling and
+/// convolution against centred differences of its loss, and training on the digits.
+@Suite("Convolutional networks")
+struct ConvolutionalNetworkTests {
+  static func small(seed: UInt64) throws -> ConvolutionalNetwork<Double> {
+    var generator = RandomGenerator(seed: seed)
+    let conv = try Convolution2D<Double>(
+      filters: 3, window: Window(height: 3, width: 3), inputChannels: 1, activation: .tanh,
+      generator: &generator)
+    let pool = Pooling2D(
+      kind: .max, window: try Window(height: 2, width: 2, strideHeight: 2, strideWidth: 2))
+    let head = try Network<Double>(
+      inputs: 2 * 2 * 3, units: [3], activations: [.softmax], seed: seed + 1)
+    return try ConvolutionalNetwork(
+      height: 6, width: 6, channels: 1, stages: [.convolution(conv), .pooling(pool)], head: head)
+  }
+
+  @Test(
+    "one step of plain gradient descent moves every parameter by −η·∂L/∂θ, ∂L/∂θ by centred differences"
+  )
+  func gradientsThroughEveryStage() throws {
+    var generator = RandomGenerator(seed: 3)
+    let images = try FeatureMaps<Double>(
+      count: 4, height: 6, width: 6, channels: 1,
+      elements: (0..<144).map { _ in generator.nextUniform(in: -1, 1) })
+    let targets = Matrix<Double>(column: [0, 2, 1, 2])
+    let network = try Self.small(seed: 5)
+    func loss(_ network: ConvolutionalNetwork<Double>) throws -> Double {
+      try network.evaluate(images, targets, loss: .sparseCategoricalCrossEntropy, metrics: []).loss
+    }
+    var trained = network
+    let rate = 1e-3
+    _ = try trained.fit(
+      images, targets, loss: .sparseCategoricalCrossEntropy, optimizer: .sgd(learningRate: rate),
+      epochs: 1, batchSize: 4, seed: 1)
+    guard case .convolution(let before) = network.stages[0],
+      case .convolution(let after) = trained.stages[0]
+    else {
+      Issue.record("the first stage is not a convolution")
+      return
+    }
+    func centred(_ set: (inout ConvolutionalNetwork<Double>, Double) throws -> Void, at x: Double)
+      throws -> Double
+    {
+      // Max pooling is piecewise: a step small enough not to change any window's largest.
+      let h = 1e-6
+      func at(_ value: Double) throws -> Double {
+        var copy = network
+        try set(&copy, value)
+        return try loss(copy)
+      }
+      return (try at(x + h) - at(x - h)) / (2 * h)
+    }
+    for k in before.kernel.elements.indices {
+      let analytic = (before.kernel.elements[k] - after.kernel.elements[k]) / rate
+      let numeric = try centred(
+        { copy, value in
+          guard case .convolution(var layer) = copy.stages[0] else { return }
+          layer.kernel = try Matrix(
+            rows: layer.kernel.rows, columns: layer.kernel.columns,
+            elements: layer.kernel.elements.enumerated().map { $0 == k ? value : $1 })
+          copy = try ConvolutionalNetwork(
+            height: 6, width: 6, channels: 1, stages: [.convolution(layer), copy.stages[1]],
+            head: copy.head)
+        }, at: before.kernel.elements[k])
+      // Rounding in θ − θ′ limits the comparison to about 10⁻¹³/η.
+      #expect(
+        abs(analytic - numeric) <= 1e-8 * max(1, abs(numeric)), "∂L/∂k[\(k)] \(analytic) \(numeric)"
+      )
+    }
+    let w0 = network.head.layers[0].weights.elements
+    let w1 = trained.head.layers[0].weights.elements
+    for k in w0.indices {
+      let analytic = (w0[k] - w1[k]) / rate
+      let numeric = try centred(
+        { copy, value in
+          var layers = copy.head.layers
+          layers[0].weights = try Matrix(
+            rows: layers[0].weights.rows, columns: layers[0].weights.columns,
+            elements: layers[0].weights.elements.enumerated().map { $0 == k ? value : $1 })
+          copy = try ConvolutionalNetwork(
+            height: 6, width: 6, channels: 1, stages: copy.stages,
+            head: Network(inputs: copy.head.inputCount, layers: layers))
+        }, at: w0[k])
+      #expect(abs(analytic - numeric) <= 1e-8 * max(1, abs(numeric)), "∂L/∂w[\(k)]")
+    }
+    #expect(network.parameterCount == 3 * 9 + 3 + 12 * 3 + 3)
+  }
+
+  @Test("a small CNN learns the digits")
+  func learnsTheDigits() throws {
+    let digits = Datasets.digits()
+    let n = 1200
+    let scaled = digits.features.scaled(by: 1.0 / 16)
+    func images(_ rows: Range<Int>) throws -> FeatureMaps<Float> {
+      try FeatureMaps(
+        unflattening: Matrix(converting: scaled.selectingRows(rows)), height: 8, width: 8,
+        channels: 1)
+    }
+    var generator = RandomGenerator(seed: 8)
+    let conv = try Convolution2D<Float>(
+      filters: 8, window: Window(height: 3, width: 3), inputChannels: 1, activation: .relu,
+      initializer: .heUniform, generator: &generator)
+    let pool = Pooling2D(
+      kind: .max, window: try Window(height: 2, width: 2, strideHeight: 2, strideWidth: 2))
+    let head = try Network<Float>(inputs: 72, units: [10], activations: [.softmax], seed: 9)
+    var network = try ConvolutionalNetwork(
+      height: 8, width: 8, channels: 1, stages: [.convolution(conv), .pooling(pool)], head: head)
+    let losses = try network.fit(
+      images(0..<n), Matrix(converting: digits.targets.selectingRows(0..<n)),
+      loss: .sparseCategoricalCrossEntropy, optimizer: .adam(learningRate: 0.01), epochs: 10,
+      batchSize: 32, seed: 1)
+    #expect(losses.count == 10 && losses[9] < losses[0])
+    let test = try network.evaluate(
+      images(n..<digits.features.rows),
+      Matrix(converting: digits.targets.selectingRows(n..<digits.features.rows)),
+      loss: .sparseCategoricalCrossEntropy, metrics: [.accuracy])
+    #expect(test.metrics[0] > 0.9, "test accuracy \(test.metrics[0])")
+    #expect(network.parameterCount == 8 * 9 + 8 + 72 * 10 + 10)
+    #expect(try network.multiplyAdds() == 6 * 6 * 8 * 9 + 720)
+  }
+}

@@ -90,6 +90,8 @@ public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
     public var netInput: Matrix<Scalar>
   }
 
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public func forward(_ input: FeatureMaps<Scalar>) throws -> Pass {
     guard input.channels == inputChannels else {
       throw EngineError.shapeMismatch(
@@ -100,8 +102,21 @@ public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
     }
     let placement = try window.placement(height: input.height, width: input.width)
     let patches = try Self.patches(of: input, window: window, placement: placement)
-    var z = try patches.multiplied(by: kernel)
-    if let bias { z = try z.adding(Matrix(row: bias)) }
+    // z = b + patches · kernel: each row starts as the bias, and one product adds to it.
+    let rows = patches.rows
+    var values = Array(repeating: Scalar.zero, count: rows * filters)
+    if let bias {
+      values.withUnsafeMutableBufferPointer { out in
+        for r in 0..<rows {
+          for f in 0..<filters { out[r * filters + f] = bias[f] }
+        }
+      }
+    }
+    BLAS.gemm(
+      transposeA: false, transposeB: false, m: rows, n: filters, k: kernel.rows, alpha: 1,
+      a: patches.elements, lda: kernel.rows, b: kernel.elements, ldb: filters,
+      beta: bias == nil ? 0 : 1, c: &values, ldc: filters)
+    let z = Matrix(uncheckedRows: rows, columns: filters, elements: values)
     let a = activation.apply(z)
     return Pass(
       input: input, placement: placement, patches: patches, netInput: z,
@@ -111,6 +126,8 @@ public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
   }
 
   /// The gradients from ∂L/∂a, maps of the output's shape.
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public func backward(_ pass: Pass, upstream: FeatureMaps<Scalar>) throws -> Gradients {
     guard upstream.elements.count == pass.output.elements.count,
       upstream.channels == filters
@@ -124,7 +141,12 @@ public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
     let dz = activation.backward(
       netInput: pass.netInput, output: pass.output.positions, upstream: upstream.positions)
     let dKernel = try pass.patches.multiplied(by: dz, transposingSelf: true)
-    let dBias = bias.map { _ in dz.columnSums().elements }
+    var dBias: [Scalar]?
+    if bias != nil {
+      var sums = Array(repeating: Scalar.zero, count: filters)
+      Kernels.columnSums(dz.elements, rows: dz.rows, into: &sums)
+      dBias = sums
+    }
     let dPatches = try dz.multiplied(by: kernel, transposingOther: true)
     let dInput = Self.addingPatches(
       dPatches, into: pass.input, window: window, placement: pass.placement)
@@ -142,9 +164,16 @@ public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
     var values = Array(
       repeating: Scalar.zero, count: try FeatureMaps<Scalar>.elementCount(rows, width))
     let channels = input.channels
-    window.forEachCovered(input, placement) { row, cell, position in
-      let patch = row * width + cell * channels
-      for c in 0..<channels { values[patch + c] = input.elements[position + c] }
+    // A run of cells along a window's row is contiguous in the maps and in the patch: one
+    // copy each.
+    values.withUnsafeMutableBufferPointer { out in
+      input.elements.withUnsafeBufferPointer { maps in
+        guard let to = out.baseAddress, let from = maps.baseAddress else { return }
+        window.forEachCoveredRun(input, placement) { row, cell, position, count in
+          (to + row * width + cell * channels).update(
+            from: from + position, count: count * channels)
+        }
+      }
     }
     return Matrix(uncheckedRows: rows, columns: width, elements: values)
   }
@@ -157,34 +186,40 @@ public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
     var values = Array(repeating: Scalar.zero, count: input.elements.count)
     let channels = input.channels
     let width = patches.columns
-    window.forEachCovered(input, placement) { row, cell, position in
-      let patch = row * width + cell * channels
-      for c in 0..<channels { values[position + c] += patches.elements[patch + c] }
+    values.withUnsafeMutableBufferPointer { maps in
+      patches.elements.withUnsafeBufferPointer { cut in
+        window.forEachCoveredRun(input, placement) { row, cell, position, count in
+          let patch = row * width + cell * channels
+          for k in 0..<(count * channels) { maps[position + k] += cut[patch + k] }
+        }
+      }
     }
     return FeatureMaps(unchecked: input.count, input.height, input.width, channels, values)
   }
 }
 
 extension Window {
-  /// Every cell of every placed window that covers the maps (not padding), in order:
-  /// `body(r, k, q)` with `r` the output position (`(n, oy, ox)` counted row by row), `k`
-  /// the cell within the window (`i · width + j`) and `q` where the cell's channels start in
-  /// the maps' values.
+  /// Every run of window cells that covers the maps (not padding), window row by window
+  /// row: `body(r, k, q, n)` with `r` the output position (`(n, oy, ox)` counted row by
+  /// row), `k` the run's first cell within the window (`i · width + j`), `q` where its
+  /// channels start in the maps' values, and `n` the cells in the run (contiguous in the
+  /// maps and in a patch).
   @inline(__always)
-  func forEachCovered<Scalar>(
-    _ input: FeatureMaps<Scalar>, _ placement: Placement, _ body: (Int, Int, Int) -> Void
+  func forEachCoveredRun<Scalar>(
+    _ input: FeatureMaps<Scalar>, _ placement: Placement, _ body: (Int, Int, Int, Int) -> Void
   ) {
     var row = 0
     for n in 0..<input.count {
       for oy in 0..<placement.outputHeight {
         for ox in 0..<placement.outputWidth {
-          for i in 0..<height {
-            let y = oy * strideHeight + i - placement.padTop
-            guard y >= 0, y < input.height else { continue }
-            for j in 0..<width {
-              let x = ox * strideWidth + j - placement.padLeft
-              guard x >= 0, x < input.width else { continue }
-              body(row, i * width + j, input.offset(n, y, x, 0))
+          let left = ox * strideWidth - placement.padLeft
+          let first = max(0, -left)
+          let last = min(width - 1, input.width - 1 - left)
+          if first <= last {
+            for i in 0..<height {
+              let y = oy * strideHeight + i - placement.padTop
+              guard y >= 0, y < input.height else { continue }
+              body(row, i * width + first, input.offset(n, y, left + first, 0), last - first + 1)
             }
           }
           row += 1

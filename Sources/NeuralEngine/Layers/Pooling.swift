@@ -32,6 +32,8 @@ public struct Pooling2D: Hashable, Codable, Sendable {
     public var counts: [Int]
   }
 
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public func forward<Scalar: MatrixScalar>(_ input: FeatureMaps<Scalar>) throws -> Pass<Scalar> {
     let placement = try window.placement(height: input.height, width: input.width)
     let total = try FeatureMaps<Scalar>.elementCount(
@@ -39,17 +41,41 @@ public struct Pooling2D: Hashable, Codable, Sendable {
     var values = Array(repeating: Scalar.zero, count: total)
     var routes = kind == .max ? Array(repeating: -1, count: total) : []
     var counts = kind == .average ? Array(repeating: 0, count: total) : []
-    forEachWindowCell(input, placement) { output, position in
-      switch kind {
-      case .max:
-        let value = input.elements[position]
-        if routes[output] < 0 || value > values[output] {
-          values[output] = value
-          routes[output] = position
+    let channels = input.channels
+    values.withUnsafeMutableBufferPointer { out in
+      input.elements.withUnsafeBufferPointer { maps in
+        switch kind {
+        case .max:
+          routes.withUnsafeMutableBufferPointer { route in
+            window.forEachCoveredRun(input, placement) { row, _, position, count in
+              let o = row * channels
+              var q = position
+              let end = position + count * channels
+              while q < end {
+                for c in 0..<channels {
+                  let value = maps[q + c]
+                  if route[o + c] < 0 || value > out[o + c] {
+                    out[o + c] = value
+                    route[o + c] = q + c
+                  }
+                }
+                q += channels
+              }
+            }
+          }
+        case .average:
+          counts.withUnsafeMutableBufferPointer { number in
+            window.forEachCoveredRun(input, placement) { row, _, position, count in
+              let o = row * channels
+              for q in stride(from: position, to: position + count * channels, by: channels) {
+                for c in 0..<channels {
+                  out[o + c] += maps[q + c]
+                  number[o + c] += 1
+                }
+              }
+            }
+          }
         }
-      case .average:
-        values[output] += input.elements[position]
-        counts[output] += 1
       }
     }
     if kind == .average {
@@ -64,6 +90,8 @@ public struct Pooling2D: Hashable, Codable, Sendable {
   }
 
   /// ∂L/∂input from ∂L/∂output, maps of the output's shape.
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public func backward<Scalar: MatrixScalar>(_ pass: Pass<Scalar>, upstream: FeatureMaps<Scalar>)
     throws -> FeatureMaps<Scalar>
   {
@@ -95,8 +123,10 @@ public struct Pooling2D: Hashable, Codable, Sendable {
     _ input: FeatureMaps<Scalar>, _ placement: Window.Placement, _ body: (Int, Int) -> Void
   ) {
     let channels = input.channels
-    window.forEachCovered(input, placement) { row, _, position in
-      for c in 0..<channels { body(row * channels + c, position + c) }
+    window.forEachCoveredRun(input, placement) { row, _, position, count in
+      for q in stride(from: position, to: position + count * channels, by: channels) {
+        for c in 0..<channels { body(row * channels + c, q + c) }
+      }
     }
   }
 }

@@ -240,6 +240,20 @@ struct Propagation<S: MatrixScalar> {
   }
 }
 
+extension Propagation {
+  /// ∂L/∂X, the gradient of the batch's inputs, `rows × inputs`, after ``backward``: what a
+  /// convolutional stage under the dense layers receives (δ⁽¹⁾ · W⁽¹⁾ᵀ).
+  func inputGradient(_ network: Network<S>) -> [S] {
+    guard let first = network.layers.first else { return [] }
+    var gradient = Array(repeating: S.zero, count: rows * first.inputCount)
+    BLAS.gemm(
+      transposeA: false, transposeB: true, m: rows, n: first.inputCount, k: first.unitCount,
+      alpha: 1, a: delta[0], lda: first.unitCount, b: first.weights.elements,
+      ldb: first.unitCount, beta: 0, c: &gradient, ldc: first.inputCount)
+    return gradient
+  }
+}
+
 extension Loss {
   /// The loss computed from the net input z of its fused activation (stable log-sum-exp
   /// and softplus forms), writing ∂L/∂z = (a − y)/n into `delta`.

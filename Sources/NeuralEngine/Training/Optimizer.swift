@@ -153,14 +153,19 @@ public struct OptimizerState<Scalar: MatrixScalar>: Sendable {
   private var second: [[Scalar]]
   /// AMSGrad's largest v so far (empty otherwise).
   private var third: [[Scalar]]
+  /// The first slot of the extra parameter sets.
+  private var extraStart = 0
 
-  public init(_ optimizer: Optimizer, for network: Network<Scalar>) {
+  public init(_ optimizer: Optimizer, for network: Network<Scalar>, extra: [Int] = []) {
     self.optimizer = optimizer
-    // Four slots per layer: weights at 4l, biases at 4l + 1, γ and β at 4l + 2 and 4l + 3.
-    let sizes = network.layers.flatMap {
-      let units = $0.batchNorm?.gamma.count ?? 0
-      return [$0.weights.elements.count, $0.bias?.count ?? 0, units, units]
-    }
+    // Four slots per layer: weights at 4l, biases at 4l + 1, γ and β at 4l + 2 and 4l + 3;
+    // then the `extra` parameter sets (a convolutional stage's kernels and biases).
+    let sizes =
+      network.layers.flatMap {
+        let units = $0.batchNorm?.gamma.count ?? 0
+        return [$0.weights.elements.count, $0.bias?.count ?? 0, units, units]
+      } + extra
+    extraStart = 4 * network.layers.count
     let start: Scalar = if case .adagrad = optimizer.method { 0.1 } else { 0 }
     first = sizes.map { Array(repeating: start, count: $0) }
     second = sizes.map { Array(repeating: 0, count: $0) }
@@ -201,6 +206,12 @@ public struct OptimizerState<Scalar: MatrixScalar>: Sendable {
         network.layers[l].batchNorm = norm
       }
     }
+  }
+
+  /// Applies the current step (the one ``update(_:weightGradients:biasGradients:)`` just
+  /// counted) to extra parameter set `index`, given its gradient.
+  mutating func updateExtra(_ parameters: inout [Scalar], gradient: [Scalar], index: Int) {
+    apply(&parameters, gradient: gradient, slot: extraStart + index)
   }
 
   private mutating func apply(_ parameters: inout [Scalar], gradient: [Scalar], slot: Int) {
