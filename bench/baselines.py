@@ -69,6 +69,17 @@ def median_of_runs(train):
     emit(**result)
 
 
+def softmax_cross_entropy(z, labels):
+    """The batch's summed cross-entropy of softmax(z) and ∂(mean loss)/∂z = (p − y)/m."""
+    m = len(z)
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(m), labels] + 1e-12).sum()
+    p[np.arange(m), labels] -= 1
+    return loss, p / m
+
+
 def numpy_mlp(name, x, y, sizes, epochs, batch, lr=0.1):
     median_of_runs(lambda: numpy_mlp_once(name, x, y, sizes, epochs, batch, lr))
 
@@ -91,14 +102,8 @@ def numpy_mlp_once(name, x, y, sizes, epochs, batch, lr):
             acts = [xb]
             for w, b in zip(weights[:-1], biases[:-1]):
                 acts.append(np.maximum(acts[-1] @ w + b, 0))
-            z = acts[-1] @ weights[-1] + biases[-1]
-            z -= z.max(axis=1, keepdims=True)
-            p = np.exp(z)
-            p /= p.sum(axis=1, keepdims=True)
-            total += -np.log(p[np.arange(m), yb] + 1e-12).sum()
-            delta = p
-            delta[np.arange(m), yb] -= 1
-            delta /= m
+            loss, delta = softmax_cross_entropy(acts[-1] @ weights[-1] + biases[-1], yb)
+            total += loss
             for k in range(len(weights) - 1, -1, -1):
                 gw = acts[k].T @ delta
                 gb = delta.sum(axis=0)
@@ -158,14 +163,8 @@ def numpy_cnn_once(x, y, epochs, batch, lr, filters=8):
             m = len(xb)
             cols, z, a, pooled = forward(xb)
             flat = pooled.reshape(m, 72)
-            logits = flat @ W + b
-            logits -= logits.max(axis=1, keepdims=True)
-            p = np.exp(logits)
-            p /= p.sum(axis=1, keepdims=True)
-            total += -np.log(p[np.arange(m), yb] + 1e-12).sum()
-            delta = p
-            delta[np.arange(m), yb] -= 1
-            delta /= m
+            loss, delta = softmax_cross_entropy(flat @ W + b, yb)
+            total += loss
             gW, gb = flat.T @ delta, delta.sum(axis=0)
             dflat = (delta @ W.T).reshape(m, 3, 1, 3, 1, filters)
             mask = a == pooled[:, :, None, :, None, :]

@@ -218,11 +218,11 @@ struct WorkedLayerTests {
       ),
       (
         "```pool p\ninput: 1 2; 3 4\nfrom: c\n```\n",
-        "nb.md:3:7: error: a pooling needs either 'input' or 'from', not both"
+        "nb.md:3:7: error: a pooling takes 'input' or 'from', not both"
       ),
       (
         "```rnn r\ninputs: 1; 2\nwx: 0.5 0.1\nwh: 0.8\n```\n",
-        "nb.md:4:5: error: 'wh' is 2×2, a row and a column per unit"
+        "nb.md:4:5: error: 'wh' needs 2×2 numbers, a row and a column per unit; it is 1×1"
       ),
       (
         "```conv c\nimage: 1 2; 3 4\nkernel: 1\nstride: 1.5\n```\n",

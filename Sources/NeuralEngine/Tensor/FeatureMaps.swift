@@ -164,7 +164,7 @@ public struct Window: Hashable, Codable, Sendable {
       case .valid:
         guard size >= kernel else {
           throw EngineError.invalidArgument(
-            "a window \(kernel) high/wide does not fit in \(size) \(name) without padding; use 'padding: same' or a smaller window"
+            "a window of \(kernel) \(name) does not fit in \(size) \(name) without padding; use 'padding: same' or a smaller window"
           )
         }
         return ((size - kernel) / stride + 1, 0)

@@ -122,6 +122,12 @@ struct ConvolutionDirective: Directive {
           "a worked kernel is at most \(Self.largestKernel)×\(Self.largestKernel)",
           at: kernelOptions.first))
     }
+    errors += Self.magnitudes(
+      [
+        ("image", images.flatMap { $0.flatMap { $0 } }),
+        ("kernel", kernels.flatMap { $0.flatMap { $0 } }), ("bias", bias.map { [$0] } ?? []),
+        ("upstream", upstream?.flatMap { $0 } ?? []),
+      ], in: block)
     if stride.isEmpty || stride.count > 2
       || stride.contains(where: { $0 < 1 || $0 > 8 || $0 != $0.rounded() })
     {
@@ -191,6 +197,22 @@ struct ConvolutionDirective: Directive {
     return try Convolution2D(
       kernel: Matrix(rows: rows.count, columns: 1, elements: rows), bias: bias.map { [$0] },
       window: window, inputChannels: images.count, activation: activation ?? .identity)
+  }
+
+  /// The largest number a worked table takes: its products and sums stay finite and
+  /// print as numbers a lecture shows.
+  static let largestMagnitude = 1e6
+
+  /// A located error for each option holding a number larger than ``largestMagnitude``.
+  static func magnitudes(_ options: [(key: String, values: [Double])], in block: DirectiveBlock)
+    -> [BlockError]
+  {
+    options.compactMap { key, values in
+      guard values.contains(where: { !(abs($0) <= largestMagnitude) }) else { return nil }
+      return BlockError(
+        "'\(key)' has a number larger than 10⁶ in size; a worked table takes smaller ones",
+        at: block.options(key).last, hint: "scale the numbers down")
+    }
   }
 
   /// `z1_2`; with several channels, `dk1_1_c2`.

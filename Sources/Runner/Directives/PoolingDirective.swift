@@ -65,7 +65,9 @@ struct PoolingDirective: Directive {
     if (input == nil) == (from == nil) {
       errors.append(
         BlockError(
-          "a pooling needs either 'input' or 'from', not \(input == nil ? "neither" : "both")",
+          input == nil
+            ? "a pooling needs 'input' (a map) or 'from' (a conv block)"
+            : "a pooling takes 'input' or 'from', not both",
           at: block.option("from") ?? block.option("input"),
           hint: "e.g. 'input: 1 3; 4 6' or 'from: edge' (a conv block above)"))
     }
@@ -78,6 +80,9 @@ struct PoolingDirective: Directive {
           "a worked pooling takes maps up to 16×16, not \(input.count)×\(input[0].count)",
           at: block.option("input")))
     }
+    errors += ConvolutionDirective.magnitudes(
+      [("input", input?.flatMap { $0 } ?? []), ("upstream", upstream?.flatMap { $0 } ?? [])],
+      in: block)
     if !Self.isSize(size) {
       errors.append(
         BlockError(

@@ -66,7 +66,8 @@ struct RecurrentDirective: Directive {
     if inputs.isEmpty || inputs.count > Self.largestSteps {
       errors.append(
         BlockError(
-          "'inputs' is 1 to \(Self.largestSteps) steps", at: block.option("inputs"),
+          "'inputs' takes 1 to \(Self.largestSteps) steps; this has \(inputs.count)",
+          at: block.option("inputs"),
           hint: "e.g. 'inputs: 1; 0.5; -1'"))
     }
     if let (index, step) = inputs.enumerated().first(where: { $0.element.count != width }) {
@@ -85,10 +86,16 @@ struct RecurrentDirective: Directive {
     if recurrentWeights.count != units || (recurrentWeights.first?.count ?? 0) != units {
       errors.append(
         BlockError(
-          "'wh' is \(units)×\(units), a row and a column per unit",
+          "'wh' needs \(units)×\(units) numbers, a row and a column per unit; it is \(recurrentWeights.count)×\(recurrentWeights.first?.count ?? 0)",
           at: block.option("wh") ?? block.option("wx"),
           hint: "e.g. 'wh: 0.8' for one unit"))
     }
+    errors += ConvolutionDirective.magnitudes(
+      [
+        ("inputs", inputs.flatMap { $0 }), ("wx", inputWeights.flatMap { $0 }),
+        ("wh", recurrentWeights.flatMap { $0 }), ("bias", bias ?? []), ("h0", initial ?? []),
+        ("target", target ?? []),
+      ], in: block)
     for (key, values) in [("bias", bias), ("h0", initial), ("target", target)] {
       if let values, values.count != units {
         errors.append(
