@@ -38,7 +38,9 @@ public struct Pooling2D: Hashable, Codable, Sendable {
     let placement = try window.placement(height: input.height, width: input.width)
     let total = try FeatureMaps<Scalar>.elementCount(
       input.count, placement.outputHeight, placement.outputWidth, input.channels)
-    var values = Array(repeating: Scalar.zero, count: total)
+    // Max pooling starts every output below any value; the first cell of a window always
+    // takes it, so ties go to the first, and a window with no cell inside stays empty (0).
+    var values = Array(repeating: kind == .max ? -Scalar.infinity : Scalar.zero, count: total)
     var routes = kind == .max ? Array(repeating: -1, count: total) : []
     var counts = kind == .average ? Array(repeating: 0, count: total) : []
     let channels = input.channels
@@ -52,12 +54,13 @@ public struct Pooling2D: Hashable, Codable, Sendable {
               var q = position
               let end = position + count * channels
               while q < end {
+                // Selects, not branches: the channels of a cell are contiguous, so the
+                // compiler can do them side by side.
                 for c in 0..<channels {
                   let value = maps[q + c]
-                  if route[o + c] < 0 || value > out[o + c] {
-                    out[o + c] = value
-                    route[o + c] = q + c
-                  }
+                  let larger = value > out[o + c]
+                  out[o + c] = larger ? value : out[o + c]
+                  route[o + c] = larger ? q + c : route[o + c]
                 }
                 q += channels
               }
@@ -78,7 +81,10 @@ public struct Pooling2D: Hashable, Codable, Sendable {
         }
       }
     }
-    if kind == .average {
+    switch kind {
+    case .max:
+      for k in values.indices where routes[k] < 0 { values[k] = 0 }
+    case .average:
       for k in values.indices where counts[k] > 0 { values[k] /= Scalar(counts[k]) }
     }
     return Pass(
