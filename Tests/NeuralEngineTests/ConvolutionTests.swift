@@ -496,3 +496,93 @@ struct ConvolutionalNetworkTests {
     #expect(try network.multiplyAdds() == 6 * 6 * 8 * 9 + 720)
   }
 }
+
+/// The recurrent network: back-propagation through time through the cell and the dense
+/// layers against centred differences, and a task that needs memory.
+@Suite("Recurrent networks")
+struct RecurrentNetworkTests {
+  @Test(
+    "one step of plain gradient descent moves Wₓ, Wₕ and b by −η·∂L/∂θ, ∂L/∂θ by centred differences"
+  )
+  func gradientsThroughTime() throws {
+    var g = RandomGenerator(seed: 11)
+    let sequences = try (0..<4).map { _ in
+      try Matrix<Double>(
+        rows: 3, columns: 2, elements: (0..<6).map { _ in g.nextUniform(in: -1, 1) })
+    }
+    let targets = Matrix<Double>(column: [0, 1, 1])
+    var generator = RandomGenerator(seed: 2)
+    let cell = try SimpleRecurrent<Double>(
+      inputs: 2, units: 3, initializer: .uniform(low: -0.8, high: 0.8), generator: &generator)
+    let head = try Network<Double>(
+      inputs: 3, units: [1], activations: [.sigmoid], initializer: .uniform(low: -1, high: 1),
+      seed: 3)
+    let network = try RecurrentNetwork(cell: cell, head: head)
+    var trained = network
+    let rate = 1e-3
+    _ = try trained.fit(
+      sequences, targets, loss: .binaryCrossEntropy, optimizer: .sgd(learningRate: rate),
+      epochs: 1, batchSize: 3, seed: 1)
+    func loss(_ cell: SimpleRecurrent<Double>) throws -> Double {
+      try RecurrentNetwork(cell: cell, head: network.head).evaluate(
+        sequences, targets, loss: .binaryCrossEntropy, metrics: []
+      ).loss
+    }
+    func check(
+      _ before: [Double], _ after: [Double], _ name: String,
+      _ make: ([Double]) throws -> SimpleRecurrent<Double>
+    ) throws {
+      for k in before.indices {
+        let h = 1e-5
+        var plus = before
+        plus[k] += h
+        var minus = before
+        minus[k] -= h
+        let numeric = (try loss(make(plus)) - loss(make(minus))) / (2 * h)
+        let analytic = (before[k] - after[k]) / rate
+        #expect(abs(analytic - numeric) <= 1e-8 * max(1, abs(numeric)), "\(name)[\(k)]")
+      }
+    }
+    try check(cell.inputWeights.elements, trained.cell.inputWeights.elements, "Wₓ") {
+      try SimpleRecurrent(
+        inputWeights: Matrix(rows: 2, columns: 3, elements: $0),
+        recurrentWeights: cell.recurrentWeights, bias: cell.bias)
+    }
+    try check(cell.recurrentWeights.elements, trained.cell.recurrentWeights.elements, "Wₕ") {
+      try SimpleRecurrent(
+        inputWeights: cell.inputWeights,
+        recurrentWeights: Matrix(rows: 3, columns: 3, elements: $0),
+        bias: cell.bias)
+    }
+    try check(cell.bias ?? [], trained.cell.bias ?? [], "b") {
+      try SimpleRecurrent(
+        inputWeights: cell.inputWeights, recurrentWeights: cell.recurrentWeights, bias: $0)
+    }
+    #expect(network.parameterCount == 2 * 3 + 3 * 3 + 3 + 3 + 1)
+  }
+
+  @Test("a cell learns to remember the first step of six, and the gradient reaching it is smaller")
+  func remembersTheFirstStep() throws {
+    var g = RandomGenerator(seed: 21)
+    let count = 200
+    let signs = (0..<(count * 6)).map { _ in g.nextUniform() < 0.5 ? -1.0 : 1.0 }
+    let sequences = try (0..<6).map { t in
+      try Matrix<Float>(
+        rows: count, columns: 1, elements: (0..<count).map { Float(signs[$0 * 6 + t]) })
+    }
+    let targets = Matrix<Float>(column: (0..<count).map { signs[$0 * 6] > 0 ? 1 : 0 })
+    var generator = RandomGenerator(seed: 4)
+    var network = try RecurrentNetwork(
+      cell: SimpleRecurrent<Float>(inputs: 1, units: 8, generator: &generator),
+      head: Network<Float>(inputs: 8, units: [1], activations: [.sigmoid], seed: 5))
+    let (losses, sizes) = try network.fit(
+      sequences, targets, loss: .binaryCrossEntropy, optimizer: .adam(learningRate: 0.02),
+      epochs: 40, batchSize: 20, seed: 6)
+    #expect(losses[39] < losses[0] / 4, "\(losses)")
+    let accuracy = try network.evaluate(
+      sequences, targets, loss: .binaryCrossEntropy, metrics: [.binaryAccuracy]
+    ).metrics[0]
+    #expect(accuracy > 0.95, "accuracy \(accuracy)")
+    #expect(sizes[0].count == 6 && sizes[0][0] < sizes[0][5])
+  }
+}
