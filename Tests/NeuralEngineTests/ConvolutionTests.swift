@@ -586,3 +586,39 @@ struct RecurrentNetworkTests {
     #expect(sizes[0].count == 6 && sizes[0][0] < sizes[0][5])
   }
 }
+
+@Suite("Convolutional and recurrent networks refuse mismatched parts")
+struct NetworkShapeTests {
+  @Test func mismatchesAreNamed() throws {
+    var generator = RandomGenerator(seed: 1)
+    let conv = try Convolution2D<Double>(
+      filters: 4, window: Window(height: 3, width: 3), inputChannels: 1, generator: &generator)
+    // 8×8 → 6×6×4 = 144 values, not 100.
+    let head = try Network<Double>(inputs: 100, units: [2], activations: [.softmax], seed: 1)
+    #expect {
+      try ConvolutionalNetwork(
+        height: 8, width: 8, channels: 1, stages: [.convolution(conv)], head: head)
+    } throws: { error in
+      "\(error)".contains("the flattened maps (6×6×4 = 144 values)")
+    }
+    #expect {
+      try ConvolutionalNetwork(
+        height: 8, width: 8, channels: 3, stages: [.convolution(conv)],
+        head: Network<Double>(inputs: 144, units: [2], activations: [.softmax], seed: 1))
+    } throws: { error in
+      "\(error)" == "stage 1 takes 1 channels but receives 3"
+    }
+    let cell = try SimpleRecurrent<Double>(inputs: 2, units: 3, generator: &generator)
+    #expect {
+      try RecurrentNetwork(cell: cell, head: head)
+    } throws: { error in
+      "\(error)".contains("the cell's 3 units are the first dense layer's inputs")
+    }
+    let network = try ConvolutionalNetwork(
+      height: 8, width: 8, channels: 1, stages: [.convolution(conv)],
+      head: Network<Double>(inputs: 144, units: [2], activations: [.softmax], seed: 1))
+    #expect(throws: EngineError.self) {
+      try network.predict(FeatureMaps(count: 1, height: 7, width: 8, channels: 1))
+    }
+  }
+}

@@ -129,6 +129,14 @@ public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
   public func backward(_ pass: Pass, upstream: FeatureMaps<Scalar>) throws -> Gradients {
+    try backward(pass, upstream: upstream, inputGradient: true)
+  }
+
+  /// The backward pass; without `inputGradient` (the network's first stage, whose input is
+  /// the data) ∂L/∂input is not computed and is returned empty.
+  func backward(_ pass: Pass, upstream: FeatureMaps<Scalar>, inputGradient: Bool) throws
+    -> Gradients
+  {
     guard upstream.elements.count == pass.output.elements.count,
       upstream.channels == filters
     else {
@@ -146,6 +154,10 @@ public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
       var sums = Array(repeating: Scalar.zero, count: filters)
       Kernels.columnSums(dz.elements, rows: dz.rows, into: &sums)
       dBias = sums
+    }
+    guard inputGradient else {
+      return Gradients(
+        input: FeatureMaps(unchecked: 0, 0, 0, 0, []), kernel: dKernel, bias: dBias, netInput: dz)
     }
     let dPatches = try dz.multiplied(by: kernel, transposingOther: true)
     let dInput = Self.addingPatches(

@@ -217,13 +217,15 @@ public struct ConvolutionalNetwork<Scalar: MatrixScalar>: Sendable {
     var upstream = FeatureMaps(
       unchecked: rows, last.0, last.1, last.2, pass.inputGradient(head))
     var gradients: [(kernel: [Scalar], bias: [Scalar])] = []
-    for (stage, stagePass) in zip(stages, passes).reversed() {
+    // The first stage's input is the data: its gradient is not needed.
+    for (index, (stage, stagePass)) in zip(stages, passes).enumerated().reversed() {
       switch (stage, stagePass) {
       case (.convolution(let layer), .convolution(let p)):
-        let g = try layer.backward(p, upstream: upstream)
+        let g = try layer.backward(p, upstream: upstream, inputGradient: index > 0)
         gradients.append((g.kernel.elements, g.bias ?? []))
         upstream = g.input
       case (.pooling(let layer), .pooling(let p)):
+        guard index > 0 else { break }
         upstream = try layer.backward(p, upstream: upstream)
       default: break
       }
