@@ -182,8 +182,11 @@ public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
       input.elements.withUnsafeBufferPointer { maps in
         guard let to = out.baseAddress, let from = maps.baseAddress else { return }
         window.forEachCoveredRun(input, placement) { row, cell, position, count in
-          (to + row * width + cell * channels).update(
-            from: from + position, count: count * channels)
+          // A run is a few values (a 3-wide kernel on one channel: three): a loop, not a
+          // call to memmove each.
+          let target = to + row * width + cell * channels
+          let source = from + position
+          for k in 0..<(count * channels) { target[k] = source[k] }
         }
       }
     }
@@ -215,26 +218,39 @@ extension Window {
   /// row: `body(r, k, q, n)` with `r` the output position (`(n, oy, ox)` counted row by
   /// row), `k` the run's first cell within the window (`i · width + j`), `q` where its
   /// channels start in the maps' values, and `n` the cells in the run (contiguous in the
-  /// maps and in a patch).
+  /// maps and in a patch). The indices stay within the maps and the outputs that
+  /// ``placement(height:width:)`` sized, so the loop's arithmetic wraps rather than checks.
   @inline(__always)
   func forEachCoveredRun<Scalar>(
     _ input: FeatureMaps<Scalar>, _ placement: Placement, _ body: (Int, Int, Int, Int) -> Void
   ) {
+    let rowStride = input.width &* input.channels
+    let sampleStride = input.height &* rowStride
+    // Each output column's run along a window row: its first cell and its length.
+    var runs: [(first: Int, count: Int, x: Int)] = []
+    runs.reserveCapacity(placement.outputWidth)
+    for ox in 0..<placement.outputWidth {
+      let left = ox &* strideWidth &- placement.padLeft
+      let first = max(0, -left)
+      let last = min(width &- 1, input.width &- 1 &- left)
+      runs.append((first, max(0, last &- first &+ 1), left &+ first))
+    }
     var row = 0
     for n in 0..<input.count {
+      let sample = n &* sampleStride
       for oy in 0..<placement.outputHeight {
-        for ox in 0..<placement.outputWidth {
-          let left = ox * strideWidth - placement.padLeft
-          let first = max(0, -left)
-          let last = min(width - 1, input.width - 1 - left)
-          if first <= last {
+        let top = oy &* strideHeight &- placement.padTop
+        for run in runs {
+          if run.count > 0 {
             for i in 0..<height {
-              let y = oy * strideHeight + i - placement.padTop
+              let y = top &+ i
               guard y >= 0, y < input.height else { continue }
-              body(row, i * width + first, input.offset(n, y, left + first, 0), last - first + 1)
+              body(
+                row, i &* width &+ run.first,
+                sample &+ y &* rowStride &+ run.x &* input.channels, run.count)
             }
           }
-          row += 1
+          row &+= 1
         }
       }
     }

@@ -49,20 +49,20 @@ public struct Pooling2D: Hashable, Codable, Sendable {
         switch kind {
         case .max:
           routes.withUnsafeMutableBufferPointer { route in
+            guard let best = out.baseAddress, let from = route.baseAddress,
+              let cells = maps.baseAddress
+            else { return }
             window.forEachCoveredRun(input, placement) { row, _, position, count in
-              let o = row * channels
+              let o = best + row &* channels
+              let r = from + row &* channels
               var q = position
-              let end = position + count * channels
-              while q < end {
-                // Selects, not branches: the channels of a cell are contiguous, so the
-                // compiler can do them side by side.
-                for c in 0..<channels {
-                  let value = maps[q + c]
-                  let larger = value > out[o + c]
-                  out[o + c] = larger ? value : out[o + c]
-                  route[o + c] = larger ? q + c : route[o + c]
+              for _ in 0..<count {
+                let cell = cells + q
+                for c in 0..<channels where cell[c] > o[c] {
+                  o[c] = cell[c]
+                  r[c] = q &+ c
                 }
-                q += channels
+                q &+= channels
               }
             }
           }
