@@ -458,23 +458,14 @@ struct ConvolutionDirective: Directive {
         precision: context.precision))
     let input = gradients.input
     for c in 0..<channels {
-      var rows: [[Cell]] = []
-      for y in 0..<input.height {
-        var row: [Cell] = [.text("\(y + 1)")]
-        for x in 0..<input.width {
-          let key = ValueKey.named(owner, Self.cell("dx", y, x, channel: channels > 1 ? c : nil))
-          let value = input[0, y, x, c]
-          context.store(key, value)
-          row.append(.keyed(key, .plain(value)))
-        }
-        rows.append(row)
-      }
       tables.append(
-        Table(
+        .grid(
+          context,
           caption: "∂L/∂input" + (channels > 1 ? ", channel \(c + 1)" : "")
             + ": each input cell gathers ∂L/∂z times the kernel cells that covered it",
-          header: ["Row"] + (0..<input.width).map { "\($0 + 1)" }, rows: rows,
-          precision: context.precision))
+          rows: input.height, columns: input.width,
+          key: { .named(owner, Self.cell("dx", $0, $1, channel: channels > 1 ? c : nil)) },
+          value: { input[0, $0, $1, c] }))
     }
     return tables
   }

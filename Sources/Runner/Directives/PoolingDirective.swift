@@ -242,22 +242,11 @@ struct PoolingDirective: Directive {
             "Pooled cell", "∂L/∂p", kind == .max ? "goes to input cell" : "goes to",
             kind == .max ? "the others get" : "each gets",
           ], rows: routes, precision: context.precision))
-      var dx: [[Cell]] = []
-      for y in 0..<grid.count {
-        var row: [Cell] = [.text("\(y + 1)")]
-        for x in 0..<grid[y].count {
-          let key = ValueKey.named(owner, ConvolutionDirective.cell("dx", y, x))
-          let value = gradient[0, y, x, 0]
-          context.store(key, value)
-          row.append(.keyed(key, .plain(value)))
-        }
-        dx.append(row)
-      }
       tables.append(
-        Table(
-          caption: "∂L/∂input",
-          header: ["Row"] + (0..<(grid.first?.count ?? 0)).map { "\($0 + 1)" },
-          rows: dx, precision: context.precision))
+        .grid(
+          context, caption: "∂L/∂input", rows: grid.count, columns: grid.first?.count ?? 0,
+          key: { .named(owner, ConvolutionDirective.cell("dx", $0, $1)) },
+          value: { gradient[0, $0, $1, 0] }))
     }
     guard context.showsResults else { return [] }
     guard figure else { return tables.map { .table($0) } }
