@@ -184,9 +184,9 @@ public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
         window.forEachCoveredRun(input, placement) { row, cell, position, count in
           // A run is a few values (a 3-wide kernel on one channel: three): a loop, not a
           // call to memmove each.
-          let target = to + row * width + cell * channels
+          let target = to + (row &* width &+ cell &* channels)
           let source = from + position
-          for k in 0..<(count * channels) { target[k] = source[k] }
+          for k in 0..<(count &* channels) { target[k] = source[k] }
         }
       }
     }
@@ -204,8 +204,8 @@ public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
     values.withUnsafeMutableBufferPointer { maps in
       patches.elements.withUnsafeBufferPointer { cut in
         window.forEachCoveredRun(input, placement) { row, cell, position, count in
-          let patch = row * width + cell * channels
-          for k in 0..<(count * channels) { maps[position + k] += cut[patch + k] }
+          let patch = row &* width &+ cell &* channels
+          for k in 0..<(count &* channels) { maps[position &+ k] += cut[patch &+ k] }
         }
       }
     }

@@ -58,9 +58,13 @@ public struct Pooling2D: Hashable, Codable, Sendable {
               var q = position
               for _ in 0..<count {
                 let cell = cells + q
-                for c in 0..<channels where cell[c] > o[c] {
-                  o[c] = cell[c]
-                  r[c] = q &+ c
+                // Without branches (which a comparison of data mispredicts half the
+                // time): the larger of the two, and the route only where it is the new one.
+                for c in 0..<channels {
+                  let value = cell[c]
+                  let taken = value > o[c] ? 1 : 0
+                  o[c] = Swift.max(o[c], value)
+                  r[c] = r[c] &+ taken &* (q &+ c &- r[c])
                 }
                 q &+= channels
               }
