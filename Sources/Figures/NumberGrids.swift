@@ -158,17 +158,18 @@ public struct UnrolledRecurrence: Sendable {
   public func figure(caption: String) -> Figure {
     let steps = states.count
     let labels = states + inputs + [initialState]
+    // Past ten steps the chain wraps, ten steps a row, each row starting from the state
+    // it reads: narrow enough for a page and a phone.
     let many = steps > 10
+    let perRow = many ? 10 : max(1, steps)
+    let rows = (steps + perRow - 1) / perRow
     let box = max(many ? 48 : 64, (labels.map { TextWidth.of($0, size: 11) }.max() ?? 0) + 12)
     let gap = many ? 14.0 : 30.0
     let left = 16.0
-    let width = left * 2 + Double(steps + 1) * (box + gap) - gap
-    let stateTop = 50.0
-    let inputTop = 124.0
-    let barTop = 196.0
+    let width = left * 2 + Double(perRow + 1) * (box + gap) - gap
     let barHeight = gradientSizes.isEmpty ? 0 : 70.0
-    let height =
-      barTop + barHeight + (gradientSizes.isEmpty ? 0 : 40) - (gradientSizes.isEmpty ? 50 : 0)
+    let rowHeight = gradientSizes.isEmpty ? 110.0 : 270.0
+    let height = 36 + Double(rows) * rowHeight
     var content: [SVGElement] = [
       titleElement(title, width: max(width, TextWidth.of(title, size: 14) + 24))
     ]
@@ -205,7 +206,6 @@ public struct UnrolledRecurrence: Sendable {
           ("stroke", "#555"), ("stroke-width", "1.5"), ("marker-end", "url(#unrolled-arrow)"),
         ])
     }
-    content += boxElement(left, stateTop, "h₀", initialState, fill: "#f4f4f4")
     let largest = gradientSizes.map(\.size).max() ?? 0
     let smallest = gradientSizes.map(\.size).filter { $0 > 0 }.min() ?? 0
     // Sizes spanning more than two decades are drawn on a log scale, so the small ones
@@ -217,38 +217,48 @@ public struct UnrolledRecurrence: Sendable {
       let span = log10(largest) - log10(smallest)
       return max(2, barHeight * (0.08 + 0.92 * (log10(size) - log10(smallest)) / span))
     }
-    for t in 0..<steps {
-      let x = left + Double(t + 1) * (box + gap)
-      content.append(arrow(x - gap, stateTop + 22, x, stateTop + 22))
-      content += boxElement(x, stateTop, "h\(lowered(t + 1))", states[t], fill: "#eef4fb")
-      if inputs.indices.contains(t) {
-        content += boxElement(x, inputTop, "x\(lowered(t + 1))", inputs[t], fill: "#fff")
-        content.append(arrow(x + box / 2, inputTop, x + box / 2, stateTop + 44))
+    for row in 0..<rows {
+      let top = 36 + Double(row) * rowHeight
+      let stateTop = top + 14
+      let inputTop = top + 88
+      let barTop = top + 160
+      let first = row * perRow
+      content += boxElement(
+        left, stateTop, "h\(lowered(first))", first == 0 ? initialState : states[first - 1],
+        fill: "#f4f4f4")
+      for t in first..<min(steps, first + perRow) {
+        let x = left + Double(t - first + 1) * (box + gap)
+        content.append(arrow(x - gap, stateTop + 22, x, stateTop + 22))
+        content += boxElement(x, stateTop, "h\(lowered(t + 1))", states[t], fill: "#eef4fb")
+        if inputs.indices.contains(t) {
+          content += boxElement(x, inputTop, "x\(lowered(t + 1))", inputs[t], fill: "#fff")
+          content.append(arrow(x + box / 2, inputTop, x + box / 2, stateTop + 44))
+        }
+        if gradientSizes.indices.contains(t), largest > 0 {
+          let (size, label) = gradientSizes[t]
+          let h = bar(size)
+          content.append(
+            SVGElement(
+              "rect",
+              [
+                ("x", number(x + box / 4)), ("y", number(barTop + barHeight - h)),
+                ("width", number(box / 2)), ("height", number(h)), ("fill", Palette.color(1)),
+              ]))
+          content.append(
+            text(label, x: x + box / 2, y: barTop + barHeight + 16, anchor: "middle", size: 11))
+        }
       }
-      if gradientSizes.indices.contains(t), largest > 0 {
-        let (size, label) = gradientSizes[t]
-        let h = bar(size)
-        content.append(
-          SVGElement(
-            "rect",
-            [
-              ("x", number(x + box / 4)), ("y", number(barTop + barHeight - h)),
-              ("width", number(box / 2)), ("height", number(h)), ("fill", Palette.color(1)),
-            ]))
-        content.append(
-          text(label, x: x + box / 2, y: barTop + barHeight + 16, anchor: "middle", size: 11))
-      }
-    }
-    if !gradientSizes.isEmpty {
-      content.append(
-        text(
-          "|∂L/∂hₜ|", x: left + box / 2, y: barTop + barHeight / 2 + 4, anchor: "middle", size: 12,
-          weight: "bold"))
-      if logarithmic {
+      if !gradientSizes.isEmpty {
         content.append(
           text(
-            "log scale", x: left + box / 2, y: barTop + barHeight / 2 + 20, anchor: "middle",
-            size: 11))
+            "|∂L/∂hₜ|", x: left + box / 2, y: barTop + barHeight / 2 + 4, anchor: "middle",
+            size: 12, weight: "bold"))
+        if logarithmic {
+          content.append(
+            text(
+              "log scale", x: left + box / 2, y: barTop + barHeight / 2 + 20, anchor: "middle",
+              size: 11))
+        }
       }
     }
     return Figure(
