@@ -107,8 +107,12 @@ public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
     var values = Array(repeating: Scalar.zero, count: rows * filters)
     if let bias {
       values.withUnsafeMutableBufferPointer { out in
-        for r in 0..<rows {
-          for f in 0..<filters { out[r * filters + f] = bias[f] }
+        bias.withUnsafeBufferPointer { b in
+          guard var row = out.baseAddress, let first = b.baseAddress else { return }
+          for _ in 0..<rows {
+            for f in 0..<filters { row[f] = first[f] }
+            row += filters
+          }
         }
       }
     }
