@@ -69,6 +69,14 @@ def median_of_runs(train):
     emit(**result)
 
 
+def shuffled_batches(x, y, batch, rng):
+    """One epoch's mini-batches, the samples in a new random order."""
+    order = rng.permutation(len(x))
+    xs, ys = x[order], y[order]
+    for i in range(0, len(x), batch):
+        yield xs[i:i + batch], ys[i:i + batch]
+
+
 def softmax_cross_entropy(z, labels):
     """The batch's summed cross-entropy of softmax(z) and ∂(mean loss)/∂z = (p − y)/m."""
     m = len(z)
@@ -93,12 +101,8 @@ def numpy_mlp_once(name, x, y, sizes, epochs, batch, lr):
     n = len(x)
     start = time.perf_counter()
     for _ in range(epochs):
-        order = rng.permutation(n)
-        xs, ys = x[order], y[order]
         total = 0.0
-        for i in range(0, n, batch):
-            xb, yb = xs[i:i + batch], ys[i:i + batch]
-            m = len(xb)
+        for xb, yb in shuffled_batches(x, y, batch, rng):
             acts = [xb]
             for w, b in zip(weights[:-1], biases[:-1]):
                 acts.append(np.maximum(acts[-1] @ w + b, 0))
@@ -155,11 +159,8 @@ def numpy_cnn_once(x, y, epochs, batch, lr, filters=8):
 
     start = time.perf_counter()
     for _ in range(epochs):
-        order = rng.permutation(n)
-        xs, ys = images[order], y[order]
         total = 0.0
-        for i in range(0, n, batch):
-            xb, yb = xs[i:i + batch], ys[i:i + batch]
+        for xb, yb in shuffled_batches(images, y, batch, rng):
             m = len(xb)
             cols, z, a, pooled = forward(xb)
             flat = pooled.reshape(m, 72)
