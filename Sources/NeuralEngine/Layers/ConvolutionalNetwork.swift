@@ -174,11 +174,13 @@ public struct ConvolutionalNetwork<Scalar: MatrixScalar>: Sendable {
         let value: Scalar
         if rows == batch {
           value = try step(
-            &full, &state, &generator, xs, ys, start: start, rows: rows, loss: loss)
+            &full, &state, &generator, xs, ys, start: start, rows: rows,
+            targetWidth: outWidth, loss: loss)
         } else if var last = tail {
           tail = nil
           value = try step(
-            &last, &state, &generator, xs, ys, start: start, rows: rows, loss: loss)
+            &last, &state, &generator, xs, ys, start: start, rows: rows,
+            targetWidth: outWidth, loss: loss)
           tail = last
         } else {
           break
@@ -199,7 +201,7 @@ public struct ConvolutionalNetwork<Scalar: MatrixScalar>: Sendable {
   private mutating func step(
     _ pass: inout Propagation<Scalar>, _ state: inout OptimizerState<Scalar>,
     _ generator: inout RandomGenerator, _ xs: [Scalar], _ ys: [Scalar], start: Int, rows: Int,
-    loss: Loss
+    targetWidth: Int, loss: Loss
   ) throws -> Scalar {
     let sample = height * width * channels
     let images = FeatureMaps(
@@ -210,7 +212,7 @@ public struct ConvolutionalNetwork<Scalar: MatrixScalar>: Sendable {
       head, input: features.elements, inputOffset: 0, training: true, masks: &generator)
     let value = try pass.backward(
       head, input: features.elements, inputOffset: 0, target: ys,
-      targetOffset: start * (ys.count / max(1, xs.count / sample)), loss: loss, l2: 0)
+      targetOffset: start * targetWidth, loss: loss, l2: 0)
     // Back through the stages, last first, from the dense layers' input gradient.
     let shapes = try shapes()
     let last = shapes.last ?? (height, width, channels)
