@@ -1,17 +1,23 @@
 /// A grid of small grey images (the 8×8 digits) with their true and predicted labels,
-/// wrong predictions framed in red.
+/// wrong predictions framed in red; or of signed images (a network's learned filters, its
+/// feature maps) in a diverging scale, blue below zero, white at zero, orange above.
 public struct ImageGrid: Sendable {
   public struct Image: Sendable {
-    /// Row-major pixel intensities in [0, 1].
+    /// Row-major pixel intensities in [0, 1], or in [−1, 1] when `signed`.
     public var pixels: [Double]
+    /// Pixels per row; an image has `pixels.count / side` rows.
     public var side: Int
     public var truth: String
     public var prediction: String?
-    public init(pixels: [Double], side: Int, truth: String, prediction: String?) {
+    public var signed: Bool
+    public init(
+      pixels: [Double], side: Int, truth: String, prediction: String?, signed: Bool = false
+    ) {
       self.pixels = pixels
       self.side = side
       self.truth = truth
       self.prediction = prediction
+      self.signed = signed
     }
   }
 
@@ -40,17 +46,20 @@ public struct ImageGrid: Sendable {
     for (index, image) in images.enumerated() {
       let left = inset + gap + Double(index % columns) * (size + gap)
       let top = 34 + Double(index / columns) * (size + gap + 16)
-      let pixel = size / Double(max(1, image.side))
+      let pixel = size / Double(max(1, image.side, image.pixels.count / max(1, image.side)))
       var cells: [SVGElement] = []
       for (k, value) in image.pixels.enumerated() {
         let grey = Int((255 * (1 - max(0, min(1, value)))).rounded())
+        let fill =
+          image.signed
+          ? ColorScale.diverging((1 + max(-1, min(1, value))) / 2) : "rgb(\(grey),\(grey),\(grey))"
         cells.append(
           SVGElement(
             "rect",
             [
               ("x", number(left + Double(k % image.side) * pixel)),
               ("y", number(top + Double(k / image.side) * pixel)), ("width", number(pixel + 0.3)),
-              ("height", number(pixel + 0.3)), ("fill", "rgb(\(grey),\(grey),\(grey))"),
+              ("height", number(pixel + 0.3)), ("fill", fill),
             ]))
       }
       let isWrong = image.prediction.map { $0 != image.truth } ?? false
@@ -59,8 +68,10 @@ public struct ImageGrid: Sendable {
         SVGElement(
           "rect",
           [
-            ("x", number(left - 1)), ("y", number(top - 1)), ("width", number(size + 2)),
-            ("height", number(size + 2)), ("fill", "none"),
+            ("x", number(left - 1)), ("y", number(top - 1)),
+            ("width", number(pixel * Double(image.side) + 2)),
+            ("height", number(pixel * Double(image.pixels.count / max(1, image.side)) + 2)),
+            ("fill", "none"),
             ("stroke", isWrong ? "#D55E00" : "#999"), ("stroke-width", isWrong ? "3" : "1"),
           ]))
       let label = image.prediction.map { "\(image.truth) → \($0)" } ?? image.truth

@@ -148,6 +148,27 @@ public enum Datasets {
       targetNames: ["y"], classNames: nil)
   }
 
+  /// A memory task for recurrent networks: each sample is a sequence of `steps` values, each
+  /// −1 or +1 at random, and its class is 1 when the *first* value is +1, else 0. The
+  /// features are `x1 … xT`, one step each; everything after step 1 is distraction.
+  public static func recall(samples: Int = 200, steps: Int = 6, seed: UInt64 = 0) throws
+    -> Dataset
+  {
+    try checkSize(samples, minimum: 2)
+    guard (1...100).contains(steps), samples <= 1_000_000 / steps else {
+      throw EngineError.invalidArgument(
+        "a recall set has 1 to 100 steps and at most 1000000 values in all, got \(samples) sequences of \(steps)"
+      )
+    }
+    var g = RandomGenerator(seed: seed)
+    let values = (0..<(samples * steps)).map { _ in g.nextUniform() < 0.5 ? -1.0 : 1.0 }
+    let labels = (0..<samples).map { values[$0 * steps] > 0 ? 1.0 : 0.0 }
+    return Dataset(
+      unchecked: Matrix(uncheckedRows: samples, columns: steps, elements: values),
+      targets: Matrix(column: labels), featureNames: (1...steps).map { "x\($0)" },
+      targetNames: ["y"], classNames: ["0", "1"])
+  }
+
   private static func checkSize(_ samples: Int, minimum: Int) throws {
     guard samples >= minimum, samples <= 10_000_000 else {
       throw EngineError.invalidArgument(

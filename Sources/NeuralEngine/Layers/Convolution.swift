@@ -6,7 +6,7 @@
 /// per filter. A pass cuts the input into patches, one row per output position (im2col),
 /// and multiplies them by the kernel in one BLAS product; the backward pass is two more
 /// products and the patches' gradients added back where they came from (col2im).
-public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Sendable {
+public struct Convolution2D<Scalar: MatrixScalar>: Equatable, Codable, Sendable {
   /// `(kernel height · kernel width · input channels) × filters`.
   public var kernel: Matrix<Scalar>
   /// One bias per filter, or `nil` for a layer without bias.

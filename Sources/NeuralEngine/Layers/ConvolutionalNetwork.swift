@@ -2,9 +2,9 @@
 /// on the flattened maps — Keras's `Sequential([Conv2D, MaxPooling2D, …, Flatten, Dense,
 /// …])`. The dense part is a ``Network``, trained by the same propagation and optimizer as
 /// any other; the stages are trained with it, one optimizer step for all parameters.
-public struct ConvolutionalNetwork<Scalar: MatrixScalar>: Sendable {
+public struct ConvolutionalNetwork<Scalar: MatrixScalar>: LayeredNetwork {
   /// A stage over maps.
-  public enum Stage: Sendable {
+  public enum Stage: Equatable, Codable, Sendable {
     case convolution(Convolution2D<Scalar>)
     case pooling(Pooling2D)
   }
@@ -15,7 +15,7 @@ public struct ConvolutionalNetwork<Scalar: MatrixScalar>: Sendable {
   public let channels: Int
   public internal(set) var stages: [Stage]
   /// The dense layers, reading each sample's flattened maps.
-  public internal(set) var head: Network<Scalar>
+  public var head: Network<Scalar>
 
   /// A network from its parts; each stage must fit the maps the one before it makes, and
   /// the head must take as many inputs as the last maps have values.
@@ -81,11 +81,19 @@ public struct ConvolutionalNetwork<Scalar: MatrixScalar>: Sendable {
     return head.layers.reduce(total) { $0 + $1.weights.elements.count }
   }
 
-  /// The stages' passes over a batch, in order, and the flattened last maps.
-  private func stagePasses(_ images: FeatureMaps<Scalar>) throws -> (
-    [StagePass], Matrix<Scalar>
+  /// What a forward pass through one stage keeps.
+  public enum StagePass: Sendable {
+    case convolution(Convolution2D<Scalar>.Pass)
+    case pooling(Pooling2D.Pass<Scalar>)
+  }
+
+  /// The stages' passes over a batch of images (one flattened image per row), in order, and
+  /// the flattened last maps.
+  public func extract(_ samples: Matrix<Scalar>) throws -> (
+    trace: [StagePass], features: Matrix<Scalar>
   ) {
-    var maps = images
+    var maps = try FeatureMaps(
+      unflattening: samples, height: height, width: width, channels: channels)
     var passes: [StagePass] = []
     passes.reserveCapacity(stages.count)
     for stage in stages {
@@ -103,9 +111,54 @@ public struct ConvolutionalNetwork<Scalar: MatrixScalar>: Sendable {
     return (passes, maps.flattened)
   }
 
-  private enum StagePass {
-    case convolution(Convolution2D<Scalar>.Pass)
-    case pooling(Pooling2D.Pass<Scalar>)
+  /// Back through the stages, last first, from the dense layers' input gradient: each
+  /// convolution's kernel and bias gradients, first stage first. The first stage's input is
+  /// the data, whose gradient is not needed.
+  public func frontGradients(_ trace: [StagePass], featureGradient: [Scalar], rows: Int) throws
+    -> [[Scalar]]
+  {
+    let last = try shapes().last ?? (height, width, channels)
+    var upstream = FeatureMaps(unchecked: rows, last.0, last.1, last.2, featureGradient)
+    var gradients: [[Scalar]] = []
+    for (index, (stage, stagePass)) in zip(stages, trace).enumerated().reversed() {
+      switch (stage, stagePass) {
+      case (.convolution(let layer), .convolution(let p)):
+        let g = try layer.backward(p, upstream: upstream, inputGradient: index > 0)
+        gradients.append(g.bias ?? [])
+        gradients.append(g.kernel.elements)
+        upstream = g.input
+      case (.pooling(let layer), .pooling(let p)):
+        guard index > 0 else { break }
+        upstream = try layer.backward(p, upstream: upstream)
+      default: break
+      }
+    }
+    return gradients.reversed()
+  }
+
+  /// Each convolution's kernel, then its bias (empty without one).
+  public var frontParameterSizes: [Int] {
+    convolutions.flatMap { [$0.kernel.elements.count, $0.bias?.count ?? 0] }
+  }
+
+  public mutating func updateFront(_ change: (inout [Scalar], Int) -> Void) {
+    var index = 0
+    for k in stages.indices {
+      guard case .convolution(var layer) = stages[k] else { continue }
+      change(&layer.kernel.elements, 2 * index)
+      if var bias = layer.bias {
+        layer.bias = nil
+        change(&bias, 2 * index + 1)
+        layer.bias = bias
+      }
+      stages[k] = .convolution(layer)
+      index += 1
+    }
+  }
+
+  /// The convolutional stages, in order.
+  public var convolutions: [Convolution2D<Scalar>] {
+    stages.compactMap { if case .convolution(let layer) = $0 { layer } else { nil } }
   }
 
   /// The outputs for a batch of images, one row per image.
@@ -113,8 +166,7 @@ public struct ConvolutionalNetwork<Scalar: MatrixScalar>: Sendable {
   @_specialize(exported:true,where Scalar == Double)
   public func predict(_ images: FeatureMaps<Scalar>) throws -> Matrix<Scalar> {
     try checkImages(images)
-    let (_, features) = try stagePasses(images)
-    return try head.predict(features)
+    return try predict(samples: images.flattened)
   }
 
   /// The loss and the metrics on a batch of images.
@@ -124,13 +176,12 @@ public struct ConvolutionalNetwork<Scalar: MatrixScalar>: Sendable {
     _ images: FeatureMaps<Scalar>, _ targets: Matrix<Scalar>, loss: Loss, metrics: [Metric]
   ) throws -> (loss: Double, metrics: [Double]) {
     try checkImages(images)
-    let (_, features) = try stagePasses(images)
-    return try head.evaluate(features, targets, loss: loss, metrics: metrics)
+    return try evaluate(samples: images.flattened, targets, loss: loss, metrics: metrics)
   }
 
-  /// Mini-batch training: each epoch the samples are shuffled (seeded), and each batch runs
-  /// forward through the stages and the dense layers, back through both, and takes one
-  /// optimizer step for every parameter. Returns the mean training loss of each epoch.
+  /// Mini-batch training on images, shuffled (seeded) every epoch, by the shared loop
+  /// ``LayeredNetwork/fit(_:_:configuration:validation:progress:interrupt:)``; the mean
+  /// training loss of each epoch.
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
   public mutating func fit(
@@ -138,115 +189,11 @@ public struct ConvolutionalNetwork<Scalar: MatrixScalar>: Sendable {
     epochs: Int, batchSize: Int, seed: UInt64
   ) throws -> [Double] {
     try checkImages(images)
-    try optimizer.validate()
-    guard epochs >= 1, batchSize >= 1, targets.rows == images.count, images.count > 0 else {
-      throw EngineError.invalidArgument(
-        "training needs epochs ≥ 1, a batch size ≥ 1 and one target row per image (\(images.count) images, \(targets.rows) rows)"
-      )
-    }
-    let n = images.count
-    let batch = min(batchSize, n)
-    let sample = height * width * channels
-    let outWidth = targets.columns
-    let kernels = stages.compactMap { stage -> Convolution2D<Scalar>? in
-      if case .convolution(let layer) = stage { return layer }
-      return nil
-    }
-    var state = OptimizerState(
-      optimizer, for: head,
-      extra: kernels.flatMap { [$0.kernel.elements.count, $0.bias?.count ?? 0] })
-    var generator = RandomGenerator(seed: seed)
-    var order = Array(0..<n)
-    var xs = images.elements
-    var ys = targets.elements
-    var full = Propagation(network: head, rows: batch)
-    var tail = n % batch > 0 ? Propagation(network: head, rows: n % batch) : nil
-    var losses: [Double] = []
-    for epoch in 1...epochs {
-      generator.shuffle(&order)
-      Kernels.gatherRows(images.elements, order: order, width: sample, into: &xs)
-      Kernels.gatherRows(targets.elements, order: order, width: outWidth, into: &ys)
-      state.epoch = epoch
-      var total = 0.0
-      var start = 0
-      while start < n {
-        let rows = min(batch, n - start)
-        let value: Scalar
-        if rows == batch {
-          value = try step(
-            &full, &state, &generator, xs, ys, start: start, rows: rows,
-            targetWidth: outWidth, loss: loss)
-        } else if var last = tail {
-          tail = nil
-          value = try step(
-            &last, &state, &generator, xs, ys, start: start, rows: rows,
-            targetWidth: outWidth, loss: loss)
-          tail = last
-        } else {
-          break
-        }
-        guard value.isFinite else {
-          throw EngineError.nonFiniteLoss(
-            epoch: epoch, batch: start / batch + 1, value: Double(value))
-        }
-        total += Double(value) * Double(rows)
-        start += rows
-      }
-      losses.append(total / Double(n))
-    }
-    return losses
-  }
-
-  /// One batch: forward, backward, one optimizer step; the batch's loss.
-  private mutating func step(
-    _ pass: inout Propagation<Scalar>, _ state: inout OptimizerState<Scalar>,
-    _ generator: inout RandomGenerator, _ xs: [Scalar], _ ys: [Scalar], start: Int, rows: Int,
-    targetWidth: Int, loss: Loss
-  ) throws -> Scalar {
-    let sample = height * width * channels
-    let images = FeatureMaps(
-      unchecked: rows, height, width, channels,
-      Array(xs[(start * sample)..<((start + rows) * sample)]))
-    let (passes, features) = try stagePasses(images)
-    pass.forward(
-      head, input: features.elements, inputOffset: 0, training: true, masks: &generator)
-    let value = try pass.backward(
-      head, input: features.elements, inputOffset: 0, target: ys,
-      targetOffset: start * targetWidth, loss: loss, l2: 0)
-    // Back through the stages, last first, from the dense layers' input gradient.
-    let shapes = try shapes()
-    let last = shapes.last ?? (height, width, channels)
-    var upstream = FeatureMaps(
-      unchecked: rows, last.0, last.1, last.2, pass.inputGradient(head))
-    var gradients: [(kernel: [Scalar], bias: [Scalar])] = []
-    // The first stage's input is the data: its gradient is not needed.
-    for (index, (stage, stagePass)) in zip(stages, passes).enumerated().reversed() {
-      switch (stage, stagePass) {
-      case (.convolution(let layer), .convolution(let p)):
-        let g = try layer.backward(p, upstream: upstream, inputGradient: index > 0)
-        gradients.append((g.kernel.elements, g.bias ?? []))
-        upstream = g.input
-      case (.pooling(let layer), .pooling(let p)):
-        guard index > 0 else { break }
-        upstream = try layer.backward(p, upstream: upstream)
-      default: break
-      }
-    }
-    state.update(
-      &head, weightGradients: pass.weightGradients, biasGradients: pass.biasGradients)
-    var index = 0
-    for (k, stage) in stages.enumerated() {
-      guard case .convolution(var layer) = stage else { continue }
-      let g = gradients[gradients.count - 1 - index]
-      state.updateExtra(&layer.kernel.elements, gradient: g.kernel, index: 2 * index)
-      if var bias = layer.bias {
-        state.updateExtra(&bias, gradient: g.bias, index: 2 * index + 1)
-        layer.bias = bias
-      }
-      stages[k] = .convolution(layer)
-      index += 1
-    }
-    return value
+    let history = try fit(
+      images.flattened, targets,
+      configuration: TrainingConfiguration(
+        loss: loss, optimizer: optimizer, epochs: epochs, batchSize: batchSize, seed: seed))
+    return history.records.map(\.loss)
   }
 
   private func checkImages(_ images: FeatureMaps<Scalar>) throws {

@@ -6,7 +6,7 @@
 /// `samples × units`. The backward pass is back-propagation through time: the gradient of
 /// each state is what the layer above sends it plus what the next step sends back through
 /// `W_h`, and the weights' gradients are summed over the steps.
-public struct SimpleRecurrent<Scalar: MatrixScalar>: Equatable, Sendable {
+public struct SimpleRecurrent<Scalar: MatrixScalar>: Equatable, Codable, Sendable {
   /// `inputs × units` (Keras's `kernel`).
   public var inputWeights: Matrix<Scalar>
   /// `units × units` (Keras's `recurrent_kernel`).

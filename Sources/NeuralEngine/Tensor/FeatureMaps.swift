@@ -94,7 +94,7 @@ public struct FeatureMaps<Scalar: MatrixScalar>: Equatable, Sendable {
     Matrix(uncheckedRows: count * height * width, columns: channels, elements: elements)
   }
 
-  static func elementCount(_ sizes: Int...) throws -> Int {
+  public static func elementCount(_ sizes: Int...) throws -> Int {
     var total = 1
     for size in sizes {
       guard size >= 0 else {

@@ -63,14 +63,41 @@ struct BlockContext {
 
   // MARK: - The namespace
 
-  /// A model by name, or an error with a suggestion.
+  /// A dense model by name, or an error with a suggestion. The tables of single units
+  /// (forward, backward, …) are a dense network's; a convolutional or recurrent model is
+  /// refused with a sentence saying which blocks take it.
   func model(_ name: String?, at option: DirectiveOption? = nil) throws -> ModelEntry {
+    let entry = try anyModel(name, at: option)
+    guard entry.front == nil else {
+      throw BlockError(
+        "'\(name ?? "")' is \(entry.kindPhrase): a \(block.kind.rawValue) block works on dense networks",
+        at: option,
+        hint:
+          "train, evaluate and plot it (curves, confusion, digits, filters, maps); work its layers by hand with 'conv', 'pool' and 'rnn' blocks"
+      )
+    }
+    return entry
+  }
+
+  /// A model by name, whatever its layers, or an error with a suggestion.
+  func anyModel(_ name: String?, at option: DirectiveOption? = nil) throws -> ModelEntry {
     guard let name, let entry = namespace.models[name] else {
       throw BlockError(
         "no model '\(name ?? "")' is defined above", at: option,
         hint: suggestion(for: name ?? "", among: namespace.models.keys.sorted()))
     }
     return entry
+  }
+
+  /// A model's stored values: every parameter of a dense model (or the whole state, when
+  /// large), and `parameters`; a convolutional or recurrent model's `parameters` and
+  /// `multiply_adds` (per sample's forward pass).
+  func storeParameters(of entry: ModelEntry, model: String) throws {
+    guard entry.front != nil else { return storeParameters(of: entry.network, model: model) }
+    namespace.values.defineState(
+      .named(model, "parameters"), .number(Double(entry.parameterCount)), by: definer)
+    namespace.values.defineState(
+      .named(model, "multiply_adds"), .number(Double(try entry.multiplyAdds())), by: definer)
   }
 
   /// A data set by its reference (`digits`, `digits.train`), or an error with a

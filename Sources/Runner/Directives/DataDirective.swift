@@ -13,6 +13,7 @@ struct DataDirective: Directive {
   var classes = 3
   var centers = 3
   var factor = 0.5
+  var steps = 6
   var split: SplitFractions?
   var scale: Scaling?
   var onehot = false
@@ -62,6 +63,9 @@ struct DataDirective: Directive {
       .option(
         "factor", \.factor, .number(in: 0...1, summary: "a number from 0 to 1"),
         "the inner circle's radius relative to the outer", example: "factor: 0.5"),
+      .option(
+        "steps", \.steps, .integer(in: 1...100),
+        "the length of each `recall` sequence", example: "steps: 12"),
       .option(
         "split", \.split, .split,
         "fractions for the parts, named NAME.train, NAME.validation, NAME.test",
@@ -272,6 +276,7 @@ struct DataDirective: Directive {
       case .spirals: return "\(samples) samples of \(classes) spirals"
       case .blobs: return "\(samples) samples of \(centers) blobs"
       case .sine: return "\(samples) samples of a noisy sine"
+      case .recall: return "\(samples) sequences of \(steps) steps"
       }
     case nil: return "the data given"
     }

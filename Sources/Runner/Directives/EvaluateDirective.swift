@@ -53,17 +53,17 @@ struct EvaluateDirective: Directive {
 
   func run(_ context: BlockContext) throws -> [ResultItem] {
     guard let data else { return [] }
-    let network = try context.model(context.block.name).network
+    let model = try context.anyModel(context.block.name)
     let dataOption = context.option("data")
     let set = try context.dataset(data, at: dataOption)
-    let classification = set.classNames != nil || network.outputCount > 1
+    let classification = set.classNames != nil || model.network.outputCount > 1
     let chosen = metrics ?? [Metric(name: classification ? "accuracy" : "mse")].compactMap { $0 }
-    let predictions = try atOption(dataOption) { try network.predict(set.features) }
+    let predictions = try atOption(dataOption) { try model.predict(set.features) }
     let owner = context.resultName
     var rows: [[Cell]] = []
     if let loss {
       let value = try atOption(dataOption) {
-        try network.evaluate(set.features, set.targets, loss: loss, metrics: []).loss
+        try model.evaluate(set.features, set.targets, loss: loss, metrics: []).loss
       }
       context.store(.named(owner, "loss"), value)
       rows.append([.text("loss (\(Shown.loss(loss)))"), .number(value)])

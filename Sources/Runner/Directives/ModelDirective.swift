@@ -4,7 +4,7 @@ import Notebook
 /// ```model NAME```: a dense network, with initial or given weights.
 struct ModelDirective: Directive {
   var inputs: InputSpec?
-  var layers: [LayerSpec] = []
+  var layers: [ModelLayer] = []
   var initializer: Initializer?
   var weights: [Assignment] = []
   var biases: [Assignment] = []
@@ -30,7 +30,7 @@ struct ModelDirective: Directive {
         example: "inputs: x1 x2 x3"),
       .repeated(
         "layer", \.layers, .layer,
-        "one per layer: units, activation, then `bias=false`, `alpha=0.1`, `names=4,5`; `dropout=0.5` (inverted dropout on the layer's outputs while training), `l1=…`/`l2=…` (Keras's kernel_regularizer: the loss gains l1·Σ|w| + l2·Σw²), `batchnorm=true` (normalise z before the activation; `bn_momentum=0.99`, `bn_epsilon=0.001`)",
+        "one per layer: units, activation, then `bias=false`, `alpha=0.1`, `names=4,5`; `dropout=0.5` (inverted dropout on the layer's outputs while training), `l1=…`/`l2=…` (Keras's kernel_regularizer: the loss gains l1·Σ|w| + l2·Σw²), `batchnorm=true` (normalise z before the activation; `bn_momentum=0.99`, `bn_epsilon=0.001`). Before the dense layers, on shaped inputs: `conv 8 3x3 relu` (Keras's Conv2D: filters, kernel, activation; `stride=2`, `padding=same`, `bias=false`), `pool max 2` or `pool average 2` (`stride=`, `padding=`; the stride is the size unless given), `flatten` (implied before the first dense layer), or first `rnn 8` (Keras's SimpleRNN over `inputs: STEPSxINPUTS`, tanh unless named; the dense layers read its last state)",
         example: "layer: 2 sigmoid"),
       .option(
         "init", \.initializer, .initializer,
@@ -69,10 +69,12 @@ struct ModelDirective: Directive {
       errors.append(
         BlockError("a model needs at least one 'layer'", hint: "e.g. 'layer: 2 sigmoid'"))
     }
-    for spec in matrices where spec.layer > layers.count {
+    errors += frontErrors(block)
+    let denseCount = layers.filter { $0.dense != nil }.count
+    for spec in matrices where spec.layer > denseCount {
       errors.append(
         BlockError(
-          "'\(spec.label)' names no layer: use W1…W\(layers.count) or b1…b\(layers.count)",
+          "'\(spec.label)' names no layer: use W1…W\(denseCount) or b1…b\(denseCount)",
           at: block.options("matrix").first { $0.value.trimmed.hasPrefix(spec.label) }))
     }
     for (option, biasesGiven) in [("weights", false), ("biases", true)] {
@@ -95,12 +97,15 @@ struct ModelDirective: Directive {
     guard let inputs else { return [] }
     var generator = RandomGenerator(seed: context.seed)
     var built: [Dense<Double>] = []
-    var width = inputs.count
-    var parameters = 0
     let givesSome = !weights.isEmpty || !biases.isEmpty || !matrices.isEmpty
     let drawing = initializer ?? (givesSome ? .zeros : .glorotUniform)
-    for (index, spec) in layers.enumerated() {
-      let option = context.block.options("layer").dropFirst(index).first
+    let layerOptions = context.block.options("layer")
+    let front = try buildFront(context, drawing: drawing, generator: &generator)
+    var width = front?.width ?? inputs.count
+    var parameters = front?.parameters ?? 0
+    for (index, layer) in layers.enumerated() {
+      guard let spec = layer.dense else { continue }
+      let option = layerOptions.dropFirst(index).first
       let (count, overflow) = width.multipliedReportingOverflow(by: spec.units + 1)
       parameters += overflow ? Self.parameterLimit + 1 : count
       guard parameters <= Self.parameterLimit else {
@@ -124,7 +129,9 @@ struct ModelDirective: Directive {
       width = spec.units
     }
     var network = try atOption(context.option("inputs")) {
-      try Network(inputs: inputs.count, layers: built, inputNames: inputs.names)
+      try Network(
+        inputs: front.map { $0.features } ?? inputs.count, layers: built,
+        inputNames: front == nil ? inputs.names : nil)
     }
     // A single neuron whose author writes `w` and `b` is shown with those names.
     if network.isSingleNeuron,
@@ -148,10 +155,14 @@ struct ModelDirective: Directive {
           "give every parameter (\(given.expectedNames(in: network))), or add 'init:' (e.g. 'init: zeros') to draw the rest"
       )
     }
-    context.namespace.models[name] = ModelEntry(
-      network: network, trainsInFloat: precision == .float32)
-    context.storeParameters(of: network, model: name)
+    let entry = ModelEntry(
+      network: network, trainsInFloat: precision == .float32, front: front?.layers)
+    context.namespace.models[name] = entry
+    try context.storeParameters(of: entry, model: name)
     guard context.showsResults else { return [] }
+    if entry.front != nil {
+      return [.table(try FrontTables(entry: entry, context: context).summary())]
+    }
     var items: [ResultItem] = []
     let tables = ModelTables(network: network, context: context)
     if show.contains("summary") { items.append(.table(tables.summary())) }

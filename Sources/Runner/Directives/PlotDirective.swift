@@ -34,10 +34,11 @@ struct PlotDirective: Directive {
   var steps = 0
   var search = 0
   var batch: Int?
+  var sample = 1
 
   enum PlotKind: String, OptionChoice {
     case network, boundary, surface, activations, graph, confusion, digits, curves, function,
-      roc, tangent
+      roc, tangent, filters, maps
   }
 
   enum BoundaryStyle: String, OptionChoice {
@@ -52,7 +53,7 @@ struct PlotDirective: Directive {
   /// Nothing: it only reads.
   func changes(_ block: DirectiveBlock) -> [String] { [] }
   static let summary =
-    "a figure: a network diagram, a decision boundary, an error surface with a descent path, activation functions, a computation graph, a confusion matrix, digit images, several learning curves, a fitted function, an ROC curve with its AUC, or a function of one variable with a tangent and gradient-descent steps"
+    "a figure: a network diagram, a decision boundary, an error surface with a descent path, activation functions, a computation graph, a confusion matrix, digit images, several learning curves, a fitted function, an ROC curve with its AUC, or a function of one variable with a tangent and gradient-descent steps, a convolutional network's learned filters, or the feature maps of one image"
   static let storedValues =
     "none; the figure goes beside the Markdown handout as `NAME_files/fig-N.svg` and inline into the HTML"
 
@@ -112,6 +113,10 @@ struct PlotDirective: Directive {
       .option(
         "misclassified", \.misclassified, .boolean, "digits: only the misclassified ones",
         example: "misclassified: true"),
+      .option(
+        "sample", \.sample, .integer(in: 1...10_000_000),
+        "maps: which sample of the data (1 is the first) goes through the first convolution",
+        example: "sample: 3"),
       .option(
         "runs", \.runs, .words,
         "curves: the training results to compare; boundary and function: more models, drawn as small multiples beside the named one",
@@ -207,6 +212,8 @@ struct PlotDirective: Directive {
     case .function: (figure, caption) = try figures.function()
     case .roc: (figure, caption) = try figures.roc()
     case .tangent: (figure, caption, tables) = try figures.tangent()
+    case .filters: (figure, caption) = try figures.filters()
+    case .maps: (figure, caption) = try figures.maps()
     }
     guard context.showsResults else { return [] }
     var sized = figure

@@ -158,9 +158,10 @@ struct TrainDirective: Directive {
   func run(_ context: BlockContext) throws -> [ResultItem] {
     guard let name = context.block.name, let data else { return [] }
     if let from {
-      context.namespace.models[name] = try context.model(from, at: context.option("from"))
+      context.namespace.models[name] = try context.anyModel(from, at: context.option("from"))
     }
-    var entry = try context.model(name)
+    var entry = try context.anyModel(name)
+    if entry.front != nil { try checkLayered(entry, context) }
     let dataOption = context.option("data")
     let set = try context.dataset(data, at: dataOption)
     var validationSet: Dataset?
@@ -193,7 +194,17 @@ struct TrainDirective: Directive {
     }
     let history: TrainingHistory
     do {
-      if entry.trainsInFloat {
+      if entry.front != nil {
+        guard set.features.columns == entry.sampleWidth else {
+          throw BlockError(
+            "'\(name)' is \(entry.kindPhrase) taking \(entry.sampleWidth) values per sample, but '\(data)' has \(set.features.columns) features",
+            at: dataOption, hint: "give the model's 'inputs' the data's shape")
+        }
+        history = try entry.fit(
+          set.features, set.targets, configuration: configuration,
+          validation: validationSet.map { ($0.features, $0.targets) }, progress: report,
+          interrupt: interrupt)
+      } else if entry.trainsInFloat {
         var network = Network<Float>(converting: entry.network)
         history = try network.fit(
           Matrix(converting: set.features), Matrix(converting: set.targets),
@@ -220,12 +231,12 @@ struct TrainDirective: Directive {
         hint: "raise the timeout or --budget, or train for fewer epochs")
     }
     context.namespace.models[name] = entry
-    context.storeParameters(of: entry.network, model: name)
+    try context.storeParameters(of: entry, model: name)
     let owner = context.resultName
     context.namespace.histories[owner] = history
     context.namespace.descriptions[owner] =
       "\(optimizer.shown), \(context.rateSymbol) = \(NumberText.plain(rate ?? optimizer.defaultRate))"
-    store(history, network: entry.network, model: name, context)
+    try store(history, entry: entry, model: name, context)
     guard context.showsResults else { return [] }
     var items: [ResultItem] = []
     if case .earlyStopping(let best) = history.stopReason {
@@ -247,12 +258,17 @@ struct TrainDirective: Directive {
     return items
   }
 
+  /// The run's values; a dense network's trained parameters under the run's own name when it
+  /// has one.
   private func store(
-    _ history: TrainingHistory, network: Network<Double>, model: String, _ context: BlockContext
-  ) {
+    _ history: TrainingHistory, entry: ModelEntry, model: String, _ context: BlockContext
+  ) throws {
     let owner = context.resultName
+    let network = entry.network
     context.store(.named(owner, "epochs"), Double(history.records.count))
-    if owner != model {
+    if owner != model, entry.front != nil {
+      try context.storeParameters(of: entry, model: owner)
+    } else if owner != model {
       if network.parameterCount > BlockContext.parametersStoredOneByOne {
         context.namespace.values.defineState(owner, network: network, by: context.definer)
       } else {
@@ -276,6 +292,24 @@ struct TrainDirective: Directive {
     context.namespace.values.defineHistory(owner, history, by: context.definer)
     if case .earlyStopping(let best) = history.stopReason {
       context.store(.named(owner, "best_epoch"), Double(best))
+    }
+  }
+
+  /// The options a convolutional or recurrent model's training does not take, refused at
+  /// their lines.
+  private func checkLayered(_ entry: ModelEntry, _ context: BlockContext) throws {
+    let refused: [(String, Bool)] = [
+      ("early_stopping", earlyStopping != nil), ("norms", recordsNorms), ("l2", l2 > 0),
+    ]
+    for (key, given) in refused where given {
+      throw BlockError(
+        "'\(key)' is for dense networks; '\(context.block.name ?? "")' is \(entry.kindPhrase)",
+        at: context.option(key) ?? context.option("plot"), hint: "leave '\(key)' out")
+    }
+    if case .fraction = validation {
+      throw BlockError(
+        "\(entry.kindPhrase.prefix(1).uppercased() + entry.kindPhrase.dropFirst()) validates on a data set, not a fraction held out",
+        at: context.option("validation"), hint: "e.g. 'validation: digits.validation'")
     }
   }
 

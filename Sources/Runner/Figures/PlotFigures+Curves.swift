@@ -8,10 +8,10 @@ extension PlotFigures {
   /// The ROC curve of a two-class model on a data set, with its AUC and the chance
   /// diagonal.
   func roc() throws -> (Figure, String) {
-    let network = try context.model(name).network
+    let entry = try context.anyModel(name)
     let (dataName, data) = try dataset("an ROC plot")
     let curve = try atOption(dataOption) {
-      try ROCCurve(predicted: network.predict(data.features), target: data.targets)
+      try ROCCurve(predicted: entry.predict(data.features), target: data.targets)
     }
     let model = shown(name, else: "the network")
     let auc = NumberText.fixed(curve.area, decimals: 3)

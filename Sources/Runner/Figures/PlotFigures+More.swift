@@ -198,10 +198,10 @@ extension PlotFigures {
   // MARK: - Confusion matrix and digits
 
   func confusion() throws -> (Figure, String) {
-    let network = try context.model(name).network
+    let model = try context.anyModel(name)
     let (dataName, data) = try dataset("a confusion matrix")
     let confusion = try atOption(dataOption) {
-      try ConfusionMatrix(predicted: network.predict(data.features), target: data.targets)
+      try ConfusionMatrix(predicted: model.predict(data.features), target: data.targets)
     }
     guard confusion.classes <= 30 else {
       throw BlockError(
@@ -226,9 +226,9 @@ extension PlotFigures {
     }
     var predictions: [Int]?
     if let name {
-      let entry = try context.model(name)
+      let entry = try context.anyModel(name)
       predictions = Self.classes(
-        try atOption(dataOption) { try entry.network.predict(data.features) })
+        try atOption(dataOption) { try entry.predict(data.features) })
     }
     if options.misclassified, predictions == nil {
       throw BlockError(

@@ -118,7 +118,19 @@ struct ThresholdEntry: Codable, Equatable {
 }
 
 /// A model in the namespace: its network (kept in Double) and the precision it trains in.
+/// A convolutional or recurrent model keeps the layers in front of its dense ones in
+/// `front`; `network` is then its dense head.
 struct ModelEntry: Codable, Equatable {
   var network: Network<Double>
   var trainsInFloat: Bool
+  var front: ModelFront? = nil
+}
+
+/// The layers in front of a model's dense ones.
+enum ModelFront: Codable, Equatable {
+  /// Convolution and pooling over images of one size.
+  case convolution(
+    height: Int, width: Int, channels: Int, stages: [ConvolutionalNetwork<Double>.Stage])
+  /// A recurrent cell over sequences of `steps` steps.
+  case recurrent(SimpleRecurrent<Double>, steps: Int)
 }

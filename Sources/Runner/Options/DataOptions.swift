@@ -10,7 +10,7 @@ enum DataSource: Hashable {
 
 /// The built-in and generated sets.
 enum GeneratedSet: String, CaseIterable {
-  case digits, xor, and, or, nand, nor, moons, circles, spirals, blobs, sine
+  case digits, xor, and, or, nand, nor, moons, circles, spirals, blobs, sine, recall
 
   func make(_ options: DataDirective, seed: UInt64) throws -> Dataset {
     let samples = options.samples
@@ -33,6 +33,8 @@ enum GeneratedSet: String, CaseIterable {
         seed: seed)
     case .sine:
       return try Datasets.noisySine(samples: samples ?? 100, noise: noise ?? 0.1, seed: seed)
+    case .recall:
+      return try Datasets.recall(samples: samples ?? 200, steps: options.steps, seed: seed)
     }
   }
 }

@@ -3,10 +3,14 @@ import NeuralEngine
 import Notebook
 import Spelling
 
-/// `inputs: 3` or `inputs: x1 x2 x3`.
+/// `inputs: 3`, `inputs: x1 x2 x3`, or a shape: `inputs: 8x8` (an image; `8x8x3` with
+/// channels) or `inputs: 6x1` (six steps of one input, for a recurrent first layer) — the
+/// way Keras's `input_shape` reads.
 struct InputSpec: Hashable {
   var count: Int
   var names: [String]?
+  /// The sizes of a shaped input: height, width and channels, or steps and inputs.
+  var shape: [Int]?
 }
 
 /// `layer: 4 relu`, `layer: 1 sigmoid bias=false`, `layer: 2 leaky_relu alpha=0.1 names=4,5`,
@@ -51,7 +55,9 @@ enum ModelTable: String, OptionChoice {
 
 extension OptionType where Value == InputSpec {
   static var inputs: Self {
-    OptionType("a number of inputs (1 to 100000), or their names") { option in
+    OptionType(
+      "a number of inputs (1 to 100000), their names, or a shape (`8x8`, `8x8x3`; `6x1`: six steps of one input)"
+    ) { option in
       let words = option.words
       if words.count == 1, let count = Int(words[0]) {
         guard (1...100_000).contains(count) else {
@@ -59,13 +65,38 @@ extension OptionType where Value == InputSpec {
         }
         return InputSpec(count: count, names: nil)
       }
+      if words.count == 1, let shape = InputSpec.shape(words[0]) {
+        guard shape.allSatisfy({ (1...1_000).contains($0) }),
+          shape.reduce(1, *) <= 100_000
+        else {
+          throw BlockError(
+            "a shaped input takes sizes from 1 to 1000 and at most 100000 values, not '\(words[0])'",
+            at: option, word: words[0])
+        }
+        return InputSpec(count: shape.reduce(1, *), names: nil, shape: shape)
+      }
       guard !words.isEmpty, words.count <= 100_000 else {
         throw BlockError("'inputs' needs a number or names", at: option)
       }
       return InputSpec(count: words.count, names: words)
     } show: {
-      $0.names?.joined(separator: " ") ?? String($0.count)
+      $0.shape.map { $0.map(String.init).joined(separator: "x") }
+        ?? $0.names?.joined(separator: " ") ?? String($0.count)
     }
+  }
+}
+
+extension InputSpec {
+  /// `8x8`, `8×8×3`: two or three sizes, each at most four digits; `nil` for anything else
+  /// (a name such as `x1`).
+  static func shape(_ word: String) -> [Int]? {
+    let parts = word.split(
+      omittingEmptySubsequences: false, whereSeparator: { $0 == "x" || $0 == "×" })
+    guard (2...3).contains(parts.count),
+      parts.allSatisfy({ (1...4).contains($0.count) && $0.allSatisfy { $0.isASCII } })
+    else { return nil }
+    let sizes = parts.compactMap { Int($0) }
+    return sizes.count == parts.count ? sizes : nil
   }
 }
 
@@ -75,7 +106,7 @@ extension OptionType where Value == LayerSpec {
     "bias", "alpha", "names", "dropout", "l1", "l2", "batchnorm", "bn_momentum", "bn_epsilon",
   ]
 
-  static var layer: Self {
+  static var denseLayer: Self {
     OptionType(
       "units, an activation, then `bias=false`, `alpha=0.1`, `names=4,5`, `dropout=0.5`, `l1=0.01`, `l2=0.01`, `batchnorm=true` (`bn_momentum=0.99`, `bn_epsilon=0.001`)"
     ) { option in

@@ -11,6 +11,7 @@ extension ModelDirective {
     }
     let network = entry.network
     let v = PythonText.name(name)
+    if let front = entry.front { return layeredPython(front, network, name: name, context) }
     let names = network.inputNames ?? []
     let defaultNames = names.isEmpty || names == (0..<names.count).map { "x\($0 + 1)" }
     let inputNames = defaultNames ? "\(network.inputCount)" : PythonText.strings(names)
@@ -63,6 +64,56 @@ extension ModelDirective {
         lines.append("show_summary(\(v)\(PythonText.caption(context)))")
       }
       if show.contains("weights") { lines.append("show_parameters(\(v), \(context.precision))") }
+    }
+    return lines
+  }
+}
+
+extension ModelDirective {
+  /// `layered_model(shape, front, layers, init, seed)`: the same draws in the same order.
+  private func layeredPython(
+    _ front: ModelFront, _ head: Network<Double>, name: String, _ context: BlockContext
+  ) -> [String] {
+    let v = PythonText.name(name)
+    var shape: [Int] = []
+    var specs: [String] = []
+    switch front {
+    case .convolution(let height, let width, let channels, let stages):
+      shape = [height, width, channels]
+      for stage in stages {
+        switch stage {
+        case .convolution(let layer):
+          let w = layer.window
+          specs.append(
+            "(\"conv\", \(layer.filters), \(w.height), \(w.width), \(w.strideHeight), \(PythonText.string(w.padding.rawValue)), \(PythonText.activation(layer.activation)), \(pythonBool(layer.bias != nil)))"
+          )
+        case .pooling(let pool):
+          let w = pool.window
+          specs.append(
+            "(\"pool\", \(PythonText.string(pool.kind.rawValue)), \(w.height), \(w.strideHeight), \(PythonText.string(w.padding.rawValue)))"
+          )
+        }
+      }
+    case .recurrent(let cell, let steps):
+      shape = [steps, cell.inputCount]
+      specs.append(
+        "(\"rnn\", \(cell.unitCount), \(PythonText.activation(cell.activation)), \(pythonBool(cell.bias != nil)))"
+      )
+    }
+    let dense = head.layers.map { layer in
+      "(\(layer.unitCount), \(PythonText.activation(layer.activation)), \(pythonBool(layer.bias != nil)))"
+    }
+    var lines = [
+      "\(v) = layered_model(",
+      "    (\(shape.map(String.init).joined(separator: ", "))),  # the input's shape",
+      "    [\(specs.joined(separator: ", "))],",
+      "    [\(dense.joined(separator: ", "))],  # (units, activation, alpha, bias) per dense layer",
+      "    init=\(PythonText.initializer(initializer ?? .glorotUniform)), seed=\(context.seed))",
+    ]
+    lines += PythonText.regularization(of: head, variable: v)
+    lines.append("publish_parameters(\(PythonText.string(name)), \(v))")
+    if context.showsResults {
+      lines.append("show_layered_summary(\(v)\(PythonText.caption(context)))")
     }
     return lines
   }

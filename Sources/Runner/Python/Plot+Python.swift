@@ -83,6 +83,12 @@ extension PlotDirective {
       }
       if search > 0 { arguments += ["search=\(search)", "seed=\(context.seed)"] }
       return ["path = plot_surface(" + arguments.joined(separator: ", ") + ")"]
+    case .filters:
+      guard let model else { return nil }
+      return ["plot_filters(\(model))"]
+    case .maps:
+      guard let model, let set else { return nil }
+      return ["plot_maps(\(model), \(set).X[\(sample - 1)])"]
     case .network, .graph:
       return nil
     }

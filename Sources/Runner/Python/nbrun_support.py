@@ -7,6 +7,7 @@ Read them as the lecture's formulas in code: a layer is z = x·W + b, a = φ(z);
 backward pass is δ = φ′(z) ⊙ (δ_next · W_nextᵀ); a step is θ ← θ − η·∂L/∂θ.
 """
 
+import copy
 import math
 
 import numpy as np
@@ -413,6 +414,7 @@ def regularize(net, layer, dropout=0.0, l1=0.0, l2=0.0, batchnorm=None):
 
 class Model:
     def __init__(self, inputs, layers, names=None, neuron=False, dtype=float, labels=None):
+        self.front, self.shape = None, None  # convolution and pooling, or a recurrent cell
         if isinstance(inputs, int):
             inputs = [f"x{i + 1}" for i in range(inputs)]
         self.inputs, self.layers, self.neuron, self.dtype = inputs, layers, neuron, dtype
@@ -426,7 +428,9 @@ class Model:
             c.dropout, c.l1, c.l2 = d.dropout, d.l1, d.l2
             c.bn = None if d.bn is None else d.bn.copy()
             layers.append(c)
-        return Model(self.inputs, layers, neuron=self.neuron, dtype=self.dtype, labels=self.labels)
+        other = Model(self.inputs, layers, neuron=self.neuron, dtype=self.dtype, labels=self.labels)
+        other.front, other.shape = copy.deepcopy(self.front), self.shape
+        return other
 
     def parameters(self):
         """(name, layer, kind, index, value) for every weight then bias, layer by layer."""
@@ -492,20 +496,230 @@ def model(inputs, layers, init, seed, names=None, neuron=False):
     if isinstance(inputs, int):
         inputs = [f"x{i + 1}" for i in range(inputs)]
     labels = unit_labels(inputs, [units for units, *_ in layers], names)
-    rng = Random(seed)
-    built, width = [], len(inputs)
+    built = dense_layers(layers, len(inputs), init, Random(seed))
+    return Model(inputs, built, neuron=neuron, labels=labels)
+
+
+def dense_layers(layers, width, init, rng):
+    """Dense layers (units, activation, alpha, bias), their weights drawn in order."""
+    built = []
     for units, activation, alpha, bias in layers:
         W = np.array(initial_values(init, width * units, width, units, rng)).reshape(width, units)
         b = np.zeros(units) if bias else None
         built.append(Dense(W, b, activation, alpha))
         width = units
-    return Model(inputs, built, neuron=neuron, labels=labels)
+    return built
+
+
+# ---------------------------------------------------------------- convolutional and recurrent
+
+
+class Conv:
+    """Keras's Conv2D: K is (kh·kw·channels) × filters, rows (i, j, channel), channel fastest."""
+
+    def __init__(self, K, b, kh, kw, sh, sw, padding, activation, alpha=None):
+        self.K, self.b, self.kh, self.kw, self.sh, self.sw = K, b, kh, kw, sh, sw
+        self.padding, self.activation, self.alpha = padding, activation, alpha
+
+    def params(self):
+        return [("K", self.K), ("b", self.b)]
+
+
+class Pool:
+    """Max (ties to the first cell, row by row) or average (of the cells inside) pooling."""
+
+    def __init__(self, kind, kh, kw, sh, sw, padding):
+        self.kind, self.kh, self.kw, self.sh, self.sw, self.padding = kind, kh, kw, sh, sw, padding
+
+    def params(self):
+        return []
+
+
+class Cell:
+    """Keras's SimpleRNN: z_t = x_t·Wx + h_{t−1}·Wh + b, h_t = φ(z_t), h_0 = 0."""
+
+    def __init__(self, Wx, Wh, b, activation, alpha=None):
+        self.Wx, self.Wh, self.b, self.activation, self.alpha = Wx, Wh, b, activation, alpha
+
+    def params(self):
+        return [("Wx", self.Wx), ("Wh", self.Wh), ("b", self.b)]
+
+
+def layered_model(shape, front, layers, init, seed):
+    """A model with convolution and pooling (or a recurrent cell) before dense layers, every
+    weight drawn in Keras's layer order from the seeded generator, as nbrun draws them.
+    `front` holds ("conv", filters, kh, kw, stride, padding, activation, alpha, bias),
+    ("pool", kind, size, stride, padding) or ("rnn", units, activation, alpha, bias)."""
+    rng, stages = Random(seed), []
+    if front[0][0] == "rnn":
+        steps, d = shape
+        _, units, activation, alpha, bias = front[0]
+        Wx = np.array(initial_values(init, d * units, d, units, rng)).reshape(d, units)
+        Wh = np.array(initial_values(init, units * units, units, units, rng)).reshape(units, units)
+        stages.append(Cell(Wx, Wh, np.zeros(units) if bias else None, activation, alpha))
+        width = units
+    else:
+        h, w, c = shape
+        for spec in front:
+            if spec[0] == "conv":
+                _, filters, kh, kw, stride, padding, activation, alpha, bias = spec
+                rows = kh * kw * c
+                K = np.array(initial_values(init, rows * filters, rows, kh * kw * filters, rng))
+                stages.append(Conv(K.reshape(rows, filters), np.zeros(filters) if bias else None,
+                                   kh, kw, stride, stride, padding, activation, alpha))
+                c = filters
+                (h, _), (w, _) = window_place(h, kh, stride, padding), window_place(w, kw, stride, padding)
+            else:
+                _, kind, size, stride, padding = spec
+                stages.append(Pool(kind, size, size, stride, stride, padding))
+                (h, _), (w, _) = window_place(h, size, stride, padding), window_place(w, size, stride, padding)
+        width = h * w * c
+    net = Model(width, dense_layers(layers, width, init, rng))
+    net.front, net.shape = stages, tuple(shape)
+    return net
+
+
+def _pool_forward(p, a):
+    """The pooled maps, and each output's route (max) or cell count (average)."""
+    fill = -np.inf if p.kind == "max" else 0.0
+    padded, oh, ow, top, left = padded_view(a, p.kh, p.kw, p.sh, p.sw, p.padding)
+    inside, *_ = padded_view(np.ones(a.shape), p.kh, p.kw, p.sh, p.sw, p.padding)
+    padded = np.where(inside > 0, padded, fill)
+    out = np.full((a.shape[0], oh, ow, a.shape[3]), fill)
+    route = np.full(out.shape, -1)
+    count = np.zeros(out.shape)
+    for i in range(p.kh):
+        for j in range(p.kw):
+            cells = padded[:, i:i + p.sh * oh:p.sh, j:j + p.sw * ow:p.sw, :]
+            if p.kind == "max":
+                better = cells > out
+                route = np.where(better, i * p.kw + j, route)
+                out = np.maximum(out, cells)
+            else:
+                out = out + cells
+                count = count + inside[:, i:i + p.sh * oh:p.sh, j:j + p.sw * ow:p.sw, :]
+    if p.kind == "max":
+        out = np.where(route < 0, 0.0, out)
+        return out, route
+    return np.where(count > 0, out / np.maximum(count, 1), 0.0), count
+
+
+def _pool_backward(p, a, extra, up):
+    padded, oh, ow, top, left = padded_view(np.zeros(a.shape), p.kh, p.kw, p.sh, p.sw, p.padding)
+    inside, *_ = padded_view(np.ones(a.shape), p.kh, p.kw, p.sh, p.sw, p.padding)
+    for i in range(p.kh):
+        for j in range(p.kw):
+            window = (slice(None), slice(i, i + p.sh * oh, p.sh), slice(j, j + p.sw * ow, p.sw))
+            if p.kind == "max":
+                padded[window] += np.where(extra == i * p.kw + j, up, 0.0)
+            else:
+                padded[window] += inside[window] * (up / np.maximum(extra, 1))
+    H, W = a.shape[1], a.shape[2]
+    return padded[:, top:top + H, left:left + W, :]
+
+
+def front_forward(net, X):
+    """The front's trace for the backward pass, and the features (one row per sample)."""
+    X = np.asarray(X, dtype=float)
+    first = net.front[0]
+    if isinstance(first, Cell):
+        steps, d = net.shape
+        xs = [X[:, t * d:(t + 1) * d] for t in range(X.shape[1] // d)]
+        h = np.zeros((len(X), first.Wx.shape[1]))
+        states, nets = [h], []
+        for x in xs:
+            z = x @ first.Wx + states[-1] @ first.Wh
+            if first.b is not None:
+                z = z + first.b
+            nets.append(z)
+            states.append(activate(first.activation, z, first.alpha))
+        return (xs, states, nets), states[-1]
+    a = X.reshape((len(X),) + tuple(net.shape))
+    trace = []
+    for st in net.front:
+        if isinstance(st, Conv):
+            cols, oh, ow = im2col(a, st.kh, st.kw, st.sh, st.sw, st.padding)
+            z = cols @ st.K
+            if st.b is not None:
+                z = z + st.b
+            out = activate(st.activation, z, st.alpha)
+            a_next = out.reshape(len(X), oh, ow, st.K.shape[1])
+            trace.append((a, cols, z, out, a_next.shape))
+            a = a_next
+        else:
+            out, extra = _pool_forward(st, a)
+            trace.append((a, extra))
+            a = out
+    return trace, a.reshape(len(X), -1)
+
+
+def front_backward(net, trace, dF):
+    """The front's parameter gradients from ∂L/∂features, in nbrun's order: each
+    convolution's kernel and bias, or the cell's Wx, Wh and b."""
+    first = net.front[0]
+    if isinstance(first, Cell):
+        xs, states, nets = trace
+        dWx, dWh = np.zeros_like(first.Wx), np.zeros_like(first.Wh)
+        db = np.zeros(first.Wx.shape[1])
+        dh = dF
+        for t in range(len(xs) - 1, -1, -1):
+            dz = back_through(first.activation, nets[t], states[t + 1], dh, first.alpha)
+            dWx = dWx + xs[t].T @ dz
+            dWh = dWh + states[t].T @ dz
+            db = db + dz.sum(axis=0)
+            dh = dz @ first.Wh.T
+        return [dWx, dWh, db if first.b is not None else None]
+    grads = []
+    last = trace[-1]
+    up = dF.reshape(last[4] if len(last) == 5 else last[1].shape)
+    for index in range(len(net.front) - 1, -1, -1):
+        st = net.front[index]
+        if isinstance(st, Conv):
+            a, cols, z, out, _ = trace[index]
+            dz = back_through(st.activation, z, out, up.reshape(z.shape), st.alpha)
+            grads = [cols.T @ dz, dz.sum(axis=0) if st.b is not None else None] + grads
+            if index > 0:
+                up = col2im(dz @ st.K.T, a.shape, st.kh, st.kw, st.sh, st.sw, st.padding)
+        elif index > 0:
+            a, extra = trace[index]
+            up = _pool_backward(st, a, extra, up.reshape(extra.shape))
+    return grads
+
+
+def front_parameters(net):
+    """Every front parameter set as (stage, attribute), in nbrun's order."""
+    return [(st, name) for st in (net.front or []) for name, _ in st.params()]
+
+
+def publish_layered(owner, net):
+    """A convolutional or recurrent model's parameter and multiply-add counts."""
+    MODELS[owner] = net
+    front = sum(getattr(st, n).size for st, n in front_parameters(net) if getattr(st, n) is not None)
+    dense = sum(d.W.size + (0 if d.b is None else d.b.size) for d in net.layers)
+    V[key(owner, "parameters")] = front + dense
+    work = sum(d.W.size for d in net.layers)  # one multiply-add per dense weight
+    if isinstance(net.front[0], Cell):
+        work += net.shape[0] * (net.front[0].Wx.size + net.front[0].Wh.size)
+    else:
+        h, w = net.shape[0], net.shape[1]
+        for st in net.front:  # a convolution: its kernel once per output position
+            (h, _), (w, _) = window_place(h, st.kh, st.sh, st.padding), window_place(w, st.kw, st.sw, st.padding)
+            if isinstance(st, Conv):
+                work += h * w * st.K.size
+    V[key(owner, "multiply_adds")] = work
 
 
 # ---------------------------------------------------------------- passes
 
 
 def forward(net, X, training=False, rng=None, trace=None):
+    """The dense layers' z and a, after the front layers where the model has them."""
+    if net.front:
+        X = front_forward(net, X)[1]
+    return _dense_forward(net, X, training, rng, trace)
+
+
+def _dense_forward(net, X, training=False, rng=None, trace=None):
     """Every layer's net input z and output a, sample by sample (rows). Training draws
     dropout masks from `rng` (a unit kept when the next uniform number is ≥ the rate,
     layer by layer, row by row) and normalises with the batch's statistics; `trace`
@@ -572,11 +786,14 @@ def _through(layer, l, g, upstream):
 
 
 def backward(net, X, T, loss, l2=0.0, huber=1.0, training=False, rng=None, penalties=True):
+    front = None
+    if net.front:  # the dense layers read the front's features
+        front, X = front_forward(net, X)
     X = np.asarray(X, dtype=net.dtype)
     T = np.asarray(T, dtype=net.dtype)
     g = Gradients()
     g.X, g.T, g.training, g.trace = X, T, training, {}
-    g.z, g.a = forward(net, X, training, rng, g.trace)
+    g.z, g.a = _dense_forward(net, X, training, rng, g.trace)
     L = len(net.layers)
     g.dgamma, g.dbeta = [None] * L, [None] * L
     last = net.layers[-1]
@@ -610,6 +827,7 @@ def backward(net, X, T, loss, l2=0.0, huber=1.0, training=False, rng=None, penal
         else:
             d = _through(net.layers[l - 1], l - 1, g, upstream)
     g.loss = value
+    g.front = front_backward(net, front, g.dX) if front is not None else []
     return g
 
 
@@ -654,6 +872,9 @@ class Optimizer:
             if layer.bn is not None and getattr(g, "dgamma", None) and g.dgamma[l] is not None:
                 layer.bn.gamma = self.apply(layer.bn.gamma, g.dgamma[l], ("gamma", l))
                 layer.bn.beta = self.apply(layer.bn.beta, g.dbeta[l], ("beta", l))
+        for k, (stage, name) in enumerate(front_parameters(net)):
+            if getattr(stage, name) is not None:
+                setattr(stage, name, self.apply(getattr(stage, name), g.front[k], ("front", k)))
 
     def apply(self, theta, grad, slot):
         t = float(self.t)
@@ -1148,6 +1369,8 @@ def key(owner, quantity, sample=0, epoch=None):
 
 def publish_parameters(owner, net):
     """Every weight and bias by its unit-notation name (models up to 1,000 parameters)."""
+    if net.front:
+        return publish_layered(owner, net)
     MODELS[owner] = net
     parameters = net.parameters()
     if len(parameters) <= 1000:
@@ -1838,6 +2061,62 @@ def show_summary(net, caption=None):
         rows.append([f"layer {l + 1}", d.W.shape[1], d.activation, count])
     rows.append(["total", "", "", sum(r[3] for r in rows)])
     show(["Layer", "Units", "Activation", "Parameters"], rows, 0, caption)
+
+
+def show_layered_summary(net, caption=None):
+    """Each layer, the shape of its output per sample, its activation and parameters."""
+    rows = [["input", " × ".join(map(str, net.shape)), "—", 0]]
+    if isinstance(net.front[0], Cell):
+        cell = net.front[0]
+        rows.append(["rnn (last state)", str(cell.Wx.shape[1]), cell.activation,
+                     cell.Wx.size + cell.Wh.size + (0 if cell.b is None else cell.b.size)])
+    else:
+        h, w, c = net.shape
+        for st in net.front:
+            (h, _), (w, _) = window_place(h, st.kh, st.sh, st.padding), window_place(w, st.kw, st.sw, st.padding)
+            if isinstance(st, Conv):
+                c = st.K.shape[1]
+                rows.append([f"conv {st.kh}×{st.kw}", f"{h} × {w} × {c}", st.activation,
+                             st.K.size + (0 if st.b is None else st.b.size)])
+            else:
+                rows.append([f"{st.kind} pool {st.kh}×{st.kw}", f"{h} × {w} × {c}", "—", 0])
+        rows.append(["flatten", str(h * w * c), "—", 0])
+    for d in net.layers:
+        rows.append(["dense", str(d.W.shape[1]), d.activation, d.W.size + (0 if d.b is None else d.b.size)])
+    rows.append(["total", "", "", sum(r[3] for r in rows)])
+    show(["Layer", "Output shape", "Activation", "Parameters"], rows, 0, caption)
+
+
+def plot_filters(net):
+    """The first convolution's filters as images: orange adds, blue subtracts."""
+    plt = _pyplot()
+    conv = next(st for st in net.front if isinstance(st, Conv))
+    c = conv.K.shape[0] // (conv.kh * conv.kw)
+    top = max(1e-12, np.abs(conv.K).max())
+    fig, axes = plt.subplots(1, conv.K.shape[1], figsize=(1.2 * conv.K.shape[1], 1.6))
+    for f, ax in enumerate(np.atleast_1d(axes)):
+        ax.imshow(conv.K[:, f].reshape(conv.kh, conv.kw, c)[:, :, 0] / top, cmap="coolwarm", vmin=-1, vmax=1)
+        ax.set_title(f"filter {f + 1}", fontsize=8)
+        ax.axis("off")
+    plt.show()
+
+
+def plot_maps(net, x):
+    """One sample and its feature maps after the first convolution."""
+    plt = _pyplot()
+    trace, _ = front_forward(net, np.asarray([x]))
+    a, cols, z, out, shape = trace[0]
+    maps = out.reshape(shape)[0]
+    fig, axes = plt.subplots(1, maps.shape[2] + 1, figsize=(1.2 * (maps.shape[2] + 1), 1.6))
+    axes[0].imshow(a[0, :, :, 0], cmap="gray_r")
+    axes[0].set_title("input", fontsize=8)
+    for f in range(maps.shape[2]):
+        top = max(1e-12, np.abs(maps[:, :, f]).max())
+        axes[f + 1].imshow(maps[:, :, f] / top, cmap="coolwarm", vmin=-1, vmax=1)
+        axes[f + 1].set_title(f"map {f + 1}", fontsize=8)
+    for ax in axes:
+        ax.axis("off")
+    plt.show()
 
 
 def publish_predictions(owner, Y):
