@@ -313,7 +313,7 @@ struct FigureTests {
     let (result, _, _, _) = render("```plot\nkind: netwrok\n```\n")
     #expect(
       result.diagnostics.first?.headline
-        == "nb.md:2:7: error: 'kind' is one of network, boundary, surface, activations, graph, confusion, digits, curves, function, roc, tangent, not 'netwrok'"
+        == "nb.md:2:7: error: 'kind' is one of network, boundary, surface, activations, graph, confusion, digits, curves, function, roc, tangent, filters, maps, not 'netwrok'"
     )
     #expect(result.diagnostics.first?.hint == "did you mean 'network'?")
   }
