@@ -78,26 +78,16 @@ extension LayeredNetwork {
     guard let outputLayer = head.layers.indices.last else {
       throw EngineError.invalidArgument("a network without dense layers has nothing to train")
     }
-    let n = samples.rows
-    let batch = min(c.batchSize ?? n, n)
     let width = samples.columns
     let outWidth = targets.columns
     var state = OptimizerState(c.optimizer, for: head, extra: frontParameterSizes)
     var generator = RandomGenerator(seed: c.seed)
-    var order = Array(0..<n)
-    var xs = samples.elements
-    var ys = targets.elements
-    let sumsOverBatches = c.loss == .halfSumOfSquares
-    var records: [EpochRecord] = []
-    var learningRates: [Double] = []
-    var batchLosses: [[Double]] = []
-    var stopReason = StopReason.completed
-    var full = Propagation(network: head, rows: batch)
-    var tail = n % batch > 0 ? Propagation(network: head, rows: n % batch) : nil
 
-    func step(_ pass: inout Propagation<Scalar>, at start: Int, tally: inout MetricTally) throws
-      -> Scalar
-    {
+    // One batch: forward through the front and the head, back through both, one step.
+    func step(
+      _ pass: inout Propagation<Scalar>, _ start: Int, _ xs: [Scalar], _ ys: [Scalar],
+      _ tally: inout MetricTally, _ generator: inout RandomGenerator
+    ) throws -> Scalar {
       let rows = pass.rows
       let chunk = Matrix(
         uncheckedRows: rows, columns: width,
@@ -123,69 +113,25 @@ extension LayeredNetwork {
       return value
     }
 
-    for epoch in 1...c.epochs {
-      if c.shuffle {
-        generator.shuffle(&order)
-        Kernels.gatherRows(samples.elements, order: order, width: width, into: &xs)
-        Kernels.gatherRows(targets.elements, order: order, width: outWidth, into: &ys)
-      }
-      state.epoch = epoch
-      learningRates.append(state.nextRate)
-      var tally = MetricTally(metrics: c.metrics, classes: max(2, head.outputCount))
-      var total = 0.0
-      var start = 0
-      var batchNumber = 0
-      var interrupted = false
-      while start < n {
-        if let interrupt, interrupt() {
-          interrupted = true
-          break
-        }
-        batchNumber += 1
-        let rows = min(batch, n - start)
-        let value: Scalar
-        if rows == batch {
-          value = try step(&full, at: start, tally: &tally)
-        } else if var last = tail {
-          tail = nil  // keeps the buffers uniquely referenced while they are written
-          value = try step(&last, at: start, tally: &tally)
-          tail = last
-        } else {
-          break  // unreachable: `tail` exists exactly when n is not a multiple of the batch
-        }
-        guard value.isFinite else {
-          throw EngineError.nonFiniteLoss(epoch: epoch, batch: batchNumber, value: Double(value))
-        }
-        if c.recordsBatchLosses {
-          if batchNumber == 1 { batchLosses.append([]) }
-          batchLosses[batchLosses.count - 1].append(Double(value))
-        }
-        total += sumsOverBatches ? Double(value) : Double(value) * Double(rows)
-        start += rows
-      }
-      if interrupted {
-        learningRates.removeLast()
-        if c.recordsBatchLosses, batchLosses.count > records.count { batchLosses.removeLast() }
-        stopReason = .requested
-        break
-      }
-      var record = EpochRecord(
-        epoch: epoch, loss: sumsOverBatches ? total : total / Double(n),
-        metrics: c.metrics.map { tally.value(of: $0) })
-      if let validation {
-        let result = try evaluate(
-          samples: validation.samples, validation.targets, loss: c.loss, metrics: c.metrics)
-        record.validationLoss = result.loss
-        record.validationMetrics = result.metrics
-      }
-      records.append(record)
-      if let progress, !progress(record) {
-        stopReason = .requested
-        break
-      }
+    func endEpoch(_ record: inout EpochRecord, _ batches: Int) throws {
+      guard let validation else { return }
+      let result = try evaluate(
+        samples: validation.samples, validation.targets, loss: c.loss, metrics: c.metrics)
+      record.validationLoss = result.loss
+      record.validationMetrics = result.metrics
     }
+
+    let network = head
+    let result = try EpochLoop<Scalar>(configuration: c, outputs: head.outputCount).run(
+      samples, targets, generator: &generator, interrupt: interrupt, progress: progress,
+      beginEpoch: { epoch in
+        state.epoch = epoch
+        return state.nextRate
+      },
+      step: step, makePass: { Propagation(network: network, rows: $0) }, endEpoch: endEpoch,
+      recorded: { _ in nil })
     return TrainingHistory(
-      metrics: c.metrics, records: records, stopReason: stopReason, learningRates: learningRates,
-      batchLosses: batchLosses)
+      metrics: c.metrics, records: result.records, stopReason: result.stopReason,
+      learningRates: result.learningRates, batchLosses: result.batchLosses)
   }
 }

@@ -43,33 +43,22 @@ extension Network {
     }
     try checkMonitor(c, hasValidation: held != nil)
 
-    let n = trainX.rows
-    let batch = min(c.batchSize ?? n, n)
     let inWidth = inputCount
     let outWidth = trainY.columns
-    var full = Propagation(network: self, rows: batch)
-    var tail = n % batch > 0 ? Propagation(network: self, rows: n % batch) : nil
     var check = held.map { Propagation(network: self, rows: $0.features.rows) }
     var state = OptimizerState(c.optimizer, for: self)
     var generator = RandomGenerator(seed: c.seed)
-    var order = Array(0..<n)
-    var xs = trainX.elements
-    var ys = trainY.elements
     let l2 = Scalar(c.l2)
-    let sumsOverBatches = c.loss == .halfSumOfSquares
-    var records: [EpochRecord] = []
-    var stopReason = StopReason.completed
     var best: (value: Double, epoch: Int, network: Network?)?
     var waited = 0
-    var learningRates: [Double] = []
     var gradientNorms: [[Double]] = []
     var normSums = [Double](repeating: 0, count: layers.count)
-    var batchLosses: [[Double]] = []
 
-    // One gradient step on `rows(pass)` samples starting at sample `start`.
-    func step(_ pass: inout Propagation<Scalar>, at start: Int, tally: inout MetricTally) throws
-      -> Scalar
-    {
+    // One gradient step on `pass.rows` samples starting at sample `start`.
+    func step(
+      _ pass: inout Propagation<Scalar>, _ start: Int, _ xs: [Scalar], _ ys: [Scalar],
+      _ tally: inout MetricTally, _ generator: inout RandomGenerator
+    ) throws -> Scalar {
       pass.forward(
         self, input: xs, inputOffset: start * inWidth, training: true, masks: &generator)
       let value = try pass.backward(
@@ -96,97 +85,54 @@ extension Network {
       return value
     }
 
-    for epoch in 1...c.epochs {
-      if c.shuffle {
-        generator.shuffle(&order)
-        Kernels.gatherRows(trainX.elements, order: order, width: inWidth, into: &xs)
-        Kernels.gatherRows(trainY.elements, order: order, width: outWidth, into: &ys)
-      }
-      state.epoch = epoch
-      learningRates.append(state.nextRate)
-      for l in normSums.indices { normSums[l] = 0 }
-      var tally = MetricTally(metrics: c.metrics, classes: max(2, outputCount))
-      var lossTotal = 0.0
-      var start = 0
-      var batchNumber = 0
-      var interrupted = false
-      while start < n {
-        if let interrupt, interrupt() {
-          interrupted = true
-          break
-        }
-        batchNumber += 1
-        let rows = min(batch, n - start)
-        let value: Scalar
-        if rows == batch {
-          value = try step(&full, at: start, tally: &tally)
-        } else if var last = tail {
-          tail = nil  // keeps the buffers uniquely referenced while they are written
-          value = try step(&last, at: start, tally: &tally)
-          tail = last
-        } else {
-          break  // unreachable: `tail` exists exactly when n is not a multiple of the batch
-        }
-        guard value.isFinite else {
-          throw EngineError.nonFiniteLoss(epoch: epoch, batch: batchNumber, value: Double(value))
-        }
-        if c.recordsBatchLosses {
-          if batchNumber == 1 { batchLosses.append([]) }
-          batchLosses[batchLosses.count - 1].append(Double(value))
-        }
-        // Mean losses are weighted by batch size; the ½-sum-of-squares loss is a sum.
-        lossTotal += sumsOverBatches ? Double(value) : Double(value) * Double(rows)
-        start += rows
-      }
-      if interrupted {
-        learningRates.removeLast()
-        if c.recordsBatchLosses, batchLosses.count > records.count { batchLosses.removeLast() }
-        stopReason = .requested
-        break
-      }
+    func endEpoch(_ record: inout EpochRecord, _ batches: Int) throws {
       if c.recordsGradientNorms {
-        gradientNorms.append(normSums.map { $0 / Double(max(1, batchNumber)) })
+        gradientNorms.append(normSums.map { $0 / Double(max(1, batches)) })
       }
-      var record = EpochRecord(
-        epoch: epoch, loss: sumsOverBatches ? lossTotal : lossTotal / Double(n),
-        metrics: c.metrics.map { tally.value(of: $0) })
       if let held, var pass = check {
         check = nil
         (record.validationLoss, record.validationMetrics) = try evaluate(
           &pass, held.features, held.targets, loss: c.loss, metrics: c.metrics)
         check = pass
       }
-      records.append(record)
-      observe?(self)
-
-      if let rule = c.earlyStopping,
-        let value = record.value(named: rule.monitor, metrics: c.metrics)
-      {
-        let higherIsBetter = Self.higherIsBetter(rule.monitor, metrics: c.metrics)
-        let improved =
-          best.map {
-            higherIsBetter ? value > $0.value + rule.minDelta : value < $0.value - rule.minDelta
-          } ?? true
-        if improved {
-          best = (value, epoch, rule.restoreBestWeights ? self : nil)
-          waited = 0
-        } else {
-          waited += 1
-          if waited >= rule.patience {
-            if let network = best?.network { self = network }
-            stopReason = .earlyStopping(bestEpoch: best?.epoch ?? epoch)
-            break
-          }
-        }
-      }
-      if let progress, !progress(record) {
-        stopReason = .requested
-        break
-      }
     }
+
+    // After each kept epoch: the observer, then early stopping.
+    func recorded(_ record: EpochRecord) -> StopReason? {
+      observe?(self)
+      guard let rule = c.earlyStopping,
+        let value = record.value(named: rule.monitor, metrics: c.metrics)
+      else { return nil }
+      let higherIsBetter = Self.higherIsBetter(rule.monitor, metrics: c.metrics)
+      let improved =
+        best.map {
+          higherIsBetter ? value > $0.value + rule.minDelta : value < $0.value - rule.minDelta
+        } ?? true
+      if improved {
+        best = (value, record.epoch, rule.restoreBestWeights ? self : nil)
+        waited = 0
+        return nil
+      }
+      waited += 1
+      guard waited >= rule.patience else { return nil }
+      if let network = best?.network { self = network }
+      return .earlyStopping(bestEpoch: best?.epoch ?? record.epoch)
+    }
+
+    let network = self
+    let result = try EpochLoop<Scalar>(configuration: c, outputs: outputCount).run(
+      trainX, trainY, generator: &generator, interrupt: interrupt, progress: progress,
+      beginEpoch: { epoch in
+        state.epoch = epoch
+        for l in normSums.indices { normSums[l] = 0 }
+        return state.nextRate
+      },
+      step: step, makePass: { Propagation(network: network, rows: $0) }, endEpoch: endEpoch,
+      recorded: recorded)
     return TrainingHistory(
-      metrics: c.metrics, records: records, stopReason: stopReason, learningRates: learningRates,
-      gradientNorms: gradientNorms, batchLosses: batchLosses)
+      metrics: c.metrics, records: result.records, stopReason: result.stopReason,
+      learningRates: result.learningRates, gradientNorms: gradientNorms,
+      batchLosses: result.batchLosses)
   }
 
   /// The loss and metrics of a data set, without training (Keras's `evaluate`).
