@@ -194,8 +194,6 @@ struct LayeredModelTests {
       ),
     ])
   func located(_ notebook: String, _ headline: String) {
-    let result = run(notebook)
-    let error = onlyError(result)
-    #expect(error?.headline == headline)
+    #expect(onlyError(run(notebook))?.headline == headline)
   }
 }
