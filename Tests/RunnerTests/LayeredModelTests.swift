@@ -173,6 +173,10 @@ struct LayeredModelTests {
         "nb.md:3:15: error: expected a kernel size such as 3x3 (1 to 7 a side), found '9x9'"
       ),
       (
+        "```model m\ninputs: 300x300\nlayer: conv 64 7x7 relu\nlayer: 2 softmax\n```\n",
+        "nb.md:3:8: error: this convolution would handle 5531904 values per image (its patches and maps); nbrun's limit is 250000"
+      ),
+      (
         "```model m\ninputs: 8x8\nlayer: 4 relu\nlayer: pool max 2\nlayer: 2 softmax\n```\n",
         "nb.md:4:8: error: a 'pool' layer comes after a dense layer"
       ),

@@ -16,6 +16,11 @@ extension ModelDirective {
     var width: Int
   }
 
+  /// The most values a convolution may cut into patches, or make as maps, per image: a
+  /// batch's work and memory grow with it (32×32×3 images through 64 filters of 3×3 stay
+  /// well inside).
+  static let valuesPerImage = 250_000
+
   /// The non-dense layers, in order, with their option lines' indices.
   private var frontLayers: [(index: Int, layer: ModelLayer)] {
     Array(layers.enumerated().prefix { $0.element.dense == nil }.map { ($0.offset, $0.element) })
@@ -110,6 +115,18 @@ extension ModelDirective {
             filters: filters, window: window, inputChannels: size.2, activation: activation,
             useBias: bias, initializer: drawing, generator: &generator)
           let place = try window.placement(height: size.0, width: size.1)
+          let cut = try FeatureMaps<Double>.elementCount(
+            place.outputHeight, place.outputWidth, window.height, window.width, size.2)
+          let made = try FeatureMaps<Double>.elementCount(
+            place.outputHeight, place.outputWidth, filters)
+          guard max(cut, made) <= Self.valuesPerImage else {
+            throw BlockError(
+              "this convolution would handle \(max(cut, made)) values per image (its patches and maps); nbrun's limit is \(Self.valuesPerImage)",
+              at: option,
+              hint:
+                "nbrun is for teaching-sized networks: use a larger stride, a smaller kernel or fewer filters"
+            )
+          }
           size = (place.outputHeight, place.outputWidth, filters)
           parameters += conv.parameterCount
           stages.append(.convolution(conv))
