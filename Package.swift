@@ -15,12 +15,16 @@ let package = Package(
     .executable(name: "nbrun", targets: ["nbrun"]),
     .executable(name: "nbrun-preview", targets: ["nbrun-preview"]),
     .executable(name: "nbrun-bench", targets: ["nbrun-bench"]),
+    .executable(name: "nbrun-kernel", targets: ["nbrun-kernel"]),
+    .library(name: "NotebookKernel", targets: ["NotebookKernel"]),
+    .library(name: "JupyterKernel", targets: ["JupyterKernel"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
   ],
   targets: [
     // C libraries, each behind a module map and a one-line shim header.
@@ -33,6 +37,9 @@ let package = Package(
     .systemLibrary(
       name: "CDuktape", pkgConfig: "duktape",
       providers: [.apt(["duktape-dev"]), .brew(["duktape"])]),
+    // ZeroMQ's header is in the system's include folder; its pkg-config file would add
+    // Kerberos's include folder, a flag SwiftPM refuses.
+    .systemLibrary(name: "CZMQ", providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),
     .systemLibrary(
       name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
@@ -89,6 +96,29 @@ let package = Package(
         .product(name: "FlyingFox", package: "FlyingFox"),
       ]),
 
+    // The Jupyter messaging protocol (5.3) over ZeroMQ: the five channels, signed messages
+    // (HMAC-SHA256 from swift-crypto), heartbeat; knows nothing of notebooks.
+    .target(
+      name: "JupyterKernel",
+      dependencies: ["CZMQ", .product(name: "Crypto", package: "swift-crypto")]),
+
+    // What the nbrun kernel does with a cell: runs it in a namespace that outlives it,
+    // renders it as the handout does, completes and explains the directive language.
+    .target(
+      name: "NotebookKernel",
+      dependencies: [
+        "Runner", "Rendering", "Notebook", "CommandLineSupport", "JupyterKernel", "Figures",
+      ]),
+
+    // `nbrun kernel` execs it: the kernel links ZeroMQ and swift-crypto, which the
+    // renderer does without.
+    .executableTarget(
+      name: "nbrun-kernel",
+      dependencies: [
+        "JupyterKernel", "NotebookKernel", "CommandLineSupport", "Rendering", "Runner",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
     .executableTarget(
       name: "nbrun",
       dependencies: [
@@ -125,7 +155,7 @@ let package = Package(
       name: "EndToEndTests",
       dependencies: [
         "Rendering", "Runner", "Notebook", "CommandLineSupport", "MathCheck", "Preview",
-        "FormulaAudit",
+        "FormulaAudit", "NotebookKernel", "JupyterKernel",
       ]),
   ]
 )

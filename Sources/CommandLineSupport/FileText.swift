@@ -84,3 +84,8 @@ public enum FileText {
     }
   }
 }
+
+/// Writes a line to standard error: the command-line programs' messages.
+public func printError(_ text: String) {
+  FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -43,9 +43,18 @@ extension NotebookJob {
     let started = Date()
     // The budget counts from here: reading, parsing, running, checking and rendering.
     let deadline = Deadline(seconds: settings.budget)
-    let text: String
+    var text: String
+    // An .ipynb of the nbrun kernel is read as the notebook its cells stand for; its
+    // messages name the cell and the line within it.
+    var origin: [(cell: Int, line: Int)]?
     do {
       text = try FileText.read(url, shownAs: path, keepingMark: true)
+      if url.pathExtension == "ipynb" {
+        let layout = try KernelNotebook.read(Data(text.utf8), path: path)
+        (text, origin) = KernelNotebook.text(of: layout)
+      }
+    } catch let error as KernelNotebook.ReadError {
+      return .unreadable(error.description)
     } catch {
       return .unreadable("\(path): error: \(error)")
     }
@@ -69,16 +78,35 @@ extension NotebookJob {
     var request = JobRequest(
       formats: settings.formats, build: settings.build, roster: context.roster, run: options)
     request.comparing = settings.check
+    request.ipynbKernel = settings.ipynbKernel
+    if settings.ipynbKernel == .nbrun { request.run.generatesCode = false }
     request.course = context.course
     request.deliver = context.deliver
     var job = NotebookJob(
       document: document, diagnostics: diagnostics, name: name, request: request,
       math: context.math, checker: context.checker)
+    if let origin { job.locate(in: origin, path: path) }
     context.progress?.clear()
     if let chromium = context.chromium, job.verdict == .succeeded || settings.keepGoing {
       job.printPDF(name: name, build: settings.build, math: context.math, chromium: chromium)
     }
     return .ran(job, name: name, started: started)
+  }
+
+  /// Says where in an .ipynb's cells each message is: `lecture2.ipynb, cell 5:2:9`.
+  mutating func locate(in origin: [(cell: Int, line: Int)], path: String) {
+    func moved(_ diagnostic: Diagnostic) -> Diagnostic {
+      let index = diagnostic.location.line - 1
+      guard origin.indices.contains(index) else { return diagnostic }
+      var shown = diagnostic
+      shown.path = "\(path), cell \(origin[index].cell + 1)"
+      shown.location.line = origin[index].line
+      return shown
+    }
+    for index in results.indices {
+      results[index].diagnostics = results[index].diagnostics.map(moved)
+    }
+    pageDiagnostics = pageDiagnostics.map(moved)
   }
 
   /// The most diagnostics printed for one run.

@@ -22,6 +22,8 @@ public struct JobRequest: Sendable {
   /// Whether the files are wanted for comparison (`--check`) even when the run failed;
   /// otherwise a run with errors is not rendered unless `run.keepGoing` asks for it.
   public var comparing = false
+  /// The kernel an ipynb export is for.
+  public var ipynbKernel = IPYNBKernel.python3
   /// With a roster: takes each student's files as soon as they are made, so a roster of
   /// thousands is built in bounded memory (the job keeps only the answers file). A thrown
   /// error stops the job there.
@@ -32,7 +34,7 @@ public struct JobRequest: Sendable {
     self.build = build
     self.roster = roster
     self.run = run
-    // A notebook export carries every block's NumPy code.
+    // A notebook export for Python carries every block's NumPy code.
     if formats.contains(.ipynb) { self.run.generatesCode = true }
   }
 
@@ -47,6 +49,12 @@ public struct JobRequest: Sendable {
     case .key: return "output/key"
     }
   }
+}
+
+/// The kernel an ipynb export runs in: Python's (NumPy code that recomputes the results),
+/// or nbrun's own (the directive blocks as cells).
+public enum IPYNBKernel: String, CaseIterable, Sendable {
+  case python3, nbrun
 }
 
 /// One notebook run for one request: the files to write (or compare), what to tell the
@@ -98,7 +106,7 @@ public struct NotebookJob: Sendable {
       guard !stopped(by: deadline, while: "rendering the handouts", in: document) else { return }
       files = Self.files(
         result, name: name, build: request.build, formats: request.formats, math: math,
-        course: request.course)
+        course: request.course, ipynbKernel: request.ipynbKernel)
       if request.build == .key {
         files.append(("\(name)-answers.csv", AnswerKey.csv([("default", result.answers)])))
       }
@@ -271,7 +279,7 @@ public struct NotebookJob: Sendable {
   /// The files of one build of a run.
   public static func files(
     _ result: RunResult, name: String, build: Build, formats: [JobRequest.Format],
-    math: MathAssets?, course: Course.Links? = nil
+    math: MathAssets?, course: Course.Links? = nil, ipynbKernel: IPYNBKernel = .python3
   ) -> [(path: String, text: String)] {
     var files: [(path: String, text: String)] = []
     if formats.contains(.md) {
@@ -298,7 +306,11 @@ public struct NotebookJob: Sendable {
         ))
     }
     if formats.contains(.ipynb) {
-      files.append(("\(name).ipynb", NotebookExport(result: result, name: name, build: build).json))
+      let json =
+        ipynbKernel == .nbrun
+        ? KernelNotebookExport(result: result, name: name).json
+        : NotebookExport(result: result, name: name, build: build).json
+      files.append(("\(name).ipynb", json))
     }
     return files
   }

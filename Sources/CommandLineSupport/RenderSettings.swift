@@ -25,6 +25,8 @@ public struct RenderSettings: Sendable {
   public var cacheFolder = ".nbrun-cache"
   public var noCache = false
   public var allowOutsideData = false
+  /// The kernel `--to ipynb` writes for (`--kernel`).
+  public var ipynbKernel = IPYNBKernel.python3
   /// The running executable (KaTeX installed beside it is found from here).
   public var executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "nbrun")
 

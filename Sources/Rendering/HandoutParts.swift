@@ -13,10 +13,17 @@ struct HandoutWalk {
   /// Whether passing `expect` blocks stay in (a notebook export turns them into asserts).
   var keepsPassingChecks = false
 
-  init(result: RunResult, name: String, build: Build = .handout) {
+  /// Figures and labelled tables numbered before this run's (the kernel's earlier cells).
+  let base: (figures: Int, tables: Int)
+
+  init(
+    result: RunResult, name: String, build: Build = .handout,
+    base: (figures: Int, tables: Int) = (0, 0)
+  ) {
     self.result = result
     self.name = name
     self.build = build
+    self.base = base
     blanked = build.hasBlanks ? result.blankedKeys : []
     references = CrossReferenceNumbers()
     headings = result.document.blocks.compactMap {
@@ -80,7 +87,7 @@ struct HandoutWalk {
     var proseStart = 1
     var proseLines: [String] = []
     var outcomes = result.outcomes.makeIterator()
-    var figure = 0
+    var figure = base.figures
     var edits: [Int: [LineEdit]] = [:]
     func flushProse() {
       if !proseLines.isEmpty {
@@ -161,8 +168,8 @@ struct HandoutWalk {
   static func numbering(_ result: RunResult, walk: HandoutWalk) -> CrossReferenceNumbers {
     var numbers = CrossReferenceNumbers()
     let hidden = walk.build == .student ? result.document.solutionRegions : []
-    var figure = 0
-    var table = 0
+    var figure = walk.base.figures
+    var table = walk.base.tables
     for (directive, outcome) in zip(result.document.directives, result.outcomes)
     where walk.shows(directive, outcome, hidden: hidden) {
       let figures = outcome.items.filter { if case .figure = $0 { true } else { false } }.count

@@ -117,20 +117,30 @@ public struct NotebookExport {
       }
     }
     let title = result.document.frontMatter.title.map { ", \"title\": \(quoted($0))" } ?? ""
-    return """
-      {
-       "cells": [
-      \(cells.joined(separator: ",\n"))
-       ],
-       "metadata": {
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python", "pygments_lexer": "ipython3"}\(title)
-       },
-       "nbformat": 4,
-       "nbformat_minor": 5
-      }
+    return Self.notebook(
+      cells: cells,
+      metadata: """
+          "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+          "language_info": {"name": "python", "pygments_lexer": "ipython3"}\(title)
+        """)
+  }
 
-      """
+  /// An nbformat 4.5 notebook: its cells (each an object's JSON) and its metadata's fields,
+  /// in a fixed layout (byte-identical on every run).
+  static func notebook(cells: [String], metadata: String) -> String {
+    """
+    {
+     "cells": [
+    \(cells.joined(separator: ",\n"))
+     ],
+     "metadata": {
+    \(metadata)
+     },
+     "nbformat": 4,
+     "nbformat_minor": 5
+    }
+
+    """
   }
 
   /// The support cell: nbrun's engine in NumPy, which every later cell calls.

@@ -132,7 +132,3 @@ struct PreviewCommand: ParsableCommand {
     dispatchMain()
   }
 }
-
-func printError(_ text: String) {
-  FileHandle.standardError.write(Data((text + "\n").utf8))
-}

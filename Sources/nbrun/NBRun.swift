@@ -15,7 +15,8 @@ struct NBRun: ParsableCommand {
     commandName: "nbrun",
     abstract: "Runs Markdown lecture notebooks and writes their handouts; grades exercises.",
     version: BuildIdentity.version,
-    subcommands: [Render.self, Preview.self, Grade.self], defaultSubcommand: Render.self)
+    subcommands: [Render.self, Preview.self, Kernel.self, Grade.self],
+    defaultSubcommand: Render.self)
 
   /// Chooses OpenBLAS's kernel and stops its idle workers before anything else (they spin
   /// from the moment the library loads), then parses the command line.
@@ -117,10 +118,24 @@ struct Render: ParsableCommand {
   @Flag(help: "Let data paths point outside the notebook's project (its git repository or folder).")
   var allowOutsideData = false
 
+  @Option(
+    help:
+      "The kernel --to ipynb writes for: python3 (NumPy cells that recompute the results) or nbrun (the blocks as cells of nbrun's own kernel; read back byte for byte)."
+  )
+  var kernel = "python3"
+
   func validate() throws {
     for format in formatWords where JobRequest.Format(rawValue: format) == nil {
       throw ValidationError(
         "unknown format '\(format)' in --to: use md, html, ipynb, slides, pdf")
+    }
+    if IPYNBKernel(rawValue: kernel) == nil {
+      throw ValidationError("unknown kernel '\(kernel)' in --kernel: use python3 or nbrun")
+    }
+    if kernel == "nbrun", student || key || variants != nil {
+      throw ValidationError(
+        "--kernel nbrun writes the notebook as it stands; student and key builds are written for python3"
+      )
     }
     if [student, key, review, variants != nil].filter({ $0 }).count > 1 {
       throw ValidationError("choose one of --student, --key, --review and --variants")
@@ -149,6 +164,7 @@ struct Render: ParsableCommand {
     settings.cacheFolder = cacheFolder
     settings.noCache = noCache
     settings.allowOutsideData = allowOutsideData
+    settings.ipynbKernel = IPYNBKernel(rawValue: kernel) ?? .python3
     return settings
   }
 
@@ -166,8 +182,4 @@ struct Render: ParsableCommand {
     }
     if verdict != .succeeded { throw ExitCode(verdict.rawValue) }
   }
-}
-
-func printError(_ text: String) {
-  FileHandle.standardError.write(Data((text + "\n").utf8))
 }

@@ -16,18 +16,39 @@ struct Preview: ParsableCommand {
   var arguments: [String] = []
 
   func run() throws {
-    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    let server = executable.deletingLastPathComponent().appendingPathComponent("nbrun-preview")
-    guard FileManager.default.isExecutableFile(atPath: server.path) else {
-      printError(
-        "nbrun preview: \(server.path) is missing; build it (swift build) or install nbrun with scripts/install, which installs both"
-      )
-      throw ExitCode(Verdict.notebookErrors.rawValue)
-    }
-    var pointers = ([server.path] + arguments).map { strdup($0) }
-    pointers.append(nil)
-    execv(server.path, &pointers)
-    printError("nbrun preview: cannot run \(server.path) (error \(errno))")
+    try runSibling("nbrun-preview", command: "preview", arguments: arguments)
+  }
+}
+
+/// `nbrun kernel`: runs `nbrun-kernel`, installed beside `nbrun` (it links ZeroMQ and
+/// swift-crypto, which the renderer does without).
+struct Kernel: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "kernel",
+    abstract: "The nbrun Jupyter kernel (nbrun kernel install writes its kernelspec).",
+    discussion: "See nbrun kernel --help for its options.")
+
+  @Argument(parsing: .captureForPassthrough, help: "nbrun-kernel's arguments.")
+  var arguments: [String] = []
+
+  func run() throws {
+    try runSibling("nbrun-kernel", command: "kernel", arguments: arguments)
+  }
+}
+
+/// Replaces this process with `program`, installed beside `nbrun`.
+func runSibling(_ program: String, command: String, arguments: [String]) throws {
+  let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+  let path = executable.deletingLastPathComponent().appendingPathComponent(program).path
+  guard FileManager.default.isExecutableFile(atPath: path) else {
+    printError(
+      "nbrun \(command): \(path) is missing; build it (swift build) or install nbrun with scripts/install, which installs it"
+    )
     throw ExitCode(Verdict.notebookErrors.rawValue)
   }
+  var pointers = ([path] + arguments).map { strdup($0) }
+  pointers.append(nil)
+  execv(path, &pointers)
+  printError("nbrun \(command): cannot run \(path) (error \(errno))")
+  throw ExitCode(Verdict.notebookErrors.rawValue)
 }

@@ -114,15 +114,25 @@ struct BlockContext {
 
   // MARK: - Time
 
-  /// Whether the block's time (its timeout, or the run's budget) is up.
+  /// Whether the block's time (its timeout, or the run's budget) is up, or the run was
+  /// interrupted (the kernel's interrupt): long loops stop either way.
   var isOutOfTime: Bool {
+    if isInterrupted { return true }
     guard let deadline else { return false }
     return DispatchTime.now() >= deadline
   }
 
+  /// Whether the run was asked to stop (``RunOptions/interrupted``).
+  var isInterrupted: Bool { run.interrupted?() ?? false }
+
   /// Stops the block when its time is up; long loops call this as they go.
   func checkTime(_ doing: String) throws {
     guard isOutOfTime else { return }
+    if isInterrupted {
+      throw BlockError(
+        "\(block.title) was interrupted \(doing)", at: nil,
+        hint: "run the cell again to compute its results")
+    }
     let limit = timeout.map { "its timeout of \(NumberText.plain($0)) s" } ?? "the run's budget"
     throw BlockError(
       "\(block.title) ran out of time \(doing) (\(limit))", at: option("timeout"),

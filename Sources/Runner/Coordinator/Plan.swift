@@ -18,8 +18,12 @@ struct Plan {
   var fenceLine: String
   /// The names it reads (read once: an expect block of 100,000 lines is parsed for them).
   var reads: [String]
+  /// The block's number in the whole run: its index, after the blocks of a workspace's
+  /// earlier runs (the kernel's earlier cells).
+  var number: Int
 
-  init(block read: DirectiveBlock, index: Int, document: Document) {
+  init(block read: DirectiveBlock, index: Int, document: Document, base: Int = 0) {
+    number = base + index
     let line = read.range.start.line - 1
     fenceLine = document.lines.indices.contains(line) ? document.lines[line] : ""
     let type = DirectiveRegistry.type(of: read.kind)
@@ -41,7 +45,7 @@ struct Plan {
   }
 
   /// The block as the values it defines name it.
-  var definer: Definer { Definer(index: index, title: block.title, line: block.range.start.line) }
+  var definer: Definer { Definer(index: number, title: block.title, line: block.range.start.line) }
 
   /// What the block's values are stored under.
   var resultName: String? { directive.resultName(block) }

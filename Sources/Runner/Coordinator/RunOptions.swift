@@ -23,6 +23,10 @@ public struct RunOptions: Sendable {
   /// Generate every block's NumPy code (``ResultItem/code(_:)``), as an ipynb export needs;
   /// blocks with `echo: numpy` or `echo: keras` generate theirs regardless.
   public var generatesCode = false
+  /// Asked between blocks and between a long block's steps (a training epoch): `true`
+  /// stops the run there, the block an error that says it was interrupted (the Jupyter
+  /// kernel's `interrupt_request`).
+  public var interrupted: (@Sendable () -> Bool)?
 
   public init(
     keepGoing: Bool = false, budget: Double? = nil,
@@ -71,6 +75,9 @@ public struct BlockOutcome: Sendable {
   public var failedExpectation = false
   /// Whether the results came from the block cache instead of running the block.
   public var cached = false
+  /// The names the block reads, and the names it defines or changes.
+  public var reads: [String] = []
+  public var defines: [String] = []
 
   /// The generated code a handout shows beside the results (`echo: numpy`/`keras`).
   public var echoedCode: [GeneratedCode] {

@@ -13,10 +13,23 @@ import Notebook
 public final class Session {
   let document: Document
   let options: RunOptions
+  let workspace: Workspace?
 
-  public init(document: Document, options: RunOptions = RunOptions()) {
+  /// A session of its own namespace; with a `workspace`, the blocks run in the workspace's
+  /// namespace after its earlier runs (the Jupyter kernel's cells), and their values stay.
+  public init(document: Document, options: RunOptions = RunOptions(), workspace: Workspace? = nil) {
     self.document = document
     self.options = options
+    self.workspace = workspace
+  }
+
+  /// The names each of a document's blocks reads and defines, read without running it (the
+  /// kernel finds the cell a re-run replaces, and the cells it makes stale).
+  public static func names(in document: Document) -> [(reads: [String], defines: [String])] {
+    document.directives.enumerated().map { index, block in
+      let plan = Plan(block: block, index: index, document: document)
+      return (plan.reads, plan.defines)
+    }
   }
 
   /// Runs every block; `parseDiagnostics` are the document's own (from ``Document/parse``).
@@ -24,9 +37,11 @@ public final class Session {
     let start = DispatchTime.now()
     let deadline = options.deadline ?? Deadline(seconds: options.budget, from: start)
     let budgetDeadline = deadline.instant
+    let base = workspace?.blockCount ?? 0
     let plans = document.directives.enumerated().map { index, block in
-      Plan(block: block, index: index, document: document)
+      Plan(block: block, index: index, document: document, base: base)
     }
+    defer { workspace?.blockCount = base + plans.count }
     var diagnostics = parseDiagnostics.filter { diagnostic in
       !document.directives.contains { $0.range.lines.contains(diagnostic.location.line) }
     }
@@ -41,7 +56,7 @@ public final class Session {
       stopReason = "the notebook has \(mistakes) error\(mistakes == 1 ? "" : "s"); no block ran"
     }
 
-    let namespace = Namespace()
+    let namespace = workspace?.namespace ?? Namespace()
     let keys = options.cache.map {
       BlockKeys(
         plans: plans, document: document, salt: $0.salt + (options.generatesCode ? " code" : ""))
@@ -65,6 +80,10 @@ public final class Session {
         return Step(outcome: outcome, settledKey: skipped.settledKey)
       }
       guard stopReason == nil else { return skipped }
+      if options.interrupted?() == true {
+        stopReason = "interrupted before \(plan.block.title) (line \(plan.block.range.start.line))"
+        return skipped
+      }
       if let missing = plan.reads.first(where: failedNames.contains) {
         outcome.status = .skipped("'\(missing)' failed above")
         return Step(outcome: outcome, settledKey: skipped.settledKey)
@@ -90,6 +109,8 @@ public final class Session {
     /// Takes a block's step into the run: its outcome, its diagnostics, and what it failed.
     func record(_ plan: Plan, _ step: Step) {
       var outcome = step.outcome
+      outcome.reads = plan.reads
+      outcome.defines = plan.defines
       outcome.diagnostics = planned[plan.index] + outcome.diagnostics
       diagnostics += outcome.diagnostics
       planned[plan.index] = []
@@ -156,7 +177,8 @@ public final class Session {
       }
       index += group.count
     }
-    let prose = ProseQuotes(document: document, values: namespace.values, deadline: deadline)
+    let prose = ProseQuotes(
+      document: document, values: namespace.values, deadline: deadline, base: base)
     if stopReason == nil { diagnostics += prose.diagnostics }
     diagnostics += CrossReferenceCheck.diagnostics(document: document, outcomes: outcomes)
     diagnostics.sort { ($0.location, $0.message) < ($1.location, $1.message) }

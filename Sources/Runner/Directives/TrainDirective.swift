@@ -222,6 +222,11 @@ struct TrainDirective: Directive {
     } catch let error as EngineError {
       throw BlockError(error.description, at: dataOption)
     }
+    if timedOut, context.isInterrupted {
+      throw BlockError(
+        "\(title) was interrupted after \(history.records.count) of \(epochs) epochs",
+        at: context.option("epochs"), hint: "run the cell again to train it to the end")
+    }
     if timedOut {
       let limit =
         context.timeout.map { "its timeout of \(NumberText.plain($0)) s" } ?? "the run's budget"

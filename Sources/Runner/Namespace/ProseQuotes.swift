@@ -15,7 +15,7 @@ struct ProseQuotes {
   /// The most placeholder mistakes reported one by one.
   static let reported = 1_000
 
-  init(document: Document, values: ValueStore, deadline: Deadline = .none) {
+  init(document: Document, values: ValueStore, deadline: Deadline = .none, base: Int = 0) {
     var unreported = 0
     defer {
       if unreported > 0 {
@@ -59,7 +59,7 @@ struct ProseQuotes {
             sourceLine: text, length: placeholder.range.count))
         continue
       }
-      switch values.resolve(placeholder.reference, at: position) {
+      switch values.resolve(placeholder.reference, at: base + position) {
       case .success(let (key, value)):
         quotes[location] = Quote(key: key, value: value)
       case .failure(let error):

@@ -80,6 +80,24 @@ public struct ValueStore: Sendable {
     log?.histories.append(.init(owner: owner, item: history))
   }
 
+  /// Forgets every value the blocks numbered `blocks` defined: a kernel cell run again
+  /// replaces its earlier results instead of making them ambiguous.
+  mutating func forget(_ blocks: Range<Int>) {
+    /// Each list without the entries of those blocks; a list left empty goes.
+    func pruned<Key, Entry>(_ lists: [Key: [Entry]], _ definer: (Entry) -> Definer) -> [Key:
+      [Entry]]
+    {
+      lists.compactMapValues { list in
+        let kept = list.filter { !blocks.contains(definer($0).index) }
+        return kept.isEmpty ? nil : kept
+      }
+    }
+    results = pruned(results, \.definer)
+    states = pruned(states, \.definer)
+    networks = pruned(networks, \.definer)
+    histories = pruned(histories, \.definer)
+  }
+
   /// A per-epoch value from the histories stored under the key's owner; two runs that
   /// recorded different values make it ambiguous, as two results do.
   private func epochValue(_ key: ValueKey) -> Result<Value, Failure>? {

@@ -68,7 +68,7 @@ public enum DirectiveReference {
   }
 
   /// Text for a table cell: a `|` would end the cell, so it is escaped.
-  static func cell(_ text: String) -> String {
+  public static func cell(_ text: String) -> String {
     text.replacing("|", with: "\\|")
   }
 
