@@ -102,13 +102,15 @@ public struct CellRenderer: Sendable {
   }
 
   /// The handout's look for a result inside Jupyter's page: numbers right-aligned in
-  /// tabular figures, captions above, figures scaled to the output's width.
+  /// tabular figures, captions above, a formula never broken across lines (a wide table
+  /// or figure scrolls sideways in its own box on a phone, as in the HTML handout).
   static let style = """
-    <style>.nbrun-result table{border-collapse:collapse;margin:0.4em 0}\
+    <style>.nbrun-result table{border-collapse:collapse;margin:0.2em 0 0.6em}\
     .nbrun-result td,.nbrun-result th{padding:0.2em 0.6em}\
-    .nbrun-result td.num{text-align:right;font-variant-numeric:tabular-nums}\
-    .nbrun-result caption{caption-side:top;text-align:left;font-weight:600}\
-    .nbrun-result svg{max-width:100%;height:auto}\
+    .nbrun-result td.num,.nbrun-result th.num{text-align:right;font-variant-numeric:tabular-nums}\
+    .nbrun-result td.formula{white-space:nowrap}\
+    .nbrun-result .table-wrap,.nbrun-result .figure-scroll{overflow-x:auto}\
+    .nbrun-result .table-caption{font-weight:600;margin:0.6em 0 0.2em}\
     .nbrun-result figcaption{font-style:italic}</style>
     """
 }

@@ -7,7 +7,7 @@ import Runner
 
 /// libFuzzer targets for what reads untrusted text: a notebook from reading to its pages
 /// (front matter, cmark, directives and their typed options, every block run within a
-/// budget, every format rendered and audited), the `expr` parser, the CSV reader, and the
+/// budget, every format rendered and audited, the kernel's .ipynb written and read), the `expr` parser, the CSV reader, and the
 /// grading CSVs. `NBRUN_FUZZ_TARGET` picks one (`notebook`, `expr`, `csv`, `grading`).
 ///
 /// Built with `scripts/fuzz` (`swift build -c release --sanitize fuzzer -Xswiftc
@@ -48,6 +48,15 @@ enum FuzzTarget: String, CaseIterable {
       _ = SlideDeck(result: result, name: "fuzz", math: nil, build: .handout).text.count
       _ = FormulaAudit.notebook(
         NotebookExport(result: result, name: "fuzz", build: .handout).json, file: "fuzz.ipynb")
+      // The kernel's notebook of it (every cell's displays), read back; and the input
+      // itself read as such a notebook (an .ipynb of the kernel is read the same way).
+      let kernelJSON = KernelNotebookExport(result: result, name: "fuzz").json
+      if let layout = try? KernelNotebook.read(Data(kernelJSON.utf8), path: "fuzz.ipynb") {
+        _ = KernelNotebook.text(of: layout).text.count
+      }
+      if let layout = try? KernelNotebook.read(Data(bytes), path: "fuzz.ipynb") {
+        _ = Document.parse(KernelNotebook.text(of: layout).text, path: "fuzz.ipynb").0.blocks.count
+      }
     case .expr:
       // Lines `name = expression`; the last is the output; every free variable is 0.5.
       var definitions: [(name: String, expression: String)] = []

@@ -237,25 +237,27 @@ struct KernelTests {
     #expect(report["equal"] as? Int == 33)
   }
 
-  @Test("JupyterLab runs a notebook of the kernel; the H&K tables and figure are on the page")
-  func jupyterLab() throws {
+  @Test(
+    "JupyterLab runs a notebook of the kernel; the H&K tables and figure are on the page",
+    arguments: [1280, 390])
+  func jupyterLab(width: Int) throws {
     guard try Self.install() else { return }
     guard let chromium = BrowserTests.chromium else {
       print("skipped: no Chromium (scripts/test installs it)")
       return
     }
-    let exported = Self.folder.appendingPathComponent("lab")
+    let exported = Self.folder.appendingPathComponent("lab-\(width)")
     try Self.export(["Tests/Fixtures/kernel/hk.md"], into: exported)
     let shots = Self.repository.appendingPathComponent(".build/screenshots")
     try FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
-    let shot = shots.appendingPathComponent("jupyterlab-hk.png")
+    let shot = shots.appendingPathComponent("jupyterlab-hk-\(width).png")
     let script = Self.repository.appendingPathComponent("Tests/Fixtures/jupyterlab_probe.py")
     let report = try Self.json(
       try BrowserTests.run(
         BrowserTests.python,
         [
           script.path, chromium, Self.jupyterPath, exported.path, "hk.ipynb", shot.path,
-          exported.appendingPathComponent("chromium.log").path,
+          exported.appendingPathComponent("chromium.log").path, "\(width)",
         ]))
     #expect(report["kernel"] as? String == "nbrun")
     #expect(report["executed"] as? Int == 5, "\(report)")
@@ -270,6 +272,11 @@ struct KernelTests {
       page["captions"] as? [String] == [
         "Initial weights and biases", "Net input and output calculations",
       ])
+    // A formula is never broken across lines; on a phone its table scrolls in its own box,
+    // and no output is wider than its area.
+    #expect(page["formulas"] as? Int == 14)
+    #expect(page["wrappedFormulas"] as? Int == 0)
+    #expect(page["overflowing"] as? Int == 0)
     let svgs = page["svgs"] as? [[Int]] ?? []
     #expect(svgs.count == 1 && (svgs.first?.first ?? 0) >= 400, "\(svgs)")
     #expect(FileManager.default.fileExists(atPath: shot.path))

@@ -2,7 +2,7 @@
 kernel, runs every cell with Shift+Enter, and reports what the page shows (as JSON), with a
 screenshot of the outputs.
 
-Usage: jupyterlab_probe.py CHROMIUM JUPYTER_PATH FOLDER NOTEBOOK SCREENSHOT LOG"""
+Usage: jupyterlab_probe.py CHROMIUM JUPYTER_PATH FOLDER NOTEBOOK SCREENSHOT LOG [WIDTH]"""
 import json
 import os
 import socket
@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from devtools import Chromium  # noqa: E402
 
 chromium_path, jupyter_path, folder, notebook, screenshot, log = sys.argv[1:7]
+width = int(sys.argv[7]) if len(sys.argv) > 7 else 1280
 home = tempfile.mkdtemp(prefix="nbrun-lab-")
 # The notebook without its stored outputs: what the page shows after, the kernel computed.
 with open(os.path.join(folder, notebook), encoding="utf-8") as f:
@@ -56,8 +57,10 @@ try:
             break
         except OSError:
             time.sleep(0.2)
-    browser = Chromium(chromium_path, log, width=1280, height=1000)
-    tab = browser.open(f"{base}/lab/tree/{notebook}?token={token}", 1280, 1000)
+    browser = Chromium(chromium_path, log, width=width, height=1000)
+    # On a phone's width, JupyterLab's single-document view (/doc): no file browser beside.
+    view = "doc" if width < 800 else "lab"
+    tab = browser.open(f"{base}/{view}/tree/{notebook}?token={token}", width, 1000)
     cells = browser.wait(tab, "document.querySelectorAll('.jp-Notebook .jp-Cell').length", 120)
     report["cells"] = cells
     # The kernel is up when the toolbar names it and says it is idle.
@@ -93,16 +96,21 @@ try:
       const svgs = [...document.querySelectorAll('.jp-OutputArea-output svg')].map(s => {
         const r = s.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; });
       const ids = [...document.querySelectorAll('.jp-OutputArea-output [id]')].map(e => e.id);
+      const wrapped = [...document.querySelectorAll('.jp-OutputArea-output td.formula')].filter(td =>
+        td.getBoundingClientRect().height > 2.2 * parseFloat(getComputedStyle(td).fontSize)).length;
       return {outputs: outputs.length, tables: tables.length, cellFontPx: cellSize,
               errors: document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').length,
               rawTeX: text.includes('\\\\(') || text.includes('$$'),
               hasO6: text.includes('0.474'), svgs: svgs,
-              duplicateIds: ids.filter((id, i) => ids.indexOf(id) !== i),
+              duplicateIds: ids.filter((id, i) => ids.indexOf(id) !== i), wrappedFormulas: wrapped,
+              formulas: document.querySelectorAll('.jp-OutputArea-output td.formula').length,
+              overflowing: [...document.querySelectorAll('.jp-OutputArea-output')].filter(o =>
+                o.scrollWidth > o.clientWidth + 1).length,
               captions: [...document.querySelectorAll('.jp-OutputArea-output .table-caption')].map(c => c.innerText)};
     })()""")
     # The backward pass's tables in view, then the screenshot.
-    browser.evaluate(tab, "(() => { const t = document.querySelectorAll('.jp-OutputArea-output table');"
-                          " if (t.length > 1) t[1].scrollIntoView({block: 'start'}); })()")
+    browser.evaluate(tab, "(() => { const c = document.querySelectorAll('.jp-OutputArea-output .table-caption');"
+                          " if (c.length > 1) c[1].scrollIntoView({block: 'start'}); return 0 })()")
     time.sleep(0.8)
     browser.shoot(tab, screenshot)
 finally:
