@@ -261,14 +261,15 @@ struct KernelSessionTests {
     // Fixed, it renders as a .md notebook does.
     try Data(notebook.replacing("sigmod", with: "sigmoid").utf8).write(
       to: folder.appendingPathComponent("nb.ipynb"))
-    let fixed = Process()
-    fixed.executableURL = nbrun
-    fixed.arguments = ["--no-cache", "nb.ipynb"]
-    fixed.currentDirectoryURL = folder
-    fixed.standardError = FileHandle.nullDevice
-    try fixed.run()
-    fixed.waitUntilExit()
-    #expect(fixed.terminationStatus == 0)
+    #expect(try CommandLineTests.status(["--no-cache", "nb.ipynb"], in: folder) == 0)
+    // --kernel takes python3 or nbrun, and nbrun's notebook is the notebook as it stands.
+    #expect(
+      try CommandLineTests.status(["nb.ipynb", "--to", "ipynb", "--kernel", "julia"], in: folder)
+        == 64)
+    #expect(
+      try CommandLineTests.status(
+        ["nb.ipynb", "--to", "ipynb", "--kernel", "nbrun", "--student"], in: folder)
+        == 64)
     let handout = try String(
       contentsOf: folder.appendingPathComponent("output/nb.md"), encoding: .utf8)
     #expect(
