@@ -89,3 +89,19 @@ public enum FileText {
 public func printError(_ text: String) {
   FileHandle.standardError.write(Data((text + "\n").utf8))
 }
+
+/// The running program's own file, its links resolved: Linux's `/proc/self/exe`, else the
+/// command line's first word made absolute. Programs installed beside it (`nbrun-preview`,
+/// `nbrun-kernel`) and KaTeX are found from here, however it was started (a bare `nbrun`
+/// found on the PATH included).
+public var runningExecutable: URL {
+  if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+    return URL(fileURLWithPath: target).resolvingSymlinksInPath()
+  }
+  let first = CommandLine.arguments.first ?? "nbrun"
+  return URL(
+    fileURLWithPath: first,
+    relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+  )
+  .standardizedFileURL.resolvingSymlinksInPath()
+}

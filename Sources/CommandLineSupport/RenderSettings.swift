@@ -28,7 +28,7 @@ public struct RenderSettings: Sendable {
   /// The kernel `--to ipynb` writes for (`--kernel`).
   public var ipynbKernel = IPYNBKernel.python3
   /// The running executable (KaTeX installed beside it is found from here).
-  public var executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "nbrun")
+  public var executable = runningExecutable
 
   public init(notebooks: [String]) { self.notebooks = notebooks }
 

@@ -93,13 +93,8 @@ struct Install: ParsableCommand {
   }
 
   func run() throws {
-    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-      .resolvingSymlinksInPath()
-    let absolute =
-      CommandLine.arguments[0].hasPrefix("/")
-      ? executable.path
-      : URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        .appendingPathComponent(CommandLine.arguments[0]).standardizedFileURL.path
+    // The kernelspec names this program by its real path, however it was started.
+    let absolute = runningExecutable.path
     let folder = KernelSpec.folder(
       prefix: prefix, environment: ProcessInfo.processInfo.environment)
     do {

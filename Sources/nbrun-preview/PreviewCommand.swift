@@ -74,7 +74,7 @@ struct PreviewCommand: ParsableCommand {
       printError("nbrun preview: cannot read \(notebook): check the path")
       throw ExitCode(Verdict.notebookErrors.rawValue)
     }
-    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    let executable = runningExecutable
     let folders = katex.map { [$0] } ?? HandoutFiles.katexFolders(executable: executable)
     // A cache folder that is a symbolic link is not used: nothing is written through one.
     let linked = DiskBlockStore.link(in: URL(fileURLWithPath: cacheFolder))

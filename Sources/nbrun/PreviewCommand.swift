@@ -38,8 +38,7 @@ struct Kernel: ParsableCommand {
 
 /// Replaces this process with `program`, installed beside `nbrun`.
 func runSibling(_ program: String, command: String, arguments: [String]) throws {
-  let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-  let path = executable.deletingLastPathComponent().appendingPathComponent(program).path
+  let path = runningExecutable.deletingLastPathComponent().appendingPathComponent(program).path
   guard FileManager.default.isExecutableFile(atPath: path) else {
     printError(
       "nbrun \(command): \(path) is missing; build it (swift build) or install nbrun with scripts/install, which installs it"

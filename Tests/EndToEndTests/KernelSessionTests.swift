@@ -230,6 +230,31 @@ struct KernelSessionTests {
     }
   }
 
+  @Test("`nbrun kernel install` typed as a bare name found on the PATH names the real program")
+  func installFromThePath() throws {
+    let nbrun = try #require(CommandLineTests.executable).resolvingSymlinksInPath()
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-kernelspec-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["nbrun", "kernel", "install", "--prefix", "prefix"]
+    process.currentDirectoryURL = folder
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
+    process.environment = ["PATH": nbrun.deletingLastPathComponent().path + ":" + path]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    let spec = try String(
+      contentsOf: folder.appendingPathComponent("prefix/share/jupyter/kernels/nbrun/kernel.json"),
+      encoding: .utf8)
+    let program = nbrun.deletingLastPathComponent().appendingPathComponent("nbrun-kernel").path
+    #expect(spec.hasPrefix("{\"argv\":[\"\(program)\",\"-f\",\"{connection_file}\"]"), "\(spec)")
+  }
+
   @Test("nbrun renders an .ipynb of the kernel; its errors name the cell and the line in it")
   func renderIPYNB() throws {
     let nbrun = try #require(CommandLineTests.executable)
