@@ -13,11 +13,8 @@ struct KernelCommand: ParsableCommand {
     commandName: "nbrun kernel",
     abstract:
       "The nbrun Jupyter kernel: directive cells run one by one in JupyterLab, Notebook, VS Code and jupyter console.",
-    discussion: """
-      Jupyter starts it with a connection file (-f); `nbrun kernel install` writes the
-      kernelspec that tells Jupyter how. Each cell is a directive block (its fence
-      optional), a front matter, or prose with blocks; see README, "nbrun as a Jupyter kernel".
-      """,
+    discussion:
+      "Jupyter starts it with a connection file (-f); `nbrun kernel install` writes the kernelspec that tells Jupyter how. Each cell is a directive block (its fence optional), a front matter, or prose with blocks; see README, \"nbrun as a Jupyter kernel\".",
     version: BuildIdentity.version,
     subcommands: [Serve.self, Install.self], defaultSubcommand: Serve.self)
 
@@ -76,11 +73,9 @@ struct Install: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "install",
     abstract: "Writes the kernelspec so that Jupyter lists the nbrun kernel.",
-    discussion: """
-      Without options it goes to the user's Jupyter data folder ($JUPYTER_DATA_DIR, else
-      ~/.local/share/jupyter/kernels/nbrun); --prefix P puts it in P/share/jupyter/kernels/nbrun
-      (a virtual environment's prefix, /usr/local for every user).
-      """)
+    discussion:
+      "Without options it goes to the user's Jupyter data folder ($JUPYTER_DATA_DIR, else ~/.local/share/jupyter/kernels/nbrun); --prefix P puts it in P/share/jupyter/kernels/nbrun (a virtual environment's prefix, or /usr/local for every user)."
+  )
 
   @Flag(help: "Install for this user (the default).")
   var user = false
