@@ -87,7 +87,15 @@ public final class KernelServer: @unchecked Sendable {
         handle(message, on: control)
       }
     }
+    // A kernel whose parent (the Jupyter server, a notebook client) has gone ends too, as
+    // ipykernel's parent poller does: otherwise it would serve no one, for ever. Jupyter
+    // names the parent in JPY_PARENT_PID (it may be gone before the kernel gets here).
+    let parent = getenv("JPY_PARENT_PID").flatMap { Int32(String(cString: $0)) } ?? getppid()
     while !stopping.load(ordering: .relaxed) {
+      if getppid() != parent {
+        stopping.store(true, ordering: .relaxed)
+        break
+      }
       guard shell.poll(milliseconds: 100), let frames = shell.receive(),
         let message = WireMessage.read(frames, key: key)
       else { continue }

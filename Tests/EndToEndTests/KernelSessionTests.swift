@@ -255,6 +255,51 @@ struct KernelSessionTests {
     #expect(spec.hasPrefix("{\"argv\":[\"\(program)\",\"-f\",\"{connection_file}\"]"), "\(spec)")
   }
 
+  @Test("a kernel whose parent has gone ends, as ipykernel's does")
+  func orphanedKernelEnds() throws {
+    let program = try #require(CommandLineTests.executable).deletingLastPathComponent()
+      .appendingPathComponent("nbrun-kernel")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nbrun-orphan-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let connection = """
+      {"transport": "ipc", "ip": "\(folder.path)/k", "shell_port": 1, "iopub_port": 2,
+       "stdin_port": 3, "control_port": 4, "hb_port": 5, "key": "k",
+       "signature_scheme": "hmac-sha256"}
+      """
+    try Data(connection.utf8).write(to: folder.appendingPathComponent("c.json"))
+    // A shell starts the kernel in the background, naming itself the parent as
+    // jupyter_client does (JPY_PARENT_PID), prints the kernel's pid and exits.
+    let shell = Process()
+    shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+    shell.arguments = [
+      "-c",
+      "JPY_PARENT_PID=$$ '\(program.path)' -f '\(folder.path)/c.json' >/dev/null 2>&1 & echo $!",
+    ]
+    let output = Pipe()
+    shell.standardOutput = output
+    try shell.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    shell.waitUntilExit()
+    let pid = try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+    var alive = true
+    for _ in 0..<100 where alive {
+      usleep(50_000)
+      alive = kill(pid, 0) == 0 && !Self.isZombie(pid)
+    }
+    if alive { kill(pid, SIGKILL) }
+    #expect(!alive, "the orphaned kernel \(pid) still runs after 5 s")
+    // It ended serving, not failing to start: its sockets were bound.
+    #expect(FileManager.default.fileExists(atPath: folder.path + "/k-1"))
+  }
+
+  /// Whether a process has ended and waits to be reaped.
+  static func isZombie(_ pid: Int32) -> Bool {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+    return status.split(separator: " ").dropFirst(2).first == "Z"
+  }
+
   @Test("nbrun renders an .ipynb of the kernel; its errors name the cell and the line in it")
   func renderIPYNB() throws {
     let nbrun = try #require(CommandLineTests.executable)

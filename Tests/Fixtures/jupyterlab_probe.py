@@ -116,7 +116,12 @@ try:
 finally:
     if browser:
         browser.close()
-    server.terminate()
+    # The server's own shutdown ends its kernels first.
+    try:
+        urllib.request.urlopen(urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/shutdown?token={token}", method="POST"), timeout=10)
+    except OSError:
+        server.terminate()
     try:
         server.wait(timeout=20)
     except subprocess.TimeoutExpired:
