@@ -55,12 +55,7 @@ public struct CellRenderer: Sendable {
     for piece in walk.pieces {
       switch piece {
       case .prose(let lines, let first, let blocks):
-        var text = lines
-        if let matter = result.document.frontMatter.lines {
-          text = text.enumerated().filter { !matter.contains(first + $0.offset) }.map(\.element)
-        }
-        while text.first?.allSatisfy(\.isWhitespace) == true { text.removeFirst() }
-        while text.last?.allSatisfy(\.isWhitespace) == true { text.removeLast() }
+        let text = walk.cellLines(lines, from: first)
         guard !text.isEmpty else { continue }
         let html = blocks.map { prose.html($0) }.joined()
         let body = text.joined(separator: "\n") + "\n"

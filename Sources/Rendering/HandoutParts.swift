@@ -199,6 +199,18 @@ struct HandoutWalk {
     return numbers
   }
 
+  /// A stretch of prose as a Jupyter cell shows it: without the front matter's lines and
+  /// the blank lines around it, blanks as this build shows them.
+  func cellLines(_ lines: [String], from first: Int) -> [String] {
+    var text = lines.map(Blanks.markdown)
+    if let matter = result.document.frontMatter.lines {
+      text = text.enumerated().filter { !matter.contains(first + $0.offset) }.map(\.element)
+    }
+    while text.first?.trimmingCharacters(in: " ") == "" { text.removeFirst() }
+    while text.last?.trimmingCharacters(in: " ") == "" { text.removeLast() }
+    return text
+  }
+
   /// An edit of a source line for the Markdown handout: UTF-8 offsets within the line, and
   /// the text that stands there instead.
   typealias LineEdit = (range: Range<Int>, text: String)

@@ -36,12 +36,7 @@ public struct NotebookExport {
       guard !result.deadline.passed else { break }
       switch piece {
       case .prose(let lines, let firstLine, _):
-        var text = lines.map(Blanks.markdown)
-        if let matter = result.document.frontMatter.lines {
-          text = text.enumerated().filter { !matter.contains(firstLine + $0.offset) }.map(\.element)
-        }
-        while text.first?.trimmingCharacters(in: " ") == "" { text.removeFirst() }
-        while text.last?.trimmingCharacters(in: " ") == "" { text.removeLast() }
+        let text = walk.cellLines(lines, from: firstLine)
         guard !text.isEmpty else { continue }
         cells.append(cell(kind: "markdown", index: cells.count, source: text))
       case .directive(let source, let outcome, let figures):
