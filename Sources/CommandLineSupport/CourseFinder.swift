@@ -1,6 +1,7 @@
 import Foundation
 import Notebook
 import Rendering
+import Runner
 
 /// Finds the course a notebook belongs to: the notebooks in its folder whose front matter
 /// names the same `course:` — two or more make a course. A page is then the same whether
@@ -9,8 +10,53 @@ import Rendering
 /// Order: the front matter's `order:` first (lowest first), then the order the command
 /// line named the notebooks in, then the file names.
 public enum CourseFinder {
+  /// What a notebook's head says of its course, kept in the cache folder (`course/`) by
+  /// the file's size, time and inode, so a sibling that has not changed is not parsed again.
+  struct Head: Codable {
+    var course: String?
+    var order: Double?
+    var title: String
+    var summary: String?
+    var date: String?
+
+    init(name: String, document: Document) {
+      course = document.frontMatter.course
+      order = document.frontMatter.order
+      let entry = Course.entry(name: name, document: document)
+      (title, summary, date) = (entry.title, entry.summary, entry.date)
+    }
+
+    func entry(name: String) -> Course.Entry {
+      Course.Entry(name: name, title: title, summary: summary, date: date)
+    }
+  }
+
+  /// The head of the notebook at `url`: from `store` when the file is as it was.
+  static func head(of url: URL, name: String, store: DiskBlockStore?, build: String) -> Head? {
+    var info = stat()
+    guard stat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+    var key = StableHash()
+    key.add("course head 1 \(build)")
+    key.add(
+      "\(url.standardizedFileURL.path) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ino)"
+    )
+    if let data = store?.load(key.hex), let head = try? JSONDecoder().decode(Head.self, from: data)
+    {
+      return head
+    }
+    // A sibling's title, course, order and first sentence stand at its top: only its
+    // first 64 KB are read, so a folder of large files (or a 50 MB one) costs little.
+    guard let text = head(of: url) else { return nil }
+    let head = Head(name: name, document: Document.parse(text, path: url.path).0)
+    if let store, let data = try? JSONEncoder().encode(head) { store.save(data, for: key.hex) }
+    return head
+  }
+
   /// The course of each notebook named, by its path; notebooks in no course are absent.
-  public static func courses(for paths: [String]) -> [String: Course] {
+  /// With a `cache` folder, what each notebook's head says is kept there.
+  public static func courses(for paths: [String], cache: URL? = nil) -> [String: Course] {
+    let store = cache.map { DiskBlockStore(folder: $0, kind: "course") }
+    let build = BuildIdentity.current
     var found: [String: Course] = [:]
     var folders: [URL: [String]] = [:]
     for path in paths {
@@ -25,14 +71,13 @@ public enum CourseFinder {
         .filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted()
       var members: [String: [(order: Double?, entry: Course.Entry)]] = [:]
       for file in files {
-        let url = folder.appendingPathComponent(file)
-        // A sibling's title, course, order and first sentence stand at its top: only its
-        // first 64 KB are read, so a folder of large files (or a 50 MB one) costs little.
-        guard let text = head(of: url) else { continue }
-        let (document, _) = Document.parse(text, path: url.path)
-        guard let course = document.frontMatter.course, !course.isEmpty else { continue }
-        members[course, default: []].append(
-          (document.frontMatter.order, Course.entry(name: stem(of: file), document: document)))
+        let name = stem(of: file)
+        guard
+          let head = head(
+            of: folder.appendingPathComponent(file), name: name, store: store, build: build),
+          let course = head.course, !course.isEmpty
+        else { continue }
+        members[course, default: []].append((head.order, head.entry(name: name)))
       }
       for (title, entries) in members where entries.count >= 2 {
         let sorted = entries.sorted { a, b in

@@ -5,12 +5,23 @@ import Notebook
 import Rendering
 import Runner
 
+/// The lines a run printed (from any thread).
+final class MessageLog: @unchecked Sendable {
+  private let lock = NSLock()
+  private var lines: [String] = []
+
+  func add(_ line: String) { lock.withLock { lines.append(line) } }
+  var all: [String] { lock.withLock { lines } }
+}
+
 /// `nbrun render`: runs the named notebooks (in parallel), then reports and writes (or
 /// with `--check` compares) each one's files in the order they were named, and the course
 /// indexes. Output and messages do not depend on `-j`.
 public struct CourseRender {
   public let settings: RenderSettings
   public let console: Console
+  /// The data files the run reads (for the render's record).
+  private let reads = ReadLog()
 
   public init(_ settings: RenderSettings, console: Console = .standard) {
     self.settings = settings
@@ -22,13 +33,58 @@ public struct CourseRender {
     public let description: String
   }
 
-  /// Does the whole run and returns its verdict.
+  /// Does the whole run and returns its verdict. A run whose notebooks, data, settings
+  /// and outputs are as the last good run of the same command left them prints that run's
+  /// messages again and writes nothing (``RenderRecords``).
   public func run() throws(UsageMistake) -> Verdict {
     if let mistake = settings.usageMistake { throw UsageMistake(description: mistake) }
-    let notebooks = settings.notebooks
+    let started = Date()
     let folders =
       settings.katex.map { [$0] }
       ?? HandoutFiles.katexFolders(executable: settings.executable.resolvingSymlinksInPath())
+    guard let records = RenderRecords(settings, math: folders) else {
+      var outputs = OutputGuard(notebooks: settings.notebooks)
+      return try perform(katex: folders, outputs: &outputs)
+    }
+    if let record = records.unchanged() {
+      let seconds = NumberText.fixed(Date().timeIntervalSince(started), decimals: 2)
+      for line in record.messages {
+        console.error(Self.replayed(line, notebooks: settings.notebooks, seconds: seconds))
+      }
+      return .succeeded
+    }
+    let said = MessageLog()
+    let console = self.console
+    let recording = CourseRender(
+      settings,
+      console: Console(
+        error: {
+          said.add($0)
+          console.error($0)
+        }, output: console.output, terminal: console.terminal))
+    var outputs = OutputGuard(notebooks: settings.notebooks)
+    let verdict = try recording.perform(katex: folders, outputs: &outputs)
+    if verdict == .succeeded {
+      records.save(reads: recording.reads.all, written: outputs.claimedFiles, messages: said.all)
+    }
+    return verdict
+  }
+
+  /// A line of a recorded run, said again: "done in 0.12 s → …" becomes "up to date
+  /// (0.01 s) → …".
+  static func replayed(_ line: String, notebooks: [String], seconds: String) -> String {
+    for path in notebooks where line.hasPrefix("\(path): done in ") {
+      guard let arrow = line.range(of: " s → ") else { break }
+      return "\(path): up to date (\(seconds) s) → \(line[arrow.upperBound...])"
+    }
+    return line
+  }
+
+  /// The run itself: KaTeX, the notebooks, their files and the course's indexes.
+  private func perform(katex folders: [String], outputs: inout OutputGuard) throws(UsageMistake)
+    -> Verdict
+  {
+    let notebooks = settings.notebooks
     // KaTeX's stylesheet with its fonts inlined is kept in the cache folder (like the list
     // of checked formulas, whatever --no-cache says); --check writes nothing. A cache
     // folder that is a symbolic link is not used: nbrun never writes through one.
@@ -83,7 +139,6 @@ public struct CourseRender {
         return .notebookErrors
       }
     }
-    var outputs = OutputGuard(notebooks: notebooks)
     var verdict = Verdict.succeeded
     if let roster {
       for path in notebooks {
@@ -113,7 +168,10 @@ public struct CourseRender {
     let found =
       (settings.build == .handout || settings.build == .review)
         && (settings.formats.contains(.html) || settings.formats.contains(.slides))
-      ? CourseFinder.courses(for: notebooks) : [:]
+      ? CourseFinder.courses(
+        for: notebooks,
+        cache: settings.check || settings.noCache || settings.cacheIsLinked
+          ? nil : URL(fileURLWithPath: settings.cacheFolder)) : [:]
     // Pages link only to pages that exist in the output folder or that this run writes.
     let folder = URL(fileURLWithPath: settings.output)
     func exists(_ name: String) -> Bool {
@@ -142,6 +200,7 @@ public struct CourseRender {
       context.chromium = chromium
       context.course = links(path, in: courses)
       context.progress = showProgress ? ProgressBar() : nil
+      context.reads = reads
       return NotebookJob.run(path, settings: settings, with: context)
     }
     // A notebook that fails writes no page: its neighbours' links and the index lead past

@@ -70,18 +70,56 @@ public enum FileText {
     return try read(url, shownAs: relative)
   }
 
-  /// The project a notebook belongs to: the nearest folder above it holding `.git`, else
-  /// the notebook's own folder.
-  public static func projectRoot(of folder: URL) -> URL {
-    var current = folder.standardizedFileURL
-    while true {
-      if FileManager.default.fileExists(atPath: current.appendingPathComponent(".git").path) {
-        return current
+  /// The file that marks a course's root folder, in the manner of Quarto's `_quarto.yml`.
+  public static let courseFile = "_nbrun.yml"
+
+  /// The root of the course a notebook's folder belongs to: the nearest folder at or above
+  /// it holding a course file (`_nbrun.yml`), else the nearest holding `.git` (the
+  /// repository's root); `nil` when neither is found.
+  public static func courseRoot(of folder: URL) -> URL? {
+    let start = folder.standardizedFileURL
+    for marker in [courseFile, ".git"] {
+      var current = start
+      while true {
+        if FileManager.default.fileExists(atPath: current.appendingPathComponent(marker).path) {
+          return current
+        }
+        let parent = current.deletingLastPathComponent()
+        if parent.path == current.path { break }
+        current = parent
       }
-      let parent = current.deletingLastPathComponent()
-      if parent.path == current.path { return folder.standardizedFileURL }
-      current = parent
     }
+    return nil
+  }
+
+  /// The project a notebook belongs to, which its data paths may not leave: its course's
+  /// root (``courseRoot(of:)``), else the notebook's own folder.
+  public static func projectRoot(of folder: URL) -> URL {
+    courseRoot(of: folder) ?? folder.standardizedFileURL
+  }
+
+  /// Where a folder named relative to the course's root (`output`, `.nbrun-cache`) is for
+  /// `notebooks`: inside the root of the course they share, whatever the current folder,
+  /// so `nbrun lecture2.md` typed in `notebooks/` writes the course's `output/`; as
+  /// written (from the current folder) when they share no root. Said relative to the
+  /// current folder where that is shorter (`output`, `../output`).
+  public static func courseFolder(_ name: String, for notebooks: [String]) -> String {
+    let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
+    let roots = Set(
+      notebooks.map {
+        courseRoot(
+          of: URL(fileURLWithPath: $0, relativeTo: here).standardizedFileURL
+            .deletingLastPathComponent())?.path
+      })
+    guard roots.count == 1, let only = roots.first, let root = only else { return name }
+    let from = OutputGuard.canonical(here).split(separator: "/")
+    let to = OutputGuard.canonical(URL(fileURLWithPath: root)).split(separator: "/")
+    if from == to { return name }
+    if from.count > to.count, Array(from.prefix(to.count)) == to, from.count - to.count <= 8 {
+      return Array(repeating: "..", count: from.count - to.count).joined(separator: "/") + "/"
+        + name
+    }
+    return URL(fileURLWithPath: root).appendingPathComponent(name).path
   }
 }
 

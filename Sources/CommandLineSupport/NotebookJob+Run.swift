@@ -20,6 +20,8 @@ extension NotebookJob {
     public var progress: ProgressBar?
     public var roster: Roster?
     public var deliver: (@Sendable ([(path: String, text: String)]) throws -> Void)?
+    /// Where the data files the run reads are noted (for the render's record).
+    public var reads: ReadLog?
 
     public init(math: MathAssets?, checker: KaTeXChecker?) {
       self.math = math
@@ -71,8 +73,13 @@ extension NotebookJob {
     if let bar = context.progress { options.progress = { bar.show($0) } }
     let root = FileText.projectRoot(of: folder)
     let anywhere = settings.allowOutsideData
+    let reads = context.reads
     options.readFile = { relative in
-      try FileText.read(relative, nextTo: folder, within: root, anywhere: anywhere)
+      let text = try FileText.read(relative, nextTo: folder, within: root, anywhere: anywhere)
+      reads?.add(
+        relative.hasPrefix("/")
+          ? URL(fileURLWithPath: relative) : folder.appendingPathComponent(relative), text)
+      return text
     }
     let (document, diagnostics) = Document.parse(text, path: path, deadline: deadline)
     var request = JobRequest(

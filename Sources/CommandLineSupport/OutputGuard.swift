@@ -40,6 +40,9 @@ public struct OutputGuard: Sendable {
     return problems
   }
 
+  /// Every file claimed so far (absolute paths, links resolved).
+  public var claimedFiles: [String] { Array(claimed.keys) }
+
   /// An absolute path with `.`, `..` and symbolic links resolved.
   public static func canonical(_ url: URL) -> String {
     url.standardizedFileURL.resolvingSymlinksInPath().path

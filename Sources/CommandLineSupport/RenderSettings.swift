@@ -22,7 +22,10 @@ public struct RenderSettings: Sendable {
   /// The folder KaTeX is read from; nil for Debian's and the installed copy.
   public var katex: String?
   public var jobs: Int?
-  public var cacheFolder = ".nbrun-cache"
+  /// `--cache`: the folder blocks' results and checked formulas are kept in (default
+  /// `.nbrun-cache` in the course's root).
+  public var cacheFolder: String
+
   public var noCache = false
   public var allowOutsideData = false
   /// The kernel `--to ipynb` writes for (`--kernel`).
@@ -30,11 +33,17 @@ public struct RenderSettings: Sendable {
   /// The running executable (KaTeX installed beside it is found from here).
   public var executable = runningExecutable
 
-  public init(notebooks: [String]) { self.notebooks = notebooks }
+  public init(notebooks: [String], cacheFolder: String? = nil) {
+    self.notebooks = notebooks
+    self.cacheFolder = cacheFolder ?? FileText.courseFolder(".nbrun-cache", for: notebooks)
+  }
 
-  /// The folder handouts go to.
+  /// The folder handouts go to: `-o`, else the build's default folder in the course's
+  /// root (``FileText/courseFolder(_:for:)``).
   public var output: String {
-    outputOption ?? JobRequest.defaultFolder(build: build, variants: variants != nil)
+    outputOption
+      ?? FileText.courseFolder(
+        JobRequest.defaultFolder(build: build, variants: variants != nil), for: notebooks)
   }
 
   /// What is wrong with the settings as a whole, said as the command line says it.

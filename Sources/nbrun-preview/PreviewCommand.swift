@@ -43,8 +43,8 @@ struct PreviewCommand: ParsableCommand {
 
   @Option(
     name: .customLong("cache"),
-    help: "The folder blocks' results are kept in (default .nbrun-cache).")
-  var cacheFolder = ".nbrun-cache"
+    help: "The folder blocks' results are kept in (default .nbrun-cache in the course's root).")
+  var cacheOption: String?
 
   @Flag(help: "Run every block on every render.")
   var noCache = false
@@ -75,6 +75,7 @@ struct PreviewCommand: ParsableCommand {
       throw ExitCode(Verdict.notebookErrors.rawValue)
     }
     let executable = runningExecutable
+    let cacheFolder = cacheOption ?? FileText.courseFolder(".nbrun-cache", for: [notebook])
     let folders = katex.map { [$0] } ?? HandoutFiles.katexFolders(executable: executable)
     // A cache folder that is a symbolic link is not used: nothing is written through one.
     let linked = DiskBlockStore.link(in: URL(fileURLWithPath: cacheFolder))

@@ -49,7 +49,7 @@ struct Render: ParsableCommand {
   @Option(
     name: [.short, .customLong("output")],
     help:
-      "The folder handouts go to (default output/, output/student/, output/key/, output/variants/)."
+      "The folder handouts go to (default output/, output/student/, output/key/, output/variants/ in the course's root: the nearest folder above the notebook holding _nbrun.yml, else the repository's root, else the current folder)."
   )
   var outputOption: String?
 
@@ -105,9 +105,9 @@ struct Render: ParsableCommand {
   @Option(
     name: .customLong("cache"),
     help:
-      "The folder blocks' results and checked formulas are kept in between runs (default .nbrun-cache)."
+      "The folder blocks' results and checked formulas are kept in between runs (default .nbrun-cache in the course's root, beside output/)."
   )
-  var cacheFolder = ".nbrun-cache"
+  var cacheFolder: String?
 
   @Flag(help: "Run every block; neither read nor write the block cache.")
   var noCache = false
@@ -149,7 +149,7 @@ struct Render: ParsableCommand {
 
   /// The command line as a value for ``CourseRender``.
   var settings: RenderSettings {
-    var settings = RenderSettings(notebooks: notebooks)
+    var settings = RenderSettings(notebooks: notebooks, cacheFolder: cacheFolder)
     settings.check = check
     settings.formats = formatWords.compactMap(JobRequest.Format.init)
     settings.build = student ? .student : key ? .key : review ? .review : .handout
@@ -161,7 +161,6 @@ struct Render: ParsableCommand {
     settings.budget = budget
     settings.katex = katex
     settings.jobs = jobs
-    settings.cacheFolder = cacheFolder
     settings.noCache = noCache
     settings.allowOutsideData = allowOutsideData
     settings.ipynbKernel = IPYNBKernel(rawValue: kernel) ?? .python3

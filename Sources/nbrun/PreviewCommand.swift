@@ -41,7 +41,7 @@ func runSibling(_ program: String, command: String, arguments: [String]) throws 
   let path = runningExecutable.deletingLastPathComponent().appendingPathComponent(program).path
   guard FileManager.default.isExecutableFile(atPath: path) else {
     printError(
-      "nbrun \(command): \(path) is missing; build it (swift build) or install nbrun with scripts/install, which installs it"
+      "nbrun \(command): \(path) is missing; build it beside nbrun (swift build -c release --static-swift-stdlib --product \(program), as scripts/nbrun \(command) does) or install nbrun with scripts/install, which installs it"
     )
     throw ExitCode(Verdict.notebookErrors.rawValue)
   }
