@@ -39,6 +39,7 @@ public struct CourseRender {
   public func run() throws(UsageMistake) -> Verdict {
     if let mistake = settings.usageMistake { throw UsageMistake(description: mistake) }
     let started = Date()
+    CodePages.release()
     let folders =
       settings.katex.map { [$0] }
       ?? HandoutFiles.katexFolders(executable: settings.executable.resolvingSymlinksInPath())

@@ -84,6 +84,7 @@ public struct NotebookJob: Sendable {
   ) {
     let deadline = request.run.deadline ?? .none
     defer {
+      CodePages.release()
       if !stopped(by: deadline, while: "checking the page's TeX", in: document) {
         checkMath(document, checker: checker, deadline: deadline)
       }
@@ -97,6 +98,7 @@ public struct NotebookJob: Sendable {
     }
     guard let roster = request.roster else {
       let result = execute(document, diagnostics)
+      CodePages.release()
       results = [result]
       verdict = result.verdict
       // A run with errors makes no files unless they are to be written anyway or compared.

@@ -21,6 +21,7 @@ struct NBRun: ParsableCommand {
   /// Chooses OpenBLAS's kernel and stops its idle workers before anything else (they spin
   /// from the moment the library loads), then parses the command line.
   static func main() {
+    CodePages.releasing = true
     OpenBLASKernel.ensure(.portable)
     main(nil)
   }
