@@ -31,30 +31,35 @@ public enum CourseFinder {
     }
   }
 
-  /// The head of the notebook at `url`: from `store` when the file is as it was.
-  static func head(of url: URL, name: String, store: DiskBlockStore?, build: String) -> Head? {
-    var info = stat()
-    guard stat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+  /// The head of the notebook at `url`: from `store` when its first 64 KB are as they were.
+  static func head(
+    of url: URL, name: String, store: DiskBlockStore?, saving: Bool, build: String
+  ) -> Head? {
+    // A sibling's title, course, order and first sentence stand at its top: only its
+    // first 64 KB are read, so a folder of large files (or a 50 MB one) costs little.
+    guard let text = head(of: url) else { return nil }
     var key = StableHash()
     key.add("course head 1 \(build)")
-    key.add(
-      "\(url.standardizedFileURL.path) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ino)"
-    )
+    key.add(url.path)
+    key.add(name)
+    key.add(text)
     if let data = store?.load(key.hex), let head = try? JSONDecoder().decode(Head.self, from: data)
     {
       return head
     }
-    // A sibling's title, course, order and first sentence stand at its top: only its
-    // first 64 KB are read, so a folder of large files (or a 50 MB one) costs little.
-    guard let text = head(of: url) else { return nil }
     let head = Head(name: name, document: Document.parse(text, path: url.path).0)
-    if let store, let data = try? JSONEncoder().encode(head) { store.save(data, for: key.hex) }
+    if saving, let store, let data = try? JSONEncoder().encode(head) {
+      store.save(data, for: key.hex)
+    }
     return head
   }
 
   /// The course of each notebook named, by its path; notebooks in no course are absent.
-  /// With a `cache` folder, what each notebook's head says is kept there.
-  public static func courses(for paths: [String], cache: URL? = nil) -> [String: Course] {
+  /// With a `cache` folder, what each notebook's head says is read from there, and kept
+  /// there when `saving`.
+  public static func courses(
+    for paths: [String], cache: URL? = nil, saving: Bool = true
+  ) -> [String: Course] {
     let store = cache.map { DiskBlockStore(folder: $0, kind: "course") }
     let build = BuildIdentity.current
     var found: [String: Course] = [:]
@@ -74,7 +79,8 @@ public enum CourseFinder {
         let name = stem(of: file)
         guard
           let head = head(
-            of: folder.appendingPathComponent(file), name: name, store: store, build: build),
+            of: folder.appendingPathComponent(file), name: name, store: store, saving: saving,
+            build: build),
           let course = head.course, !course.isEmpty
         else { continue }
         members[course, default: []].append((head.order, head.entry(name: name)))

@@ -171,8 +171,8 @@ public struct CourseRender {
         && (settings.formats.contains(.html) || settings.formats.contains(.slides))
       ? CourseFinder.courses(
         for: notebooks,
-        cache: settings.check || settings.noCache || settings.cacheIsLinked
-          ? nil : URL(fileURLWithPath: settings.cacheFolder)) : [:]
+        cache: settings.cacheIsLinked ? nil : URL(fileURLWithPath: settings.cacheFolder),
+        saving: !settings.check) : [:]
     // Pages link only to pages that exist in the output folder or that this run writes.
     let folder = URL(fileURLWithPath: settings.output)
     func exists(_ name: String) -> Bool {

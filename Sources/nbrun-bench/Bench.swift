@@ -215,6 +215,7 @@ struct Bench: ParsableCommand {
     guard let (network, history) = last else { return }
     let seconds = times.sorted()[times.count / 2]
     let (_, metrics) = try network.evaluate(x, y, loss: configuration.loss, metrics: [.accuracy])
+    let bound = gemmBound(rows: x.rows, widths: [x.columns] + units, batch: batch, epochs: epochs)
     print(
       json([
         ("workload", .string(name)), ("dtype", .string("float32")), ("threads", .int(threads)),
@@ -222,8 +223,48 @@ struct Bench: ParsableCommand {
         ("samples_per_s", .number(Double(x.rows * epochs) / seconds)),
         ("final_loss", history.records.last.map { .number($0.loss) } ?? .null),
         ("accuracy", metrics.first.map(JSONValue.number) ?? .null),
+        ("gemm_bound_seconds", .number(bound)), ("of_gemm_bound", .number(bound / seconds)),
         ("implementation", .string("nbrun")), ("kernel", .string(OpenBLASKernel.current)),
       ]))
+  }
+
+  /// The GEMM bound of a dense training run: the seconds its matrix products alone take
+  /// as direct CBLAS calls (median of `runs`), batch by batch — forward X·W per layer,
+  /// backward Xᵀ·δ per layer and δ·Wᵀ for every layer but the first (the data's gradient
+  /// is not needed). Training can be no faster; `of_gemm_bound` says how near it comes.
+  func gemmBound(rows: Int, widths: [Int], batch: Int, epochs: Int) -> Double {
+    let widest = widths.max() ?? 1
+    var generator = RandomGenerator(seed: 5)
+    let input = (0..<batch * widest).map { _ in Float(generator.nextUniform()) }
+    let weights = (0..<widest * widest).map { _ in Float(generator.nextUniform()) }
+    var output = [Float](repeating: 0, count: max(batch, widest) * widest)
+    func product(_ transA: CBLAS_TRANSPOSE, _ transB: CBLAS_TRANSPOSE, _ m: Int, _ n: Int, _ k: Int)
+    {
+      let lda = transA == CblasNoTrans ? k : m
+      let ldb = transB == CblasNoTrans ? n : k
+      cblas_sgemm(
+        CblasRowMajor, transA, transB, Int32(m), Int32(n), Int32(k), 1, input, Int32(lda), weights,
+        Int32(ldb), 0, &output, Int32(n))
+    }
+    var times: [Double] = []
+    for _ in 0..<max(1, runs) {
+      let start = DispatchTime.now()
+      for _ in 0..<epochs {
+        var done = 0
+        while done < rows {
+          let b = min(batch, rows - done)
+          for layer in 1..<widths.count {
+            let (inputs, units) = (widths[layer - 1], widths[layer])
+            product(CblasNoTrans, CblasNoTrans, b, units, inputs)  // forward
+            product(CblasTrans, CblasNoTrans, inputs, units, b)  // ∂L/∂W
+            if layer > 1 { product(CblasNoTrans, CblasTrans, b, inputs, units) }  // ∂L/∂X
+          }
+          done += b
+        }
+      }
+      times.append(elapsed(since: start))
+    }
+    return times.sorted()[times.count / 2]
   }
 
   /// GFLOP/s of `Matrix.multiplied(by:)` against the same product by a direct CBLAS call.
