@@ -71,6 +71,7 @@ extension NotebookJob {
         salt: BuildIdentity.current)
     }
     if let bar = context.progress { options.progress = { bar.show($0) } }
+    if CodePages.releasing { options.afterBlock = { CodePages.noteBlock(seconds: $0) } }
     let root = FileText.projectRoot(of: folder)
     let anywhere = settings.allowOutsideData
     let reads = context.reads

@@ -27,6 +27,10 @@ public struct RunOptions: Sendable {
   /// stops the run there, the block an error that says it was interrupted (the Jupyter
   /// kernel's `interrupt_request`).
   public var interrupted: (@Sendable () -> Bool)?
+  /// Called after each block that ran (not one restored from the cache), on its thread,
+  /// with the seconds it took: the command line unmaps the code a long block ran
+  /// (``CodePages``).
+  public var afterBlock: (@Sendable (Double) -> Void)?
 
   public init(
     keepGoing: Bool = false, budget: Double? = nil,

@@ -268,6 +268,7 @@ public final class Session {
       }
     }
     outcome.seconds = elapsed()
+    options.afterBlock?(outcome.seconds)
     return Step(
       outcome: outcome, settledKey: settledKey, change: onACopy ? change : nil, failed: failed)
   }
