@@ -57,6 +57,21 @@ extension LayeredNetwork {
     validation: (samples: Matrix<Scalar>, targets: Matrix<Scalar>)? = nil,
     progress: TrainingProgress? = nil, interrupt: (() -> Bool)? = nil
   ) throws -> TrainingHistory {
+    try fitLayers(
+      samples, targets, configuration: configuration, validation: validation,
+      progress: progress, interrupt: interrupt)
+  }
+
+  /// The shared loop itself. ``ConvolutionalNetwork`` and ``RecurrentNetwork`` call it from
+  /// a `fit` of their own specialised for `Float` and `Double`, so the loop, `extract` and
+  /// the layers it calls run specialised for the concrete network (called through the
+  /// protocol from another module, every layer ran generic: witness calls per element,
+  /// half of lecture 8's time).
+  mutating func fitLayers(
+    _ samples: Matrix<Scalar>, _ targets: Matrix<Scalar>, configuration: TrainingConfiguration,
+    validation: (samples: Matrix<Scalar>, targets: Matrix<Scalar>)?,
+    progress: TrainingProgress?, interrupt: (() -> Bool)?
+  ) throws -> TrainingHistory {
     let c = configuration
     try c.validate()
     guard c.earlyStopping == nil, !c.recordsGradientNorms, c.l2 == 0, c.validationSplit == 0
