@@ -136,6 +136,8 @@ extension Network {
   }
 
   /// The loss and metrics of a data set, without training (Keras's `evaluate`).
+  @_specialize(exported:true,where Scalar == Float)
+  @_specialize(exported:true,where Scalar == Double)
   public func evaluate(
     _ features: Matrix<Scalar>, _ targets: Matrix<Scalar>, loss: Loss, metrics: [Metric]
   ) throws -> (loss: Double, metrics: [Double]) {
