@@ -204,36 +204,3 @@ public struct ConvolutionalNetwork<Scalar: MatrixScalar>: LayeredNetwork {
     }
   }
 }
-
-extension ConvolutionalNetwork {
-  /// Keras's `fit` by the shared loop of layered networks
-  /// (``LayeredNetwork/fit(_:_:configuration:validation:progress:interrupt:)``),
-  /// specialised for this network.
-  @_specialize(exported:true,where Scalar == Float)
-  @_specialize(exported:true,where Scalar == Double)
-  public mutating func fit(
-    _ samples: Matrix<Scalar>, _ targets: Matrix<Scalar>, configuration: TrainingConfiguration,
-    validation: (samples: Matrix<Scalar>, targets: Matrix<Scalar>)? = nil,
-    progress: TrainingProgress? = nil, interrupt: (() -> Bool)? = nil
-  ) throws -> TrainingHistory {
-    try fitLayers(
-      samples, targets, configuration: configuration, validation: validation,
-      progress: progress, interrupt: interrupt)
-  }
-
-  /// The outputs for a batch of flattened samples, specialised for this network.
-  @_specialize(exported:true,where Scalar == Float)
-  @_specialize(exported:true,where Scalar == Double)
-  public func predict(samples: Matrix<Scalar>) throws -> Matrix<Scalar> {
-    try head.predict(extract(samples).features)
-  }
-
-  /// The loss and the metrics on flattened samples, specialised for this network.
-  @_specialize(exported:true,where Scalar == Float)
-  @_specialize(exported:true,where Scalar == Double)
-  public func evaluate(
-    samples: Matrix<Scalar>, _ targets: Matrix<Scalar>, loss: Loss, metrics: [Metric]
-  ) throws -> (loss: Double, metrics: [Double]) {
-    try head.evaluate(extract(samples).features, targets, loss: loss, metrics: metrics)
-  }
-}

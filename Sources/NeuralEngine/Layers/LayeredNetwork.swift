@@ -31,11 +31,19 @@ public protocol LayeredNetwork: Sendable {
 
 extension LayeredNetwork {
   /// The outputs for a batch of samples, one row per sample.
+  @_specialize(exported:true,where Self == ConvolutionalNetwork<Float>)
+  @_specialize(exported:true,where Self == ConvolutionalNetwork<Double>)
+  @_specialize(exported:true,where Self == RecurrentNetwork<Float>)
+  @_specialize(exported:true,where Self == RecurrentNetwork<Double>)
   public func predict(samples: Matrix<Scalar>) throws -> Matrix<Scalar> {
     try head.predict(extract(samples).features)
   }
 
   /// The loss and the metrics on a batch of samples (Keras's `evaluate`).
+  @_specialize(exported:true,where Self == ConvolutionalNetwork<Float>)
+  @_specialize(exported:true,where Self == ConvolutionalNetwork<Double>)
+  @_specialize(exported:true,where Self == RecurrentNetwork<Float>)
+  @_specialize(exported:true,where Self == RecurrentNetwork<Double>)
   public func evaluate(
     samples: Matrix<Scalar>, _ targets: Matrix<Scalar>, loss: Loss, metrics: [Metric]
   ) throws -> (loss: Double, metrics: [Double]) {
@@ -52,25 +60,18 @@ extension LayeredNetwork {
   ///
   /// Early stopping, gradient norms and the L2 penalty are the dense trainer's alone; a
   /// configuration asking for them is refused.
+  ///
+  /// Specialised for the networks of this module in `Float` and `Double`: called through
+  /// the protocol from another module, the loop, `extract` and every layer ran generic
+  /// (witness calls per element, four fifths of lecture 8's time).
+  @_specialize(exported:true,where Self == ConvolutionalNetwork<Float>)
+  @_specialize(exported:true,where Self == ConvolutionalNetwork<Double>)
+  @_specialize(exported:true,where Self == RecurrentNetwork<Float>)
+  @_specialize(exported:true,where Self == RecurrentNetwork<Double>)
   public mutating func fit(
     _ samples: Matrix<Scalar>, _ targets: Matrix<Scalar>, configuration: TrainingConfiguration,
     validation: (samples: Matrix<Scalar>, targets: Matrix<Scalar>)? = nil,
     progress: TrainingProgress? = nil, interrupt: (() -> Bool)? = nil
-  ) throws -> TrainingHistory {
-    try fitLayers(
-      samples, targets, configuration: configuration, validation: validation,
-      progress: progress, interrupt: interrupt)
-  }
-
-  /// The shared loop itself. ``ConvolutionalNetwork`` and ``RecurrentNetwork`` call it from
-  /// a `fit` of their own specialised for `Float` and `Double`, so the loop, `extract` and
-  /// the layers it calls run specialised for the concrete network (called through the
-  /// protocol from another module, every layer ran generic: witness calls per element,
-  /// half of lecture 8's time).
-  mutating func fitLayers(
-    _ samples: Matrix<Scalar>, _ targets: Matrix<Scalar>, configuration: TrainingConfiguration,
-    validation: (samples: Matrix<Scalar>, targets: Matrix<Scalar>)?,
-    progress: TrainingProgress?, interrupt: (() -> Bool)?
   ) throws -> TrainingHistory {
     let c = configuration
     try c.validate()
