@@ -81,6 +81,20 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def course_copy(work, folder, lecture):
+    """The notebooks copied into work/folder (a course root of their own); the lecture's
+    path, its text, and the index of its first prose line after the top."""
+    root = os.path.join(work, folder)
+    shutil.copytree(os.path.join(ROOT, "notebooks"), os.path.join(root, "notebooks"))
+    with open(os.path.join(root, "_nbrun.yml"), "w") as f:
+        f.write("# a copy of the course, for the benchmark\n")
+    path = os.path.join(root, "notebooks", lecture + ".md")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    prose = next(i for i, line in enumerate(text.split("\n")) if line and line[0].isalpha() and i > 10)
+    return path, text, prose
+
+
 def run(work):
     has_jupyter = jupyter_ready()
     empty = os.path.join(work, "empty.ipynb")
@@ -88,14 +102,7 @@ def run(work):
         f.write('{"cells": [], "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",'
                 ' "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}')
     # A copy of the course, for the prose edit: its cache is made once, before the rounds.
-    course = os.path.join(work, "course")
-    shutil.copytree(os.path.join(ROOT, "notebooks"), os.path.join(course, "notebooks"))
-    os.makedirs(os.path.join(course, ".git"))
-    lecture4 = os.path.join(course, "notebooks", "lecture4.md")
-    with open(lecture4, encoding="utf-8") as f:
-        original = f.read()
-    first_prose = next(i for i, line in enumerate(original.split("\n"))
-                       if line and line[0].isalpha() and i > 10)
+    lecture4, original, first_prose = course_copy(work, "course", "lecture4")
     edit_cache = os.path.join(work, "edit-cache")
     timed([NBRUN, "--quiet", "--cache", edit_cache, "-o", os.path.join(work, "edit"), lecture4])
     for spans in (1000, 4000):
@@ -114,13 +121,7 @@ def run(work):
     # Lecture 2 in a copy of its own, rendered once: "unchanged" renders it again as it
     # stands (its record answers), "edited" after a one-line prose edit (its blocks cached).
     warm = os.path.join(work, "warm")
-    shutil.copytree(os.path.join(ROOT, "notebooks"), os.path.join(warm, "notebooks"))
-    os.makedirs(os.path.join(warm, ".git"))
-    warm2 = os.path.join(warm, "notebooks", "lecture2.md")
-    with open(warm2, encoding="utf-8") as f:
-        warm_original = f.read()
-    warm_prose = next(i for i, line in enumerate(warm_original.split("\n"))
-                      if line and line[0].isalpha() and i > 10)
+    warm2, warm_original, warm_prose = course_copy(work, "warm", "lecture2")
     timed([NBRUN, "--quiet", warm2], cwd=warm)
     commands = {
         "nbrun --version": lambda: [NBRUN, "--version"],

@@ -14,45 +14,6 @@ struct WarmPathTests {
     return url
   }
 
-  /// Runs `program` (nbrun unless named) in `folder`; returns its status and standard error.
-  static func run(
-    _ arguments: [String], in folder: URL, program: URL? = nil,
-    environment: [String: String]? = nil
-  ) throws -> (status: Int32, said: String) {
-    let process = Process()
-    process.executableURL = try program ?? #require(CommandLineTests.executable, "swift build")
-    process.arguments = arguments
-    process.currentDirectoryURL = folder
-    if let environment { process.environment = environment }
-    let said = Pipe()
-    process.standardError = said
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let data = said.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-  }
-
-  static let notebook = """
-    # Warm
-
-    ```data d
-    source: points.csv
-    ```
-
-    ```model m
-    inputs: x
-    layer: 1 sigmoid
-    weights: w=0.5
-    biases: b=0
-    ```
-
-    ```forward m
-    input: 1
-    ```
-
-    """
-
   static func modified(_ url: URL) throws -> Date {
     try #require(
       try FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date)
@@ -61,45 +22,46 @@ struct WarmPathTests {
   @Test func anUnchangedRenderIsAnsweredFromItsRecordAndAnyChangeRendersAgain() throws {
     let folder = try Self.folder()
     defer { try? FileManager.default.removeItem(at: folder) }
-    try Data(Self.notebook.utf8).write(to: folder.appendingPathComponent("nb.md"))
+    try Data(AuthoringLoopTests.notebook.utf8).write(to: folder.appendingPathComponent("nb.md"))
     let data = folder.appendingPathComponent("points.csv")
-    try Data("x,y\n1,0\n2,1\n".utf8).write(to: data)
+    try Data(AuthoringLoopTests.points.utf8).write(to: data)
     let page = folder.appendingPathComponent("output/nb.md")
 
-    let first = try Self.run(["nb.md"], in: folder)
-    #expect(first.status == 0 && first.said.contains("nb.md: done in"), "\(first.said)")
+    let first = try FormatsTests.nbrun(["nb.md"], in: folder)
+    #expect(first.status == 0 && first.errors.contains("nb.md: done in"), "\(first.errors)")
     let written = try Self.modified(page)
-    let again = try Self.run(["nb.md"], in: folder)
-    #expect(again.status == 0)
-    #expect(again.said.contains("nb.md: up to date ("), "\(again.said)")
-    #expect(again.said.contains("→ output/nb.md, output/nb.html"))
-    #expect(try Self.modified(page) == written, "nothing was written")
     let text = try String(contentsOf: page, encoding: .utf8)
-    #expect(text.contains("| 2 | 0.5000 | 0.6225 |"), "σ(0.5)")
-    #expect(text.contains("| 1 | 0 |"))
+    let again = try FormatsTests.nbrun(["nb.md"], in: folder)
+    #expect(again.status == 0)
+    #expect(again.errors.contains("nb.md: up to date ("), "\(again.errors)")
+    #expect(again.errors.contains("→ output/nb.md, output/nb.html"))
+    #expect(try Self.modified(page) == written, "nothing was written")
+    #expect(text.contains("| 2 | 1 |") && !text.contains("| 3 | 1 |"), "the data's table")
 
-    // A data file's new bytes: the block runs again and the page shows them.
-    try Data("x,y\n3,0\n2,1\n".utf8).write(to: data)
-    let edited = try Self.run(["nb.md"], in: folder)
-    #expect(edited.said.contains("nb.md: done in"), "\(edited.said)")
+    // A data file's new bytes: the blocks run again and the page shows them.
+    try Data((AuthoringLoopTests.points + "3,1\n").utf8).write(to: data)
+    let edited = try FormatsTests.nbrun(["nb.md"], in: folder)
+    #expect(edited.errors.contains("nb.md: done in"), "\(edited.errors)")
     let fresh = try String(contentsOf: page, encoding: .utf8)
-    #expect(fresh.contains("| 3 | 0 |") && !fresh.contains("| 1 | 0 |"), "the new data")
+    #expect(
+      fresh.contains("| 3 | 1 |") && fresh != text, "the new data, and the models trained on it")
 
     // A handout changed by hand is written again; so is one removed.
     try Data("edited by hand\n".utf8).write(to: page)
-    let repaired = try Self.run(["nb.md"], in: folder)
-    #expect(repaired.said.contains("nb.md: done in"))
+    let repaired = try FormatsTests.nbrun(["nb.md"], in: folder)
+    #expect(repaired.errors.contains("nb.md: done in"))
     #expect(try String(contentsOf: page, encoding: .utf8) == fresh)
     try FileManager.default.removeItem(at: folder.appendingPathComponent("output/nb.html"))
-    #expect(try Self.run(["nb.md"], in: folder).said.contains("nb.md: done in"))
+    #expect(try FormatsTests.nbrun(["nb.md"], in: folder).errors.contains("nb.md: done in"))
     #expect(
       FileManager.default.fileExists(atPath: folder.appendingPathComponent("output/nb.html").path))
 
     // Other settings, or --no-cache, are runs of their own.
-    #expect(try Self.run(["nb.md", "--to", "md"], in: folder).said.contains("done in"))
-    #expect(try Self.run(["nb.md", "--to", "md"], in: folder).said.contains("up to date"))
-    #expect(try Self.run(["nb.md", "--no-cache"], in: folder).said.contains("done in"))
-    #expect(try Self.run(["nb.md", "--no-cache"], in: folder).said.contains("done in"))
+    #expect(try FormatsTests.nbrun(["nb.md", "--to", "md"], in: folder).errors.contains("done in"))
+    #expect(
+      try FormatsTests.nbrun(["nb.md", "--to", "md"], in: folder).errors.contains("up to date"))
+    #expect(try FormatsTests.nbrun(["nb.md", "--no-cache"], in: folder).errors.contains("done in"))
+    #expect(try FormatsTests.nbrun(["nb.md", "--no-cache"], in: folder).errors.contains("done in"))
   }
 
   @Test func aWarningIsSaidAgainWhenTheRenderIsUpToDate() throws {
@@ -107,16 +69,17 @@ struct WarmPathTests {
     defer { try? FileManager.default.removeItem(at: folder) }
     let warned = "---\ntitel: W\n---\n\n# W\n\nProse.\n"
     try Data(warned.utf8).write(to: folder.appendingPathComponent("nb.md"))
-    let first = try Self.run(["nb.md"], in: folder)
-    let again = try Self.run(["nb.md"], in: folder)
+    let first = try FormatsTests.nbrun(["nb.md"], in: folder)
+    let again = try FormatsTests.nbrun(["nb.md"], in: folder)
     #expect(
-      first.said.contains("nb.md:2:1: warning: unknown front matter key 'titel'"), "\(first.said)")
-    #expect(again.said.contains("up to date"), "\(again.said)")
+      first.errors.contains("nb.md:2:1: warning: unknown front matter key 'titel'"),
+      "\(first.errors)")
+    #expect(again.errors.contains("up to date"), "\(again.errors)")
     let lines = { (said: String) in
       said.split(separator: "\n").filter { !$0.contains("done in") && !$0.contains("up to date") }
     }
     #expect(first.status == 0 && again.status == 0)
-    #expect(lines(first.said) == lines(again.said) && !lines(again.said).isEmpty)
+    #expect(lines(first.errors) == lines(again.errors) && !lines(again.errors).isEmpty)
   }
 
   @Test func nbrunTypedInsideTheNotebooksFolderWritesTheCoursesOutput() throws {
@@ -133,20 +96,21 @@ struct WarmPathTests {
       try FileManager.default.createDirectory(at: notebooks, withIntermediateDirectories: true)
       try Data(CommandLineTests.holds.utf8).write(to: notebooks.appendingPathComponent("nb.md"))
 
-      let inside = try Self.run(["nb.md"], in: notebooks)
-      #expect(inside.status == 0, "\(inside.said)")
-      #expect(inside.said.contains("→ ../output/nb.md"), "\(marker): \(inside.said)")
+      let inside = try FormatsTests.nbrun(["nb.md"], in: notebooks)
+      #expect(inside.status == 0, "\(inside.errors)")
+      #expect(inside.errors.contains("→ ../output/nb.md"), "\(marker): \(inside.errors)")
       #expect(
         FileManager.default.fileExists(atPath: root.appendingPathComponent("output/nb.html").path))
       #expect(
         !FileManager.default.fileExists(atPath: notebooks.appendingPathComponent("output").path))
       #expect(
         FileManager.default.fileExists(atPath: root.appendingPathComponent(".nbrun-cache").path))
-      #expect(try Self.run(["--check", "nb.md"], in: notebooks).status == 0, "checks ../output")
-      let atRoot = try Self.run(["notebooks/nb.md"], in: root)
-      #expect(atRoot.said.contains("→ output/nb.md"), "\(atRoot.said)")
+      #expect(
+        try FormatsTests.nbrun(["--check", "nb.md"], in: notebooks).status == 0, "checks ../output")
+      let atRoot = try FormatsTests.nbrun(["notebooks/nb.md"], in: root)
+      #expect(atRoot.errors.contains("→ output/nb.md"), "\(atRoot.errors)")
       // -o is taken as written, from the current folder.
-      #expect(try Self.run(["nb.md", "-o", "here"], in: notebooks).status == 0)
+      #expect(try FormatsTests.nbrun(["nb.md", "-o", "here"], in: notebooks).status == 0)
       #expect(
         FileManager.default.fileExists(atPath: notebooks.appendingPathComponent("here/nb.md").path))
     }
@@ -154,7 +118,7 @@ struct WarmPathTests {
     let loose = try Self.folder()
     defer { try? FileManager.default.removeItem(at: loose) }
     try Data(CommandLineTests.holds.utf8).write(to: loose.appendingPathComponent("nb.md"))
-    #expect(try Self.run(["nb.md"], in: loose).said.contains("→ output/nb.md"))
+    #expect(try FormatsTests.nbrun(["nb.md"], in: loose).errors.contains("→ output/nb.md"))
   }
 
   /// `scripts/install` into a prefix; `nbrun preview` run as a bare `nbrun` found on the
