@@ -74,13 +74,9 @@ extension NotebookJob {
     if CodePages.releasing { options.afterBlock = { CodePages.noteBlock(seconds: $0) } }
     let root = FileText.projectRoot(of: folder)
     let anywhere = settings.allowOutsideData
-    let reads = context.reads
+    let reads = context.reads ?? ReadLog()
     options.readFile = { relative in
-      let text = try FileText.read(relative, nextTo: folder, within: root, anywhere: anywhere)
-      reads?.add(
-        relative.hasPrefix("/")
-          ? URL(fileURLWithPath: relative) : folder.appendingPathComponent(relative), text)
-      return text
+      try reads.read(relative, nextTo: folder, within: root, anywhere: anywhere)
     }
     let (document, diagnostics) = Document.parse(text, path: path, deadline: deadline)
     var request = JobRequest(

@@ -12,7 +12,7 @@ import Runner
 /// formats, the build and the output folder), written like the block cache's entries
 /// (atomically, with a length and hash checked on reading). `--no-cache`, `--check`,
 /// `--report` and `--variants` never use them.
-struct RenderRecord: Codable, Equatable {
+struct RenderRecord: Codable {
   /// A file's identity on disk: a file rewritten (or replaced) has a new time or inode.
   struct Stamp: Codable, Equatable {
     var path: String
@@ -150,19 +150,45 @@ struct RenderRecords {
   }
 }
 
-/// The data files a run read, with a hash of each one's text (from any thread).
+/// The data files a run's blocks read (from any thread): each one's path, and a hash of
+/// its text when it could be read. The render's record keeps the hashes; the preview
+/// watches the paths (a file not there yet included, so creating it renders again).
 public final class ReadLog: @unchecked Sendable {
   private let lock = NSLock()
-  private var reads: [(path: String, digest: String)] = []
+  private var reads: [(path: String, digest: String?)] = []
 
   public init() {}
 
-  public func add(_ url: URL, _ text: String) {
-    let entry = (url.standardizedFileURL.path, Self.digest(text))
-    lock.withLock { reads.append(entry) }
+  /// Reads a data file as ``FileText/read(_:nextTo:within:anywhere:)`` does, and notes it.
+  public func read(_ relative: String, nextTo folder: URL, within root: URL, anywhere: Bool)
+    throws -> String
+  {
+    let url =
+      relative.hasPrefix("/")
+      ? URL(fileURLWithPath: relative) : folder.appendingPathComponent(relative)
+    let path = url.standardizedFileURL.path
+    do {
+      let text = try FileText.read(relative, nextTo: folder, within: root, anywhere: anywhere)
+      let digest = Self.digest(text)
+      lock.withLock { reads.append((path, digest)) }
+      return text
+    } catch {
+      lock.withLock { reads.append((path, nil)) }
+      throw error
+    }
   }
 
-  public var all: [(path: String, digest: String)] { lock.withLock { reads } }
+  /// The files read, with their texts' hashes.
+  public var all: [(path: String, digest: String)] {
+    lock.withLock { reads.compactMap { read in read.digest.map { (read.path, $0) } } }
+  }
+
+  /// Every file asked for, once each, in the order first asked.
+  public var paths: [URL] {
+    var seen: Set<String> = []
+    return lock.withLock { reads.map(\.path) }.filter { seen.insert($0).inserted }
+      .map { URL(fileURLWithPath: $0) }
+  }
 
   static func digest(_ text: String) -> String {
     var hash = StableHash()

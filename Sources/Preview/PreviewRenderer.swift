@@ -65,14 +65,13 @@ public final class PreviewRenderer: @unchecked Sendable {
     } catch {
       return Rendition(page: nil, messages: ["\(path): error: \(error)"], watched: [url])
     }
-    let reads = ReadPaths()
+    let reads = ReadLog()
     var options = RunOptions(keepGoing: false, budget: configuration.budget)
     options.deadline = deadline
     let root = FileText.projectRoot(of: folder)
     let anywhere = configuration.allowOutsideData
     options.readFile = { relative in
-      reads.add(folder.appendingPathComponent(relative).standardizedFileURL)
-      return try FileText.read(relative, nextTo: folder, within: root, anywhere: anywhere)
+      try reads.read(relative, nextTo: folder, within: root, anywhere: anywhere)
     }
     options.cache = configuration.cache
     options.blockWorkers = ProcessInfo.processInfo.activeProcessorCount
@@ -87,7 +86,7 @@ public final class PreviewRenderer: @unchecked Sendable {
     var messages = job.results.flatMap(\.diagnostics).filter { $0.severity == .error }
       .map(\.description)
     messages += job.messages + job.pageDiagnostics.map(\.description)
-    let watched = [url] + reads.all
+    let watched = [url] + reads.paths
     guard job.verdict != .notebookErrors,
       let page = job.files.first(where: { $0.path == "\(name).html" })?.text
     else {
@@ -102,13 +101,4 @@ public final class PreviewRenderer: @unchecked Sendable {
     }
     return Rendition(page: page, messages: messages, watched: watched)
   }
-}
-
-/// The data files a render opened.
-private final class ReadPaths: @unchecked Sendable {
-  private let lock = NSLock()
-  private var urls: [URL] = []
-
-  func add(_ url: URL) { lock.withLock { if !urls.contains(url) { urls.append(url) } } }
-  var all: [URL] { lock.withLock { urls } }
 }
