@@ -5,7 +5,9 @@ import Synchronization
 /// they are used. The kernel maps a page's neighbours with it ("fault-around", 64 KB by
 /// default), which counts in the process's resident memory though nothing reads them;
 /// in a 100 MB statically linked program whose code runs here and there, that was more
-/// than half a lecture's peak.
+/// than half a lecture's peak. `nbrun` unmaps that code as it goes (`MADV_DONTNEED`), so
+/// the resident set holds the code of what runs now. (`MADV_RANDOM`, which should stop
+/// the fault-around, does not: the kernel ignores it there.)
 public enum CodePages {
   /// Whether ``release()`` unmaps anything: `nbrun` turns it on at its start (a program
   /// that serves, the preview or the kernel, keeps its pages).
@@ -15,12 +17,30 @@ public enum CodePages {
   /// running the blocks, rendering): they stay in the page cache and map again, without
   /// reading the disk, as code runs, so the resident set holds the code of one phase at a
   /// time. A few hundred minor faults, well under a millisecond.
+  /// The mappings are read from `/proc/self/maps` (Linux); nothing happens where that
+  /// cannot be read.
   public static func release() {
-    if releasing { advise(MADV_DONTNEED) }
+    guard releasing,
+      let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
+    else { return }
+    for line in maps.split(separator: "\n") {
+      // START-END PERMS OFFSET DEVICE INODE PATH
+      let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+      // Executable and not writable, read from a file (the program and its libraries):
+      // code (and the constants linked beside it), never written. Read-only data made so
+      // after relocation (RELRO) is left alone (its pages are the process's own copies),
+      // and so are the kernel's pages ([vdso]).
+      guard fields.count == 6, fields[5].hasPrefix("/"), fields[1].hasPrefix("r-x") else {
+        continue
+      }
+      let bounds = fields[0].split(separator: "-")
+      guard bounds.count == 2, let start = UInt(bounds[0], radix: 16),
+        let end = UInt(bounds[1], radix: 16), end > start
+      else { continue }
+      _ = madvise(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), MADV_DONTNEED)
+    }
   }
 
-  /// Advises the kernel on the program's code segments (Linux; the segments are read from
-  /// `/proc/self/maps`). Does nothing where that cannot be read.
   /// Notes a block that ran for `seconds`; once blocks have run for 10 ms since the last
   /// release, releases again. An unmapping costs up to a millisecond (the page faults
   /// that map back the code still in use, and telling the other threads' processors), so
@@ -38,26 +58,4 @@ public enum CodePages {
   }
 
   private static let sinceRelease = Mutex(0.0)
-
-  static func advise(_ advice: Int32) {
-    guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else {
-      return
-    }
-    for line in maps.split(separator: "\n") {
-      // START-END PERMS OFFSET DEVICE INODE PATH
-      let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-      // Executable and not writable, read from a file (the program and its libraries):
-      // code (and the constants linked beside it), never written. Read-only data made so
-      // after relocation (RELRO) is left alone (its pages are the process's own copies),
-      // and so are the kernel's pages ([vdso]).
-      guard fields.count == 6, fields[5].hasPrefix("/"), fields[1].hasPrefix("r-x") else {
-        continue
-      }
-      let bounds = fields[0].split(separator: "-")
-      guard bounds.count == 2, let start = UInt(bounds[0], radix: 16),
-        let end = UInt(bounds[1], radix: 16), end > start
-      else { continue }
-      _ = madvise(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), advice)
-    }
-  }
 }
