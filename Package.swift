@@ -42,6 +42,9 @@ let package = Package(
     .systemLibrary(name: "CZMQ", providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),
     .systemLibrary(
       name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+    // The C library's allocator settings (glibc's <malloc.h>): `nbrun` hands freed memory
+    // back to the system as it goes.
+    .systemLibrary(name: "CMalloc"),
 
     // KaTeX run by duktape: a notebook's TeX parsed at build time, errors located.
     .target(name: "MathCheck", dependencies: ["CDuktape"]),
@@ -83,7 +86,8 @@ let package = Package(
     .target(
       name: "CommandLineSupport",
       dependencies: [
-        "CBLAS", "Rendering", "Runner", "Notebook", "MathCheck", "Figures", "FormulaAudit",
+        "CBLAS", "CMalloc", "Rendering", "Runner", "Notebook", "MathCheck", "Figures",
+        "FormulaAudit",
       ]),
 
     // `nbrun preview`: a small HTTP and WebSocket server on 127.0.0.1 (FlyingFox, which

@@ -152,69 +152,84 @@ public enum Loss: Codable, Hashable, Sendable, CustomStringConvertible {
   }
 
   func value<S: MatrixScalar>(_ p: [S], _ y: [S], yOffset o: Int, columns: Int) throws -> S {
-    let n = S(columns == 0 ? 0 : p.count / columns)
-    let count = S(p.count)
-    guard count > 0 else { return 0 }
     var total = S.zero
+    try accumulate(p, y, yOffset: o, columns: columns, into: &total)
+    return mean(of: total, elements: p.count, columns: columns)
+  }
+
+  /// The loss of `total`, the sum ``accumulate(_:_:yOffset:columns:into:)`` gathered over
+  /// `elements` predictions of `columns` each: its mean per sample or per element, as the
+  /// loss is defined.
+  func mean<S: MatrixScalar>(of total: S, elements: Int, columns: Int) -> S {
+    let n = S(columns == 0 ? 0 : elements / columns)
+    let count = S(elements)
+    guard elements > 0 else { return 0 }
+    switch self {
+    case .halfSumOfSquares: return total / 2
+    case .meanAbsolutePercentageError: return 100 * total / count
+    case .categoricalCrossEntropy, .sparseCategoricalCrossEntropy, .kullbackLeibler:
+      return total / n
+    case .meanSquaredError, .meanAbsoluteError, .huber, .binaryCrossEntropy, .hinge,
+      .meanSquaredLogarithmicError, .poisson:
+      return total / count
+    }
+  }
+
+  /// Adds the loss terms of predictions `p` (rows of `columns`) against `y` from `o` on to
+  /// `total`, one after another: a data set taken in parts sums to the bits of one pass.
+  /// `firstRow` numbers the rows in a message about a bad target.
+  func accumulate<S: MatrixScalar>(
+    _ p: [S], _ y: [S], yOffset o: Int, columns: Int, firstRow: Int = 0, into total: inout S
+  ) throws {
+    guard !p.isEmpty else { return }
     switch self {
     case .meanSquaredError, .halfSumOfSquares:
       for i in p.indices { total += (y[o + i] - p[i]) * (y[o + i] - p[i]) }
-      return self == .halfSumOfSquares ? total / 2 : total / count
     case .meanAbsoluteError:
       for i in p.indices { total += Swift.abs(y[o + i] - p[i]) }
-      return total / count
     case .huber(let d):
       let delta = S(d)
       for i in p.indices {
         let e = Swift.abs(y[o + i] - p[i])
         total += e <= delta ? e * e / 2 : delta * (e - delta / 2)
       }
-      return total / count
     case .binaryCrossEntropy:
       for i in p.indices {
         let q = Self.clampProbability(p[i])
         total -= y[o + i] * S.log(q) + (1 - y[o + i]) * S.log(onePlus: -q)
       }
-      return total / count
     case .categoricalCrossEntropy:
       for i in p.indices where y[o + i] != 0 {
         total -= y[o + i] * S.log(Self.clampProbability(p[i]))
       }
-      return total / n
     case .sparseCategoricalCrossEntropy:
       for row in 0..<(columns == 0 ? 0 : p.count / columns) {
         let label = y[o + row]
-        let c = try Self.classIndex(label, row: row, classes: columns)
+        let c = try Self.classIndex(label, row: firstRow + row, classes: columns)
         total -= S.log(Self.clampProbability(p[row * columns + c]))
       }
-      return total / n
     case .hinge:
       for i in p.indices {
         let t: S = y[o + i] == 0 ? -1 : y[o + i]
         total += Swift.max(0, 1 - t * p[i])
       }
-      return total / count
     case .meanAbsolutePercentageError:
       for i in p.indices {
         total += Swift.abs(y[o + i] - p[i]) / Swift.max(Swift.abs(y[o + i]), S(Self.epsilon))
       }
-      return 100 * total / count
     case .meanSquaredLogarithmicError:
       let e = S(Self.epsilon)
       for i in p.indices {
         let d = S.log(onePlus: Swift.max(p[i], e)) - S.log(onePlus: Swift.max(y[o + i], e))
         total += d * d
       }
-      return total / count
     case .kullbackLeibler:
       for i in p.indices {
         let t = Self.clipUnit(y[o + i])
         total += t * S.log(t / Self.clipUnit(p[i]))
       }
-      return total / n
     case .poisson:
       for i in p.indices { total += p[i] - y[o + i] * S.log(p[i] + S(Self.epsilon)) }
-      return total / count
     }
   }
 

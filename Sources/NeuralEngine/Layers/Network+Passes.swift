@@ -11,10 +11,16 @@ extension Network {
   /// The network's outputs ŷ for a batch.
   @_specialize(exported:true,where Scalar == Float)
   @_specialize(exported:true,where Scalar == Double)
+  /// The input is taken ``evaluationRows`` rows at a time (a figure's grid of 40,000
+  /// points is one call), on buffers of that size.
   public func predict(_ input: Matrix<Scalar>) throws -> Matrix<Scalar> {
-    let pass = try run(input, mode: .inference)
+    try checkInput(input)
     guard let last = layers.indices.last else { return input }
-    return Matrix(uncheckedRows: input.rows, columns: outputCount, elements: pass.a[last])
+    var outputs: [Scalar] = []
+    outputs.reserveCapacity(input.rows * outputCount)
+    var passes = EvaluationPasses(self, rows: input.rows)
+    passes.forward(self, input) { pass, _ in outputs.append(contentsOf: pass.a[last]) }
+    return Matrix(uncheckedRows: input.rows, columns: outputCount, elements: outputs)
   }
 
   /// Forward and backward pass of a batch against its targets: every δ and gradient.

@@ -30,27 +30,32 @@ struct Propagation<S: MatrixScalar> {
   /// Whether the last forward pass trained (masks drawn, batch statistics).
   private(set) var training = false
 
-  init(network: Network<S>, rows: Int) {
+  /// Buffers for `rows` samples; with `backward: false`, those of the forward pass alone
+  /// (evaluation, validation), the backward pass's left empty.
+  init(network: Network<S>, rows: Int, backward: Bool = true) {
     self.rows = rows
     let widths = network.layers.map(\.unitCount)
     z = widths.map { Array(repeating: 0, count: rows * $0) }
     a = z
-    delta = z
-    upstream = z
-    weightGradients = network.layers.map { Array(repeating: 0, count: $0.weights.elements.count) }
-    biasGradients = widths.map { Array(repeating: 0, count: $0) }
+    let none = widths.map { _ in [S]() }
+    delta = backward ? z : none
+    upstream = delta
+    weightGradients =
+      backward
+      ? network.layers.map { Array(repeating: 0, count: $0.weights.elements.count) } : none
+    biasGradients = backward ? widths.map { Array(repeating: 0, count: $0) } : none
     let normalizing = network.layers.map { $0.batchNorm != nil }
-    let dropping = network.layers.map { $0.dropout > 0 }
+    let dropping = network.layers.map { backward && $0.dropout > 0 }
     func sized(_ used: [Bool], _ count: (Int) -> Int) -> [[S]] {
       zip(used, widths).map { Array(repeating: 0, count: $0 ? count($1) : 0) }
     }
     normalized = sized(normalizing) { rows * $0 }
     xhat = normalized
-    normalizedDelta = normalized
+    normalizedDelta = backward ? normalized : none
     mean = sized(normalizing) { $0 }
     variance = mean
-    gammaGradients = mean
-    betaGradients = mean
+    gammaGradients = backward ? mean : none
+    betaGradients = gammaGradients
     mask = sized(dropping) { rows * $0 }
     activated = mask
   }
@@ -261,21 +266,42 @@ extension Loss {
     netInput: [S], output: [S], target: [S], targetOffset o: Int, columns: Int,
     into delta: inout [S]
   ) throws -> S {
-    guard columns > 0, !netInput.isEmpty else { return 0 }
+    var total = S.zero
+    try fusedAccumulate(
+      netInput: netInput, output: output, target: target, targetOffset: o, columns: columns,
+      into: &total, gradient: &delta)
+    return fusedMean(of: total, elements: netInput.count, columns: columns)
+  }
+
+  /// The fused loss of `total`, the sum ``fusedAccumulate`` gathered over `elements` net
+  /// inputs of `columns` each: per element for the binary cross-entropy, else per sample.
+  func fusedMean<S: MatrixScalar>(of total: S, elements: Int, columns: Int) -> S {
+    guard columns > 0, elements > 0 else { return 0 }
+    return self == .binaryCrossEntropy ? total / S(elements) : total / S(elements / columns)
+  }
+
+  /// Adds the fused loss terms of net inputs `netInput` (rows of `columns`) on to `total`,
+  /// one after another, and, when `gradient` is not empty, writes ∂L/∂z = (a − y)/n there
+  /// (n the rows given). `firstRow` numbers the rows in a message about a bad target.
+  func fusedAccumulate<S: MatrixScalar>(
+    netInput: [S], output: [S], target: [S], targetOffset o: Int, columns: Int,
+    firstRow: Int = 0, into total: inout S, gradient delta: inout [S]
+  ) throws {
+    guard columns > 0, !netInput.isEmpty else { return }
     let rows = netInput.count / columns
     precondition(
       o + (self == .sparseCategoricalCrossEntropy ? rows : netInput.count) <= target.count)
-    return try Kernels.map(netInput, output, target, into: &delta) { z, a, y, d in
-      var total = S.zero
+    let writes = !delta.isEmpty
+    precondition(!writes || delta.count >= netInput.count)
+    try Kernels.map(netInput, output, target, into: &delta) { z, a, y, d in
       switch self {
       case .binaryCrossEntropy:
         let count = S(z.count)
         for i in 0..<z.count {
           let t = y[o &+ i]
           total += Swift.max(z[i], 0) - z[i] * t + S.log(onePlus: S.exp(-Swift.abs(z[i])))
-          d[i] = (a[i] - t) / count
+          if writes { d[i] = (a[i] - t) / count }
         }
-        return total / count
       default:  // categorical and sparse categorical cross-entropy, fused with softmax
         let n = S(rows)
         for r in 0..<rows {
@@ -286,22 +312,22 @@ extension Loss {
           for j in 0..<columns { sum += S.exp(z[start &+ j] - top) }
           let logSum = top + S.log(sum)
           if self == .sparseCategoricalCrossEntropy {
-            let c = try Self.classIndex(y[o &+ r], row: r, classes: columns)
+            let c = try Self.classIndex(y[o &+ r], row: firstRow + r, classes: columns)
             total += logSum - z[start &+ c]
+            guard writes else { continue }
             for j in 0..<columns { d[start &+ j] = a[start &+ j] / n }
             d[start &+ c] -= 1 / n
           } else {
             // ∂L/∂z_j = a_j·Σ_k y_k − y_j: (a − y) when the targets sum to one.
             var targetSum = S.zero
-            for j in 0..<columns { targetSum += y[o &+ start &+ j] }
+            if writes { for j in 0..<columns { targetSum += y[o &+ start &+ j] } }
             for j in 0..<columns {
               let t = y[o &+ start &+ j]
               if t != 0 { total += t * (logSum - z[start &+ j]) }
-              d[start &+ j] = (a[start &+ j] * targetSum - t) / n
+              if writes { d[start &+ j] = (a[start &+ j] * targetSum - t) / n }
             }
           }
         }
-        return total / n
       }
     }
   }

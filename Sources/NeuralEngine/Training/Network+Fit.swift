@@ -45,7 +45,7 @@ extension Network {
 
     let inWidth = inputCount
     let outWidth = trainY.columns
-    var check = held.map { Propagation(network: self, rows: $0.features.rows) }
+    var check = held.map { EvaluationPasses(self, rows: $0.features.rows) }
     var state = OptimizerState(c.optimizer, for: self)
     var generator = RandomGenerator(seed: c.seed)
     let l2 = Scalar(c.l2)
@@ -142,30 +142,85 @@ extension Network {
     _ features: Matrix<Scalar>, _ targets: Matrix<Scalar>, loss: Loss, metrics: [Metric]
   ) throws -> (loss: Double, metrics: [Double]) {
     try checkData(features, targets, loss: loss, role: "evaluation")
-    var pass = Propagation(network: self, rows: features.rows)
-    let (value, values) = try evaluate(&pass, features, targets, loss: loss, metrics: metrics)
+    var passes = EvaluationPasses(self, rows: features.rows)
+    let (value, values) = try evaluate(&passes, features, targets, loss: loss, metrics: metrics)
     return (value ?? 0, values ?? [])
   }
 
+  /// Evaluation and validation take a data set this many rows at a time, so their buffers
+  /// stay the size of a batch (a 256-unit layer on 539 validation samples held 3.4 MB per
+  /// run); the loss is summed row after row across the parts, to the bits of one pass.
+  static var evaluationRows: Int { 128 }
+
+  /// The forward passes an evaluation reuses: parts of ``evaluationRows`` rows, and the
+  /// rows left over.
+  struct EvaluationPasses {
+    var full: Propagation<Scalar>
+    var tail: Propagation<Scalar>?
+
+    init(_ network: Network, rows: Int) {
+      let part = Swift.max(1, Swift.min(rows, Network.evaluationRows))
+      full = Propagation(network: network, rows: part, backward: false)
+      tail =
+        rows > part && rows % part > 0
+        ? Propagation(network: network, rows: rows % part, backward: false) : nil
+    }
+
+    /// Runs the inference pass over `x` part by part, in order, handing `body` each pass
+    /// and the row it started at.
+    mutating func forward(
+      _ network: Network, _ x: Matrix<Scalar>,
+      _ body: (Propagation<Scalar>, _ start: Int) throws -> Void
+    ) rethrows {
+      var start = 0
+      while start < x.rows {
+        if x.rows - start >= full.rows {
+          full.forward(network, input: x.elements, inputOffset: start * x.columns)
+          try body(full, start)
+          start += full.rows
+        } else if var last = tail, last.rows == x.rows - start {
+          tail = nil  // keeps its buffers uniquely referenced while they are written
+          last.forward(network, input: x.elements, inputOffset: start * x.columns)
+          try body(last, start)
+          tail = last
+          start += last.rows
+        } else {
+          break  // unreachable: the passes were made for these rows
+        }
+      }
+    }
+  }
+
   private func evaluate(
-    _ pass: inout Propagation<Scalar>, _ x: Matrix<Scalar>, _ y: Matrix<Scalar>, loss: Loss,
+    _ passes: inout EvaluationPasses, _ x: Matrix<Scalar>, _ y: Matrix<Scalar>, loss: Loss,
     metrics: [Metric]
   ) throws -> (Double?, [Double]?) {
     guard let last = layers.indices.last else { return (nil, nil) }
-    pass.forward(self, input: x.elements, inputOffset: 0)
-    let value: Scalar
-    if loss.fusedActivation == layers[last].activation {
-      value = try loss.fusedValueAndGradient(
-        netInput: pass.activationInput(last), output: pass.a[last], target: y.elements,
-        targetOffset: 0,
-        columns: outputCount, into: &pass.delta[last])
-    } else {
-      value = try loss.value(pass.a[last], y.elements, yOffset: 0, columns: outputCount)
-    }
+    let fused = loss.fusedActivation == layers[last].activation
+    var total = Scalar.zero
     var tally = MetricTally(metrics: metrics, classes: max(2, outputCount))
-    try tally.add(
-      predicted: pass.a[last], target: y.elements, targetOffset: 0, rows: x.rows,
-      outputs: outputCount, targetColumns: y.columns)
+    var noGradient: [Scalar] = []
+    try passes.forward(self, x) { pass, start in
+      let targetOffset = start * y.columns
+      if fused {
+        try loss.fusedAccumulate(
+          netInput: pass.activationInput(last), output: pass.a[last], target: y.elements,
+          targetOffset: targetOffset, columns: outputCount, firstRow: start, into: &total,
+          gradient: &noGradient)
+      } else {
+        try loss.accumulate(
+          pass.a[last], y.elements, yOffset: targetOffset, columns: outputCount,
+          firstRow: start, into: &total)
+      }
+      try tally.add(
+        predicted: pass.a[last], target: y.elements, targetOffset: targetOffset, rows: pass.rows,
+        outputs: outputCount, targetColumns: y.columns)
+    }
+    let elements = x.rows * outputCount
+    let value =
+      fused
+      ? loss.fusedMean(of: total, elements: elements, columns: outputCount)
+      : loss.mean(of: total, elements: elements, columns: outputCount)
     return (Double(value), metrics.map { tally.value(of: $0) })
   }
 

@@ -107,7 +107,9 @@ struct BlockContext {
       throw BlockError(
         "no data set '\(reference)' is defined above", at: option,
         hint: suggestion(
-          for: reference.description, among: namespace.datasets.keys.map(\.description).sorted()))
+          for: reference.description,
+          among: (namespace.datasets.keys + namespace.releasedDatasets).map(\.description).sorted()
+        ))
     }
     return data
   }

@@ -64,6 +64,15 @@ public final class Session {
     let mentions = plans.map { plan in
       Set(plan.reads).union(BlockKeys.words(in: lines(of: plan.block)))
     }
+    // A data set no block below mentions is dropped once its last reader has run (a lecture
+    // held every scaled copy of the digits to its end). Not in a workspace, whose later
+    // cells may read anything, nor when code is written (its exports list every set).
+    let releases: [[DataReference]] =
+      workspace == nil && !options.generatesCode ? lastReaders(plans) : []
+    func release(through index: Int) {
+      guard releases.indices.contains(index) else { return }
+      for reference in releases[index] { namespace.releaseDataset(reference) }
+    }
     var settled: [String] = []
     if options.cache != nil { namespace.values.startRecording() }
     var outcomes: [BlockOutcome] = []
@@ -132,6 +141,7 @@ public final class Session {
       let plan = plans[index]
       if let step = blocked(plan) {
         record(plan, step)
+        release(through: index)
         index += 1
         continue
       }
@@ -144,6 +154,7 @@ public final class Session {
       if group.count == 1 {
         let key = keys?.key(of: plan.index, settled: settled)
         record(plan, perform(plan, in: namespace, key: key, budgetDeadline: budgetDeadline))
+        release(through: index)
         index += 1
         continue
       }
@@ -175,6 +186,7 @@ public final class Session {
         }
         record(memberPlan, step)
       }
+      for member in group { release(through: member) }
       index += group.count
     }
     let prose = ProseQuotes(
@@ -187,6 +199,58 @@ public final class Session {
       quotes: prose.quotes, stopReason: stopReason)
     result.deadline = deadline
     return result
+  }
+
+  /// For each block, the data sets whose last mention (or definition) it is: once it has
+  /// run, no block below can read them. A block reads a set only by writing its name,
+  /// `NAME` for the whole set or `NAME.PART` for a part, so the names written in the
+  /// blocks' lines decide; a set named nowhere below its `data` block goes at once.
+  func lastReaders(_ plans: [Plan]) -> [[DataReference]] {
+    var last: [DataReference: Int] = [:]
+    for plan in plans {
+      for name in plan.defines {
+        for part in [nil] + DataReference.Part.allCases.map(Optional.some) {
+          last[DataReference(owner: name, part: part)] = plan.index
+        }
+      }
+      for token in Self.dottedWords(in: lines(of: plan.block)) {
+        last[Self.reference(token)] = plan.index
+      }
+    }
+    var schedule = Array(repeating: [DataReference](), count: plans.count)
+    for (reference, index) in last where schedule.indices.contains(index) {
+      schedule[index].append(reference)
+    }
+    return schedule
+  }
+
+  /// The words of `lines`, dots kept inside them (`digits.test`), a sentence's last dot
+  /// dropped.
+  static func dottedWords(in lines: [String]) -> Set<String> {
+    var words: Set<String> = []
+    for line in lines {
+      var current = ""
+      for character in line + " " {
+        if character.isLetter || character.isNumber || character == "_" || character == "." {
+          current.append(character)
+        } else {
+          while current.last == "." { current.removeLast() }
+          if !current.isEmpty { words.insert(current) }
+          current = ""
+        }
+      }
+    }
+    return words
+  }
+
+  /// `NAME.PART` as a part's reference; any other word as a whole set's.
+  static func reference(_ word: String) -> DataReference {
+    if let dot = word.lastIndex(of: "."),
+      let part = DataReference.Part(rawValue: String(word[word.index(after: dot)...]))
+    {
+      return DataReference(owner: String(word[..<dot]), part: part)
+    }
+    return DataReference(owner: word)
   }
 
   /// What running one block gave.

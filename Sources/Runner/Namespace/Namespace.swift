@@ -35,14 +35,25 @@ final class Namespace {
 
   /// Every entry.
   var entries: [Key: Entry] = [:]
+  /// The data sets dropped after their last reader (``releaseDataset(_:)``): still
+  /// named when a mistyped reference is answered with a suggestion.
+  var releasedDatasets: Set<DataReference> = []
   var values = ValueStore()
   var exerciseCount = 0
+
+  /// Drops a data set (a whole set or one part) that no block below reads.
+  func releaseDataset(_ reference: DataReference) {
+    if entries.removeValue(forKey: .dataset(reference)) != nil {
+      releasedDatasets.insert(reference)
+    }
+  }
 
   /// A namespace with the same entries (storage shared until written), for a block that
   /// runs beside others.
   func copy() -> Namespace {
     let copy = Namespace()
     copy.entries = entries
+    copy.releasedDatasets = releasedDatasets
     copy.values = values
     copy.exerciseCount = exerciseCount
     return copy
