@@ -193,17 +193,27 @@ public struct CourseRender {
     }
     // Notebooks run in parallel; what each gives is reported and written in the order
     // the notebooks were named, so output and messages do not depend on -j.
+    // They start longest first (``CourseSchedule``).
     let showProgress = workers == 1 && console.terminal && !settings.quiet
-    var jobs = Parallel.map(
-      notebooks, workers: workers, resources: checkers.isEmpty ? [nil] : checkers.map { $0 }
-    ) { path, checker in
+    let schedule = CourseSchedule(cache: settings.cacheIsLinked ? nil : settings.cacheFolder)
+    let order = workers > 1 ? schedule.order(notebooks) : Array(notebooks.indices)
+    let timed = Parallel.map(
+      order, workers: workers, resources: checkers.isEmpty ? [nil] : checkers.map { $0 }
+    ) { index, checker in
+      let path = notebooks[index]
       var context = NotebookJob.Context(math: math, checker: checker)
       context.chromium = chromium
       context.course = links(path, in: courses)
       context.progress = showProgress ? ProgressBar() : nil
       context.reads = reads
-      return NotebookJob.run(path, settings: settings, with: context)
+      let started = Date()
+      let job = NotebookJob.run(path, settings: settings, with: context)
+      return (index: index, job: job, seconds: Date().timeIntervalSince(started))
     }
+    if !settings.check {
+      schedule.save(timed.map { (notebooks[$0.index], $0.seconds) })
+    }
+    var jobs = timed.sorted { $0.index < $1.index }.map(\.job)
     // A notebook that fails writes no page: its neighbours' links and the index lead past
     // it (unless its earlier page is still there).
     let failed = Set(

@@ -204,26 +204,59 @@ extension Activation {
     return Matrix(uncheckedRows: z.rows, columns: z.columns, elements: dz)
   }
 
+  /// Softmax of each row of `z` into `a`: e_j = exp(z_j − m) with m the row's largest,
+  /// a_j = e_j / Σe. `row(r, m, Σe)` sees each row's two statistics, from which the fused
+  /// cross-entropy takes log Σexp(z) = m + log Σe without taking the exponentials again.
+  @inline(__always)
+  static func softmax<S: MatrixScalar>(
+    _ z: UnsafeBufferPointer<S>, into a: UnsafeMutableBufferPointer<S>, columns: Int,
+    row: (Int, S, S) -> Void
+  ) {
+    guard columns > 0 else { return }
+    var start = 0
+    var r = 0
+    while start < z.count {
+      var top = z[start]
+      for j in 1..<columns { top = Swift.max(top, z[start &+ j]) }
+      var total = S.zero
+      for j in 0..<columns {
+        let e = S.exp(z[start &+ j] - top)
+        a[start &+ j] = e
+        total += e
+      }
+      row(r, top, total)
+      let inverse = 1 / total
+      for j in 0..<columns { a[start &+ j] *= inverse }
+      start &+= columns
+      r &+= 1
+    }
+  }
+
+  /// Softmax into `output`, each row's largest net input and sum of exponentials into
+  /// `tops` and `sums` (one per row).
+  func softmax<S: MatrixScalar>(
+    _ input: [S], into output: inout [S], columns: Int, tops: inout [S], sums: inout [S]
+  ) {
+    let rows = columns > 0 ? input.count / columns : 0
+    precondition(tops.count >= rows && sums.count >= rows)
+    Kernels.map(input, into: &output) { z, a in
+      tops.withUnsafeMutableBufferPointer { top in
+        sums.withUnsafeMutableBufferPointer { sum in
+          Self.softmax(z, into: a, columns: columns) { r, m, total in
+            top[r] = m
+            sum[r] = total
+          }
+        }
+      }
+    }
+  }
+
   /// The kernel behind ``apply(_:)``, writing into a reused buffer of the same size.
   func apply<S: MatrixScalar>(_ input: [S], into output: inout [S], columns: Int) {
     Kernels.map(input, into: &output) { z, a in
       switch self {
       case .softmax:
-        guard columns > 0 else { return }
-        var start = 0
-        while start < z.count {
-          var top = z[start]
-          for j in 1..<columns { top = Swift.max(top, z[start &+ j]) }
-          var total = S.zero
-          for j in 0..<columns {
-            let e = S.exp(z[start &+ j] - top)
-            a[start &+ j] = e
-            total += e
-          }
-          let inverse = 1 / total
-          for j in 0..<columns { a[start &+ j] *= inverse }
-          start &+= columns
-        }
+        Self.softmax(z, into: a, columns: columns) { _, _, _ in }
       case .relu:
         for i in 0..<z.count { a[i] = Swift.max(z[i], 0) }
       case .identity:

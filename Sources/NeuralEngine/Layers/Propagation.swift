@@ -27,6 +27,10 @@ struct Propagation<S: MatrixScalar> {
   /// or 0, and φ before the mask.
   var mask: [[S]]
   var activated: [[S]]
+  /// A softmax output layer's statistics per row: its largest net input m and Σexp(z − m)
+  /// (empty for other output layers); the fused cross-entropy reads them.
+  var softmaxTops: [S]
+  var softmaxSums: [S]
   /// Whether the last forward pass trained (masks drawn, batch statistics).
   private(set) var training = false
 
@@ -58,6 +62,9 @@ struct Propagation<S: MatrixScalar> {
     betaGradients = gammaGradients
     mask = sized(dropping) { rows * $0 }
     activated = mask
+    let softmaxOutput = network.layers.last?.activation == .softmax
+    softmaxTops = Array(repeating: 0, count: softmaxOutput ? rows : 0)
+    softmaxSums = softmaxTops
   }
 
   /// What layer l's activation reads: y under batch normalisation, else z.
@@ -96,11 +103,12 @@ struct Propagation<S: MatrixScalar> {
           alpha: 1, a: a[l - 1], lda: layer.inputCount,
           b: layer.weights.elements, ldb: units, beta: beta, c: &z[l], ldc: units)
       }
-      if let norm = layer.batchNorm {
-        normalize(l, norm, units: units, training: training)
-        layer.activation.apply(normalized[l], into: &a[l], columns: units)
+      if let norm = layer.batchNorm { normalize(l, norm, units: units, training: training) }
+      if layer.activation == .softmax, l == network.layers.count - 1, !softmaxTops.isEmpty {
+        layer.activation.softmax(
+          activationInput(l), into: &a[l], columns: units, tops: &softmaxTops, sums: &softmaxSums)
       } else {
-        layer.activation.apply(z[l], into: &a[l], columns: units)
+        layer.activation.apply(activationInput(l), into: &a[l], columns: units)
       }
       if training, layer.dropout > 0, !mask[l].isEmpty {
         let rate = layer.dropout
@@ -198,7 +206,8 @@ struct Propagation<S: MatrixScalar> {
     if loss.fusedActivation == outputLayer.activation, mask[last].isEmpty || !training {
       value = try loss.fusedValueAndGradient(
         netInput: activationInput(last), output: a[last], target: target,
-        targetOffset: targetOffset, columns: outputLayer.unitCount, into: &delta[last])
+        targetOffset: targetOffset, columns: outputLayer.unitCount, softmaxTops: softmaxTops,
+        softmaxSums: softmaxSums, into: &delta[last])
       if let norm = outputLayer.batchNorm {
         normalizeBackward(last, norm, units: outputLayer.unitCount)
       }
@@ -264,12 +273,12 @@ extension Loss {
   /// and softplus forms), writing ∂L/∂z = (a − y)/n into `delta`.
   func fusedValueAndGradient<S: MatrixScalar>(
     netInput: [S], output: [S], target: [S], targetOffset o: Int, columns: Int,
-    into delta: inout [S]
+    softmaxTops: [S] = [], softmaxSums: [S] = [], into delta: inout [S]
   ) throws -> S {
     var total = S.zero
     try fusedAccumulate(
       netInput: netInput, output: output, target: target, targetOffset: o, columns: columns,
-      into: &total, gradient: &delta)
+      softmaxTops: softmaxTops, softmaxSums: softmaxSums, into: &total, gradient: &delta)
     return fusedMean(of: total, elements: netInput.count, columns: columns)
   }
 
@@ -283,9 +292,12 @@ extension Loss {
   /// Adds the fused loss terms of net inputs `netInput` (rows of `columns`) on to `total`,
   /// one after another, and, when `gradient` is not empty, writes ∂L/∂z = (a − y)/n there
   /// (n the rows given). `firstRow` numbers the rows in a message about a bad target.
+  /// `softmaxTops` and `softmaxSums`, when the softmax forward pass gave them (one per
+  /// row), spare taking each row's exponentials a second time; the loss has the same bits.
   func fusedAccumulate<S: MatrixScalar>(
     netInput: [S], output: [S], target: [S], targetOffset o: Int, columns: Int,
-    firstRow: Int = 0, into total: inout S, gradient delta: inout [S]
+    firstRow: Int = 0, softmaxTops: [S] = [], softmaxSums: [S] = [], into total: inout S,
+    gradient delta: inout [S]
   ) throws {
     guard columns > 0, !netInput.isEmpty else { return }
     let rows = netInput.count / columns
@@ -304,13 +316,19 @@ extension Loss {
         }
       default:  // categorical and sparse categorical cross-entropy, fused with softmax
         let n = S(rows)
+        let known = softmaxTops.count >= rows && softmaxSums.count >= rows
         for r in 0..<rows {
           let start = r &* columns
-          var top = z[start]
-          for j in 1..<columns { top = Swift.max(top, z[start &+ j]) }
-          var sum = S.zero
-          for j in 0..<columns { sum += S.exp(z[start &+ j] - top) }
-          let logSum = top + S.log(sum)
+          let logSum: S
+          if known {
+            logSum = softmaxTops[r] + S.log(softmaxSums[r])
+          } else {
+            var top = z[start]
+            for j in 1..<columns { top = Swift.max(top, z[start &+ j]) }
+            var sum = S.zero
+            for j in 0..<columns { sum += S.exp(z[start &+ j] - top) }
+            logSum = top + S.log(sum)
+          }
           if self == .sparseCategoricalCrossEntropy {
             let c = try Self.classIndex(y[o &+ r], row: firstRow + r, classes: columns)
             total += logSum - z[start &+ c]

@@ -205,7 +205,8 @@ extension Network {
       if fused {
         try loss.fusedAccumulate(
           netInput: pass.activationInput(last), output: pass.a[last], target: y.elements,
-          targetOffset: targetOffset, columns: outputCount, firstRow: start, into: &total,
+          targetOffset: targetOffset, columns: outputCount, firstRow: start,
+          softmaxTops: pass.softmaxTops, softmaxSums: pass.softmaxSums, into: &total,
           gradient: &noGradient)
       } else {
         try loss.accumulate(
