@@ -131,6 +131,12 @@ extension Dataset {
 
 extension String {
   var trimmingSpaces: String {
+    // A field that starts and ends in printable ASCII has nothing to trim (most do).
+    if let head = utf8.first, let tail = utf8.last, (0x21..<0x80).contains(head),
+      (0x21..<0x80).contains(tail)
+    {
+      return self
+    }
     guard let first = firstIndex(where: { !$0.isWhitespace }),
       let last = lastIndex(where: { !$0.isWhitespace })
     else { return "" }

@@ -277,7 +277,9 @@ public final class Session {
     func elapsed() -> Double {
       Double(DispatchTime.now().uptimeNanoseconds - began.uptimeNanoseconds) / 1e9
     }
-    if let cache = options.cache, let key, let entry = cache.entry(key, readFile: options.readFile)
+    let caches = type(of: plan.directive).cached
+    if let cache = options.cache, caches, let key,
+      let entry = cache.entry(key, readFile: options.readFile)
     {
       if !onACopy { entry.change.apply(to: namespace, definer: plan.definer) }
       outcome.items = entry.items
@@ -327,7 +329,7 @@ public final class Session {
     var settledKey = "not run \(plan.index)"
     if let key, !failed {
       settledKey = BlockKeys.settled(key, files: reads.all)
-      if let cache = options.cache, let change, outcome.diagnostics.isEmpty {
+      if let cache = options.cache, caches, let change, outcome.diagnostics.isEmpty {
         cache.save(CachedBlock(key: key, files: reads.all, items: outcome.items, change: change))
       }
     }

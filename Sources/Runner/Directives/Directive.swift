@@ -15,6 +15,9 @@ protocol Directive: DeclaredOptions {
   static var storedValues: String { get }
   /// Extra text for the reference (the body's syntax), if any.
   static var bodySyntax: String? { get }
+  /// Whether its results are kept in the block cache; a block that is quicker to run
+  /// again than to read back is not (default: kept).
+  static var cached: Bool { get }
 
   /// Checks that involve several options or the body, once the options are read; every
   /// mistake is reported before any block runs.
@@ -39,6 +42,7 @@ protocol Directive: DeclaredOptions {
 
 extension Directive {
   static var bodySyntax: String? { nil }
+  static var cached: Bool { true }
   func validate(_ block: DirectiveBlock) -> [BlockError] { [] }
   func reads(_ block: DirectiveBlock) -> [String] { [] }
   func resultName(_ block: DirectiveBlock) -> String? { block.name }
