@@ -9,17 +9,17 @@ import Testing
   let notebook = """
     ```data blobs
     source: blobs
-    samples: 120
     centers: 3
-    split: train 0.5 validation 0.25 test 0.25
+    samples: 160
     seed: 4
+    split: train 0.5 validation 0.25 test 0.25
     ```
 
     ```model net
     inputs: 2
-    layer: 8 relu
+    layer: 6 tanh
     layer: 3 softmax
-    seed: 2
+    seed: 3
     ```
 
     ```train net
