@@ -19,16 +19,9 @@ public struct KaTeXCache: Sendable {
   /// Writes the keys atomically; a cache that cannot be written is simply not kept.
   /// Never through a symbolic link: a cache folder that is one is not written.
   public func write(_ keys: Set<UInt64>) {
-    let text = keys.sorted().map { String($0, radix: 16) }.joined(separator: "\n") + "\n"
-    Self.write(text, to: file)
-  }
-
-  /// Writes a cache file atomically (a temporary beside it, renamed), creating its folder;
-  /// a file that cannot be written is simply not kept, and nothing is written through a
-  /// folder that is a symbolic link.
-  static func write(_ text: String, to file: URL) {
     let folder = file.deletingLastPathComponent()
     guard !HandoutFiles.isLink(folder) else { return }
+    let text = keys.sorted().map { String($0, radix: 16) }.joined(separator: "\n") + "\n"
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let temporary = folder.appendingPathComponent(".\(file.lastPathComponent).\(getpid()).tmp")
     do {

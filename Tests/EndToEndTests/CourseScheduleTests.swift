@@ -29,18 +29,28 @@ import Testing
     let said = ["a.md:", "b.md:", "c.md:"].compactMap { run.errors.range(of: $0)?.lowerBound }
     #expect(said.count == 3 && said == said.sorted(), "reported as named: \(run.errors)")
     let timed = schedule.read()
-    #expect(Set(timed.keys) == Set(paths.map(CourseSchedule.key)), "\(timed)")
+    #expect(Set(timed.keys) == Set(paths.map(CourseSchedule.path)), "\(timed)")
     #expect(timed.values.allSatisfy { $0 >= 0 && $0 < 60 })
 
-    // Timed: the seconds decide, whatever the sizes; a damaged line is skipped.
-    let file = cache.appendingPathComponent("course/seconds.tsv")
-    let kept = "0.100\t\(paths[0])\nnot a line\n2.500\t\(paths[2])\n0.010\t\(paths[1])\n"
-    try Data(kept.utf8).write(to: file)
+    // Timed: the seconds decide, whatever the sizes; a bad value is skipped.
+    schedule.save([(paths[0], 0.1), (paths[2], 2.5), (paths[1], 0.01), (paths[1], .nan)])
     #expect(schedule.order(paths) == [2, 0, 1])
     // --check reads the timings and writes none.
+    let kept = schedule.read()
     let check = try FormatsTests.nbrun(
       ["--check", "a.md", "b.md", "c.md", "--to", "md"], in: folder)
     #expect(check.status == 0, "\(check.errors)")
-    #expect(try String(contentsOf: file, encoding: .utf8) == kept)
+    #expect(schedule.read() == kept)
+    // A damaged entry reads as no timings: the order goes by size again.
+    let stored = cache.appendingPathComponent("course")
+    for name in try FileManager.default.contentsOfDirectory(atPath: stored.path) {
+      let url = stored.appendingPathComponent(name)
+      var data = try Data(contentsOf: url)
+      guard let last = data.indices.last else { continue }
+      data[last] ^= 0x01
+      try data.write(to: url)
+    }
+    #expect(schedule.read().isEmpty)
+    #expect(schedule.order(paths) == [1, 2, 0])
   }
 }
